@@ -1,0 +1,201 @@
+/**
+ * The key schema: the only module that builds or parses DynamoDB key strings.
+ *
+ * One table, string keys `pk`/`sk`, and one overloaded global secondary index `gsi1`
+ * (`gsi1pk`/`gsi1sk`, projection ALL). No local secondary index, so no item collection is capped
+ * at 10 GB. `docs/key-schema.md` documents every pattern below and the cost of each operation.
+ *
+ * Numbers inside keys are zero-padded to a fixed width so that string order equals numeric order;
+ * "inverted" numbers (`MAX - n`) make a forward index scan return newest first.
+ *
+ * @module
+ */
+
+/** Attribute names of the table's keys. */
+export const PK = "pk";
+export const SK = "sk";
+export const GSI1 = "gsi1";
+export const GSI1_PK = "gsi1pk";
+export const GSI1_SK = "gsi1sk";
+/** Epoch-seconds attribute that DynamoDB's TTL deletes for free (search snapshots). */
+export const TTL_ATTRIBUTE = "expires_at";
+
+/** Bumped when the layout changes incompatibly; the server refuses a table with another version. */
+export const SCHEMA_VERSION = 1;
+
+/** Run records are spread over this many GSI partitions per experiment (see docs, "hot partitions"). */
+export const RUN_SHARDS = 4;
+
+const NUMBER_WIDTH = 20;
+const MAX_PADDED = 10n ** BigInt(NUMBER_WIDTH) - 1n;
+
+/** Pads a non-negative integer (ms timestamp, version, id) so that string order is numeric order. */
+export function padNumber(n: number | bigint): string {
+  const v = BigInt(n);
+  if (v < 0n || v > MAX_PADDED) throw new RangeError(`Cannot pad number ${n}: out of range`);
+  return v.toString().padStart(NUMBER_WIDTH, "0");
+}
+
+/** Pads `MAX - n`, so that ascending key order is descending numeric order. */
+export function padInverted(n: number | bigint): string {
+  const v = BigInt(n);
+  if (v < 0n || v > MAX_PADDED) throw new RangeError(`Cannot invert number ${n}: out of range`);
+  return (MAX_PADDED - v).toString().padStart(NUMBER_WIDTH, "0");
+}
+
+/** Reverses {@link padInverted}. */
+export function unpadInverted(s: string): number {
+  return Number(MAX_PADDED - BigInt(s));
+}
+
+/** A primary key. */
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+/** The GSI1 attributes of an item that is listed through the index. */
+export interface Gsi1Key {
+  gsi1pk: string;
+  gsi1sk: string;
+}
+
+// FNV-1a, 32 bit: stable across runtimes and replicas, unlike any built-in hash.
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Which GSI shard a run's record lives in. */
+export function runShard(runId: string): number {
+  return fnv1a(runId) % RUN_SHARDS;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table metadata and counters
+
+/** The schema-version item written by the table command. */
+export const schemaKey = (): Key => ({ pk: "META", sk: "SCHEMA" });
+
+/** Atomic counters (`UpdateItem ADD`), e.g. `experiment` for sequential experiment ids. */
+export const counterKey = (name: string): Key => ({ pk: `SEQ#${name}`, sk: "SEQ" });
+
+// ---------------------------------------------------------------------------------------------
+// Experiments
+
+export const experimentKey = (experimentId: string): Key => ({
+  pk: `EXP#${experimentId}`,
+  sk: "EXP",
+});
+
+/** All experiments share one index partition: they are few and written rarely. */
+export const experimentGsi1 = (experimentId: string): Gsi1Key => ({
+  gsi1pk: "EXPS",
+  gsi1sk: experimentId.padStart(NUMBER_WIDTH, "0"),
+});
+export const EXPERIMENTS_GSI1_PK = "EXPS";
+
+/** Uniqueness guard: exists while an experiment (active or deleted) holds the name. */
+export const experimentNameKey = (name: string): Key => ({ pk: `EXPNAME#${name}`, sk: "EXPNAME" });
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+/** The run record: info, params, tags, inputs and outputs (metrics live elsewhere). */
+export const runKey = (runId: string): Key => ({ pk: `RUN#${runId}`, sk: "RUN" });
+
+/** Index partition listing an experiment's runs, newest start time first, then run id. */
+export const runGsi1 = (experimentId: string, runId: string, startTime: number): Gsi1Key => ({
+  gsi1pk: runsGsi1Pk(experimentId, runShard(runId)),
+  gsi1sk: `${padInverted(startTime)}#${runId}`,
+});
+export const runsGsi1Pk = (experimentId: string, shard: number): string =>
+  `EXPRUNS#${experimentId}#${shard}`;
+
+/** Parses the run id out of a run record's `gsi1sk`. */
+export const runIdFromGsi1Sk = (gsi1sk: string): string => gsi1sk.slice(NUMBER_WIDTH + 1);
+
+/** Prefix of every item in a run's own partition that `GetRun` reads (everything but history). */
+export const runPartitionPk = (runId: string): string => `RUN#${runId}`;
+
+/** Latest metric values of one "metric group" (the key set of one logging call) of a run. */
+export const metricGroupKey = (runId: string, groupId: string): Key => ({
+  pk: `RUN#${runId}`,
+  sk: `${METRIC_GROUP_PREFIX}${groupId}`,
+});
+export const METRIC_GROUP_PREFIX = "ML#";
+export const groupIdFromSk = (sk: string): string => sk.slice(METRIC_GROUP_PREFIX.length);
+
+/** Metric history chunk: every point of one logging call, in the run's history partition. */
+export const metricChunkKey = (runId: string, chunkId: string): Key => ({
+  pk: metricHistoryPk(runId),
+  sk: chunkId,
+});
+export const metricHistoryPk = (runId: string): string => `MH#${runId}`;
+
+// ---------------------------------------------------------------------------------------------
+// Datasets (deduplicated per experiment by name and digest)
+
+export const datasetKey = (experimentId: string, name: string, digest: string): Key => ({
+  pk: `EXP#${experimentId}`,
+  sk: `DS#${name}#${digest}`,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Logged models (MLflow 3)
+
+export const loggedModelKey = (modelId: string): Key => ({ pk: `LM#${modelId}`, sk: "LM" });
+export const loggedModelGsi1 = (
+  experimentId: string,
+  modelId: string,
+  creationTime: number,
+): Gsi1Key => ({
+  gsi1pk: loggedModelsGsi1Pk(experimentId),
+  gsi1sk: `${padInverted(creationTime)}#${modelId}`,
+});
+export const loggedModelsGsi1Pk = (experimentId: string): string => `EXPLMS#${experimentId}`;
+
+// ---------------------------------------------------------------------------------------------
+// Model registry: models keyed by an immutable id so that rename touches one item plus guards
+
+export const registeredModelKey = (modelUid: string): Key => ({ pk: `RM#${modelUid}`, sk: "RM" });
+export const registeredModelGsi1 = (name: string): Gsi1Key => ({
+  gsi1pk: REGISTERED_MODELS_GSI1_PK,
+  gsi1sk: name,
+});
+export const REGISTERED_MODELS_GSI1_PK = "RMS";
+/** Uniqueness guard shared by models and prompts (one name space, as in MLflow). */
+export const registeredModelNameKey = (name: string): Key => ({ pk: `RMNAME#${name}`, sk: "RMNAME" });
+
+export const modelVersionKey = (modelUid: string, version: number): Key => ({
+  pk: `RM#${modelUid}`,
+  sk: `MV#${padNumber(version)}`,
+});
+export const MODEL_VERSION_PREFIX = "MV#";
+export const modelVersionGsi1 = (modelUid: string, version: number): Gsi1Key => ({
+  gsi1pk: MODEL_VERSIONS_GSI1_PK,
+  gsi1sk: `${modelUid}#${padNumber(version)}`,
+});
+export const MODEL_VERSIONS_GSI1_PK = "MVS";
+
+// ---------------------------------------------------------------------------------------------
+// Traces
+
+export const traceKey = (traceId: string): Key => ({ pk: `TR#${traceId}`, sk: "TR" });
+export const traceGsi1 = (experimentId: string, traceId: string, timestampMs: number): Gsi1Key => ({
+  gsi1pk: tracesGsi1Pk(experimentId),
+  gsi1sk: `${padInverted(timestampMs)}#${traceId}`,
+});
+export const tracesGsi1Pk = (experimentId: string): string => `EXPTRS#${experimentId}`;
+
+// ---------------------------------------------------------------------------------------------
+// Search snapshots: the ordered result ids of a search, so later pages never re-read earlier ones
+
+export const searchSnapshotKey = (snapshotId: string, chunk: number): Key => ({
+  pk: `SNAP#${snapshotId}`,
+  sk: padNumber(chunk),
+});
