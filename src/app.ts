@@ -1,0 +1,49 @@
+/**
+ * Builds the Hono application from its dependencies; `main.ts` serves it.
+ *
+ * Every MLflow route is served under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow` (and 3.0 where
+ * MLflow has it). Unknown routes answer 404 with a non-JSON body, which the MLflow client reads
+ * as ENDPOINT_NOT_FOUND and uses for its fallbacks.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Stores } from "./store/stores.ts";
+import { notFoundRoute, onError } from "./http/on_error.ts";
+import { experimentRoutes } from "./http/tracking/experiments.ts";
+import { metricRoutes } from "./http/tracking/metrics.ts";
+import { runRoutes } from "./http/tracking/runs.ts";
+import { MLFLOW_COMPAT_VERSION } from "./version.ts";
+
+/** What the application needs. */
+export interface AppDeps {
+  stores: Stores;
+  /** Prefix for every route, e.g. `/mlflow` (`--static-prefix`). */
+  staticPrefix?: string;
+  /** Extra route groups (artifacts, registry, ...) mounted by their own modules. */
+  extraRoutes?: ((app: Hono) => void)[];
+}
+
+/** Mounts `routes` under both the API and the ajax-API prefix of the given versions. */
+export function mountMlflow(app: Hono, routes: Hono, versions: string[] = ["2.0"]): void {
+  for (const v of versions) {
+    app.route(`/api/${v}/mlflow`, routes);
+    app.route(`/ajax-api/${v}/mlflow`, routes);
+  }
+}
+
+/** Creates the application. */
+export function createApp(deps: AppDeps): Hono {
+  const root = new Hono();
+  const app = new Hono();
+  app.get("/health", (c) => c.text("OK"));
+  app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));
+  mountMlflow(app, experimentRoutes(deps.stores));
+  mountMlflow(app, runRoutes(deps.stores));
+  mountMlflow(app, metricRoutes(deps.stores));
+  for (const mount of deps.extraRoutes ?? []) mount(app);
+  root.route(deps.staticPrefix ?? "", app);
+  root.notFound(notFoundRoute);
+  root.onError(onError);
+  return root;
+}

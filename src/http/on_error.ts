@@ -1,0 +1,26 @@
+/**
+ * Maps every error to MLflow's wire format: `{"error_code", "message"}` with MLflow's status.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { MlflowError } from "./errors.ts";
+
+/** Hono `onError` handler. Unknown errors are logged and answered with a generic 500. */
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof MlflowError) return c.json(err.toJSON(), err.status as 400);
+  if (err instanceof HTTPException) {
+    // Hono's own errors (e.g. malformed JSON in its validators) are client errors in MLflow terms.
+    const code = err.status === 404 ? "RESOURCE_DOES_NOT_EXIST" : "INVALID_PARAMETER_VALUE";
+    const e = new MlflowError(err.status >= 500 ? "INTERNAL_ERROR" : code, err.message);
+    return c.json(e.toJSON(), err.status);
+  }
+  console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err);
+  return c.json({ error_code: "INTERNAL_ERROR", message: `Internal error: ${err.message}` }, 500);
+}
+
+/** Unknown routes: 404 with a non-JSON body, which the MLflow client reads as ENDPOINT_NOT_FOUND. */
+export function notFoundRoute(c: Context): Response {
+  return c.text("Not Found", 404);
+}

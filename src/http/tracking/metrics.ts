@@ -1,0 +1,97 @@
+/**
+ * Metric history endpoints (`/mlflow/metrics/*`).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { readHistory } from "../../store/metrics/metric_history.ts";
+import type { Stores } from "../../store/stores.ts";
+import { invalidParameter } from "../errors.ts";
+import { mlflowJson, nonEmpty } from "../json.ts";
+import { int64, invalidValue, list, parseRequest, requireString } from "../request.ts";
+import { decodeToken, encodeToken } from "../page_tokens.ts";
+import { metricJson } from "./wire.ts";
+
+const MAX_HISTORY_PAGE = 25000;
+const MAX_RUNS_BULK = 100;
+const MAX_RESULTS_PER_RUN = 2500;
+
+/** Routes for metric history, mounted under both API prefixes. */
+export function metricRoutes(stores: Stores): Hono {
+  const app = new Hono();
+  const { runs } = stores;
+
+  app.get("/metrics/get-history", async (c) => {
+    const req = await parseRequest(
+      c,
+      z.object({
+        run_id: z.string().optional(),
+        run_uuid: z.string().optional(),
+        metric_key: z.string().optional(),
+        page_token: z.string().optional(),
+        max_results: int64.optional(),
+      }),
+    );
+    const runId = requireString(req.run_id || req.run_uuid, "run_id");
+    const key = requireString(req.metric_key, "metric_key");
+    await runs.load(runId);
+    const max = req.max_results && req.max_results > 0 ? req.max_results : Infinity;
+    const fingerprint = `history:${runId}:${key}`;
+    const cursor = req.page_token
+      ? decodeToken<{ chunk: string; index: number }>(req.page_token, fingerprint)
+      : undefined;
+    const page = await readHistory(stores.db, runId, key, max, cursor);
+    return mlflowJson({
+      metrics: nonEmpty(page.metrics.map(metricJson)),
+      next_page_token: page.next ? encodeToken(page.next, fingerprint) : undefined,
+    });
+  });
+
+  app.get("/metrics/get-history-bulk-interval", async (c) => {
+    const req = await parseRequest(
+      c,
+      z.object({
+        run_ids: list(z.string()).optional(),
+        metric_key: z.string().optional(),
+        start_step: int64.optional(),
+        end_step: int64.optional(),
+        max_results: int64.optional(),
+      }),
+    );
+    const runIds = req.run_ids ?? [];
+    if (runIds.length === 0) throw invalidParameter("GetMetricHistoryBulkInterval request must specify at least one run_id.");
+    if (runIds.length > MAX_RUNS_BULK) {
+      throw invalidParameter(
+        `GetMetricHistoryBulkInterval request cannot specify more than ${MAX_RUNS_BULK} run_ids. Received ${runIds.length} run_ids.`,
+      );
+    }
+    const key = requireString(req.metric_key, "metric_key");
+    const maxResults = req.max_results ?? MAX_RESULTS_PER_RUN;
+    if (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
+      throw invalidParameter(invalidValue("max_results", maxResults));
+    }
+    if ((req.start_step === undefined) !== (req.end_step === undefined)) {
+      throw invalidParameter("If either start step or end step are specified, both must be specified.");
+    }
+    const out = [];
+    for (const runId of runIds) {
+      const all = (await readHistory(stores.db, runId, key, Infinity)).metrics
+        .filter((m) => req.start_step === undefined || (m.step >= req.start_step && m.step <= req.end_step!));
+      for (const m of sampleSteps(all, maxResults)) out.push({ ...metricJson(m), run_id: runId });
+    }
+    return mlflowJson({ metrics: nonEmpty(out) });
+  });
+
+  return app;
+}
+
+/** Keeps at most `max` steps, evenly spaced, always including the first and last (as MLflow). */
+function sampleSteps<T extends { step: number }>(points: T[], max: number): T[] {
+  const steps = [...new Set(points.map((p) => p.step))].sort((a, b) => a - b);
+  if (steps.length <= max) return points.sort((a, b) => a.step - b.step);
+  const keep = new Set<number>();
+  const stride = (steps.length - 1) / (max - 1);
+  for (let i = 0; i < max; i++) keep.add(steps[Math.round(i * stride)]!);
+  return points.filter((p) => keep.has(p.step)).sort((a, b) => a.step - b.step);
+}

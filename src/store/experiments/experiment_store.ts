@@ -1,0 +1,288 @@
+/**
+ * Experiments: create, read, rename, delete/restore (O(1): runs inherit the state), tags.
+ *
+ * @module
+ */
+import { experimentKey, experimentNameKey } from "../../keys/key_schema.ts";
+import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../http/errors.ts";
+import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
+import type { Experiment } from "../entities.ts";
+import {
+  MAX_EXPERIMENT_TAG_VAL_LENGTH,
+  MAX_ENTITY_KEY_LENGTH,
+  validateExperimentId,
+  validateExperimentName,
+} from "../validation.ts";
+import {
+  appendToUri,
+  experimentFromItem,
+  experimentItem,
+  experimentNameItem,
+  nextExperimentId,
+} from "./experiment_item.ts";
+
+/** Id and name of the experiment every store starts with. */
+export const DEFAULT_EXPERIMENT_ID = "0";
+export const DEFAULT_EXPERIMENT_NAME = "Default";
+
+/** Inputs of {@link ExperimentStore.create}. */
+export interface CreateExperimentInput {
+  name: string;
+  artifactLocation?: string;
+  tags?: Record<string, string>;
+}
+
+function validateExperimentTag(key: string, value: string): void {
+  if (key.length > MAX_ENTITY_KEY_LENGTH) {
+    throw invalidParameter(`'key' exceeds the maximum length of ${MAX_ENTITY_KEY_LENGTH} characters`);
+  }
+  if (value.length > MAX_EXPERIMENT_TAG_VAL_LENGTH) {
+    throw invalidParameter(
+      `'value' exceeds the maximum length of ${MAX_EXPERIMENT_TAG_VAL_LENGTH} characters`,
+    );
+  }
+}
+
+/** Experiment operations over the table. */
+export class ExperimentStore {
+  constructor(private readonly db: Db, private readonly defaultArtifactRoot: string) {}
+
+  /** Creates experiment "0" named "Default" unless it exists (safe across replicas). */
+  async ensureDefault(): Promise<void> {
+    try {
+      await this.put({
+        experimentId: DEFAULT_EXPERIMENT_ID,
+        name: DEFAULT_EXPERIMENT_NAME,
+        artifactLocation: appendToUri(this.defaultArtifactRoot, DEFAULT_EXPERIMENT_ID),
+        lifecycleStage: "active",
+        creationTime: nowMs(),
+        lastUpdateTime: nowMs(),
+        tags: {},
+      });
+    } catch (e) {
+      if (!(e instanceof MlflowError && e.code === "RESOURCE_ALREADY_EXISTS")) throw e;
+    }
+  }
+
+  /** Creates an experiment; names are unique among active and deleted experiments. */
+  async create(input: CreateExperimentInput): Promise<string> {
+    const name = validateExperimentName(input.name);
+    if (input.artifactLocation?.startsWith("runs:")) {
+      throw invalidParameter(
+        `Artifact location cannot be a runs:/ URI. Given: '${input.artifactLocation}'`,
+      );
+    }
+    for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
+    // Fails fast without burning an id when the name is obviously taken.
+    if (await this.idForName(name)) throw this.nameTaken(name);
+    const id = await nextExperimentId(this.db);
+    const now = nowMs();
+    await this.put({
+      experimentId: id,
+      name,
+      artifactLocation: input.artifactLocation || appendToUri(this.defaultArtifactRoot, id),
+      lifecycleStage: "active",
+      creationTime: now,
+      lastUpdateTime: now,
+      tags: input.tags ?? {},
+    });
+    return id;
+  }
+
+  private nameTaken(name: string): MlflowError {
+    return alreadyExists(`Experiment(name=${name}) already exists. Error: experiment names must be unique`);
+  }
+
+  // The guard and the record are written in one transaction, each conditioned on absence.
+  private async put(e: Experiment): Promise<void> {
+    try {
+      await this.db.port.transactWriteItems({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.db.table,
+              Item: experimentNameItem(e.name, e.experimentId),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          {
+            Put: {
+              TableName: this.db.table,
+              Item: experimentItem(e),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+        ],
+      });
+    } catch (e2) {
+      if (isConditionFailure(e2)) {
+        const [nameFailed] = failedConditions(e2);
+        if (nameFailed) throw this.nameTaken(e.name);
+        throw alreadyExists(`Experiment with id=${e.experimentId} already exists`);
+      }
+      throw e2;
+    }
+  }
+
+  /** Reads an experiment (active or deleted); 404 when absent. */
+  async get(experimentId: string): Promise<Experiment> {
+    const id = validateExperimentId(experimentId);
+    const found = await this.find(id);
+    if (!found) throw notFound(`No Experiment with id=${experimentId} exists`);
+    return found;
+  }
+
+  /** Reads an experiment or returns undefined. */
+  async find(experimentId: string, consistent = true): Promise<Experiment | undefined> {
+    const { Item } = await this.db.port.getItem({
+      TableName: this.db.table,
+      Key: rawKey(experimentKey(experimentId)),
+      ConsistentRead: consistent,
+    });
+    return Item ? experimentFromItem(Item) : undefined;
+  }
+
+  private async idForName(name: string): Promise<string | undefined> {
+    const { Item } = await this.db.port.getItem({
+      TableName: this.db.table,
+      Key: rawKey(experimentNameKey(name)),
+      ConsistentRead: true,
+    });
+    return Item?.experiment_id?.S;
+  }
+
+  /** Reads an experiment by name; 404 when absent. */
+  async getByName(name: string): Promise<Experiment> {
+    const id = await this.idForName(name);
+    const found = id === undefined ? undefined : await this.find(id);
+    if (!found) throw notFound(`Could not find experiment with name '${name}'`);
+    return found;
+  }
+
+  /** Renames an active experiment: swaps the name guards and updates the record atomically. */
+  async rename(experimentId: string, newName: string): Promise<void> {
+    validateExperimentName(newName);
+    const e = await this.get(experimentId);
+    if (e.lifecycleStage !== "active") {
+      throw new MlflowError(
+        "INVALID_STATE",
+        `Cannot rename a non-active experiment ${experimentId} (it is ${e.lifecycleStage})`,
+      );
+    }
+    if (e.name === newName) return;
+    try {
+      await this.db.port.transactWriteItems({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.db.table,
+              Item: experimentNameItem(newName, e.experimentId),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          {
+            Delete: {
+              TableName: this.db.table,
+              Key: rawKey(experimentNameKey(e.name)),
+              ConditionExpression: "experiment_id = :id",
+              ExpressionAttributeValues: { ":id": { S: e.experimentId } },
+            },
+          },
+          {
+            Update: {
+              TableName: this.db.table,
+              Key: rawKey(experimentKey(e.experimentId)),
+              UpdateExpression: "SET #n = :n, last_update_time = :t",
+              ConditionExpression: "#n = :old AND lifecycle_stage = :active",
+              ExpressionAttributeNames: { "#n": "name" },
+              ExpressionAttributeValues: {
+                ":n": { S: newName },
+                ":old": { S: e.name },
+                ":t": { N: String(nowMs()) },
+                ":active": { S: "active" },
+              },
+            },
+          },
+        ],
+      });
+    } catch (err) {
+      if (isConditionFailure(err)) {
+        if (failedConditions(err)[0]) throw this.nameTaken(newName);
+        throw new MlflowError("ABORTED", `Experiment ${experimentId} changed concurrently; retry`);
+      }
+      throw err;
+    }
+  }
+
+  /** Marks an experiment deleted; its runs read as deleted until it is restored. */
+  async delete(experimentId: string): Promise<void> {
+    if (validateExperimentId(experimentId) === DEFAULT_EXPERIMENT_ID) {
+      throw invalidParameter("Cannot delete the default experiment '0'. This is an internally reserved experiment.");
+    }
+    await this.setLifecycle(experimentId, "deleted");
+  }
+
+  /** Restores an experiment and, like MLflow, every run in it. */
+  async restore(experimentId: string): Promise<void> {
+    await this.setLifecycle(experimentId, "active");
+  }
+
+  private async setLifecycle(experimentId: string, stage: "active" | "deleted"): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    const now = nowMs();
+    const restored = stage === "active" ? ", restored_at = :t" : "";
+    try {
+      await this.db.port.updateItem({
+        TableName: this.db.table,
+        Key: rawKey(experimentKey(id)),
+        UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":s": { S: stage }, ":t": { N: String(now) } },
+      });
+    } catch (e) {
+      if (isConditionFailure(e)) throw notFound(`No Experiment with id=${experimentId} exists`);
+      throw e;
+    }
+  }
+
+  /** Sets a tag on an active experiment. */
+  async setTag(experimentId: string, key: string, value: string): Promise<void> {
+    validateExperimentTag(key, value);
+    await this.updateActive(experimentId, "SET tags.#k = :v", { ":v": { S: value } }, key);
+  }
+
+  /** Deletes a tag of an active experiment; 404 when the tag is absent. */
+  async deleteTag(experimentId: string, key: string): Promise<void> {
+    const e = await this.get(experimentId);
+    if (!(key in e.tags)) {
+      throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
+    }
+    await this.updateActive(experimentId, "REMOVE tags.#k", {}, key);
+  }
+
+  private async updateActive(
+    experimentId: string,
+    update: string,
+    values: Record<string, { S: string }>,
+    key: string,
+  ): Promise<void> {
+    const id = validateExperimentId(experimentId);
+    try {
+      await this.db.port.updateItem({
+        TableName: this.db.table,
+        Key: rawKey(experimentKey(id)),
+        UpdateExpression: update,
+        ConditionExpression: "lifecycle_stage = :active",
+        ExpressionAttributeNames: { "#k": key },
+        ExpressionAttributeValues: { ...values, ":active": { S: "active" } },
+      });
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const found = await this.find(id);
+      if (!found) throw notFound(`No Experiment with id=${experimentId} exists`);
+      throw invalidParameter(
+        `The experiment ${experimentId} must be in the 'active' state. Current state is ${found.lifecycleStage}.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * `log-batch` (and the single-value log calls built on it).
+ *
+ * Order of writes, so that a rejected request writes nothing: everything is validated first;
+ * then params and tags go in one conditional update (the only write a user error can fail);
+ * then the metric history chunk and the latest-value group.
+ *
+ * Cost of a 10-key metric batch: one chunk (≤ 1 KB, 1 WCU) + one group put (≤ 1 KB, 1 WCU) =
+ * 0.2 WCU per point; a 1000-point batch ≈ 40 KB chunk + one group ≈ 0.045 WCU per point.
+ *
+ * @module
+ */
+import { invalidParameter } from "../../http/errors.ts";
+import type { Db } from "../db.ts";
+import type { Metric, Tag } from "../entities.ts";
+import { appendChunk } from "../metrics/metric_history.ts";
+import { registerGroups, writeLatest } from "../metrics/metric_groups.ts";
+import {
+  MAX_ENTITIES_PER_BATCH,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  validateKey,
+} from "../validation.ts";
+import type { RunStore } from "./run_store.ts";
+
+/** A log-batch request after wire parsing. */
+export interface LogBatchInput {
+  metrics: Metric[];
+  params: Tag[];
+  tags: Tag[];
+}
+
+function validateLimits(b: LogBatchInput): void {
+  const check = (n: number, max: number, what: string) => {
+    if (n > max) {
+      throw invalidParameter(
+        `A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`,
+      );
+    }
+  };
+  check(b.metrics.length, MAX_METRICS_PER_BATCH, "metrics");
+  check(b.params.length, MAX_PARAMS_TAGS_PER_BATCH, "params");
+  check(b.tags.length, MAX_PARAMS_TAGS_PER_BATCH, "tags");
+  const total = b.metrics.length + b.params.length + b.tags.length;
+  if (total > MAX_ENTITIES_PER_BATCH) {
+    throw invalidParameter(
+      `A batch logging request can contain at most ${MAX_ENTITIES_PER_BATCH} metrics, params, and tags in total. Got ${total} total. Please split up metrics, params, and tags across multiple requests and try again.`,
+    );
+  }
+}
+
+function validateParamsUnique(params: Tag[]): Tag[] {
+  const seen = new Map<string, string>();
+  const dupes = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.key) && seen.get(p.key) !== p.value) dupes.add(p.key);
+    seen.set(p.key, p.value);
+  }
+  if (dupes.size > 0) {
+    throw invalidParameter(
+      `Duplicate parameter keys have been submitted: [${
+        [...dupes].map((k) => `'${k}'`).join(", ")
+      }]. Please ensure the request contains only one param value per param key.`,
+    );
+  }
+  return [...seen].map(([key, value]) => ({ key, value }));
+}
+
+function validateMetric(m: Metric): void {
+  validateKey(m.key, "metric");
+  if (typeof m.value !== "number") {
+    throw invalidParameter(`Got invalid value ${m.value} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`);
+  }
+  if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
+    throw invalidParameter(
+      `Got invalid timestamp ${m.timestamp} for metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer) `,
+    );
+  }
+  if (!Number.isSafeInteger(m.step)) {
+    throw invalidParameter(
+      `Got invalid step ${m.step} for metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`,
+    );
+  }
+}
+
+/** Validates and writes a batch to an active run. */
+export async function logBatch(runs: RunStore, runId: string, batch: LogBatchInput): Promise<void> {
+  validateLimits(batch);
+  const params = validateParamsUnique(batch.params);
+  for (const p of params) validateKey(p.key, "param");
+  for (const t of batch.tags) validateKey(t.key, "tag");
+  for (const m of batch.metrics) validateMetric(m);
+  await runs.loadActive(runId);
+  await runs.writeParamsAndTags(runId, params, batch.tags);
+  if (batch.metrics.length > 0) await writeMetrics(runs.db, runId, batch.metrics);
+}
+
+/** Appends history and folds the latest values; registers a new group on the run record. */
+export async function writeMetrics(db: Db, runId: string, metrics: Metric[]): Promise<void> {
+  const [, group] = await Promise.all([appendChunk(db, runId, metrics), writeLatest(db, runId, metrics)]);
+  if (group.isNew) await registerGroups(db, runId, [group.groupId]);
+}

@@ -1,0 +1,329 @@
+/**
+ * Runs: create, read, update, delete/restore, tags and params, inputs and outputs.
+ * Metric logging lives in `log_batch.ts`, search in `search_runs.ts`.
+ *
+ * @module
+ */
+import { runKey, runPartitionPk, METRIC_GROUP_PREFIX } from "../../keys/key_schema.ts";
+import { invalidParameter, notFound } from "../../http/errors.ts";
+import { type Db, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
+import type {
+  DatasetInput,
+  Experiment,
+  ModelInput,
+  ModelOutput,
+  Run,
+  RunInfo,
+  RunStatus,
+} from "../entities.ts";
+import type { ExperimentStore } from "../experiments/experiment_store.ts";
+import { appendToUri } from "../experiments/experiment_item.ts";
+import { latestFromGroups } from "../metrics/metric_groups.ts";
+import {
+  MAX_PARAM_VAL_LENGTH,
+  MAX_TAG_VAL_LENGTH,
+  truncate,
+  validateKey,
+  validateRunId,
+} from "../validation.ts";
+import { randomRunName } from "./run_names.ts";
+import {
+  effectiveLifecycle,
+  type RunRecord,
+  runInfoOf,
+  runItem,
+  runRecordFromItem,
+} from "./run_item.ts";
+
+export const RUN_NAME_TAG = "mlflow.runName";
+
+/** Inputs of {@link RunStore.create}. */
+export interface CreateRunInput {
+  experimentId?: string;
+  userId?: string;
+  runName?: string;
+  startTime?: number;
+  tags?: Record<string, string>;
+}
+
+/** A loaded run record with its experiment. */
+export interface LoadedRun {
+  record: RunRecord;
+  experiment: Experiment | undefined;
+}
+
+/** Run operations over the table. */
+export class RunStore {
+  constructor(readonly db: Db, readonly experiments: ExperimentStore) {}
+
+  /** Creates a run in an active experiment. */
+  async create(input: CreateRunInput): Promise<Run> {
+    const experimentId = input.experimentId || "0";
+    const experiment = await this.experiments.get(experimentId);
+    if (experiment.lifecycleStage !== "active") {
+      throw invalidParameter(
+        `The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`,
+      );
+    }
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(input.tags ?? {})) {
+      validateKey(k, "tag");
+      tags[k] = truncate(v, MAX_TAG_VAL_LENGTH);
+    }
+    const tagName = tags[RUN_NAME_TAG];
+    if (input.runName && tagName !== undefined && tagName !== input.runName) {
+      throw invalidParameter(
+        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${tagName}').`,
+      );
+    }
+    const runName = input.runName || tagName || randomRunName();
+    tags[RUN_NAME_TAG] = runName;
+    const runId = crypto.randomUUID().replaceAll("-", "");
+    const record: RunRecord = {
+      run_id: runId,
+      experiment_id: experiment.experimentId,
+      run_name: runName,
+      user_id: input.userId ?? "",
+      status: "RUNNING",
+      start_time: input.startTime ?? nowMs(),
+      artifact_uri: appendToUri(appendToUri(experiment.artifactLocation, runId), "artifacts"),
+      lifecycle_stage: "active",
+      params: {},
+      tags,
+    };
+    await this.db.port.putItem({
+      TableName: this.db.table,
+      Item: runItem(record),
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
+    return toRun(record, experiment, []);
+  }
+
+  /** Loads a run record and its experiment; 404 when the run does not exist. */
+  async load(runId: string): Promise<LoadedRun> {
+    validateRunId(runId);
+    const { Item } = await this.db.port.getItem({
+      TableName: this.db.table,
+      Key: rawKey(runKey(runId)),
+      ConsistentRead: true,
+    });
+    if (!Item) throw notFound(`Run with id=${runId} not found`);
+    const record = runRecordFromItem(Item);
+    return { record, experiment: await this.experiments.find(record.experiment_id) };
+  }
+
+  /** Loads a run that must be active (for every write). */
+  async loadActive(runId: string): Promise<LoadedRun> {
+    const loaded = await this.load(runId);
+    const stage = effectiveLifecycle(loaded.record, loaded.experiment);
+    if (stage !== "active") {
+      throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${stage}.`);
+    }
+    return loaded;
+  }
+
+  /** Reads a run with its latest metrics: one Query over the run's partition. */
+  async get(runId: string): Promise<Run> {
+    validateRunId(runId);
+    const res = await this.db.port.query({
+      TableName: this.db.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: runPartitionPk(runId) } },
+      ConsistentRead: true,
+    });
+    let record: RunRecord | undefined;
+    const groups: string[] = [];
+    for (const item of res.Items ?? []) {
+      const sk = item.sk!.S!;
+      if (sk === runKey(runId).sk) record = runRecordFromItem(item);
+      else if (sk.startsWith(METRIC_GROUP_PREFIX) && item.v?.S) groups.push(item.v.S);
+    }
+    if (!record) throw notFound(`Run with id=${runId} not found`);
+    const experiment = await this.experiments.find(record.experiment_id);
+    return toRun(record, experiment, groups);
+  }
+
+  /** Updates status, end time and/or name; returns the new RunInfo. */
+  async update(
+    runId: string,
+    patch: { status?: RunStatus; endTime?: number; runName?: string },
+  ): Promise<RunInfo> {
+    const { record, experiment } = await this.loadActive(runId);
+    const sets: string[] = [];
+    const values: Record<string, unknown> = {};
+    if (patch.status !== undefined) {
+      sets.push("#status = :status");
+      values[":status"] = patch.status;
+      record.status = patch.status;
+    }
+    if (patch.endTime !== undefined) {
+      sets.push("end_time = :end");
+      values[":end"] = patch.endTime;
+      record.end_time = patch.endTime;
+    }
+    if (patch.runName) {
+      sets.push("run_name = :name", "tags.#rn = :name");
+      values[":name"] = patch.runName;
+      record.run_name = patch.runName;
+    }
+    if (sets.length > 0) {
+      await this.db.port.updateItem({
+        TableName: this.db.table,
+        Key: rawKey(runKey(runId)),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: {
+          ...(patch.status !== undefined ? { "#status": "status" } : {}),
+          ...(patch.runName ? { "#rn": RUN_NAME_TAG } : {}),
+        },
+        ExpressionAttributeValues: toItem(values),
+      });
+    }
+    return runInfoOf(record, experiment);
+  }
+
+  /** Soft-deletes a run; it stays readable. */
+  async delete(runId: string): Promise<void> {
+    await this.load(runId);
+    await this.setLifecycle(runId, "deleted");
+  }
+
+  /** Restores a deleted run. */
+  async restore(runId: string): Promise<void> {
+    await this.load(runId);
+    await this.setLifecycle(runId, "active");
+  }
+
+  private async setLifecycle(runId: string, stage: "active" | "deleted"): Promise<void> {
+    await this.db.port.updateItem({
+      TableName: this.db.table,
+      Key: rawKey(runKey(runId)),
+      UpdateExpression: stage === "deleted"
+        ? "SET lifecycle_stage = :s, deleted_time = :t"
+        : "SET lifecycle_stage = :s REMOVE deleted_time",
+      ExpressionAttributeValues: toItem(
+        stage === "deleted" ? { ":s": stage, ":t": nowMs() } : { ":s": stage },
+      ),
+    });
+  }
+
+  /**
+   * Writes params and tags with one conditional update: a param may be written again only with
+   * the same value, so immutability holds without a read-then-write race.
+   */
+  async writeParamsAndTags(
+    runId: string,
+    params: { key: string; value: string }[],
+    tags: { key: string; value: string }[],
+  ): Promise<void> {
+    if (params.length === 0 && tags.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const conditions: string[] = ["attribute_exists(pk)"];
+    params.forEach((p, i) => {
+      names[`#p${i}`] = p.key;
+      values[`:p${i}`] = truncate(p.value, MAX_PARAM_VAL_LENGTH);
+      sets.push(`params.#p${i} = :p${i}`);
+      conditions.push(`(attribute_not_exists(params.#p${i}) OR params.#p${i} = :p${i})`);
+    });
+    tags.forEach((t, i) => {
+      names[`#t${i}`] = t.key;
+      values[`:t${i}`] = truncate(t.value, MAX_TAG_VAL_LENGTH);
+      sets.push(`tags.#t${i} = :t${i}`);
+      if (t.key === RUN_NAME_TAG) sets.push(`run_name = :t${i}`);
+    });
+    try {
+      await this.db.port.updateItem({
+        TableName: this.db.table,
+        Key: rawKey(runKey(runId)),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: conditions.join(" AND "),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toItem(values),
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const old = (e as { Item?: Record<string, unknown> }).Item;
+      const oldParams = old ? runRecordFromItem(old as never).params : {};
+      for (const p of params) {
+        const v = truncate(p.value, MAX_PARAM_VAL_LENGTH);
+        if (p.key in oldParams && oldParams[p.key] !== v) {
+          throw invalidParameter(
+            `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${
+              oldParams[p.key]
+            }' for run ID='${runId}'. Attempted logging new value '${v}'.`,
+          );
+        }
+      }
+      throw notFound(`Run with id=${runId} not found`);
+    }
+  }
+
+  /** Sets one tag on an active run. */
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    validateKey(key, "tag");
+    await this.loadActive(runId);
+    await this.writeParamsAndTags(runId, [], [{ key, value }]);
+  }
+
+  /** Deletes a tag of an active run; 404 when the tag is absent. */
+  async deleteTag(runId: string, key: string): Promise<void> {
+    const { record } = await this.loadActive(runId);
+    if (!(key in record.tags)) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+    await this.db.port.updateItem({
+      TableName: this.db.table,
+      Key: rawKey(runKey(runId)),
+      UpdateExpression: "REMOVE tags.#k",
+      ExpressionAttributeNames: { "#k": key },
+    });
+  }
+
+  /** Appends dataset and model inputs (datasets deduplicated by name and digest). */
+  async logInputs(runId: string, datasets: DatasetInput[], models: ModelInput[]): Promise<void> {
+    const { record } = await this.loadActive(runId);
+    const existing = record.dataset_inputs ?? [];
+    const sameInput = (a: DatasetInput, b: DatasetInput) =>
+      a.dataset.name === b.dataset.name && a.dataset.digest === b.dataset.digest &&
+      JSON.stringify(a.tags) === JSON.stringify(b.tags);
+    const newDatasets = datasets.filter((d) => !existing.some((x) => sameInput(x, d)));
+    const existingModels = record.model_inputs ?? [];
+    const newModels = models.filter((m) => !existingModels.some((x) => x.modelId === m.modelId));
+    if (newDatasets.length === 0 && newModels.length === 0) return;
+    await this.db.port.updateItem({
+      TableName: this.db.table,
+      Key: rawKey(runKey(runId)),
+      UpdateExpression:
+        "SET dataset_inputs = list_append(if_not_exists(dataset_inputs, :empty), :d), model_inputs = list_append(if_not_exists(model_inputs, :empty), :m)",
+      ExpressionAttributeValues: toItem({ ":empty": [], ":d": newDatasets, ":m": newModels }),
+    });
+  }
+
+  /** Appends logged-model outputs. */
+  async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
+    const { record } = await this.loadActive(runId);
+    const existing = record.model_outputs ?? [];
+    const fresh = models.filter((m) => !existing.some((x) => x.modelId === m.modelId && x.step === m.step));
+    if (fresh.length === 0) return;
+    await this.db.port.updateItem({
+      TableName: this.db.table,
+      Key: rawKey(runKey(runId)),
+      UpdateExpression: "SET model_outputs = list_append(if_not_exists(model_outputs, :empty), :m)",
+      ExpressionAttributeValues: toItem({ ":empty": [], ":m": fresh }),
+    });
+  }
+}
+
+/** Assembles a Run from its record, experiment and encoded metric groups. */
+export function toRun(record: RunRecord, experiment: Experiment | undefined, groups: string[]): Run {
+  return {
+    info: runInfoOf(record, experiment),
+    metrics: latestFromGroups(groups),
+    params: record.params,
+    tags: record.tags,
+    datasetInputs: record.dataset_inputs ?? [],
+    modelInputs: record.model_inputs ?? [],
+    modelOutputs: record.model_outputs ?? [],
+  };
+}
