@@ -6,7 +6,7 @@
  */
 import { runKey, runPartitionPk, METRIC_GROUP_PREFIX } from "../../keys/key_schema.ts";
 import { invalidParameter, notFound } from "../../http/errors.ts";
-import { type Db, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
+import { type Db, errorName, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import type {
   DatasetInput,
   Experiment,
@@ -244,6 +244,11 @@ export class RunStore {
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       });
     } catch (e) {
+      if (errorName(e) === "ValidationException" && /size/i.test((e as Error).message)) {
+        throw invalidParameter(
+          `Run ${runId} cannot store more params and tags: its record would exceed DynamoDB's 400 KB item limit`,
+        );
+      }
       if (!isConditionFailure(e)) throw e;
       const old = (e as { Item?: Record<string, unknown> }).Item;
       const oldParams = old ? runRecordFromItem(old as never).params : {};
