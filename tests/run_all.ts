@@ -514,6 +514,22 @@ async function tierCoverage(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Main
 
+const TIERS = ["unit", "dynamodb-local", "aws", "compat", "coverage"] as const;
+type Tier = typeof TIERS[number];
+
+/** `--only=unit,compat` (or `--only unit`) selects tiers; no flag means all of them. */
+function selectedTiers(args: string[]): Set<Tier> | undefined {
+  const i = args.findIndex((a) => a === "--only" || a.startsWith("--only="));
+  if (i < 0) return undefined;
+  const value = args[i]!.includes("=") ? args[i]!.slice("--only=".length) : args[i + 1] ?? "";
+  const names = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(TIERS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`--only expects a comma list of ${TIERS.join(", ")}; got "${value}"`);
+  }
+  return new Set(names as Tier[]);
+}
+
 async function main(): Promise<number> {
   const t0 = Date.now();
   print(`test runner: deno ${Deno.version.deno} (${DENO}), root ${ROOT}, CI=${CI}`);
@@ -521,24 +537,32 @@ async function main(): Promise<number> {
   if (exists(join(ROOT, COVERAGE_DIR))) {
     Deno.removeSync(join(ROOT, COVERAGE_DIR), { recursive: true });
   }
+  const only = selectedTiers(Deno.args);
+  const want = (tier: Tier) => only === undefined || only.has(tier);
+  if (only) print(`running only: ${[...only].join(", ")}`);
   await installDeps();
-  await tierUnit();
+  if (want("unit")) await tierUnit();
 
-  header("Starting DynamoDB Local (tiers 2 and 4)");
-  const ddb = await startDdb();
-  stopDdb = ddb.endpoint === undefined ? undefined : ddb.stop;
-  try {
-    await tierDynamoDbLocal(ddb);
-    await tierAws();
-    await tierPython(ddb);
-  } finally {
-    if (ddb.endpoint !== undefined) {
-      await ddb.stop();
-      stopDdb = undefined;
-      print("DynamoDB Local stopped");
+  if (want("dynamodb-local") || want("aws") || want("compat")) {
+    let ddb: Ddb = { reason: "not needed" };
+    if (want("dynamodb-local") || want("compat")) {
+      header("Starting DynamoDB Local (tiers 2 and 4)");
+      ddb = await startDdb();
+    }
+    stopDdb = ddb.endpoint === undefined ? undefined : ddb.stop;
+    try {
+      if (want("dynamodb-local")) await tierDynamoDbLocal(ddb);
+      if (want("aws")) await tierAws();
+      if (want("compat")) await tierPython(ddb);
+    } finally {
+      if (ddb.endpoint !== undefined) {
+        await ddb.stop();
+        stopDdb = undefined;
+        print("DynamoDB Local stopped");
+      }
     }
   }
-  await tierCoverage();
+  if (want("coverage")) await tierCoverage();
 
   header("Summary");
   for (const r of results) {

@@ -189,6 +189,30 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   throw lastError;
 }
 
+/**
+ * Runs `"$@"` (java) in the background under `sh` with a watchdog on our stdin pipe: when the pipe
+ * closes, because stop() closed it or because this Deno process died (even by SIGKILL, e.g. a
+ * runner timeout), the watchdog terminates java (SIGKILL after 5 s). So no orphaned JVM outlives
+ * its test process. `sh` exits with java's exit code.
+ */
+const WATCHDOG_SCRIPT = `
+exec 3<&0
+"$@" 3<&- &
+pid=$!
+(
+  while read -r _; do :; done
+  kill "$pid" 2>/dev/null
+  i=0
+  while kill -0 "$pid" 2>/dev/null; do
+    i=$((i + 1))
+    if [ "$i" -gt 20 ]; then kill -9 "$pid" 2>/dev/null; exit 0; fi
+    sleep 0.25
+  done
+) <&3 >/dev/null 2>&1 &
+exec 3<&-
+wait "$pid"
+`;
+
 async function startOnce(
   java: string,
   jar: string,
@@ -196,8 +220,12 @@ async function startOnce(
   port: number,
   timeoutMs: number,
 ): Promise<DynamoDbLocal> {
-  const child = new Deno.Command(java, {
+  const child = new Deno.Command("sh", {
     args: [
+      "-c",
+      WATCHDOG_SCRIPT,
+      "dynamodb-local",
+      java,
       `-Djava.library.path=${libDir}`,
       "-jar",
       jar,
@@ -207,7 +235,7 @@ async function startOnce(
       "-disableTelemetry",
     ],
     cwd: dirname(jar),
-    stdin: "null",
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -219,22 +247,21 @@ async function startOnce(
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      if (!exited) {
+      // Closing stdin makes the watchdog stop java; sh exits when java has exited.
+      try {
+        await child.stdin.close();
+      } catch {
+        // already closed
+      }
+      const timer = setTimeout(() => {
         try {
-          child.kill("SIGTERM");
+          child.kill("SIGKILL");
         } catch {
           // already gone
         }
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // already gone
-          }
-        }, 5_000);
-        await status;
-        clearTimeout(timer);
-      }
+      }, 15_000);
+      await status;
+      clearTimeout(timer);
       await drained;
     })();
     return stopped;
@@ -258,4 +285,18 @@ async function startOnce(
     }
     await sleep(200);
   }
+}
+
+// `deno run -A tests/support/dynamodb_local.ts`: runs DynamoDB Local until Ctrl-C, for running the
+// DynamoDB Local tier's tests by hand (see docs/testing.md).
+if (import.meta.main) {
+  const ddb = await startDynamoDbLocal();
+  console.log(`export DYNAMODB_LOCAL_ENDPOINT=${ddb.endpoint}`);
+  console.log("DynamoDB Local is running (in memory); Ctrl-C stops it");
+  await new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGINT", resolve);
+    Deno.addSignalListener("SIGTERM", resolve);
+  });
+  await ddb.stop();
+  Deno.exit(0);
 }
