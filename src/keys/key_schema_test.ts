@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import {
+  padInverted,
+  padNumber,
+  runGsi1,
+  runIdFromGsi1Sk,
+  runShard,
+  RUN_SHARDS,
+  unpadInverted,
+} from "./key_schema.ts";
+
+Deno.test("padNumber() makes string order equal numeric order", () => {
+  const nums = [0, 9, 10, 99, 1700000000000, 1700000000001, Number.MAX_SAFE_INTEGER];
+  const padded = nums.map(padNumber);
+  assert.deepEqual([...padded].sort(), padded);
+  assert.throws(() => padNumber(-1), RangeError);
+});
+
+Deno.test("padInverted() sorts newest first and round-trips", () => {
+  const nums = [1, 2, 1700000000000];
+  const inv = nums.map(padInverted);
+  assert.deepEqual([...inv].sort(), [...inv].reverse());
+  assert.equal(unpadInverted(padInverted(1700000000123)), 1700000000123);
+});
+
+Deno.test("runGsi1() orders by start time desc then run id asc, sharded stably", () => {
+  const a = runGsi1("1", "aaa", 100);
+  const b = runGsi1("1", "bbb", 100);
+  const c = runGsi1("1", "ccc", 200);
+  assert.ok(c.gsi1sk < a.gsi1sk && a.gsi1sk < b.gsi1sk);
+  assert.equal(runIdFromGsi1Sk(b.gsi1sk), "bbb");
+  assert.equal(runShard("abc"), runShard("abc"));
+  assert.ok(runShard("abc") < RUN_SHARDS);
+});
