@@ -1,0 +1,62 @@
+/**
+ * `runs/search`.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { z } from "zod";
+import { searchRuns } from "../../store/runs/search_runs.ts";
+import type { Stores } from "../../store/stores.ts";
+import { invalidParameter } from "../errors.ts";
+import { mlflowJson, nonEmpty } from "../json.ts";
+import { decodeToken, encodeToken } from "../page_tokens.ts";
+import { int64, invalidValue, list, parseRequest, protoEnum } from "../request.ts";
+import { compileRunSearch } from "./search_compile.ts";
+import { runJson } from "./wire.ts";
+
+const MAX_RESULTS_CAP = 50000;
+const VIEW_TYPES = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"] as const;
+
+/** Registers `runs/search` on `app`. */
+export function searchRunsRoute(app: Hono, stores: Stores): void {
+  app.post("/runs/search", async (c) => {
+    const req = await parseRequest(
+      c,
+      z.object({
+        experiment_ids: list(z.string()).optional(),
+        filter: z.string().optional(),
+        run_view_type: protoEnum(VIEW_TYPES).optional(),
+        max_results: int64.optional(),
+        order_by: list(z.string()).optional(),
+        page_token: z.string().optional(),
+      }),
+    );
+    const maxResults = req.max_results ?? 1000;
+    if (maxResults < 0 || maxResults > MAX_RESULTS_CAP) {
+      throw invalidParameter(invalidValue("max_results", maxResults));
+    }
+    const experimentIds = req.experiment_ids ?? [];
+    const viewType = req.run_view_type ?? "ACTIVE_ONLY";
+    const compiled = compileRunSearch(req.filter ?? "", req.order_by ?? []);
+    const fingerprint = JSON.stringify([experimentIds, req.filter ?? "", req.order_by ?? [], viewType]);
+    const after = req.page_token
+      ? decodeToken<{ runId: string; offset: number }>(req.page_token, fingerprint)
+      : undefined;
+    if (experimentIds.length === 0 || maxResults === 0) return mlflowJson({});
+    const result = await searchRuns(stores.runs, {
+      experimentIds,
+      viewType,
+      maxResults,
+      ...compiled,
+      ...(after ? { after } : {}),
+    });
+    const last = result.runs.at(-1);
+    const offset = (after?.offset ?? 0) + result.runs.length;
+    return mlflowJson({
+      runs: nonEmpty(result.runs.map((r) => runJson(r, { includeModelInputs: false }))),
+      next_page_token: result.hasMore && last
+        ? encodeToken({ runId: last.info.runId, offset }, fingerprint)
+        : undefined,
+    });
+  });
+}
