@@ -63,7 +63,10 @@ export function throughputExceeded(): ProvisionedThroughputExceededException {
 
 /** Account- or control-plane-level throttling. */
 export function throttling(): ThrottlingException {
-  return new ThrottlingException({ message: "Rate of requests exceeds the allowed throughput.", $metadata: META });
+  return new ThrottlingException({
+    message: "Rate of requests exceeds the allowed throughput.",
+    $metadata: META,
+  });
 }
 
 /** A server-side failure (HTTP 500). */
