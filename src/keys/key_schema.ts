@@ -159,6 +159,16 @@ export const loggedModelGsi1 = (
 });
 export const loggedModelsGsi1Pk = (experimentId: string): string => `EXPLMS#${experimentId}`;
 
+/** The logged model's partition: its record plus its metric chunks (one Query reads both). */
+export const loggedModelPartitionPk = (modelId: string): string => `LM#${modelId}`;
+
+/** Metric points logged with `model_id`: one chunk per (logging call, model), ULID sort keys. */
+export const loggedModelMetricChunkKey = (modelId: string, chunkId: string): Key => ({
+  pk: loggedModelPartitionPk(modelId),
+  sk: `${LOGGED_MODEL_METRIC_PREFIX}${chunkId}`,
+});
+export const LOGGED_MODEL_METRIC_PREFIX = "LMM#";
+
 // ---------------------------------------------------------------------------------------------
 // Model registry: models keyed by an immutable id so that rename touches one item plus guards
 

@@ -13,6 +13,7 @@
 import { invalidParameter } from "../../http/errors.ts";
 import type { Db } from "../db.ts";
 import type { Metric, Tag } from "../entities.ts";
+import { appendModelMetrics } from "../logged_models/model_metrics.ts";
 import { appendChunk } from "../metrics/metric_history.ts";
 import { registerGroups, writeLatest } from "../metrics/metric_groups.ts";
 import {
@@ -95,8 +96,15 @@ export async function logBatch(runs: RunStore, runId: string, batch: LogBatchInp
   if (batch.metrics.length > 0) await writeMetrics(runs.db, runId, batch.metrics);
 }
 
-/** Appends history and folds the latest values; registers a new group on the run record. */
+/**
+ * Appends history and folds the latest values; registers a new group on the run record. Points
+ * that carry a `model_id` are also appended to their logged models (no extra request otherwise).
+ */
 export async function writeMetrics(db: Db, runId: string, metrics: Metric[]): Promise<void> {
-  const [, group] = await Promise.all([appendChunk(db, runId, metrics), writeLatest(db, runId, metrics)]);
+  const [, group] = await Promise.all([
+    appendChunk(db, runId, metrics),
+    writeLatest(db, runId, metrics),
+    appendModelMetrics(db, runId, metrics),
+  ]);
   if (group.isNew) await registerGroups(db, runId, [group.groupId]);
 }
