@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type Token, type TokenKind, tokenize } from "./lexer.ts";
+import { type Token, tokenize, type TokenKind } from "./lexer.ts";
 
 /** A leaf: one token. */
 export interface TokenNode {
@@ -251,7 +251,8 @@ function groupWhere(list: GroupNode): void {
 function groupPeriod(list: GroupNode): void {
   groupBinary(list, {
     kind: "ident",
-    match: (n) => (isTok(n, "punct") && n.text === ".") ||
+    match: (n) =>
+      (isTok(n, "punct") && n.text === ".") ||
       (isTok(n, "operator") && (n.text === "->" || n.text === "->>")),
     validPrev: (n) => isGroup(n, "ident") || isTok(n, "name", "symbol"),
     validNext: () => true,
@@ -423,7 +424,9 @@ export function joinInComparisons(stmt: GroupNode): Node[] {
       i += 3;
       continue;
     }
-    if (isKeyword(second, "IS") && isTok(third, "keyword") && third.text.toUpperCase() === "NOT NULL") {
+    if (
+      isKeyword(second, "IS") && isTok(third, "keyword") && third.text.toUpperCase() === "NOT NULL"
+    ) {
       out.push(group("comparison", [first, tok("keyword", "IS NOT NULL")]));
       i += 3;
       continue;

@@ -73,7 +73,8 @@ const RULES: readonly Rule[] = [
   rule(String.raw`(""|".*?[^\\]")`, "symbol"),
   rule(String.raw`(?<![\p{L}\p{N}\p{M}_\])])(\[[^\]\[]+\])`, "name"),
   rule(
-    String.raw`((LEFT\s+|RIGHT\s+|FULL\s+)?(INNER\s+|OUTER\s+|STRAIGHT\s+)?|(CROSS\s+|NATURAL\s+)?)?JOIN${NOT_W}`,
+    String
+      .raw`((LEFT\s+|RIGHT\s+|FULL\s+)?(INNER\s+|OUTER\s+|STRAIGHT\s+)?|(CROSS\s+|NATURAL\s+)?)?JOIN${NOT_W}`,
     "keyword",
   ),
   rule(String.raw`END(\s+IF|\s+LOOP|\s+WHILE|\s+FOR|\s+CASE)?${NOT_W}`, "keyword"),

@@ -81,9 +81,9 @@ function entity(identifier: string): { type: ClauseType; key: string } {
   const type = Object.hasOwn(TYPES, typeName) ? TYPES[typeName] : undefined;
   if (type === undefined) {
     throw invalidParameter(
-      `Invalid entity type: ${reprStr(typeName)}. Expected one of ${
-        "['attributes', 'metrics', 'params', 'tags']"
-      }.`,
+      `Invalid entity type: ${
+        reprStr(typeName)
+      }. Expected one of ${"['attributes', 'metrics', 'params', 'tags']"}.`,
     );
   }
   const key = stripChars(m[2] ?? "", "`");
@@ -95,7 +95,8 @@ function pyFloat(text: string): number | null {
   const t = text.trim();
   if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   if (/^[+-]?nan$/i.test(t)) return NaN;
-  const num = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+  const num =
+    /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
   return num.test(t) ? Number(t.replaceAll("_", "")) : null;
 }
 

@@ -53,12 +53,13 @@ for (const [entity, parse] of Object.entries(PARSERS)) {
       if ("error" in expected && expected.error.startsWith("PYTHON_")) {
         // MLflow crashes (HTTP 500); we must reject the filter with a 400.
         if (!("error" in actual) || actual.error !== "INVALID_PARAMETER_VALUE") {
-          failures.push(`${JSON.stringify(row.filter)}: expected a 400, got ${JSON.stringify(actual)}`);
+          failures.push(
+            `${JSON.stringify(row.filter)}: expected a 400, got ${JSON.stringify(actual)}`,
+          );
         }
         continue;
       }
-      const norm = (o: Outcome) =>
-        "error" in o ? { ...o, message: normalizePySets(o.message) } : o;
+      const norm = (o: Outcome) => "error" in o ? { ...o, message: normalizePySets(o.message) } : o;
       try {
         assert.deepEqual(norm(actual), norm(expected));
       } catch {

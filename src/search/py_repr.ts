@@ -58,7 +58,9 @@ export function reprFloat(x: number): string {
     return `${sign}${m}e${e}`;
   }
   if (exp >= 0) {
-    const intPart = digits.length > exp + 1 ? digits.slice(0, exp + 1) : digits.padEnd(exp + 1, "0");
+    const intPart = digits.length > exp + 1
+      ? digits.slice(0, exp + 1)
+      : digits.padEnd(exp + 1, "0");
     const frac = digits.length > exp + 1 ? digits.slice(exp + 1) : "0";
     return `${sign}${intPart}.${frac}`;
   }

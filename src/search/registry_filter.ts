@@ -151,8 +151,11 @@ function registryComparison(
 export function parseRegisteredModelFilterRaw(filter: string | null | undefined): ParsedClause[] {
   if (!filter) return [];
   return filterComparisons(filter, "plain").map((p) =>
-    registryComparison(p, REGISTERED_MODEL_SEARCH_ATTRIBUTES, (t, _k, n) =>
-      registeredModelValue(t, n))
+    registryComparison(
+      p,
+      REGISTERED_MODEL_SEARCH_ATTRIBUTES,
+      (t, _k, n) => registeredModelValue(t, n),
+    )
   );
 }
 

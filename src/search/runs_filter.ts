@@ -11,6 +11,7 @@ import {
   asComparator,
   type Clause,
   type ClauseType,
+  type Comparator,
   NUMERIC_COMPARATORS,
   PARAM_TAG_COMPARATORS,
   type ParsedClause,
@@ -215,6 +216,16 @@ function badComparator(
 }
 
 /**
+ * A list value with `=`, `LIKE`...: MLflow hands the list to SQL and fails (HTTP 500); we
+ * answer 400. `IN`/`NOT IN` with a single quoted string compares with that one string.
+ */
+function listNeedsIn(c: Comparator, value: ParsedClause["value"]): void {
+  if (Array.isArray(value) && c !== "IN" && c !== "NOT IN") {
+    throw invalidParameter(`Invalid comparator '${c}' for a list of values. Use IN or NOT IN.`);
+  }
+}
+
+/**
  * The SQL store's comparator checks (`is_string_attribute`, `is_numeric_attribute`,
  * `is_metric`, `is_param`, `is_tag`, `is_dataset`), with values converted to numbers.
  */
@@ -227,6 +238,7 @@ export function validateRunClauses(parsed: readonly ParsedClause[]): Clause[] {
         if (!RUN_NUMERIC_ATTRIBUTES.has(key)) {
           const c = asComparator(upper, STRING_ATTRIBUTE_COMPARATORS) ??
             badComparator(upper, STRING_ATTRIBUTE_COMPARATORS, true);
+          listNeedsIn(c, p.value);
           return { type: p.type, key, comparator: c, value: p.value as string | string[] };
         }
         const c = asComparator(upper, NUMERIC_COMPARATORS) ??
@@ -247,6 +259,7 @@ export function validateRunClauses(parsed: readonly ParsedClause[]): Clause[] {
       case "dataset": {
         const c = asComparator(upper, STRING_ATTRIBUTE_COMPARATORS) ??
           badComparator(upper, STRING_ATTRIBUTE_COMPARATORS, false);
+        listNeedsIn(c, p.value);
         return { type: p.type, key, comparator: c, value: p.value as string | string[] };
       }
     }
