@@ -6,8 +6,12 @@
 import type { Hono } from "hono";
 import type { Config } from "../config/config.ts";
 import type { Stores } from "../store/stores.ts";
+import { loggedModelRoutesFromConfig } from "../http/logged_models/logged_models.ts";
 
 /** Returns the mount functions for the optional route groups. */
-export function buildExtraRoutes(_config: Config, _stores: Stores): Promise<((app: Hono) => void)[]> {
-  return Promise.resolve([]);
+export async function buildExtraRoutes(
+  config: Config,
+  stores: Stores,
+): Promise<((app: Hono) => void)[]> {
+  return [await loggedModelRoutesFromConfig(config, stores)];
 }
