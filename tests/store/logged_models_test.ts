@@ -9,7 +9,6 @@ import { LocalArtifactStore } from "../../src/artifacts/local_store.ts";
 import type { DynamoPort } from "../../src/dynamo/port.ts";
 import { retryingPort } from "../../src/dynamo/retry.ts";
 import { MlflowError } from "../../src/http/errors.ts";
-import { compileLoggedModelFilter } from "../../src/http/logged_models/filter.ts";
 import {
   type LoggedModelRouteOptions,
   mountLoggedModels,
@@ -78,7 +77,7 @@ async function search(c: Ctx, input: Partial<SearchLoggedModelsInput> & { filter
   const { filterText, ...rest } = input;
   return await searchLoggedModels(c.s.db, {
     experimentIds: ["0"],
-    ...(filterText ? { filter: compileLoggedModelFilter(filterText) } : {}),
+    ...(filterText ? { filter: filterText } : {}),
     ...rest,
   });
 }

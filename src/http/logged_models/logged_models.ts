@@ -19,7 +19,6 @@ import { mlflowJson, nonEmpty } from "../json.ts";
 import { mountMlflow } from "../../app.ts";
 import { bool, int64, list, missingParameter, parseRequest, requireString } from "../request.ts";
 import { downloadModelArtifact, listModelArtifacts } from "./artifacts.ts";
-import { compileLoggedModelFilter } from "./filter.ts";
 import { loggedModelJson } from "./wire.ts";
 
 const KeyValue = z.object({ key: z.string().optional(), value: z.string().optional() });
@@ -101,7 +100,7 @@ export function loggedModelRoutes(stores: Stores, options: LoggedModelRouteOptio
     }
     const page = await searchLoggedModels(stores.db, {
       experimentIds: req.experiment_ids,
-      filter: req.filter ? compileLoggedModelFilter(req.filter) : undefined,
+      filter: req.filter || undefined,
       datasets: (req.datasets ?? []).map((d) => ({
         datasetName: d.dataset_name ?? "",
         ...(d.dataset_digest ? { datasetDigest: d.dataset_digest } : {}),

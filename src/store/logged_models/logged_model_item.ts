@@ -20,9 +20,6 @@ export const LOGGED_MODEL_STATUSES = [
 ] as const;
 export type LoggedModelStatus = (typeof LOGGED_MODEL_STATUSES)[number];
 
-/** The proto number of a status (MLflow's SQL store sorts and stores statuses as integers). */
-export const statusNumber = (s: LoggedModelStatus): number => LOGGED_MODEL_STATUSES.indexOf(s);
-
 /** A logged model as the store returns it. */
 export interface LoggedModel {
   modelId: string;
