@@ -133,8 +133,10 @@ function comparison(n: Node): Clause {
   const op = asComparator(opNode, numeric ? NUMERIC_COMPARATORS : STRING_ATTRIBUTE_COMPARATORS);
   if (op === null) {
     throw invalidParameter(
-      `Invalid comparison operator for ${TYPE_PREFIX[type]}.${key}: ${reprStr(opNode)}. ` +
-        `Expected one of ${reprStrTuple(STRING_ATTRIBUTE_COMPARATORS)}.`,
+      `Invalid comparison operator for ${TYPE_PREFIX[type]}.${columnName(type, key)}: ${
+        reprStr(opNode)
+      }. ` +
+        `Expected one of ${reprStrTuple(["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"])}.`,
     );
   }
   if (type === "attribute" && !LOGGED_MODEL_ATTRIBUTES.has(key)) {
@@ -159,6 +161,11 @@ function comparison(n: Node): Clause {
     );
   }
   return { type, key, comparator: op, value };
+}
+
+/** MLflow names the timestamp columns in its messages. */
+function columnName(type: ClauseType, key: string): string {
+  return type === "attribute" && LOGGED_MODEL_NUMERIC_ATTRIBUTES.has(key) ? `${key}_ms` : key;
 }
 
 const TYPE_PREFIX: Readonly<Record<ClauseType, string>> = {

@@ -236,7 +236,7 @@ function loggedModelValue(m: LoggedModelRecord, k: LoggedModelOrderKey): SortVal
     case "name":
       return m.name;
     case "status":
-      return STATUS_ORDER[m.status] ?? 0;
+      return STATUS_ORDER[m.status] ?? STATUS_ORDER[`LOGGED_MODEL_${m.status}`] ?? 0;
     case "model_type":
       return m.modelType;
     case "source_run_id":

@@ -44,7 +44,7 @@ export function likeRegExp(pattern: string): RegExp {
     for (const ch of pattern) {
       if (ch === "%") source += "[\\s\\S]*";
       else if (ch === "_") source += "[\\s\\S]";
-      else source += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+      else source += ch.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
     }
     re = new RegExp(source + "$", "u");
     if (regexCache.size > 1000) regexCache.clear();
@@ -58,9 +58,17 @@ export function sqlLike(value: string, pattern: string): boolean {
   return likeRegExp(pattern).test(value);
 }
 
-/** `value ILIKE pattern` (`lower(value) LIKE lower(pattern)`). */
+/** SQLite's `lower()`: only ASCII letters change case. */
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/**
+ * `value ILIKE pattern`: `lower(value) LIKE lower(pattern)`, with SQLite's ASCII-only
+ * `lower()` (the reference server's default database), so `É` and `é` differ.
+ */
 export function sqlILike(value: string, pattern: string): boolean {
-  return likeRegExp(pattern.toLowerCase()).test(value.toLowerCase());
+  return likeRegExp(asciiLower(pattern)).test(asciiLower(value));
 }
 
 const SQLITE_NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
