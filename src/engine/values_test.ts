@@ -23,8 +23,8 @@ Deno.test("validateValue() rejects what DynamoDB rejects", () => {
   const bad: [unknown, RegExp][] = [
     [{}, /is empty/],
     [{ S: "a", N: "1" }, /more than one datatypes/],
-    [{ SS: [] }, /An string set  may not be empty/],
-    [{ NS: [] }, /An number set  may not be empty/],
+    [{ SS: [] }, /An string set {2}may not be empty/],
+    [{ NS: [] }, /An number set {2}may not be empty/],
     [{ SS: ["a", "a"] }, /Input collection \[a, a\] contains duplicates/],
     [{ NS: ["1", "1.0"] }, /contains duplicates/],
     [{ BS: [new Uint8Array([1]), new Uint8Array([1])] }, /contains duplicates/],

@@ -1,0 +1,138 @@
+/**
+ * Fault injection for tests of retry and partial-failure handling.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine();
+ * // The next two PutItem calls throw ProvisionedThroughputExceededException.
+ * engine.faults.inject({ op: "putItem", error: "throttle", times: 2 });
+ * // Any operation: InternalServerError once.
+ * engine.faults.inject({ op: "*", error: "internal" });
+ * // The next TransactWriteItems is cancelled with a TransactionConflict reason.
+ * engine.faults.inject({ op: "transactWriteItems", error: "conflict" });
+ * // The next BatchWriteItem applies only part of the request and returns the rest as
+ * // UnprocessedItems (BatchGetItem: UnprocessedKeys).
+ * engine.faults.unprocessed({ op: "batchWriteItem", times: 1 });
+ * engine.faults.clear();
+ * ```
+ *
+ * Errors by kind:
+ * - `throttle`: `ProvisionedThroughputExceededException` (`ThrottlingException` for table operations);
+ * - `internal`: `InternalServerError`;
+ * - `conflict`: `TransactionCanceledException` whose first reason is `TransactionConflict` for
+ *   TransactWriteItems/TransactGetItems, `TransactionConflictException` for other operations.
+ *
+ * Faults fire before the operation does anything, so a faulted call changes nothing.
+ *
+ * @module
+ */
+import { TransactionConflictException } from "@aws-sdk/client-dynamodb";
+import {
+  internalServerError,
+  throttling,
+  throughputExceeded,
+  transactionCanceled,
+} from "./errors.ts";
+
+/** Operation names as on the port. */
+export type OperationName =
+  | "getItem"
+  | "putItem"
+  | "updateItem"
+  | "deleteItem"
+  | "query"
+  | "scan"
+  | "batchGetItem"
+  | "batchWriteItem"
+  | "transactWriteItems"
+  | "transactGetItems"
+  | "createTable"
+  | "describeTable"
+  | "deleteTable"
+  | "updateTimeToLive";
+
+/** An error to inject. */
+export interface FaultSpec {
+  /** Operation to fail, or `"*"` for any. */
+  op: OperationName | "*";
+  error: "throttle" | "internal" | "conflict";
+  /** How many calls fail (default 1). */
+  times?: number;
+}
+
+/** A partial batch to inject. */
+export interface UnprocessedSpec {
+  op: "batchWriteItem" | "batchGetItem";
+  /** How many calls are affected (default 1). */
+  times?: number;
+  /** Share of the requests returned unprocessed, rounded up, at least one (default 0.5). */
+  fraction?: number;
+}
+
+const TABLE_OPS = new Set(["createTable", "describeTable", "deleteTable", "updateTimeToLive"]);
+
+/** The injector behind `engine.faults`. */
+export class Faults {
+  #errors: (FaultSpec & { times: number })[] = [];
+  #unprocessed: (UnprocessedSpec & { times: number })[] = [];
+
+  /** Makes the next `times` calls of `op` throw. */
+  inject(spec: FaultSpec): void {
+    this.#errors.push({ ...spec, times: spec.times ?? 1 });
+  }
+
+  /** Makes the next `times` batch calls leave part of the request unprocessed. */
+  unprocessed(spec: UnprocessedSpec): void {
+    this.#unprocessed.push({ ...spec, times: spec.times ?? 1 });
+  }
+
+  /** Removes every pending fault. */
+  clear(): void {
+    this.#errors = [];
+    this.#unprocessed = [];
+  }
+
+  /** Number of faulted calls still pending. */
+  get pending(): number {
+    return [...this.#errors, ...this.#unprocessed].reduce((n, f) => n + f.times, 0);
+  }
+
+  /** Throws the injected error for `op`, if one is pending. `actions` sizes cancellation reasons. */
+  check(op: OperationName, actions = 1): void {
+    const i = this.#errors.findIndex((f) => f.op === op || f.op === "*");
+    if (i < 0) return;
+    const f = this.#errors[i]!;
+    if (--f.times <= 0) this.#errors.splice(i, 1);
+    switch (f.error) {
+      case "throttle":
+        throw TABLE_OPS.has(op) ? throttling() : throughputExceeded();
+      case "internal":
+        throw internalServerError();
+      case "conflict":
+        if (op === "transactWriteItems" || op === "transactGetItems") {
+          throw transactionCanceled(
+            Array.from(
+              { length: Math.max(1, actions) },
+              (_, k) =>
+                k === 0
+                  ? { Code: "TransactionConflict", Message: "Transaction is ongoing for the item" }
+                  : { Code: "None" },
+            ),
+          );
+        }
+        throw new TransactionConflictException({
+          message: "Transaction is ongoing for the item",
+          $metadata: { httpStatusCode: 400 },
+        });
+    }
+  }
+
+  /** How many of `count` requests a pending unprocessed fault for `op` holds back (0 if none). */
+  takeUnprocessed(op: "batchWriteItem" | "batchGetItem", count: number): number {
+    const i = this.#unprocessed.findIndex((f) => f.op === op);
+    if (i < 0 || count === 0) return 0;
+    const f = this.#unprocessed[i]!;
+    if (--f.times <= 0) this.#unprocessed.splice(i, 1);
+    return Math.min(count, Math.max(1, Math.ceil(count * (f.fraction ?? 0.5))));
+  }
+}

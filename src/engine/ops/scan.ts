@@ -1,0 +1,123 @@
+/**
+ * Scan of a table or index, in partition-hash order, with parallel-scan segments.
+ *
+ * @module
+ */
+import type { ScanCommandInput, ScanCommandOutput } from "@aws-sdk/client-dynamodb";
+import { readUnits, Tally } from "../capacity.ts";
+import { validationError } from "../errors.ts";
+import { parseCondition } from "../expression/condition_parser.ts";
+import { ExpressionContext } from "../expression/context.ts";
+import { parseProjection } from "../expression/projection.ts";
+import { partitionPoint, segmentOf, type SortedPartitions } from "../sorted_partitions.ts";
+import type { EngineState } from "../state.ts";
+import type { Stored } from "../table_data.ts";
+import { type Item, keyString } from "../values.ts";
+import { checkReturnConsumed, rejectLegacy } from "./input.ts";
+import { indexOf } from "./query.ts";
+import { checkLimit, checkStartKey, readPage, resolveSelect } from "./read_page.ts";
+
+type Out<T> = Omit<T, "$metadata">;
+
+function checkSegments(segment: number | undefined, total: number | undefined): void {
+  if (segment === undefined && total === undefined) return;
+  if (segment === undefined || total === undefined) {
+    throw validationError(
+      "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
+    );
+  }
+  if (!Number.isInteger(total) || total < 1 || total > 1000000) {
+    throw validationError(
+      "1 validation error detected: Value '" + total +
+        "' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000",
+    );
+  }
+  if (!Number.isInteger(segment) || segment < 0 || segment >= total) {
+    throw validationError(
+      `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`,
+    );
+  }
+}
+
+function* entriesFrom(
+  store: SortedPartitions<Stored>,
+  hashName: string,
+  start: Item | undefined,
+  segment: number | undefined,
+  total: number | undefined,
+): Generator<Stored> {
+  const order = store.partitionOrder();
+  const startPartition = start ? keyString(start[hashName]!) : undefined;
+  let i = startPartition === undefined ? 0 : store.partitionPosition(startPartition);
+  for (; i < order.length; i++) {
+    const key = order[i]!;
+    if (total !== undefined && segmentOf(key, total) !== segment) continue;
+    const arr = store.partition(key) ?? [];
+    let from = 0;
+    if (key === startPartition) {
+      const probe: Stored = { item: start!, size: 0 };
+      from = partitionPoint(arr, (s) => store.compare(s, probe) > 0);
+    }
+    for (let j = from; j < arr.length; j++) yield arr[j]!;
+  }
+}
+
+/** Scan. */
+export async function scan(
+  state: EngineState,
+  input: ScanCommandInput,
+): Promise<Out<ScanCommandOutput>> {
+  state.begin("scan");
+  rejectLegacy(input);
+  checkReturnConsumed(input.ReturnConsumedCapacity);
+  const table = state.table(input.TableName);
+  const index = indexOf(table, input.IndexName);
+  if (index?.schema.kind === "GSI" && input.ConsistentRead) {
+    throw validationError("Consistent reads are not supported on global secondary indexes");
+  }
+  const limit = checkLimit(input.Limit);
+  checkSegments(input.Segment, input.TotalSegments);
+  const ctx = new ExpressionContext(
+    input.ExpressionAttributeNames,
+    input.ExpressionAttributeValues,
+  );
+  const filter = input.FilterExpression === undefined
+    ? undefined
+    : parseCondition(input.FilterExpression, ctx, "FilterExpression");
+  const projection = input.ProjectionExpression === undefined
+    ? undefined
+    : parseProjection(input.ProjectionExpression, ctx);
+  ctx.finish(filter !== undefined || projection !== undefined);
+  const select = resolveSelect(input.Select, projection !== undefined, index);
+  const start = checkStartKey(input.ExclusiveStartKey, table, index);
+  const store = index ? index.entries : table.primary;
+  const hashName = index ? index.schema.hash.name : table.schema.hash.name;
+  const page = readPage(entriesFrom(store, hashName, start, input.Segment, input.TotalSegments), {
+    table,
+    ...(index ? { index } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    ...(filter ? { filter } : {}),
+    ...(projection ? { projection } : {}),
+    select,
+    nowMs: state.now(),
+  });
+  const consistent = index?.schema.kind !== "GSI" && input.ConsistentRead === true;
+  const units = readUnits(page.bytes, consistent);
+  const tally = new Tally();
+  if (index) {
+    tally.table(table.schema.name, 0, 0);
+    tally.index(table.schema.name, index.schema.name, index.schema.kind, units, 0);
+  } else {
+    tally.table(table.schema.name, units, 0);
+  }
+  state.stats.add(tally);
+  const out: Out<ScanCommandOutput> = {};
+  if (select !== "COUNT") out.Items = page.items;
+  out.Count = page.count;
+  out.ScannedCount = page.scanned;
+  if (page.lastKey) out.LastEvaluatedKey = page.lastKey;
+  const consumed = tally.consumed(input.ReturnConsumedCapacity);
+  if (consumed) out.ConsumedCapacity = consumed[0];
+  await state.settled();
+  return out;
+}

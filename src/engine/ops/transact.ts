@@ -1,0 +1,221 @@
+/**
+ * TransactWriteItems (all-or-nothing, ≤ 100 actions, one action per item, cancellation reasons)
+ * and TransactGetItems. Both cost double.
+ *
+ * @module
+ */
+import {
+  type CancellationReason,
+  IdempotentParameterMismatchException,
+  type TransactGetItemsCommandInput,
+  type TransactGetItemsCommandOutput,
+  type TransactWriteItemsCommandInput,
+  type TransactWriteItemsCommandOutput,
+} from "@aws-sdk/client-dynamodb";
+import { readUnits, Tally, writeUnits } from "../capacity.ts";
+import { transactionCanceled, validationError } from "../errors.ts";
+import { ExpressionContext } from "../expression/context.ts";
+import { parseProjection, project } from "../expression/projection.ts";
+import type { EngineState, LogRecord } from "../state.ts";
+import type { Stored } from "../table_data.ts";
+import { cloneItem, type Item, keyString } from "../values.ts";
+import { checkReturnConsumed, rejectLegacy, validateKey } from "./input.ts";
+import {
+  type EvaluatedWrite,
+  evaluateWrite,
+  type ParsedWrite,
+  parseKeyed,
+  parsePut,
+  parseUpdateWrite,
+} from "./write_plan.ts";
+
+type Out<T> = Omit<T, "$metadata">;
+
+const MAX_ACTIONS = 100;
+const TOKEN_TTL_MS = 10 * 60 * 1000;
+
+function checkCount(n: number | undefined, what: string): void {
+  if (!n) {
+    throw validationError(
+      `1 validation error detected: Value '[]' at '${what}' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+    );
+  }
+  if (n > MAX_ACTIONS) {
+    throw validationError(
+      `1 validation error detected: Value at '${what}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ACTIONS}`,
+    );
+  }
+}
+
+function itemIdentity(table: string, key: Item): string {
+  return JSON.stringify([table, ...Object.keys(key).sort().map((k) => keyString(key[k]!))]);
+}
+
+function checkDistinct(targets: { table: string; key: Item }[]): void {
+  const seen = new Set<string>();
+  for (const t of targets) {
+    const id = itemIdentity(t.table, t.key);
+    if (seen.has(id)) {
+      throw validationError("Transaction request cannot include multiple operations on one item");
+    }
+    seen.add(id);
+  }
+}
+
+/** Remembers ClientRequestTokens for ten minutes, as DynamoDB does. */
+export class TokenCache {
+  readonly #tokens = new Map<string, { request: string; at: number }>();
+
+  /** True when `token` was already used for this request; throws if for another one. */
+  seen(token: string, request: string, now: number): boolean {
+    for (const [t, e] of this.#tokens) if (now - e.at > TOKEN_TTL_MS) this.#tokens.delete(t);
+    const e = this.#tokens.get(token);
+    if (!e) return false;
+    if (e.request !== request) {
+      throw new IdempotentParameterMismatchException({
+        message: "Specified idempotency token was used with different request parameters",
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    return true;
+  }
+
+  remember(token: string, request: string, now: number): void {
+    this.#tokens.set(token, { request, at: now });
+  }
+}
+
+/** TransactWriteItems. */
+export async function transactWriteItems(
+  state: EngineState,
+  tokens: TokenCache,
+  input: TransactWriteItemsCommandInput,
+): Promise<Out<TransactWriteItemsCommandOutput>> {
+  state.begin("transactWriteItems", input.TransactItems?.length ?? 1);
+  checkReturnConsumed(input.ReturnConsumedCapacity);
+  const actions = input.TransactItems ?? [];
+  checkCount(actions.length, "transactItems");
+  const plans: ParsedWrite[] = actions.map((a) => {
+    const kinds = [a.Put, a.Update, a.Delete, a.ConditionCheck].filter((x) => x !== undefined);
+    if (kinds.length !== 1) {
+      throw validationError(
+        "TransactItems can only contain one of Check, Put, Update or Delete",
+      );
+    }
+    if (a.Put) return parsePut(state, a.Put);
+    if (a.Update) return parseUpdateWrite(state, a.Update);
+    if (a.Delete) return parseKeyed(state, a.Delete, "delete");
+    return parseKeyed(state, a.ConditionCheck!, "check");
+  });
+  checkDistinct(plans.map((p) => ({ table: p.table.schema.name, key: p.key })));
+  const now = state.now();
+  const token = input.ClientRequestToken;
+  const fingerprint = token ? JSON.stringify(actions, binaryReplacer) : "";
+  if (token && tokens.seen(token, fingerprint, now)) {
+    await state.settled();
+    return {};
+  }
+
+  const results: EvaluatedWrite[] = [];
+  const reasons: CancellationReason[] = [];
+  for (const p of plans) {
+    let result: EvaluatedWrite;
+    try {
+      result = evaluateWrite(p, now);
+    } catch (e) {
+      // An oversized result cancels the transaction; other update errors are thrown as is.
+      if (e instanceof Error && e.name === "ValidationException" && /size/.test(e.message)) {
+        reasons.push({ Code: "ValidationError", Message: e.message });
+        results.push({
+          before: undefined,
+          after: undefined,
+          conditionFailed: false,
+          record: undefined,
+        });
+        continue;
+      }
+      throw e;
+    }
+    results.push(result);
+    if (result.conditionFailed) {
+      reasons.push({
+        Code: "ConditionalCheckFailed",
+        Message: "The conditional request failed",
+        ...(p.returnOldOnFailure && result.before ? { Item: cloneItem(result.before.item) } : {}),
+      });
+    } else {
+      reasons.push({ Code: "None" });
+    }
+  }
+
+  const tally = new Tally();
+  if (reasons.some((r) => r.Code !== "None")) {
+    // A cancelled transaction still reads every item it checked.
+    results.forEach((r, i) =>
+      tally.table(plans[i]!.table.schema.name, 0, 2 * writeUnits(r.before?.size ?? 0))
+    );
+    state.stats.add(tally);
+    throw transactionCanceled(reasons);
+  }
+  const records: LogRecord[] = [];
+  const prepared: (Stored | undefined)[] = [];
+  plans.forEach((p, i) => {
+    const r = results[i]!;
+    const name = p.table.schema.name;
+    if (p.kind === "check") tally.table(name, 0, 2 * writeUnits(r.before?.size ?? 0));
+    else tally.write(name, p.table.indexes.values(), r.before, r.after, 2);
+    if (r.record) {
+      records.push(r.record);
+      prepared.push(r.after);
+    }
+  });
+  state.stats.add(tally);
+  if (token) tokens.remember(token, fingerprint, now);
+  await state.commit(records, prepared);
+  const out: Out<TransactWriteItemsCommandOutput> = {};
+  const consumed = tally.consumed(input.ReturnConsumedCapacity);
+  if (consumed) out.ConsumedCapacity = consumed;
+  return out;
+}
+
+function binaryReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? { bytes: Array.from(value) } : value;
+}
+
+/** TransactGetItems. */
+export async function transactGetItems(
+  state: EngineState,
+  input: TransactGetItemsCommandInput,
+): Promise<Out<TransactGetItemsCommandOutput>> {
+  state.begin("transactGetItems", input.TransactItems?.length ?? 1);
+  checkReturnConsumed(input.ReturnConsumedCapacity);
+  const actions = input.TransactItems ?? [];
+  checkCount(actions.length, "transactItems");
+  const plans = actions.map((a) => {
+    if (!a.Get) throw validationError("TransactItems can only contain Get");
+    rejectLegacy(a.Get);
+    const table = state.table(a.Get.TableName);
+    const key = validateKey(table.schema, a.Get.Key);
+    const ctx = new ExpressionContext(a.Get.ExpressionAttributeNames);
+    const paths = a.Get.ProjectionExpression === undefined
+      ? undefined
+      : parseProjection(a.Get.ProjectionExpression, ctx);
+    ctx.finish(paths !== undefined);
+    return { table, key, paths };
+  });
+  checkDistinct(plans.map((p) => ({ table: p.table.schema.name, key: p.key })));
+  const now = state.now();
+  const tally = new Tally();
+  const responses = plans.map((p) => {
+    const found = p.table.live(p.key, now);
+    tally.table(p.table.schema.name, 2 * readUnits(found?.size ?? 0, true), 0);
+    if (!found) return {};
+    return { Item: p.paths ? project(found.item, p.paths) : cloneItem(found.item) };
+  });
+  state.stats.add(tally);
+  const out: Out<TransactGetItemsCommandOutput> = { Responses: responses };
+  const consumed = tally.consumed(input.ReturnConsumedCapacity);
+  if (consumed) out.ConsumedCapacity = consumed;
+  await state.settled();
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * The engine's state: tables, counters, faults and the journal. Every mutation goes through
+ * {@link EngineState.commit}, which applies log records to memory synchronously and hands them to
+ * the journal, so live writes and replay share one code path.
+ *
+ * @module
+ */
+import { EngineStats } from "./capacity.ts";
+import { internalServerError, resourceNotFound } from "./errors.ts";
+import { Faults, type OperationName } from "./faults.ts";
+import type { TableSchema, TtlSpec } from "./schema.ts";
+import { type Stored, stored, TableData } from "./table_data.ts";
+import type { Item } from "./values.ts";
+
+/** One logged mutation; items are full images, so replaying a record twice is harmless. */
+export type LogRecord =
+  | { op: "put"; table: string; item: Item }
+  | { op: "delete"; table: string; key: Item }
+  | { op: "createTable"; schema: TableSchema }
+  | { op: "deleteTable"; table: string }
+  | { op: "ttl"; table: string; ttl: TtlSpec };
+
+/** Where committed records go to become durable. */
+export interface Journal {
+  /** Queues records that were just applied in memory (one atomic unit). */
+  append(records: LogRecord[]): void;
+  /** Resolves when everything appended so far is on disk. */
+  durable(): Promise<void>;
+  /** The error that stopped the journal, if any. */
+  readonly failure: Error | undefined;
+  close(): Promise<void>;
+}
+
+/** Applies one record to `tables`; `prepared` reuses an already sized item. */
+export function applyRecord(
+  tables: Map<string, TableData>,
+  r: LogRecord,
+  prepared?: Stored,
+): void {
+  switch (r.op) {
+    case "put":
+      tables.get(r.table)?.put(prepared ?? stored(r.item));
+      return;
+    case "delete":
+      tables.get(r.table)?.delete(r.key);
+      return;
+    case "createTable":
+      tables.set(r.schema.name, new TableData(r.schema));
+      return;
+    case "deleteTable":
+      tables.delete(r.table);
+      return;
+    case "ttl": {
+      const t = tables.get(r.table);
+      if (t) t.schema = { ...t.schema, ttl: r.ttl };
+      return;
+    }
+  }
+}
+
+/** Tables, counters, faults and the journal of one engine. */
+export class EngineState {
+  readonly tables = new Map<string, TableData>();
+  readonly stats = new EngineStats();
+  readonly faults = new Faults();
+  journal: Journal | undefined;
+  closed = false;
+
+  constructor(readonly now: () => number = Date.now) {}
+
+  /** Starts an operation: counts it, refuses after close or storage failure, fires faults. */
+  begin(op: OperationName, actions = 1): void {
+    if (this.closed) throw internalServerError("The engine is closed");
+    const failure = this.journal?.failure;
+    if (failure) throw internalServerError(`Engine storage failed: ${failure.message}`);
+    this.stats.call(op);
+    this.faults.check(op, actions);
+  }
+
+  /** The table, or ResourceNotFoundException. */
+  table(name: string | undefined): TableData {
+    const t = name === undefined ? undefined : this.tables.get(name);
+    if (!t) throw resourceNotFound();
+    return t;
+  }
+
+  /**
+   * Applies records in memory now and journals them as one unit; the promise resolves once they
+   * are durable. Callers must have validated everything before calling (no partial commits).
+   */
+  commit(records: LogRecord[], prepared?: (Stored | undefined)[]): Promise<void> {
+    records.forEach((r, i) => applyRecord(this.tables, r, prepared?.[i]));
+    if (!this.journal || records.length === 0) return Promise.resolve();
+    this.journal.append(records);
+    return this.journal.durable();
+  }
+
+  /** Resolves when every earlier commit is durable, so reads never return undurable data. */
+  settled(): Promise<void> {
+    return this.journal ? this.journal.durable() : Promise.resolve();
+  }
+}

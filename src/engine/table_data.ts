@@ -1,0 +1,153 @@
+/**
+ * One table's data: items by primary key and every secondary index, kept in step on each write.
+ * Stored items are never mutated; a write replaces the whole item object.
+ *
+ * @module
+ */
+import { attributesSize, itemSize } from "./item_size.ts";
+import { type IndexSchema, inIndex, projectedAttributes, type TableSchema } from "./schema.ts";
+import { keyComparator, SortedPartitions } from "./sorted_partitions.ts";
+import { type AV, type Item, keyString } from "./values.ts";
+
+/** An item with its size, as kept in the table. */
+export interface Stored {
+  readonly item: Item;
+  readonly size: number;
+}
+
+/** Wraps a (private, validated) item for storage. */
+export function stored(item: Item): Stored {
+  return { item, size: itemSize(item) };
+}
+
+type Compare = (a: AV, b: AV) => number;
+
+function orderBy(attrs: { name: string; compare: Compare }[]): (a: Stored, b: Stored) => number {
+  return (a, b) => {
+    for (const { name, compare } of attrs) {
+      const c = compare(a.item[name]!, b.item[name]!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+}
+
+/** A secondary index: entries partitioned by the index hash key, sorted by index range key. */
+export class IndexData {
+  readonly entries: SortedPartitions<Stored>;
+  readonly projected: Set<string> | undefined;
+  sizeBytes = 0;
+
+  constructor(readonly schema: IndexSchema, table: TableSchema) {
+    const order: { name: string; compare: Compare }[] = [];
+    if (schema.range) {
+      order.push({ name: schema.range.name, compare: keyComparator(schema.range.type) });
+    }
+    // Ties on the index key are ordered by the table's primary key, so paging is stable.
+    order.push({ name: table.hash.name, compare: keyComparator(table.hash.type) });
+    if (table.range) {
+      order.push({ name: table.range.name, compare: keyComparator(table.range.type) });
+    }
+    this.entries = new SortedPartitions(orderBy(order));
+    this.projected = projectedAttributes(table, schema);
+  }
+
+  /** Partition key string of an item in this index. */
+  partitionOf(item: Item): string {
+    return keyString(item[this.schema.hash.name]!);
+  }
+
+  /** Size of the item as projected into the index. */
+  projectedSize(s: Stored): number {
+    return this.projected ? attributesSize(s.item, this.projected) : s.size;
+  }
+
+  /** The item as the index stores it. */
+  project(item: Item): Item {
+    if (!this.projected) return item;
+    const out: Item = {};
+    for (const k of this.projected) if (item[k] !== undefined) out[k] = item[k]!;
+    return out;
+  }
+
+  add(s: Stored): void {
+    if (!inIndex(this.schema, s.item)) return;
+    this.entries.upsert(this.partitionOf(s.item), s);
+    this.sizeBytes += this.projectedSize(s);
+  }
+
+  delete(s: Stored): void {
+    if (!inIndex(this.schema, s.item)) return;
+    if (this.entries.remove(this.partitionOf(s.item), s)) this.sizeBytes -= this.projectedSize(s);
+  }
+}
+
+/** A table's items and indexes. */
+export class TableData {
+  readonly primary: SortedPartitions<Stored>;
+  readonly indexes = new Map<string, IndexData>();
+  sizeBytes = 0;
+
+  constructor(public schema: TableSchema) {
+    this.primary = new SortedPartitions(
+      schema.range
+        ? orderBy([{ name: schema.range.name, compare: keyComparator(schema.range.type) }])
+        : () => 0,
+    );
+    for (const ix of schema.indexes) this.indexes.set(ix.name, new IndexData(ix, schema));
+  }
+
+  /** Partition key string of an item or key. */
+  partitionOf(item: Item): string {
+    return keyString(item[this.schema.hash.name]!);
+  }
+
+  /** The stored item with this primary key (expired or not). */
+  get(key: Item): Stored | undefined {
+    return this.primary.find(this.partitionOf(key), { item: key, size: 0 });
+  }
+
+  /** Stores an item, replacing the one with the same key; returns the old one. */
+  put(s: Stored): Stored | undefined {
+    const old = this.primary.upsert(this.partitionOf(s.item), s);
+    if (old) {
+      this.sizeBytes -= old.size;
+      for (const ix of this.indexes.values()) ix.delete(old);
+    }
+    this.sizeBytes += s.size;
+    for (const ix of this.indexes.values()) ix.add(s);
+    return old;
+  }
+
+  /** Deletes the item with this key; returns it. */
+  delete(key: Item): Stored | undefined {
+    const old = this.primary.remove(this.partitionOf(key), { item: key, size: 0 });
+    if (old) {
+      this.sizeBytes -= old.size;
+      for (const ix of this.indexes.values()) ix.delete(old);
+    }
+    return old;
+  }
+
+  /** True when TTL is enabled and the item's TTL attribute (epoch seconds) is in the past. */
+  isExpired(s: Stored, nowMs: number): boolean {
+    const ttl = this.schema.ttl;
+    if (!ttl?.enabled) return false;
+    const v = s.item[ttl.attributeName]?.N;
+    if (v === undefined) return false;
+    return Number(v) * 1000 < nowMs;
+  }
+
+  /** The live (present and unexpired) item with this key. */
+  live(key: Item, nowMs: number): Stored | undefined {
+    const s = this.get(key);
+    return s && !this.isExpired(s, nowMs) ? s : undefined;
+  }
+
+  /** Item and size counts for DescribeTable. */
+  counts(): { itemCount: number; sizeBytes: number; indexCounts: Map<string, [number, number]> } {
+    const indexCounts = new Map<string, [number, number]>();
+    for (const [name, ix] of this.indexes) indexCounts.set(name, [ix.entries.size, ix.sizeBytes]);
+    return { itemCount: this.primary.size, sizeBytes: this.sizeBytes, indexCounts };
+  }
+}
