@@ -10,7 +10,7 @@ import type { Stores } from "../../store/stores.ts";
 import { invalidParameter } from "../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { int64, invalidValue, list, parseRequest, requireString } from "../request.ts";
-import { decodeToken, encodeToken } from "../page_tokens.ts";
+import { decodePageToken as decodeToken, encodePageToken as encodeToken } from "../../search/page_token.ts";
 import { metricJson } from "./wire.ts";
 
 const MAX_HISTORY_PAGE = 25000;

@@ -1,23 +1,27 @@
 /**
- * Compiles MLflow filter and order_by strings into the predicate/compare pairs the stores take.
+ * Compiles MLflow filter and order_by strings (through `src/search/`) into the predicate and
+ * comparator the stores take.
  *
  * @module
  */
+import { prepareExperimentSearch, prepareRunSearch } from "../../search/prepare.ts";
 import type { Experiment } from "../../store/entities.ts";
 import type { RunSearchRecord } from "../../store/runs/search_runs.ts";
 
-/** Compiled run search. */
+const METRIC_ORDER = /^\s*metrics?\./i;
+
+/** Compiled run search; `needsMetrics` when the filter or the order reads metrics. */
 export function compileRunSearch(filter: string, orderBy: string[]): {
   predicate: (r: RunSearchRecord) => boolean;
   compare: (a: RunSearchRecord, b: RunSearchRecord) => number;
   needsMetrics: boolean;
 } {
-  void filter;
-  void orderBy;
+  const prepared = prepareRunSearch(filter, orderBy);
   return {
-    predicate: () => true,
-    compare: (a, b) => b.startTime - a.startTime || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0),
-    needsMetrics: false,
+    predicate: (r) => prepared.matches(r),
+    compare: prepared.compare,
+    needsMetrics: prepared.clauses.some((c) => c.type === "metric") ||
+      orderBy.some((o) => METRIC_ORDER.test(o)),
   };
 }
 
@@ -26,11 +30,6 @@ export function compileExperimentSearch(filter: string, orderBy: string[]): {
   predicate: (e: Experiment) => boolean;
   compare: (a: Experiment, b: Experiment) => number;
 } {
-  void filter;
-  void orderBy;
-  return {
-    predicate: () => true,
-    compare: (a, b) =>
-      b.creationTime - a.creationTime || Number(a.experimentId) - Number(b.experimentId),
-  };
+  const prepared = prepareExperimentSearch(filter, orderBy);
+  return { predicate: (e) => prepared.matches(e), compare: prepared.compare };
 }
