@@ -6,11 +6,14 @@
  *
  * @module
  */
-import { ulid } from "ulid";
+import { monotonicFactory } from "ulid";
 import { metricChunkKey, metricHistoryPk } from "../../keys/key_schema.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints } from "./point_codec.ts";
+
+// Monotonic within this process, so chunks written in the same millisecond keep their order.
+const ulid = monotonicFactory();
 
 /** Appends one chunk holding `points`. */
 export async function appendChunk(db: Db, runId: string, points: Metric[]): Promise<void> {
