@@ -21,7 +21,10 @@ import {
 import type { RegistryStore, SearchCursor } from "../../store/registry/registry_store.ts";
 import { invalidParameter } from "../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
-import { decodePageToken as decodeToken, encodePageToken as encodeToken } from "../../search/page_token.ts";
+import {
+  decodePageToken as decodeToken,
+  encodePageToken as encodeToken,
+} from "../../search/page_token.ts";
 import { int64, list, rawMessage, validate } from "../request.ts";
 import { modelVersionJson, registeredModelJson } from "./wire.ts";
 

@@ -19,7 +19,10 @@ const SCHEME_CHARS = /^[A-Za-z][A-Za-z0-9+\-.]*$/;
 
 /** `urllib.parse.urlsplit(url, allow_fragments=...)`. */
 export function urlSplit(url: string, allowFragments = true): SplitUri {
-  let rest = url.replace(/^[\x00-\x20]+/, "").replace(/[\t\r\n]/g, "");
+  // Python strips leading C0 controls and spaces, and drops tabs and newlines anywhere.
+  let rest = url;
+  while (rest.length > 0 && rest.charCodeAt(0) <= 0x20) rest = rest.slice(1);
+  rest = rest.replace(/[\t\r\n]/g, "");
   let scheme = "";
   const colon = rest.indexOf(":");
   if (colon > 0 && SCHEME_CHARS.test(rest.slice(0, colon))) {
