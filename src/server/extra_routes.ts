@@ -7,11 +7,12 @@ import type { Hono } from "hono";
 import type { Config } from "../config/config.ts";
 import type { Stores } from "../store/stores.ts";
 import { loggedModelRoutesFromConfig } from "../http/logged_models/logged_models.ts";
+import { mountRegistry } from "../http/registry/mod.ts";
 
 /** Returns the mount functions for the optional route groups. */
 export async function buildExtraRoutes(
   config: Config,
   stores: Stores,
 ): Promise<((app: Hono) => void)[]> {
-  return [await loggedModelRoutesFromConfig(config, stores)];
+  return [await loggedModelRoutesFromConfig(config, stores), mountRegistry(config, stores)];
 }
