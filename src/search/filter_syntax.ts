@@ -12,11 +12,11 @@ import {
   isGroup,
   isKeyword,
   isTok,
-  joinInComparisons,
   type Node,
   nodeText,
   parseSql,
 } from "./grouping.ts";
+import { joinInComparisons } from "./join_comparisons.ts";
 import { tokenize } from "./lexer.ts";
 import { PyLiteralError, pyLiteralEval } from "./py_literal.ts";
 import { type PyValue, reprStr, reprValue } from "./py_repr.ts";

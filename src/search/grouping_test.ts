@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { describe, joinInComparisons, parseSql, splitStatements } from "./grouping.ts";
+import { parseSql, splitStatements } from "./grouping.ts";
+import { describe, joinInComparisons } from "./join_comparisons.ts";
 
 function tree(text: string): string[] {
   const [stmt] = parseSql(text);

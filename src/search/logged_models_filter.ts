@@ -20,14 +20,8 @@ import {
   STRING_ATTRIBUTE_COMPARATORS,
 } from "./ast.ts";
 import { comparisonParts } from "./filter_syntax.ts";
-import {
-  type GroupNode,
-  isGroup,
-  joinInComparisons,
-  type Node,
-  nodeText,
-  parseSql,
-} from "./grouping.ts";
+import { type GroupNode, isGroup, type Node, nodeText, parseSql } from "./grouping.ts";
+import { joinInComparisons } from "./join_comparisons.ts";
 import { PyLiteralError, pyLiteralEval } from "./py_literal.ts";
 import { type PyValue, reprStr, reprStrSet, reprStrTuple, reprValue } from "./py_repr.ts";
 
