@@ -21,6 +21,9 @@ import { bool, int64, list, missingParameter, parseRequest, requireString } from
 import { downloadModelArtifact, listModelArtifacts } from "./artifacts.ts";
 import { loggedModelJson } from "./wire.ts";
 
+/** `SearchLoggedModels.max_results` `[default = 50]`. */
+const SEARCH_MAX_RESULTS_PROTO_DEFAULT = 50;
+
 const KeyValue = z.object({ key: z.string().optional(), value: z.string().optional() });
 
 /** `LoggedModelStatus` by name or proto number (this enum starts at 0). */
@@ -111,7 +114,8 @@ export function loggedModelRoutes(stores: Stores, options: LoggedModelRouteOptio
         ...(o.dataset_name ? { datasetName: o.dataset_name } : {}),
         ...(o.dataset_digest ? { datasetDigest: o.dataset_digest } : {}),
       })),
-      maxResults: req.max_results,
+      // An absent field reads as the proto default (50); 0 means the store default (100).
+      maxResults: req.max_results ?? SEARCH_MAX_RESULTS_PROTO_DEFAULT,
       pageToken: req.page_token || undefined,
     });
     return mlflowJson({
