@@ -634,6 +634,20 @@ for (const backend of testBackends()) {
     assert.match(noExp.json.message, /Missing value for required parameter 'experiment_ids'/);
   });
 
+  tr("search without max_results returns the proto default of 50", async (c, req) => {
+    const exp = await c.s.experiments.create({ name: "many" });
+    for (let i = 0; i < 51; i++) await c.lm.create({ experimentId: exp });
+    const res = await req("POST", "/logged-models/search", { experiment_ids: [exp] });
+    assert.equal(res.json.models.length, 50);
+    assert.ok(res.json.next_page_token);
+    const zero = await req("POST", "/logged-models/search", {
+      experiment_ids: [exp],
+      max_results: 0,
+    });
+    assert.equal(zero.json.models.length, 51);
+    assert.equal(zero.json.next_page_token, undefined);
+  });
+
   tr("artifacts/directories without the artifact proxy is 501", async (_c, req) => {
     const id =
       (await req("POST", "/logged-models", { experiment_id: "0" })).json.model.info.model_id;
