@@ -245,8 +245,11 @@ export function checkKey(schema: TableSchema, key: Item | undefined): Item {
   return key;
 }
 
-/** Validates the key attributes of an item to be written, including index keys. */
-export function checkItemKeys(schema: TableSchema, item: Item): void {
+/**
+ * Validates the key attributes of an item to be written, including index keys (`viaUpdate`
+ * selects UpdateItem's wording).
+ */
+export function checkItemKeys(schema: TableSchema, item: Item, viaUpdate = false): void {
   checkKeyValue(schema.hash, item[schema.hash.name], "item", "hash");
   if (schema.range) checkKeyValue(schema.range, item[schema.range.name], "item", "range");
   for (const ix of schema.indexes) {
@@ -261,10 +264,11 @@ export function checkItemKeys(schema: TableSchema, item: Item): void {
         );
       }
       if ((t === "S" && v.S === "") || (t === "B" && v.B!.length === 0)) {
+        const kind = t === "S" ? "string" : "binary";
         throw validationError(
-          `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${
-            t === "S" ? "string" : "binary"
-          } value. IndexName: ${ix.name}, IndexKey: ${attr.name}`,
+          viaUpdate
+            ? `One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty ${kind} value.`
+            : `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${kind} value. IndexName: ${ix.name}, IndexKey: ${attr.name}`,
         );
       }
     }

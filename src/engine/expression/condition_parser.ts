@@ -24,6 +24,7 @@ const CONDITION_FUNCTIONS = new Set([
 const UPDATE_FUNCTIONS = new Set(["if_not_exists", "list_append"]);
 const TYPE_NAMES = ["N", "BS", "L", "B", "NULL", "M", "S", "SS", "NS", "BOOL"];
 const MAX_IN_OPERANDS = 100;
+const PARENTHESIZED = new WeakSet<Condition>();
 
 /** Parses a condition; `label` names the parameter in error messages ("ConditionExpression"). */
 export function parseCondition(source: string, ctx: ExpressionContext, label: string): Condition {
@@ -66,7 +67,13 @@ function parsePrimary(s: TokenStream): Condition {
   if (s.acceptPunct("(")) {
     const c = parseOr(s);
     s.expectPunct(")");
-    return c;
+    if (PARENTHESIZED.has(c)) {
+      throw new ExpressionSyntaxError("The expression has redundant parentheses;");
+    }
+    // Only a group that directly wraps another group is redundant.
+    const group = { ...c } as Condition;
+    PARENTHESIZED.add(group);
+    return group;
   }
   if (isFunctionCall(s)) {
     const fn = s.peek().text;
@@ -83,7 +90,7 @@ function parsePrimary(s: TokenStream): Condition {
       return c;
     }
     if (fn !== "size") {
-      throw UPDATE_FUNCTIONS.has(fn) ? notAllowed(fn) : invalidFunction(fn);
+      throw UPDATE_FUNCTIONS.has(fn) ? notInCondition(fn) : invalidFunction(fn);
     }
   }
   const left = parseOperand(s);
@@ -116,6 +123,12 @@ function parsePrimary(s: TokenStream): Condition {
   throw s.error();
 }
 
+function notInCondition(fn: string): ExpressionSyntaxError {
+  return new ExpressionSyntaxError(
+    `The function is not allowed in a condition expression; function: ${fn}`,
+  );
+}
+
 function invalidFunction(fn: string): ExpressionSyntaxError {
   return new ExpressionSyntaxError(`Invalid function name; function: ${fn}`);
 }
@@ -137,9 +150,11 @@ export function parseOperand(s: TokenStream): Operand {
     if (t.text === "size") {
       const args = parseArgs(s);
       arity("size", args, 1);
+      operandType("size", args[0]!, []);
       return { kind: "size", path: requirePath("size", args[0]!) };
     }
-    if (CONDITION_FUNCTIONS.has(t.text) || UPDATE_FUNCTIONS.has(t.text)) throw notAllowed(t.text);
+    if (UPDATE_FUNCTIONS.has(t.text)) throw notInCondition(t.text);
+    if (CONDITION_FUNCTIONS.has(t.text)) throw notAllowed(t.text);
     throw invalidFunction(t.text);
   }
   if (s.atPath()) return s.parsePath();
@@ -207,9 +222,11 @@ function conditionFunction(fn: string, args: Operand[]): Condition {
       arity(fn, args, 2);
       operandType(fn, args[0]!, ["S", "B"]);
       operandType(fn, args[1]!, ["S", "B"]);
+      distinct(fn, args[0]!, args[1]!);
       return { kind: "begins_with", left: args[0]!, right: args[1]! };
     default:
       arity(fn, args, 2);
+      distinct(fn, args[0]!, args[1]!);
       return { kind: "contains", left: args[0]!, right: args[1]! };
   }
 }

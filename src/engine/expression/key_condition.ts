@@ -43,9 +43,26 @@ function flatten(c: Condition, out: Condition[]): void {
 }
 
 function attrName(o: Operand): string | undefined {
+  if (o.kind === "size") {
+    throw validationError("KeyConditionExpressions cannot contain nested operations");
+  }
   if (o.kind !== "path") return undefined;
-  if (o.elements.length !== 1) throw unsupported();
+  if (o.elements.length !== 1) {
+    throw validationError(
+      `Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: ${
+        o.elements[0]
+      }`,
+    );
+  }
   return o.elements[0] as string;
+}
+
+function onePath(a: Operand, b: Operand): void {
+  if (a.kind === "path" && b.kind === "path") {
+    throw validationError(
+      "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",
+    );
+  }
 }
 
 function literal(o: Operand): AV {
@@ -73,6 +90,7 @@ export function parseKeyCondition(
     switch (c.kind) {
       case "compare": {
         if (c.op === "<>") throw invalidOperator("<>");
+        onePath(c.left, c.right);
         const left = attrName(c.left);
         name = left ?? attrName(c.right);
         op = left ? c.op : FLIP[c.op]!;
@@ -85,6 +103,7 @@ export function parseKeyCondition(
         values = [literal(c.low), literal(c.high)];
         break;
       case "begins_with":
+        onePath(c.left, c.right);
         name = attrName(c.left);
         op = "begins_with";
         values = [literal(c.right)];

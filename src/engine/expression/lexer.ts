@@ -5,7 +5,14 @@
  */
 
 /** Token kinds. */
-export type TokenKind = "identifier" | "nameRef" | "valueRef" | "integer" | "punct" | "eof";
+export type TokenKind =
+  | "identifier"
+  | "nameRef"
+  | "valueRef"
+  | "integer"
+  | "punct"
+  | "invalid"
+  | "eof";
 
 /** One token with its position in the source. */
 export interface Token {
@@ -90,7 +97,11 @@ export function tokenize(source: string): Token[] {
       i++;
       continue;
     }
-    throw new ExpressionSyntaxError(`Invalid character encountered; character: ${source[i]}`);
+    // Unknown characters become tokens of their own; the parser reports them as syntax errors.
+    const cp = source.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    tokens.push({ kind: "invalid", text: source.slice(i, i + width), start, end: i + width });
+    i += width;
   }
   tokens.push({ kind: "eof", text: "<EOF>", start: n, end: n });
   return tokens;

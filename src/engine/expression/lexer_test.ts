@@ -26,7 +26,15 @@ Deno.test("tokenize() splits names, references, integers and operators", () => {
   );
 });
 
-Deno.test("tokenize() rejects unknown characters and bare # or :", () => {
-  assert.throws(() => tokenize("a = 'x'"), ExpressionSyntaxError);
+Deno.test("tokenize() keeps unknown characters as invalid tokens and rejects bare # or :", () => {
+  assert.deepEqual(tokenize("a = 'x'").map((t) => t.kind), [
+    "identifier",
+    "punct",
+    "invalid",
+    "identifier",
+    "invalid",
+    "eof",
+  ]);
+  assert.throws(() => tokenize("a = :"), ExpressionSyntaxError);
   assert.throws(() => tokenize("a = :"), /Syntax error; token: ":"/);
 });

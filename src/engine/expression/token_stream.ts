@@ -10,6 +10,9 @@ import type { ExpressionContext } from "./context.ts";
 import { ExpressionSyntaxError, type Token, tokenize } from "./lexer.ts";
 import { isReservedWord } from "./reserved_words.ts";
 
+// Words the expression grammar itself uses: never attribute names, even where unambiguous.
+const KEYWORDS = new Set(["and", "or", "not", "between", "in", "set", "remove", "add", "delete"]);
+
 /** Longest expression DynamoDB accepts, in bytes. */
 export const MAX_EXPRESSION_SIZE = 4096;
 
@@ -115,6 +118,7 @@ export class TokenStream {
       return this.ctx.name(t.text);
     }
     if (t.kind === "identifier") {
+      if (KEYWORDS.has(t.text.toLowerCase())) throw this.error();
       if (isReservedWord(t.text)) {
         throw new ExpressionSyntaxError(
           `Attribute name is a reserved keyword; reserved keyword: ${t.text}`,

@@ -18,9 +18,7 @@ export function validateItem(raw: unknown, what = "Item"): Item {
   const out: Item = {};
   for (const [name, value] of Object.entries(raw)) {
     if (name === "") {
-      throw validationError(
-        "One or more parameter values are not valid. The AttributeName cannot be empty",
-      );
+      throw validationError("Empty attribute name");
     }
     try {
       out[name] = validateValue(value);

@@ -76,9 +76,14 @@ export function resolveSelect(
         : `Cannot specify the ProjectionExpression when choosing to get ${s}`,
     );
   }
+  if (s === "SPECIFIC_ATTRIBUTES" && !hasProjection) {
+    throw validationError(
+      "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+    );
+  }
   if (s === "ALL_PROJECTED_ATTRIBUTES" && !index) {
     throw validationError(
-      "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported for base table",
+      "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
     );
   }
   if (s === "ALL_ATTRIBUTES" && index?.schema.kind === "GSI" && index.projected) {
@@ -110,7 +115,11 @@ export function checkStartKey(
   if (raw === undefined) return undefined;
   const attrs = positionAttributes(table, index);
   if (Object.keys(raw).length !== attrs.length) {
-    throw validationError("Exclusive Start Key must have same size as table's key schema");
+    throw validationError(
+      index
+        ? "The provided starting key is invalid"
+        : "Exclusive Start Key must have same size as table's key schema",
+    );
   }
   const key: Item = {};
   for (const a of attrs) {

@@ -21,10 +21,11 @@ type Out<T> = Omit<T, "$metadata">;
 
 function checkSegments(segment: number | undefined, total: number | undefined): void {
   if (segment === undefined && total === undefined) return;
-  if (segment === undefined || total === undefined) {
-    throw validationError(
-      "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
-    );
+  if (total === undefined) {
+    throw validationError("If segment is specified, total segment must also be specified");
+  }
+  if (segment === undefined) {
+    throw validationError("If total segment is specified, segment must also be specified");
   }
   if (!Number.isInteger(total) || total < 1 || total > 1000000) {
     throw validationError(
@@ -34,7 +35,9 @@ function checkSegments(segment: number | undefined, total: number | undefined): 
   }
   if (!Number.isInteger(segment) || segment < 0 || segment >= total) {
     throw validationError(
-      `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`,
+      `1 validation error detected: Value '${segment}' at 'segment' failed to satisfy constraint: Member must have value less than or equal to ${
+        total - 1
+      }`,
     );
   }
 }

@@ -72,14 +72,11 @@ export async function updateTimeToLive(
     );
   }
   const current = table.schema.ttl;
+  if (current?.enabled && current.attributeName !== spec.AttributeName) {
+    throw validationError("TimeToLive is active on a different AttributeName");
+  }
   if (spec.Enabled && current?.enabled) throw validationError("TimeToLive is already enabled");
   if (!spec.Enabled && !current?.enabled) throw validationError("TimeToLive is already disabled");
-  if (!spec.Enabled && current && current.attributeName !== spec.AttributeName) {
-    throw validationError(
-      "TimeToLive is active on a different AttributeName: current AttributeName is " +
-        current.attributeName,
-    );
-  }
   await state.commit([{
     op: "ttl",
     table: table.schema.name,

@@ -95,46 +95,58 @@ export async function transactWriteItems(
   checkReturnConsumed(input.ReturnConsumedCapacity);
   const actions = input.TransactItems ?? [];
   checkCount(actions.length, "transactItems");
-  const plans: ParsedWrite[] = actions.map((a) => {
+  // Item-level validation failures (key schema, key updates, sizes) cancel the transaction with a
+  // ValidationError reason, as DynamoDB does; malformed requests and expressions throw.
+  const invalid = new Map<number, string>();
+  const plans: (ParsedWrite | undefined)[] = actions.map((a, i) => {
     const kinds = [a.Put, a.Update, a.Delete, a.ConditionCheck].filter((x) => x !== undefined);
     if (kinds.length !== 1) {
-      throw validationError(
-        "TransactItems can only contain one of Check, Put, Update or Delete",
-      );
+      throw validationError("TransactItems can only contain one of Check, Put, Update or Delete");
     }
-    if (a.Put) return parsePut(state, a.Put);
-    if (a.Update) return parseUpdateWrite(state, a.Update);
-    if (a.Delete) return parseKeyed(state, a.Delete, "delete");
-    return parseKeyed(state, a.ConditionCheck!, "check");
+    try {
+      if (a.Put) return parsePut(state, a.Put);
+      if (a.Update) return parseUpdateWrite(state, a.Update);
+      if (a.Delete) return parseKeyed(state, a.Delete, "delete");
+      return parseKeyed(state, a.ConditionCheck!, "check");
+    } catch (e) {
+      if (!isItemLevel(e)) throw e;
+      invalid.set(i, (e as Error).message);
+      return undefined;
+    }
   });
-  checkDistinct(plans.map((p) => ({ table: p.table.schema.name, key: p.key })));
+  checkDistinct(
+    plans.filter((p) => p !== undefined).map((p) => ({ table: p.table.schema.name, key: p.key })),
+  );
   const now = state.now();
   const token = input.ClientRequestToken;
   const fingerprint = token ? JSON.stringify(actions, binaryReplacer) : "";
-  if (token && tokens.seen(token, fingerprint, now)) {
+  if (token && invalid.size === 0 && tokens.seen(token, fingerprint, now)) {
     await state.settled();
     return {};
   }
 
   const results: EvaluatedWrite[] = [];
   const reasons: CancellationReason[] = [];
-  for (const p of plans) {
+  const none: EvaluatedWrite = {
+    before: undefined,
+    after: undefined,
+    conditionFailed: false,
+    record: undefined,
+  };
+  for (const [i, p] of plans.entries()) {
+    if (p === undefined) {
+      reasons.push({ Code: "ValidationError", Message: invalid.get(i)! });
+      results.push(none);
+      continue;
+    }
     let result: EvaluatedWrite;
     try {
       result = evaluateWrite(p, now);
     } catch (e) {
-      // An oversized result cancels the transaction; other update errors are thrown as is.
-      if (e instanceof Error && e.name === "ValidationException" && /size/.test(e.message)) {
-        reasons.push({ Code: "ValidationError", Message: e.message });
-        results.push({
-          before: undefined,
-          after: undefined,
-          conditionFailed: false,
-          record: undefined,
-        });
-        continue;
-      }
-      throw e;
+      if (!isItemLevel(e)) throw e;
+      reasons.push({ Code: "ValidationError", Message: (e as Error).message });
+      results.push(none);
+      continue;
     }
     results.push(result);
     if (result.conditionFailed) {
@@ -151,15 +163,17 @@ export async function transactWriteItems(
   const tally = new Tally();
   if (reasons.some((r) => r.Code !== "None")) {
     // A cancelled transaction still reads every item it checked.
-    results.forEach((r, i) =>
-      tally.table(plans[i]!.table.schema.name, 0, 2 * writeUnits(r.before?.size ?? 0))
-    );
+    results.forEach((r, i) => {
+      const p = plans[i];
+      if (p) tally.table(p.table.schema.name, 0, 2 * writeUnits(r.before?.size ?? 0));
+    });
     state.stats.add(tally);
     throw transactionCanceled(reasons);
   }
   const records: LogRecord[] = [];
   const prepared: (Stored | undefined)[] = [];
   plans.forEach((p, i) => {
+    if (!p) return;
     const r = results[i]!;
     const name = p.table.schema.name;
     if (p.kind === "check") tally.table(name, 0, 2 * writeUnits(r.before?.size ?? 0));
@@ -176,6 +190,18 @@ export async function transactWriteItems(
   const consumed = tally.consumed(input.ReturnConsumedCapacity);
   if (consumed) out.ConsumedCapacity = consumed;
   return out;
+}
+
+const ITEM_LEVEL = [
+  /^One or more parameter values (were invalid|are not valid)/,
+  /^The provided key element does not match the schema/,
+  /^Item size/,
+];
+
+/** Validation errors about one item (as opposed to a malformed request or expression). */
+function isItemLevel(e: unknown): boolean {
+  return e instanceof Error && e.name === "ValidationException" &&
+    ITEM_LEVEL.some((re) => re.test(e.message));
 }
 
 function binaryReplacer(_key: string, value: unknown): unknown {

@@ -141,9 +141,22 @@ export function parseUpdateWrite(
   };
 }
 
-/** The paths an update writes (for UPDATED_OLD / UPDATED_NEW). */
+/**
+ * The paths an update writes (for UPDATED_OLD / UPDATED_NEW). A path into a list stands for the
+ * whole list, as DynamoDB returns it.
+ */
 export function updatedPaths(p: ParsedWrite): PathOperand[] {
-  return p.update ? actionPaths(p.update) : [];
+  if (!p.update) return [];
+  const paths: PathOperand[] = [];
+  for (const path of actionPaths(p.update)) {
+    const cut = path.elements.findIndex((e) => typeof e === "number");
+    const elements = cut < 0 ? path.elements : path.elements.slice(0, cut);
+    const dup = paths.some((q) =>
+      q.elements.length === elements.length && q.elements.every((e, i) => e === elements[i])
+    );
+    if (!dup) paths.push({ kind: "path", elements });
+  }
+  return paths;
 }
 
 /**
@@ -183,7 +196,7 @@ export function evaluateWrite(p: ParsedWrite, nowMs: number): EvaluatedWrite {
       if (itemSize(item) > MAX_ITEM_SIZE) {
         throw validationError("Item size to update has exceeded the maximum allowed size");
       }
-      checkItemKeys(p.table.schema, item);
+      checkItemKeys(p.table.schema, item, true);
       return {
         before,
         after: stored(item),
