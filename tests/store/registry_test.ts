@@ -471,6 +471,25 @@ for (const backend of testBackends()) {
     assert.equal((await r.getModelVersion("m", 1)).tags.long?.length, 99_000);
   });
 
+  t("tags beyond DynamoDB's 400 KB item limit are a 400, not a 500", async ({ r }) => {
+    await r.createRegisteredModel({ name: "m" });
+    await r.createModelVersion({ name: "m", source: "s3://b" });
+    const big = "x".repeat(100_000);
+    await assert.rejects(
+      (async () => {
+        for (let i = 0; i < 5; i++) await r.setModelVersionTag("m", 1, `t${i}`, big);
+      })(),
+      rejectsWith("INVALID_PARAMETER_VALUE", /400 KB/),
+    );
+    await assert.rejects(
+      (async () => {
+        for (let i = 0; i < 5; i++) await r.setRegisteredModelTag("m", `t${i}`, big);
+      })(),
+      rejectsWith("INVALID_PARAMETER_VALUE", /400 KB/),
+    );
+    assert.equal((await r.getModelVersion("m", 1)).version, 1);
+  });
+
   t("download URI: source, or the storage location of a models:/ source", async ({ r }) => {
     await r.createRegisteredModel({ name: "m" });
     await r.createModelVersion({ name: "m", source: "s3://bucket/path" });
