@@ -8,7 +8,8 @@ import { invalidParameter } from "../http/errors.ts";
 export const MAX_ENTITY_KEY_LENGTH = 250;
 export const MAX_PARAM_VAL_LENGTH = 6000;
 export const MAX_TAG_VAL_LENGTH = 8000;
-export const MAX_EXPERIMENT_TAG_VAL_LENGTH = 5000;
+/** MLflow 3.17's `MAX_EXPERIMENT_TAG_VAL_LENGTH` (it was 5000 before). */
+export const MAX_EXPERIMENT_TAG_VAL_LENGTH = 20000;
 export const MAX_EXPERIMENT_NAME_LENGTH = 500;
 export const MAX_METRICS_PER_BATCH = 1000;
 export const MAX_PARAMS_TAGS_PER_BATCH = 100;

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { readHistory } from "../../store/metrics/metric_history.ts";
 import type { Stores } from "../../store/stores.ts";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter, MlflowError } from "../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { int64, invalidValue, list, parseRequest, requireString } from "../request.ts";
 import { decodePageToken as decodeToken, encodePageToken as encodeToken } from "../../search/page_token.ts";
@@ -35,7 +35,13 @@ export function metricRoutes(stores: Stores): Hono {
     );
     const runId = requireString(req.run_id || req.run_uuid, "run_id");
     const key = requireString(req.metric_key, "metric_key");
-    await runs.load(runId);
+    // As MLflow's SQL store: an unknown run is not an error here, it just has no history.
+    try {
+      await runs.load(runId);
+    } catch (e) {
+      if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return mlflowJson({});
+      throw e;
+    }
     const max = req.max_results && req.max_results > 0 ? req.max_results : Infinity;
     const fingerprint = `history:${runId}:${key}`;
     const cursor = req.page_token

@@ -227,6 +227,8 @@ export class ExperimentStore {
     await this.setLifecycle(experimentId, "active");
   }
 
+  // As MLflow's SQL store, deleting looks among active experiments only and restoring among
+  // deleted ones: deleting a deleted (or restoring an active) experiment is a 404.
   private async setLifecycle(experimentId: string, stage: "active" | "deleted"): Promise<void> {
     const id = validateExperimentId(experimentId);
     const now = nowMs();
@@ -236,7 +238,7 @@ export class ExperimentStore {
         TableName: this.db.table,
         Key: rawKey(experimentKey(id)),
         UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
-        ConditionExpression: "attribute_exists(pk)",
+        ConditionExpression: "attribute_exists(pk) AND lifecycle_stage <> :s",
         ExpressionAttributeValues: { ":s": { S: stage }, ":t": { N: String(now) } },
       });
     } catch (e) {

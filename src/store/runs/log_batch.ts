@@ -50,21 +50,22 @@ function validateLimits(b: LogBatchInput): void {
   }
 }
 
+/** MLflow rejects a batch that repeats a param key, even with the same value. */
 function validateParamsUnique(params: Tag[]): Tag[] {
-  const seen = new Map<string, string>();
-  const dupes = new Set<string>();
+  const seen = new Set<string>();
+  const dupes: string[] = [];
   for (const p of params) {
-    if (seen.has(p.key) && seen.get(p.key) !== p.value) dupes.add(p.key);
-    seen.set(p.key, p.value);
+    if (seen.has(p.key)) dupes.push(p.key);
+    seen.add(p.key);
   }
-  if (dupes.size > 0) {
+  if (dupes.length > 0) {
     throw invalidParameter(
       `Duplicate parameter keys have been submitted: [${
-        [...dupes].map((k) => `'${k}'`).join(", ")
+        dupes.map((k) => `'${k}'`).join(", ")
       }]. Please ensure the request contains only one param value per param key.`,
     );
   }
-  return [...seen].map(([key, value]) => ({ key, value }));
+  return params;
 }
 
 function validateMetric(m: Metric): void {

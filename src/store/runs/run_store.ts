@@ -288,11 +288,15 @@ export class RunStore {
   /** Appends dataset and model inputs (datasets deduplicated by name and digest). */
   async logInputs(runId: string, datasets: DatasetInput[], models: ModelInput[]): Promise<void> {
     const { record } = await this.loadActive(runId);
-    const existing = record.dataset_inputs ?? [];
-    const sameInput = (a: DatasetInput, b: DatasetInput) =>
-      a.dataset.name === b.dataset.name && a.dataset.digest === b.dataset.digest &&
-      JSON.stringify(a.tags) === JSON.stringify(b.tags);
-    const newDatasets = datasets.filter((d) => !existing.some((x) => sameInput(x, d)));
+    // As MLflow, a dataset (name, digest) is linked to a run once: the first input wins, later
+    // ones (even with other input tags, e.g. another context) are ignored.
+    const linked = new Set((record.dataset_inputs ?? []).map((d) => datasetId(d)));
+    const newDatasets = datasets.filter((d) => {
+      const id = datasetId(d);
+      if (linked.has(id)) return false;
+      linked.add(id);
+      return true;
+    });
     const existingModels = record.model_inputs ?? [];
     const newModels = models.filter((m) => !existingModels.some((x) => x.modelId === m.modelId));
     if (newDatasets.length === 0 && newModels.length === 0) return;
@@ -318,6 +322,10 @@ export class RunStore {
       ExpressionAttributeValues: toItem({ ":empty": [], ":m": fresh }),
     });
   }
+}
+
+function datasetId(d: DatasetInput): string {
+  return JSON.stringify([d.dataset.name, d.dataset.digest]);
 }
 
 /** Assembles a Run from its record, experiment and encoded metric groups. */
