@@ -201,7 +201,7 @@ def test_content_type_is_required_for_posts(tracking_uri):
         ({}, "Missing value for required parameter 'name'."),
         (
             {"name": "experiment name", "artifact_location": 9.0},
-            "Invalid value 9.0 for parameter 'artifact_location'",
+            "for parameter 'artifact_location' supplied",
         ),
         ({"name": "experiment name", "tags": "5"}, "Invalid value \"5\" for parameter 'tags'"),
     ],

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { readHistory } from "../../store/metrics/metric_history.ts";
+import { type HistoryCursor, readHistory } from "../../store/metrics/metric_history.ts";
 import type { Stores } from "../../store/stores.ts";
 import { invalidParameter, MlflowError } from "../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
@@ -45,7 +45,7 @@ export function metricRoutes(stores: Stores): Hono {
     const max = req.max_results && req.max_results > 0 ? req.max_results : Infinity;
     const fingerprint = `history:${runId}:${key}`;
     const cursor = req.page_token
-      ? decodeToken<{ chunk: string; index: number }>(req.page_token, fingerprint)
+      ? decodeToken<HistoryCursor>(req.page_token, fingerprint)
       : undefined;
     const page = await readHistory(stores.db, runId, key, max, cursor);
     return mlflowJson({

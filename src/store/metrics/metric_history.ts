@@ -23,13 +23,20 @@ export async function appendChunk(db: Db, runId: string, points: Metric[]): Prom
   });
 }
 
-/** Where a history page starts: after `index` points of chunk `chunk`. */
+/** Where a history page starts: after the point with this (timestamp, step, value). */
 export interface HistoryCursor {
-  chunk: string;
-  index: number;
+  t: number;
+  s: number;
+  v: number | string;
 }
 
-/** One page of a key's history, with the cursor of the next page when more points may exist. */
+/**
+ * One page of a key's history in MLflow's order (timestamp, step, value), identical points
+ * once, with the cursor of the next page when more points exist.
+ *
+ * Batches may arrive in any order, so a page is cut from the whole sorted history: every page
+ * reads the run's history partition (see docs/key-schema.md for the cost).
+ */
 export async function readHistory(
   db: Db,
   runId: string,
@@ -37,41 +44,53 @@ export async function readHistory(
   maxResults: number,
   cursor?: HistoryCursor,
 ): Promise<{ metrics: Metric[]; next?: HistoryCursor }> {
-  const out: Metric[] = [];
+  const seen = new Set<string>();
+  const all: Metric[] = [];
   let start: RawItem | undefined;
-  let skipInFirst = cursor?.index ?? 0;
-  let firstChunk = true;
-  // With a cursor, re-read its chunk (inclusive) and skip what was already returned.
-  const condition = cursor ? "pk = :pk AND sk >= :sk" : "pk = :pk";
-  const values: Record<string, { S: string }> = { ":pk": { S: metricHistoryPk(runId) } };
-  if (cursor) values[":sk"] = { S: cursor.chunk };
   do {
     const page = await db.port.query({
       TableName: db.table,
-      KeyConditionExpression: condition,
-      ExpressionAttributeValues: values,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: metricHistoryPk(runId) } },
       ExclusiveStartKey: start,
       ConsistentRead: true,
     });
     for (const item of page.Items ?? []) {
-      const sk = item.sk!.S!;
-      const points = decodePoints(item.d!.S!, key);
-      let i = firstChunk && cursor && sk === cursor.chunk ? skipInFirst : 0;
-      firstChunk = false;
-      skipInFirst = 0;
-      for (; i < points.length; i++) {
-        if (out.length === maxResults) {
-          return { metrics: sortHistory(out), next: { chunk: sk, index: i } };
-        }
-        out.push(points[i]!);
+      for (const p of decodePoints(item.d!.S!, key)) {
+        const id = `${p.timestamp}|${p.step}|${p.value}`;
+        if (seen.has(id)) continue; // a retried request may have written its chunk twice
+        seen.add(id);
+        all.push(p);
       }
     }
     start = page.LastEvaluatedKey;
   } while (start);
-  return { metrics: sortHistory(out) };
+  all.sort(compareHistory);
+  let from = 0;
+  if (cursor) {
+    const after: Metric = { key, timestamp: cursor.t, step: cursor.s, value: Number(cursor.v) };
+    from = all.findIndex((p) => compareHistory(p, after) > 0);
+    if (from < 0) from = all.length;
+  }
+  const metrics = all.slice(from, from + maxResults);
+  const last = metrics.at(-1);
+  const more = from + maxResults < all.length && last !== undefined;
+  return {
+    metrics,
+    ...(more ? { next: { t: last.timestamp, s: last.step, v: numberToken(last.value) } } : {}),
+  };
 }
 
-/** MLflow orders history by timestamp, then step, then value. */
-function sortHistory(points: Metric[]): Metric[] {
-  return points.sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || a.value - b.value);
+function numberToken(v: number): number | string {
+  return Number.isFinite(v) ? v : String(v);
+}
+
+function valueRank(v: number): number {
+  return Number.isNaN(v) ? Infinity : v;
+}
+
+/** MLflow orders history by timestamp, then step, then value (NaN last). */
+function compareHistory(a: Metric, b: Metric): number {
+  return a.timestamp - b.timestamp || a.step - b.step ||
+    (valueRank(a.value) < valueRank(b.value) ? -1 : valueRank(a.value) > valueRank(b.value) ? 1 : 0);
 }
