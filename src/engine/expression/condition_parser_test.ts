@@ -100,6 +100,21 @@ Deno.test("parseCondition() reports DynamoDB's messages", () => {
     "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_exists",
   );
   rejects("", "Invalid ConditionExpression: The expression can not be empty;");
+  rejects("((x = :n))", "Invalid ConditionExpression: The expression has redundant parentheses;");
+  rejects(
+    "size(:n) = :n",
+    "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N",
+  );
+  rejects(
+    "if_not_exists(x, :n) = :n",
+    "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists",
+  );
+  rejects("x = 'a'", 'Invalid ConditionExpression: Syntax error; token: "\'", near: "= \'a"');
+  rejects("and = :n", 'Invalid ConditionExpression: Syntax error; token: "and", near: "and ="');
+  rejects(
+    "begins_with(x, x)",
+    "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: begins_with, first operand: [x]",
+  );
 });
 
 Deno.test("parseCondition() accepts lower-case keywords and value-only comparisons", () => {
