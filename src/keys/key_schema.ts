@@ -209,3 +209,13 @@ export const searchSnapshotKey = (snapshotId: string, chunk: number): Key => ({
   pk: `SNAP#${snapshotId}`,
   sk: padNumber(chunk),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Long param and tag values, stored beside the run record and addressed by content hash
+
+/** A long param or tag value of a run; the record holds a marker with the same hash. */
+export const runValueKey = (runId: string, hash: string): Key => ({
+  pk: `RUN#${runId}`,
+  sk: `${RUN_VALUE_PREFIX}${hash}`,
+});
+export const RUN_VALUE_PREFIX = "OV#";

@@ -140,3 +140,28 @@ for (const backend of testBackends()) {
     assert.deepEqual(seen, Array.from({ length: 35 }, (_, i) => i));
   });
 }
+
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] 300 params of 6000 characters fit one run and stay immutable`, async () => {
+    const { port, tableName, cleanup } = await backend.makePort();
+    try {
+      const s = await createStores({ port: retryingPort(port), table: tableName }, "mlflow-artifacts:/");
+      const id = (await s.runs.create({})).info.runId;
+      for (let b = 0; b < 3; b++) {
+        const params = Array.from({ length: 100 }, (_, i) => ({ key: `p${b * 100 + i}`, value: `${i}`.repeat(6000).slice(0, 6000) }));
+        await logBatch(s.runs, id, { metrics: [], params, tags: [{ key: `t${b}`, value: "x".repeat(8000) }] });
+      }
+      const run = await s.runs.get(id);
+      assert.equal(Object.keys(run.params).length, 300);
+      assert.equal(run.params.p250, "50".repeat(3000));
+      assert.equal(run.tags.t2, "x".repeat(8000));
+      await assert.rejects(
+        logBatch(s.runs, id, { metrics: [], params: [{ key: "p1", value: "y".repeat(7000) }], tags: [] }),
+        (e) => code(e) === "INVALID_PARAMETER_VALUE",
+      );
+      await logBatch(s.runs, id, { metrics: [], params: [{ key: "p1", value: "1".repeat(6000) }], tags: [] });
+    } finally {
+      await cleanup();
+    }
+  });
+}

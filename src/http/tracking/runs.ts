@@ -170,8 +170,8 @@ export function runRoutes(stores: Stores): Hono {
     } catch {
       throw invalidParameter(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
     }
-    const { record } = await runs.loadActive(runId);
-    const history = record.tags["mlflow.log-model.history"];
+    await runs.loadActive(runId);
+    const history = (await runs.get(runId)).tags["mlflow.log-model.history"];
     const list = history ? JSON.parse(history) as unknown[] : [];
     list.push(model);
     await runs.setTag(runId, "mlflow.log-model.history", pythonJsonDumps(list));

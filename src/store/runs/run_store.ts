@@ -5,8 +5,9 @@
  * @module
  */
 import { runKey, runPartitionPk, METRIC_GROUP_PREFIX } from "../../keys/key_schema.ts";
-import { invalidParameter, notFound } from "../../http/errors.ts";
-import { type Db, errorName, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
+import { invalidParameter, MlflowError, notFound } from "../../http/errors.ts";
+import { type Db, errorName, isConditionFailure, nowMs, type RawItem, rawKey, toItem } from "../db.ts";
+import { applyValues, inlineValue, resolveLongValues, valuesFromItems, writeValueItems } from "./long_values.ts";
 import type {
   DatasetInput,
   Experiment,
@@ -78,7 +79,15 @@ export class RunStore {
     }
     const runName = input.runName || tagName || randomRunName();
     tags[RUN_NAME_TAG] = runName;
+    const fullTags = { ...tags };
     const runId = crypto.randomUUID().replaceAll("-", "");
+    const valueItems: RawItem[] = [];
+    for (const [k, v] of Object.entries(tags)) {
+      const { inline, item } = inlineValue(runId, v);
+      tags[k] = inline;
+      if (item) valueItems.push(item);
+    }
+    await writeValueItems(this.db, valueItems);
     const record: RunRecord = {
       run_id: runId,
       experiment_id: experiment.experimentId,
@@ -96,7 +105,7 @@ export class RunStore {
       Item: runItem(record),
       ConditionExpression: "attribute_not_exists(pk)",
     });
-    return toRun(record, experiment, []);
+    return toRun({ ...record, tags: fullTags }, experiment, []);
   }
 
   /** Loads a run record and its experiment; 404 when the run does not exist. */
@@ -139,6 +148,7 @@ export class RunStore {
       else if (sk.startsWith(METRIC_GROUP_PREFIX) && item.v?.S) groups.push(item.v.S);
     }
     if (!record) throw notFound(`Run with id=${runId} not found`);
+    applyValues([record], valuesFromItems(runId, res.Items ?? []));
     const experiment = await this.experiments.find(record.experiment_id);
     return toRun(record, experiment, groups);
   }
@@ -208,8 +218,10 @@ export class RunStore {
   }
 
   /**
-   * Writes params and tags with one conditional update: a param may be written again only with
-   * the same value, so immutability holds without a read-then-write race.
+   * Writes params and tags in one update. Param immutability uses optimistic concurrency on the
+   * record's `pver` (bumped by every write that adds params): read, check in memory, write if
+   * `pver` is unchanged, else re-read (bounded). One short condition, whatever the batch size
+   * (DynamoDB caps an expression at 4 KB, too small for a condition per param).
    */
   async writeParamsAndTags(
     runId: string,
@@ -217,53 +229,79 @@ export class RunStore {
     tags: { key: string; value: string }[],
   ): Promise<void> {
     if (params.length === 0 && tags.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    const conditions: string[] = ["attribute_exists(pk)"];
-    params.forEach((p, i) => {
-      names[`#p${i}`] = p.key;
-      values[`:p${i}`] = truncate(p.value, MAX_PARAM_VAL_LENGTH);
-      sets.push(`params.#p${i} = :p${i}`);
-      conditions.push(`(attribute_not_exists(params.#p${i}) OR params.#p${i} = :p${i})`);
-    });
-    tags.forEach((t, i) => {
-      names[`#t${i}`] = t.key;
-      values[`:t${i}`] = truncate(t.value, MAX_TAG_VAL_LENGTH);
-      sets.push(`tags.#t${i} = :t${i}`);
-      if (t.key === RUN_NAME_TAG) sets.push(`run_name = :t${i}`);
-    });
-    try {
-      await this.db.port.updateItem({
+    const valueItems: RawItem[] = [];
+    const inline = (v: string) => {
+      const r = inlineValue(runId, v);
+      if (r.item) valueItems.push(r.item);
+      return r.inline;
+    };
+    const newParams = params.map((p) => ({ key: p.key, value: truncate(p.value, MAX_PARAM_VAL_LENGTH) }))
+      .map((p) => ({ ...p, inline: inline(p.value) }));
+    const newTags = tags.map((t) => ({ key: t.key, inline: inline(truncate(t.value, MAX_TAG_VAL_LENGTH)) }));
+    // Value items first: they are idempotent, and the record only points at them afterwards.
+    await writeValueItems(this.db, valueItems);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const { Item } = await this.db.port.getItem({
         TableName: this.db.table,
         Key: rawKey(runKey(runId)),
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: conditions.join(" AND "),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: toItem(values),
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        ConsistentRead: true,
       });
-    } catch (e) {
-      if (errorName(e) === "ValidationException" && /size/i.test((e as Error).message)) {
+      if (!Item) throw notFound(`Run with id=${runId} not found`);
+      const record = runRecordFromItem(Item);
+      const pver = Number(Item.pver?.N ?? "0");
+      const conflict = newParams.find((p) => p.key in record.params && record.params[p.key] !== p.inline);
+      if (conflict) {
+        await resolveLongValues(this.db, [record]);
         throw invalidParameter(
-          `Run ${runId} cannot store more params and tags: its record would exceed DynamoDB's 400 KB item limit`,
+          `Changing param values is not allowed. Param with key='${conflict.key}' was already logged with value='${
+            record.params[conflict.key]
+          }' for run ID='${runId}'. Attempted logging new value '${conflict.value}'.`,
         );
       }
-      if (!isConditionFailure(e)) throw e;
-      const old = (e as { Item?: Record<string, unknown> }).Item;
-      const oldParams = old ? runRecordFromItem(old as never).params : {};
-      for (const p of params) {
-        const v = truncate(p.value, MAX_PARAM_VAL_LENGTH);
-        if (p.key in oldParams && oldParams[p.key] !== v) {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      newParams.filter((p) => !(p.key in record.params)).forEach((p, i) => {
+        names[`#p${i}`] = p.key;
+        values[`:p${i}`] = p.inline;
+        sets.push(`params.#p${i} = :p${i}`);
+      });
+      const addsParams = sets.length > 0;
+      newTags.forEach((t, i) => {
+        names[`#t${i}`] = t.key;
+        values[`:t${i}`] = t.inline;
+        sets.push(`tags.#t${i} = :t${i}`);
+        if (t.key === RUN_NAME_TAG) sets.push(`run_name = :t${i}`);
+      });
+      if (sets.length === 0) return;
+      if (addsParams) {
+        sets.push("pver = :next");
+        values[":next"] = pver + 1;
+        values[":cur"] = pver;
+      }
+      try {
+        await this.db.port.updateItem({
+          TableName: this.db.table,
+          Key: rawKey(runKey(runId)),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: addsParams
+            ? "attribute_exists(pk) AND (attribute_not_exists(pver) OR pver = :cur)"
+            : "attribute_exists(pk)",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toItem(values),
+        });
+        return;
+      } catch (e) {
+        if (errorName(e) === "ValidationException" && /item size/i.test((e as Error).message)) {
           throw invalidParameter(
-            `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${
-              oldParams[p.key]
-            }' for run ID='${runId}'. Attempted logging new value '${v}'.`,
+            `Run ${runId} cannot store more params and tags: its record would exceed DynamoDB's 400 KB item limit`,
           );
         }
+        if (!isConditionFailure(e)) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
       }
-      throw notFound(`Run with id=${runId} not found`);
     }
+    throw new MlflowError("ABORTED", `Run ${runId} is being written concurrently; retry the request`);
   }
 
   /** Sets one tag on an active run. */

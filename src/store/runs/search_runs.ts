@@ -16,6 +16,7 @@ import { rawKey } from "../db.ts";
 import type { Experiment, Run, ViewType } from "../entities.ts";
 import { experimentFromItem } from "../experiments/experiment_item.ts";
 import { latestFromGroups } from "../metrics/metric_groups.ts";
+import { resolveLongValues } from "./long_values.ts";
 import { effectiveLifecycle, type RunRecord, runRecordFromItem } from "./run_item.ts";
 import { type RunStore, toRun } from "./run_store.ts";
 
@@ -122,6 +123,7 @@ export async function searchRuns(
       }))
   );
   const records = (await Promise.all(queries)).flat().map(runRecordFromItem);
+  await resolveLongValues(db, records);
   let candidates: Candidate[] = records.map((record) => {
     const c = { record, experiment: experiments.get(record.experiment_id)! };
     return { ...c, search: searchRecord(c) };
