@@ -8,11 +8,16 @@ import type { Config } from "../config/config.ts";
 import type { Stores } from "../store/stores.ts";
 import { loggedModelRoutesFromConfig } from "../http/logged_models/logged_models.ts";
 import { mountRegistry } from "../http/registry/mod.ts";
+import { artifactRoutesFromConfig } from "../http/artifacts/mod.ts";
 
 /** Returns the mount functions for the optional route groups. */
 export async function buildExtraRoutes(
   config: Config,
   stores: Stores,
 ): Promise<((app: Hono) => void)[]> {
-  return [await loggedModelRoutesFromConfig(config, stores), mountRegistry(config, stores)];
+  return [
+    await loggedModelRoutesFromConfig(config, stores),
+    await artifactRoutesFromConfig(config, stores.runs),
+    mountRegistry(config, stores),
+  ];
 }
