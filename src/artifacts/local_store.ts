@@ -21,6 +21,7 @@ import { type ArtifactEntry, type ArtifactObject, type ArtifactStore, basename }
 export const UPLOAD_TMP_DIR = ".mlflow-upload-tmp";
 
 const STALE_TMP_MS = 24 * 60 * 60 * 1000;
+const COPY_BUFFER_SIZE = 1024 * 1024;
 
 /** Options of {@link LocalArtifactStore.open}. */
 export interface LocalStoreOptions {
@@ -31,6 +32,34 @@ export interface LocalStoreOptions {
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < chunk.length) offset += await file.write(chunk.subarray(offset));
+}
+
+/**
+ * Copies a stream into a file. Byte streams (request bodies) are read into one reused buffer,
+ * which keeps the garbage, and so the RSS, of large uploads low.
+ */
+async function copyInto(body: ReadableStream<Uint8Array>, file: Deno.FsFile): Promise<void> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = body.getReader({ mode: "byob" });
+  } catch {
+    for await (const chunk of body) await writeAll(file, chunk);
+    return;
+  }
+  try {
+    let buffer = new ArrayBuffer(COPY_BUFFER_SIZE);
+    while (true) {
+      const { value, done } = await reader.read(new Uint8Array(buffer));
+      if (done) break;
+      await writeAll(file, value);
+      buffer = value.buffer as ArrayBuffer;
+    }
+  } catch (e) {
+    await reader.cancel(e).catch(() => {});
+    throw e;
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 function isMissing(e: unknown): boolean {
@@ -109,7 +138,7 @@ export class LocalArtifactStore implements ArtifactStore {
     const file = await Deno.open(tmp, { write: true, createNew: true });
     try {
       try {
-        if (body) { for await (const chunk of body) await writeAll(file, chunk); }
+        if (body) await copyInto(body, file);
       } finally {
         file.close();
       }

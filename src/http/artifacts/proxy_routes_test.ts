@@ -17,7 +17,10 @@ Deno.test("proxy: upload, list, download, delete round trip (api and ajax-api)",
       });
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), {});
-      res = await app.request(`${base}/1/run/artifacts/top.bin`, { method: "PUT", body: new Uint8Array([1, 2, 3]) });
+      res = await app.request(`${base}/1/run/artifacts/top.bin`, {
+        method: "PUT",
+        body: new Uint8Array([1, 2, 3]),
+      });
       assert.equal(res.status, 200);
       await res.body?.cancel();
 
@@ -31,7 +34,9 @@ Deno.test("proxy: upload, list, download, delete round trip (api and ajax-api)",
         ],
       });
       res = await app.request(`${base}?path=1/run/artifacts/dir`);
-      assert.deepEqual(await res.json(), { files: [{ path: "model.json", is_dir: false, file_size: 8 }] });
+      assert.deepEqual(await res.json(), {
+        files: [{ path: "model.json", is_dir: false, file_size: 8 }],
+      });
 
       res = await app.request(`${base}/1/run/artifacts/dir/model.json`);
       assert.equal(res.status, 200);
@@ -62,7 +67,8 @@ Deno.test("proxy: listing the root, a missing directory and a file", async () =>
     const app = artifactApp(store);
     let res = await app.request(BASE);
     assert.deepEqual(await res.json(), {});
-    await (await app.request(`${BASE}/0/r/artifacts/f.txt`, { method: "PUT", body: "x" })).body?.cancel();
+    await (await app.request(`${BASE}/0/r/artifacts/f.txt`, { method: "PUT", body: "x" })).body
+      ?.cancel();
     res = await app.request(BASE);
     assert.deepEqual(await res.json(), { files: [{ path: "0", is_dir: true }] });
     res = await app.request(`${BASE}?path=`);
@@ -120,7 +126,8 @@ Deno.test("proxy: encoded names, empty bodies, missing files and directories", a
 /** Bad paths that survive URL parsing in `app.request` (literal and %2e dot segments do not). */
 function survivesUrlParsing(p: string): boolean {
   const url = new URL(`http://h${BASE}/${p}`);
-  return url.pathname === `${BASE}/${p}`.replaceAll("\\", "/") && !/[#?\n\0]/.test(p) && !p.includes("\\");
+  return url.pathname === `${BASE}/${p}`.replaceAll("\\", "/") && !/[#?\n\0]/.test(p) &&
+    !p.includes("\\");
 }
 
 Deno.test("proxy: traversal attempts answer 400 Invalid path and write nothing", async () => {
@@ -134,12 +141,21 @@ Deno.test("proxy: traversal attempts answer 400 Invalid path and write nothing",
       // As a query parameter (list), every pattern reaches the validation.
       let res = await app.request(`${BASE}?path=${encoded}`);
       assert.equal(res.status, 400, `list ${bad}`);
-      assert.deepEqual(await res.json(), { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid path" });
+      assert.deepEqual(await res.json(), {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: "Invalid path",
+      });
       if (!survivesUrlParsing(bad)) continue;
       for (const method of ["PUT", "GET", "DELETE"]) {
-        res = await app.request(`${BASE}/${bad}`, { method, ...(method === "PUT" ? { body: "pwned" } : {}) });
+        res = await app.request(`${BASE}/${bad}`, {
+          method,
+          ...(method === "PUT" ? { body: "pwned" } : {}),
+        });
         assert.equal(res.status, 400, `${method} ${bad}`);
-        assert.deepEqual(await res.json(), { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid path" });
+        assert.deepEqual(await res.json(), {
+          error_code: "INVALID_PARAMETER_VALUE",
+          message: "Invalid path",
+        });
         checked++;
       }
     }
@@ -192,8 +208,16 @@ Deno.test("proxy: --no-serve-artifacts answers 503 text on every route", async (
     ["GET", `${BASE}?path=x`, "/api/2.0/mlflow-artifacts/artifacts"],
     ["GET", `${BASE}/x/y`, "/api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>"],
     ["PUT", `${BASE}/x/y`, "/api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>"],
-    ["DELETE", `/ajax-api/2.0/mlflow-artifacts/artifacts/x`, "/ajax-api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>"],
-    ["POST", "/api/2.0/mlflow-artifacts/mpu/create/x", "/api/2.0/mlflow-artifacts/mpu/create/<path:artifact_path>"],
+    [
+      "DELETE",
+      `/ajax-api/2.0/mlflow-artifacts/artifacts/x`,
+      "/ajax-api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>",
+    ],
+    [
+      "POST",
+      "/api/2.0/mlflow-artifacts/mpu/create/x",
+      "/api/2.0/mlflow-artifacts/mpu/create/<path:artifact_path>",
+    ],
   ];
   for (const [method, url, rule] of cases) {
     const res = await app.request(url, { method, ...(method === "PUT" ? { body: "x" } : {}) });

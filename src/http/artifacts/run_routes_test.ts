@@ -6,7 +6,10 @@ import { artifactApp, fakeRuns, withLocalStore } from "./test_support.ts";
 const RUN = "0123456789abcdef0123456789abcdef";
 
 async function put(app: ReturnType<typeof artifactApp>, path: string, body: string) {
-  const res = await app.request(`/api/2.0/mlflow-artifacts/artifacts/${path}`, { method: "PUT", body });
+  const res = await app.request(`/api/2.0/mlflow-artifacts/artifacts/${path}`, {
+    method: "PUT",
+    body,
+  });
   assert.equal(res.status, 200, path);
   await res.body?.cancel();
 }
@@ -58,16 +61,26 @@ Deno.test("run artifacts: errors (missing params, unknown run, traversal, missin
     let res = await app.request("/api/2.0/mlflow/artifacts/list");
     assert.equal(res.status, 400);
     assert.match((await res.json()).message, /Missing value for required parameter 'run_id'/);
-    res = await app.request("/api/2.0/mlflow/artifacts/list?run_id=ffffffffffffffffffffffffffffffff");
+    res = await app.request(
+      "/api/2.0/mlflow/artifacts/list?run_id=ffffffffffffffffffffffffffffffff",
+    );
     assert.equal(res.status, 404);
     assert.equal((await res.json()).error_code, "RESOURCE_DOES_NOT_EXIST");
     for (const bad of ["../x", "%2e%2e/x", "/etc", "a/%252e%252e/b"]) {
-      res = await app.request(`/api/2.0/mlflow/artifacts/list?run_id=${RUN}&path=${encodeURIComponent(bad)}`);
+      res = await app.request(
+        `/api/2.0/mlflow/artifacts/list?run_id=${RUN}&path=${encodeURIComponent(bad)}`,
+      );
       assert.equal(res.status, 400, bad);
-      assert.deepEqual(await res.json(), { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid path" });
+      assert.deepEqual(await res.json(), {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: "Invalid path",
+      });
       res = await app.request(`/get-artifact?run_id=${RUN}&path=${encodeURIComponent(bad)}`);
       assert.equal(res.status, 400, bad);
-      assert.deepEqual(await res.json(), { error_code: "INVALID_PARAMETER_VALUE", message: "Invalid path" });
+      assert.deepEqual(await res.json(), {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: "Invalid path",
+      });
     }
     res = await app.request(`/get-artifact?run_id=${RUN}`);
     assert.equal(res.status, 400);

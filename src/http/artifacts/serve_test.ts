@@ -73,7 +73,12 @@ Deno.test("served: dot segments in the request target are refused with 400", asy
     await withServer(artifactApp(store), async (port) => {
       for (const p of RAW_TRAVERSALS) {
         for (const method of ["PUT", "GET", "DELETE"]) {
-          const res = await rawRequest(port, method, `${BASE}/${p}`, method === "PUT" ? "pwned" : "");
+          const res = await rawRequest(
+            port,
+            method,
+            `${BASE}/${p}`,
+            method === "PUT" ? "pwned" : "",
+          );
           assert.equal(res.status, 400, `${method} ${p}: ${res.body}`);
           assert.deepEqual(JSON.parse(res.body), {
             error_code: "INVALID_PARAMETER_VALUE",

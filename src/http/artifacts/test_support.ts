@@ -25,7 +25,10 @@ export function fakeRuns(runs: Record<string, string> = {}): RunLookup {
 }
 
 /** The artifact routes on an app with the server's error handling. */
-export function artifactApp(destination: ArtifactStore | undefined, runs: RunLookup = fakeRuns()): Hono {
+export function artifactApp(
+  destination: ArtifactStore | undefined,
+  runs: RunLookup = fakeRuns(),
+): Hono {
   const root = new Hono();
   const app = new Hono();
   artifactRoutes({ destination, runs })(app);
