@@ -8,7 +8,9 @@
  * 2. DynamoDB Local: the files that honour `DYNAMODB_LOCAL_ENDPOINT` rerun against DynamoDB Local;
  * 3. real-AWS smoke, only with `MLFLOW_DYNAMODB_TEST_TABLE` and AWS credentials;
  * 4. Python compatibility: the stock `mlflow` client against our server (pytest in `.venv`);
- * 5. coverage report (printed, not enforced).
+ * 5. S3 artifacts: the `s3_*_test.ts` files against moto's S3 server (`moto[server]` in `.venv`),
+ *    started on a free port and passed as `MLFLOW_TEST_S3_ENDPOINT`; must run under CI=true;
+ * 6. coverage report (printed, not enforced).
  *
  * The runner imports nothing from the project statically, so a broken module elsewhere still
  * yields a summary line instead of a crash.
@@ -495,6 +497,55 @@ async function tierPython(ddb: Ddb): Promise<void> {
   record(name, 0, r.code === 0 ? 0 : 1, r.code === 0 ? "no summary" : why, started);
 }
 
+/** `s3_*_test.ts` files under `src/`, relative to the repo root. */
+function s3TestFiles(dir = "src"): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(join(ROOT, dir))) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory) out.push(...s3TestFiles(rel));
+    else if (/^s3_.*_test\.ts$/.test(e.name)) out.push(rel);
+  }
+  return out.sort();
+}
+
+async function tierS3(): Promise<void> {
+  const name = "5. S3 artifacts (moto)";
+  header(`Tier ${name}`);
+  const started = Date.now();
+  const files = s3TestFiles();
+  if (files.length === 0) return skip(name, "no s3_*_test.ts files", started);
+  const venv = await setupVenv();
+  if ("reason" in venv) {
+    if (venv.missingTool) return missing(name, venv.reason, started);
+    loud(`${name}: ${venv.reason}`);
+    return record(name, 0, 1, venv.reason, started);
+  }
+  let s3: { endpoint: string; stop(): Promise<void> };
+  try {
+    const mod = await import("./support/s3_server.ts");
+    const moto = await mod.checkMoto(venv.python);
+    if (!moto.ok) throw new Error(moto.reason);
+    s3 = await mod.startS3Server({ python: venv.python });
+  } catch (e) {
+    const why = `moto S3 server unavailable: ${e instanceof Error ? e.message : e}`;
+    loud(`${name}: ${why}`);
+    return record(name, 0, 1, why, started);
+  }
+  print(`moto S3 server listening on ${s3.endpoint}`);
+  stopS3 = s3.stop;
+  try {
+    await denoTestTier(
+      name,
+      ["--allow-all", `--coverage=${COVERAGE_DIR}`, "--coverage-raw-data-only", ...files],
+      { env: { MLFLOW_TEST_S3_ENDPOINT: s3.endpoint }, timeoutMs: 10 * MIN },
+      started,
+    );
+  } finally {
+    await s3.stop();
+    stopS3 = undefined;
+  }
+}
+
 async function tierCoverage(): Promise<void> {
   header("Coverage report (informational, not enforced)");
   if (!exists(join(ROOT, COVERAGE_DIR))) {
@@ -514,7 +565,7 @@ async function tierCoverage(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const TIERS = ["unit", "dynamodb-local", "aws", "compat", "coverage"] as const;
+const TIERS = ["unit", "dynamodb-local", "aws", "compat", "s3", "coverage"] as const;
 type Tier = typeof TIERS[number];
 
 /** `--only=unit,compat` (or `--only unit`) selects tiers; no flag means all of them. */
@@ -562,6 +613,7 @@ async function main(): Promise<number> {
       }
     }
   }
+  if (want("s3")) await tierS3();
   if (want("coverage")) await tierCoverage();
 
   header("Summary");
@@ -581,6 +633,7 @@ async function main(): Promise<number> {
 }
 
 let stopDdb: (() => Promise<void>) | undefined;
+let stopS3: (() => Promise<void>) | undefined;
 
 async function interrupted(signal: Deno.Signal): Promise<void> {
   print(`\n${signal}: stopping child processes`);
@@ -592,6 +645,7 @@ async function interrupted(signal: Deno.Signal): Promise<void> {
     }
   }
   await stopDdb?.();
+  await stopS3?.();
   Deno.exit(130);
 }
 
