@@ -9,9 +9,11 @@ import {
   IdempotentParameterMismatchException,
   type TransactGetItemsCommandInput,
   type TransactGetItemsCommandOutput,
+  type TransactWriteItem,
   type TransactWriteItemsCommandInput,
   type TransactWriteItemsCommandOutput,
 } from "@aws-sdk/client-dynamodb";
+import { itemSize, valueSize } from "../item_size.ts";
 import { readUnits, Tally, writeUnits } from "../capacity.ts";
 import { transactionCanceled, validationError } from "../errors.ts";
 import { ExpressionContext } from "../expression/context.ts";
@@ -117,6 +119,7 @@ export async function transactWriteItems(
   checkDistinct(
     plans.filter((p) => p !== undefined).map((p) => ({ table: p.table.schema.name, key: p.key })),
   );
+  checkPayload(actions);
   const now = state.now();
   const token = input.ClientRequestToken;
   const fingerprint = token ? JSON.stringify(actions, binaryReplacer) : "";
@@ -190,6 +193,22 @@ export async function transactWriteItems(
   const consumed = tally.consumed(input.ReturnConsumedCapacity);
   if (consumed) out.ConsumedCapacity = consumed;
   return out;
+}
+
+/** Transactions carry at most 4 MB of items and values. */
+export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+
+function checkPayload(actions: TransactWriteItem[]): void {
+  let bytes = 0;
+  for (const a of actions) {
+    const op = a.Put ?? a.Update ?? a.Delete ?? a.ConditionCheck;
+    const item = a.Put?.Item ?? (op as { Key?: Item }).Key;
+    if (item) bytes += itemSize(item);
+    for (const v of Object.values(op?.ExpressionAttributeValues ?? {})) bytes += valueSize(v);
+  }
+  if (bytes > MAX_TRANSACTION_BYTES) {
+    throw validationError(`Transaction payload size cannot exceed 4MB. Payload Size: ${bytes}`);
+  }
 }
 
 const ITEM_LEVEL = [
