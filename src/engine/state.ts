@@ -8,7 +8,7 @@
 import { EngineStats } from "./capacity.ts";
 import { internalServerError, resourceNotFound } from "./errors.ts";
 import { Faults, type OperationName } from "./faults.ts";
-import type { TableSchema, TtlSpec } from "./schema.ts";
+import { checkName, type TableSchema, type TtlSpec } from "./schema.ts";
 import { type Stored, stored, TableData } from "./table_data.ts";
 import type { Item } from "./values.ts";
 
@@ -77,10 +77,13 @@ export class EngineState {
     this.faults.check(op, actions);
   }
 
-  /** The table, or ResourceNotFoundException. */
+  /** The table, or ResourceNotFoundException (ValidationException for an invalid name). */
   table(name: string | undefined): TableData {
     const t = name === undefined ? undefined : this.tables.get(name);
-    if (!t) throw resourceNotFound();
+    if (!t) {
+      checkName(name);
+      throw resourceNotFound();
+    }
     return t;
   }
 

@@ -43,17 +43,17 @@ function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
 }
 
 /**
- * Writes a snapshot of `tables` (skipping items expired at `nowMs`) that names `log` as its log.
- * Returns the snapshot's size in bytes.
+ * Writes a snapshot of `tables` (skipping items expired at `nowMs`) that names `log` as its log,
+ * to a temporary file, and fsyncs it. {@link installSnapshot} then puts it in place. Returns the
+ * snapshot's size in bytes.
  */
-export function writeSnapshot(
+export function writeSnapshotFile(
   dir: string,
   tables: Map<string, TableData>,
   log: string,
   nowMs: number,
 ): number {
-  const temp = `${dir}/${TEMP_FILE}`;
-  const file = Deno.openSync(temp, { write: true, create: true, truncate: true });
+  const file = Deno.openSync(`${dir}/${TEMP_FILE}`, { write: true, create: true, truncate: true });
   let bytes = 0;
   let count = 0;
   try {
@@ -88,7 +88,23 @@ export function writeSnapshot(
   } finally {
     file.close();
   }
-  Deno.renameSync(temp, `${dir}/${SNAPSHOT_FILE}`);
+  return bytes;
+}
+
+/** Renames the temporary snapshot into place. Call {@link syncDirectory} to make it durable. */
+export function installSnapshot(dir: string): void {
+  Deno.renameSync(`${dir}/${TEMP_FILE}`, `${dir}/${SNAPSHOT_FILE}`);
+}
+
+/** Writes, installs and syncs a snapshot in one go (used at open). */
+export function writeSnapshot(
+  dir: string,
+  tables: Map<string, TableData>,
+  log: string,
+  nowMs: number,
+): number {
+  const bytes = writeSnapshotFile(dir, tables, log, nowMs);
+  installSnapshot(dir);
   syncDirectory(dir);
   return bytes;
 }

@@ -16,7 +16,14 @@ import { applyRecord, type EngineState } from "../state.ts";
 import { stored } from "../table_data.ts";
 import { decodeLine } from "./codec.ts";
 import { LogJournal } from "./log_journal.ts";
-import { readSnapshot, removeTempSnapshot, syncDirectory, writeSnapshot } from "./snapshot.ts";
+import {
+  installSnapshot,
+  readSnapshot,
+  removeTempSnapshot,
+  syncDirectory,
+  writeSnapshot,
+  writeSnapshotFile,
+} from "./snapshot.ts";
 
 /** Compaction settings. */
 export interface StoreOptions {
@@ -34,6 +41,14 @@ export interface Store {
 
 const LOG_RE = /^log\.(\d+)\.jsonl$/;
 
+/** A compaction that failed without changing anything on disk. */
+class CompactionSkipped extends Error {
+  override name = "CompactionSkipped";
+  constructor(cause: unknown) {
+    super(`Compaction skipped: ${cause instanceof Error ? cause.message : cause}`, { cause });
+  }
+}
+
 /** Raised when the directory is locked by another engine. */
 export class DirectoryLockedError extends Error {
   override name = "DirectoryLockedError";
@@ -47,6 +62,14 @@ function generationOf(name: string): number {
   const m = LOG_RE.exec(name);
   if (!m) throw new Error(`Unexpected log file name in snapshot: ${name}`);
   return Number(m[1]);
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
 }
 
 /** Replays a log; returns whether it held anything (valid or not). */
@@ -94,6 +117,7 @@ export function openStore(dir: string, state: EngineState, options: StoreOptions
   let journal: LogJournal;
   let generation: number;
   let snapshotBytes: number;
+  let failedAtBytes = 0;
   try {
     removeTempSnapshot(dir);
     const snapshot = readSnapshot(dir);
@@ -105,12 +129,13 @@ export function openStore(dir: string, state: EngineState, options: StoreOptions
     const hadLog = replayLog(`${dir}/${logName(generation)}`, state);
     snapshotBytes = snapshot?.bytes ?? 0;
     if (hadLog || !snapshot) {
+      removeIfPresent(`${dir}/${logName(generation + 1)}`);
+      snapshotBytes = writeSnapshot(dir, state.tables, logName(generation + 1), state.now());
       generation++;
-      snapshotBytes = writeSnapshot(dir, state.tables, logName(generation), state.now());
     }
     for (const entry of Deno.readDirSync(dir)) {
       if (LOG_RE.test(entry.name) && entry.name !== logName(generation)) {
-        Deno.removeSync(`${dir}/${entry.name}`);
+        removeIfPresent(`${dir}/${entry.name}`);
       }
     }
     const file = Deno.openSync(`${dir}/${logName(generation)}`, {
@@ -121,35 +146,55 @@ export function openStore(dir: string, state: EngineState, options: StoreOptions
     const size = file.statSync().size;
     syncDirectory(dir);
     journal = new LogJournal(file, size, () => {
-      if (journal.bytes > Math.max(minBytes, ratio * snapshotBytes)) compactNow();
+      const threshold = Math.max(minBytes, ratio * snapshotBytes, 2 * failedAtBytes);
+      if (journal.bytes <= threshold) return;
+      try {
+        compactNow();
+      } catch (e) {
+        // A compaction that failed before the new snapshot was installed loses nothing: the
+        // current log stays in use. Try again once the log has doubled.
+        if (!(e instanceof CompactionSkipped)) throw e;
+        failedAtBytes = journal.bytes;
+      }
     });
   } catch (e) {
     lock.close();
     throw e;
   }
 
+  /**
+   * Snapshot, then switch to a new log. Throws {@link CompactionSkipped} while nothing has
+   * changed on disk; any later failure is fatal for the journal, since records acknowledged from
+   * the new log would be lost if the snapshot naming it were not durable.
+   */
   function compactNow(): void {
     const next = generation + 1;
-    const file = Deno.openSync(`${dir}/${logName(next)}`, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
+    const nextLog = `${dir}/${logName(next)}`;
+    let file: Deno.FsFile | undefined;
+    let bytes: number;
     try {
+      file = Deno.openSync(nextLog, { write: true, create: true, truncate: true });
       // Expired items are left out of the snapshot; drop them from memory too.
       const now = state.now();
       for (const table of state.tables.values()) {
         const expired = [...table.primary.all()].filter((s) => table.isExpired(s, now));
         for (const s of expired) table.delete(s.item);
       }
-      snapshotBytes = writeSnapshot(dir, state.tables, logName(next), now);
+      bytes = writeSnapshotFile(dir, state.tables, logName(next), now);
+      installSnapshot(dir);
     } catch (e) {
-      file.close();
-      throw e;
+      file?.close();
+      throw new CompactionSkipped(e);
     }
+    syncDirectory(dir);
     journal.switchTo(file);
-    Deno.removeSync(`${dir}/${logName(generation)}`);
     generation = next;
+    snapshotBytes = bytes;
+    try {
+      Deno.removeSync(`${dir}/${logName(next - 1)}`);
+    } catch {
+      // A stale log is removed at the next open.
+    }
   }
 
   state.journal = journal;

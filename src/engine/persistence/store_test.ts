@@ -239,3 +239,25 @@ Deno.test("durable engine: tables can be deleted and recreated across restarts",
     await reopened.close();
   });
 });
+
+Deno.test("durable engine: a compaction that cannot start is skipped, and nothing is lost", async () => {
+  await withDir(async (dir) => {
+    const engine = createEngine({ path: dir, compaction: { ratio: 1, minBytes: 1000 } });
+    await engine.createTable(tableDefinition(TABLE));
+    const [log] = logFiles(dir);
+    const generation = Number(log!.split(".")[1]);
+    // Block the next log's file name, so the next compaction fails before touching anything.
+    Deno.mkdirSync(`${dir}/log.${generation + 1}.jsonl`);
+    for (let i = 0; i < 40; i++) {
+      await engine.putItem({
+        TableName: TABLE,
+        Item: { ...key("k", `${i}`), pad: { S: "x".repeat(100) } },
+      });
+    }
+    assert.ok(Deno.statSync(`${dir}/${log}`).size > 4000, "writes continued in the old log");
+    await engine.close();
+    const reopened = createEngine({ path: dir });
+    assert.equal(await count(reopened, "k"), 40);
+    await reopened.close();
+  });
+});
