@@ -35,7 +35,13 @@ export function applyUpdate(actions: UpdateActions, old: Item | undefined, key: 
     }
     for (const { path, value } of actions.delete) {
       const current = getPath(result, path.elements);
-      if (current === undefined) continue;
+      if (current === undefined) {
+        // Deleting from a missing set is a no-op, but its parent must exist.
+        if (path.elements.length > 1 && !parentExists(result, path.elements)) {
+          throw new InvalidPathError();
+        }
+        continue;
+      }
       const remaining = subtractSet(current, value.value);
       if (remaining === undefined) removePath(result, path.elements);
       else setPath(result, path.elements, remaining);
@@ -45,6 +51,13 @@ export function applyUpdate(actions: UpdateActions, old: Item | undefined, key: 
     throw e;
   }
   return result;
+}
+
+function parentExists(item: Item, path: PathElement[]): boolean {
+  const parent = getPath(item, path.slice(0, -1));
+  return typeof path[path.length - 1] === "number"
+    ? parent?.L !== undefined
+    : parent?.M !== undefined;
 }
 
 // Later list indexes first, so that removing one element does not shift the others.

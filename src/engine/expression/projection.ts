@@ -9,7 +9,7 @@ import { formatPath, type PathElement, type PathOperand } from "./ast.ts";
 import type { ExpressionContext } from "./context.ts";
 import { getPath, pathsOverlap } from "./document_path.ts";
 import { ExpressionSyntaxError } from "./lexer.ts";
-import { TokenStream, withLabel } from "./token_stream.ts";
+import { OVERLAP, TokenStream, withLabel } from "./token_stream.ts";
 
 /** Parses a ProjectionExpression into its paths. */
 export function parseProjection(source: string, ctx: ExpressionContext): PathOperand[] {
@@ -17,18 +17,21 @@ export function parseProjection(source: string, ctx: ExpressionContext): PathOpe
     const s = new TokenStream(source, ctx);
     const paths = [s.parsePath()];
     while (s.acceptPunct(",")) paths.push(s.parsePath());
-    s.expectEnd();
     for (let i = 0; i < paths.length; i++) {
       for (let j = i + 1; j < paths.length; j++) {
         if (pathsOverlap(paths[i]!.elements, paths[j]!.elements)) {
-          throw new ExpressionSyntaxError(
-            `Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${
-              formatPath(paths[i]!)
-            }, path two: ${formatPath(paths[j]!)}`,
+          s.defer(
+            OVERLAP,
+            new ExpressionSyntaxError(
+              `Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${
+                formatPath(paths[i]!)
+              }, path two: ${formatPath(paths[j]!)}`,
+            ),
           );
         }
       }
     }
+    s.finish();
     return paths;
   });
 }

@@ -16,10 +16,22 @@ const KEYWORDS = new Set(["and", "or", "not", "between", "in", "set", "remove", 
 /** Longest expression DynamoDB accepts, in bytes. */
 export const MAX_EXPRESSION_SIZE = 4096;
 
+/**
+ * Error classes in the order DynamoDB reports them: after the syntax (which fails at once), the
+ * first reserved word, then undefined names, overlapping paths, undefined values, and last the
+ * semantic checks (operand types, function use).
+ */
+export const RESERVED = 1;
+export const UNDEFINED_NAME = 2;
+export const OVERLAP = 3;
+export const UNDEFINED_VALUE = 4;
+export const SEMANTIC = 5;
+
 /** A parser's view of one expression. */
 export class TokenStream {
   readonly tokens: Token[];
   pos = 0;
+  readonly #deferred: (ExpressionSyntaxError | undefined)[] = [];
 
   constructor(readonly source: string, readonly ctx: ExpressionContext) {
     if (new TextEncoder().encode(source).length > MAX_EXPRESSION_SIZE) {
@@ -75,6 +87,22 @@ export class TokenStream {
     if (this.peek().kind !== "eof") throw this.error();
   }
 
+  /**
+   * Records an error to report once parsing is complete (see {@link SEMANTIC} etc.); per class the
+   * first one wins, or the last one with `last` (DynamoDB checks update actions back to front).
+   */
+  defer(priority: number, error: ExpressionSyntaxError, last = false): void {
+    if (last) this.#deferred[priority] = error;
+    else this.#deferred[priority] ??= error;
+  }
+
+  /** Requires the end of input, then throws the most important deferred error, if any. */
+  finish(): void {
+    this.expectEnd();
+    const first = this.#deferred.find((e) => e !== undefined);
+    if (first) throw first;
+  }
+
   /** DynamoDB's syntax error at the current token (or at `pos`). */
   error(pos = this.pos): ExpressionSyntaxError {
     const token = this.tokens[pos]!;
@@ -115,13 +143,22 @@ export class TokenStream {
     const t = this.peek();
     if (t.kind === "nameRef") {
       this.next();
-      return this.ctx.name(t.text);
+      try {
+        return this.ctx.name(t.text);
+      } catch (e) {
+        if (!(e instanceof ExpressionSyntaxError)) throw e;
+        this.defer(UNDEFINED_NAME, e);
+        return t.text;
+      }
     }
     if (t.kind === "identifier") {
       if (KEYWORDS.has(t.text.toLowerCase())) throw this.error();
       if (isReservedWord(t.text)) {
-        throw new ExpressionSyntaxError(
-          `Attribute name is a reserved keyword; reserved keyword: ${t.text}`,
+        this.defer(
+          RESERVED,
+          new ExpressionSyntaxError(
+            `Attribute name is a reserved keyword; reserved keyword: ${t.text}`,
+          ),
         );
       }
       this.next();
@@ -130,12 +167,18 @@ export class TokenStream {
     throw this.error();
   }
 
-  /** Parses `:value`. */
+  /** Parses `:value` (an undefined one is reported at the end; NULL stands in meanwhile). */
   parseValue(): ValueOperand {
     const t = this.peek();
     if (t.kind !== "valueRef") throw this.error();
     this.next();
-    return { kind: "value", value: this.ctx.value(t.text), ref: t.text };
+    try {
+      return { kind: "value", value: this.ctx.value(t.text), ref: t.text };
+    } catch (e) {
+      if (!(e instanceof ExpressionSyntaxError)) throw e;
+      this.defer(UNDEFINED_VALUE, e);
+      return { kind: "value", value: { NULL: true }, ref: t.text };
+    }
   }
 }
 

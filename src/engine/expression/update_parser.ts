@@ -10,7 +10,7 @@ import { formatPath } from "./ast.ts";
 import type { ExpressionContext } from "./context.ts";
 import { pathsConflict, pathsOverlap } from "./document_path.ts";
 import { ExpressionSyntaxError } from "./lexer.ts";
-import { TokenStream, withLabel } from "./token_stream.ts";
+import { OVERLAP, SEMANTIC, TokenStream, withLabel } from "./token_stream.ts";
 
 const CLAUSES = ["SET", "REMOVE", "ADD", "DELETE"] as const;
 type Clause = typeof CLAUSES[number];
@@ -42,7 +42,8 @@ export function parseUpdate(source: string, ctx: ExpressionContext): UpdateActio
       do parseAction(s, clause, actions); while (s.acceptPunct(","));
       if (s.peek().kind !== "eof" && !CLAUSES.some((c) => s.isKeyword(c))) throw s.error();
     }
-    checkPaths(actions);
+    checkPaths(s, actions);
+    s.finish();
     return actions;
   });
 }
@@ -60,23 +61,34 @@ function parseAction(s: TokenStream, clause: Clause, actions: UpdateActions): vo
       return;
     case "ADD": {
       const value = s.parseValue();
-      operandType("ADD", value, ["N", "SS", "NS", "BS"], "ALLOWED_FOR_ADD_OPERAND");
+      operandType(s, "ADD", value, ["N", "SS", "NS", "BS"], "ALLOWED_FOR_ADD_OPERAND");
       actions.add.push({ path, value });
       return;
     }
     case "DELETE": {
       const value = s.parseValue();
-      operandType("DELETE", value, ["SS", "NS", "BS"], "ALLOWED_FOR_DELETE_OPERAND");
+      operandType(s, "DELETE", value, ["SS", "NS", "BS"], "ALLOWED_FOR_DELETE_OPERAND");
       actions.delete.push({ path, value });
       return;
     }
   }
 }
 
-function operandType(op: string, v: ValueOperand, allowed: string[], typeSet: string): void {
+function semantic(s: TokenStream, message: string): void {
+  s.defer(SEMANTIC, new ExpressionSyntaxError(message), true);
+}
+
+function operandType(
+  s: TokenStream,
+  op: string,
+  v: ValueOperand,
+  allowed: string[],
+  typeSet: string,
+): void {
   const t = typeOf(v.value);
   if (!allowed.includes(t)) {
-    throw new ExpressionSyntaxError(
+    semantic(
+      s,
       `Incorrect operand type for operator or function; operator: ${op}, operand type: ${
         longTypeName(t)
       }, typeSet: ${typeSet}`,
@@ -84,9 +96,10 @@ function operandType(op: string, v: ValueOperand, allowed: string[], typeSet: st
   }
 }
 
-function literalType(fn: string, o: UpdateOperand, want: string): void {
+function literalType(s: TokenStream, fn: string, o: UpdateOperand, want: string): void {
   if (o.kind === "value" && typeOf(o.value) !== want) {
-    throw new ExpressionSyntaxError(
+    semantic(
+      s,
       `Incorrect operand type for operator or function; operator or function: ${fn}, operand type: ${
         typeOf(o.value)
       }`,
@@ -95,57 +108,75 @@ function literalType(fn: string, o: UpdateOperand, want: string): void {
 }
 
 function parseSetValue(s: TokenStream): SetValue {
-  const left = parseUpdateOperand(s);
+  const left = parseUpdateOperand(s, true);
   for (const op of ["+", "-"] as const) {
     if (s.acceptPunct(op)) {
-      const right = parseUpdateOperand(s);
-      literalType(op, left, "N");
-      literalType(op, right, "N");
+      const right = parseUpdateOperand(s, false);
+      noListAppend(s, left);
+      literalType(s, op, left, "N");
+      literalType(s, op, right, "N");
       return { kind: "arith", op, left, right };
     }
   }
   return left;
 }
 
-function parseUpdateOperand(s: TokenStream): UpdateOperand {
+// list_append may only be the whole value of a SET action.
+function noListAppend(s: TokenStream, o: UpdateOperand): void {
+  if (o.kind === "list_append") {
+    semantic(
+      s,
+      "The function is not allowed to be used this way in an expression; function: list_append",
+    );
+  }
+}
+
+function parseUpdateOperand(s: TokenStream, topLevel: boolean): UpdateOperand {
   const t = s.peek();
   if (t.kind === "valueRef") return s.parseValue();
   if (t.kind === "identifier" && s.isPunct("(", 1)) {
     s.next();
     s.next();
-    const args = [parseUpdateOperand(s)];
-    while (s.acceptPunct(",")) args.push(parseUpdateOperand(s));
+    const args = [parseUpdateOperand(s, false)];
+    while (s.acceptPunct(",")) args.push(parseUpdateOperand(s, false));
     s.expectPunct(")");
-    return updateFunction(t.text, args);
+    const f = updateFunction(s, t.text, args);
+    if (!topLevel) noListAppend(s, f);
+    return f;
   }
   if (s.atPath()) return s.parsePath();
   throw s.error();
 }
 
-function updateFunction(fn: string, args: UpdateOperand[]): UpdateOperand {
+const NOTHING: PathOperand = { kind: "path", elements: ["?"] };
+
+function updateFunction(s: TokenStream, fn: string, args: UpdateOperand[]): UpdateOperand {
   if (fn !== "if_not_exists" && fn !== "list_append") {
-    throw new ExpressionSyntaxError(
+    semantic(
+      s,
       CONDITION_FUNCTIONS.has(fn)
         ? `The function is not allowed in an update expression; function: ${fn}`
         : `Invalid function name; function: ${fn}`,
     );
+    return NOTHING;
   }
   if (args.length !== 2) {
-    throw new ExpressionSyntaxError(
+    semantic(
+      s,
       `Incorrect number of operands for operator or function; operator or function: ${fn}, number of operands: ${args.length}`,
     );
+    return NOTHING;
   }
   const [a, b] = args as [UpdateOperand, UpdateOperand];
   if (fn === "if_not_exists") {
     if (a.kind !== "path") {
-      throw new ExpressionSyntaxError(
-        `Operator or function requires a document path; operator or function: ${fn}`,
-      );
+      semantic(s, `Operator or function requires a document path; operator or function: ${fn}`);
+      return NOTHING;
     }
     return { kind: "if_not_exists", path: a, fallback: b };
   }
-  literalType(fn, a, "L");
-  literalType(fn, b, "L");
+  literalType(s, fn, a, "L");
+  literalType(s, fn, b, "L");
   return { kind: "list_append", left: a, right: b };
 }
 
@@ -159,24 +190,32 @@ export function actionPaths(actions: UpdateActions): PathOperand[] {
   ];
 }
 
-function checkPaths(actions: UpdateActions): void {
+function checkPaths(s: TokenStream, actions: UpdateActions): void {
   const paths = actionPaths(actions);
   for (let i = 0; i < paths.length; i++) {
     for (let j = i + 1; j < paths.length; j++) {
-      const a = paths[i]!.elements;
-      const b = paths[j]!.elements;
+      // DynamoDB names the shorter path first.
+      const [a, b] = paths[j]!.elements.length < paths[i]!.elements.length
+        ? [paths[j]!.elements, paths[i]!.elements]
+        : [paths[i]!.elements, paths[j]!.elements];
       if (pathsOverlap(a, b)) {
-        throw new ExpressionSyntaxError(
-          `Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${
-            formatPath(a)
-          }, path two: ${formatPath(b)}`,
+        s.defer(
+          OVERLAP,
+          new ExpressionSyntaxError(
+            `Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${
+              formatPath(a)
+            }, path two: ${formatPath(b)}`,
+          ),
         );
       }
       if (pathsConflict(a, b)) {
-        throw new ExpressionSyntaxError(
-          `Two document paths conflict with each other; must remove or rewrite one of these paths; path one: ${
-            formatPath(a)
-          }, path two: ${formatPath(b)}`,
+        s.defer(
+          OVERLAP,
+          new ExpressionSyntaxError(
+            `Two document paths conflict with each other; must remove or rewrite one of these paths; path one: ${
+              formatPath(a)
+            }, path two: ${formatPath(b)}`,
+          ),
         );
       }
     }

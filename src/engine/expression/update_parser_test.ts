@@ -58,5 +58,21 @@ Deno.test("parseUpdate() reports DynamoDB's messages", () => {
     "Invalid UpdateExpression: The function is not allowed in an update expression; function: size",
   );
   rejects("SET", 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "SET"');
+  rejects(
+    "SET a = list_append(l, :l) + :v",
+    "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append",
+  );
+  rejects(
+    "SET a = :s + :v, a = :v",
+    "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]",
+  );
+  rejects(
+    "REMOVE l[0], l",
+    "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [l], path two: [l, [0]]",
+  );
+  rejects(
+    "SET a = :zz, a = :v",
+    "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]",
+  );
   rejects("a = :v", 'Invalid UpdateExpression: Syntax error; token: "a", near: "a ="');
 });
