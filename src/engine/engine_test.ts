@@ -82,3 +82,19 @@ Deno.test("concurrent conditional writes: exactly one wins", async () => {
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
   await engine.close();
 });
+
+Deno.test("an injected conflict is retried by the retrying port", async () => {
+  const engine = createEngine();
+  const port = retryingPort(engine, { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 });
+  await port.createTable(tableDefinition("engine_table"));
+  engine.faults.inject({ op: "updateItem", error: "conflict" });
+  await port.updateItem({
+    TableName: "engine_table",
+    Key: key("a", "1"),
+    UpdateExpression: "ADD n :one",
+    ExpressionAttributeValues: { ":one": { N: "1" } },
+  });
+  const { Item } = await engine.getItem({ TableName: "engine_table", Key: key("a", "1") });
+  assert.deepEqual(Item?.n, { N: "1" }, "applied exactly once");
+  await engine.close();
+});

@@ -19,8 +19,10 @@
  * Errors by kind:
  * - `throttle`: `ProvisionedThroughputExceededException` (`ThrottlingException` for table operations);
  * - `internal`: `InternalServerError`;
- * - `conflict`: `TransactionCanceledException` whose first reason is `TransactionConflict` for
- *   TransactWriteItems/TransactGetItems, `TransactionConflictException` for other operations.
+ * - `conflict`: `TransactionCanceledException` whose first reason is `TransactionConflict` (one
+ *   reason per action of a transaction, one reason otherwise);
+ * - `transactionConflict`: `TransactionConflictException`, what DynamoDB raises when a single-item
+ *   write meets an ongoing transaction.
  *
  * Faults fire before the operation does anything, so a faulted call changes nothing.
  *
@@ -55,7 +57,7 @@ export type OperationName =
 export interface FaultSpec {
   /** Operation to fail, or `"*"` for any. */
   op: OperationName | "*";
-  error: "throttle" | "internal" | "conflict";
+  error: "throttle" | "internal" | "conflict" | "transactionConflict";
   /** How many calls fail (default 1). */
   times?: number;
 }
@@ -109,17 +111,16 @@ export class Faults {
       case "internal":
         throw internalServerError();
       case "conflict":
-        if (op === "transactWriteItems" || op === "transactGetItems") {
-          throw transactionCanceled(
-            Array.from(
-              { length: Math.max(1, actions) },
-              (_, k) =>
-                k === 0
-                  ? { Code: "TransactionConflict", Message: "Transaction is ongoing for the item" }
-                  : { Code: "None" },
-            ),
-          );
-        }
+        throw transactionCanceled(
+          Array.from(
+            { length: Math.max(1, actions) },
+            (_, k) =>
+              k === 0
+                ? { Code: "TransactionConflict", Message: "Transaction is ongoing for the item" }
+                : { Code: "None" },
+          ),
+        );
+      case "transactionConflict":
         throw new TransactionConflictException({
           message: "Transaction is ongoing for the item",
           $metadata: { httpStatusCode: 400 },

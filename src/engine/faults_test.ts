@@ -22,6 +22,8 @@ Deno.test("Faults.inject() throws the mapped SDK errors for the given number of 
   f.inject({ op: "createTable", error: "throttle" });
   assert.equal(nameOf(() => f.check("createTable")), "ThrottlingException");
   f.inject({ op: "updateItem", error: "conflict" });
+  assert.equal(nameOf(() => f.check("updateItem")), "TransactionCanceledException");
+  f.inject({ op: "updateItem", error: "transactionConflict" });
   assert.equal(nameOf(() => f.check("updateItem")), "TransactionConflictException");
   assert.equal(f.pending, 0);
 });
