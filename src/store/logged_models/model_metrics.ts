@@ -14,7 +14,10 @@
  *
  * @module
  */
-import { ulid } from "ulid";
+import { monotonicFactory } from "ulid";
+
+// Monotonic within this process, so chunks written in the same millisecond keep their order.
+const ulid = monotonicFactory();
 import {
   LOGGED_MODEL_METRIC_PREFIX,
   loggedModelMetricChunkKey,
