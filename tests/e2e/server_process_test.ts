@@ -3,15 +3,9 @@
  * acknowledged writes across a clean restart and across `kill -9`, and rejects bad options.
  */
 import assert from "node:assert/strict";
+import { freePort } from "../support/background_service.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 interface Server {
   url: string;
@@ -19,7 +13,7 @@ interface Server {
 }
 
 async function start(dataDir: string): Promise<Server> {
-  const port = await freePort();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -77,7 +71,9 @@ Deno.test("server answers /health and /version, and survives a clean restart and
     assert.ok(!(notFound.headers.get("content-type") ?? "").includes("json"));
     await notFound.body?.cancel();
     const { experiment_id } = await post(s.url, "/experiments/create", { name: "durable" });
-    const { run } = await post(s.url, "/runs/create", { experiment_id }) as { run: { info: { run_id: string } } };
+    const { run } = await post(s.url, "/runs/create", { experiment_id }) as {
+      run: { info: { run_id: string } };
+    };
     const runId = run.info.run_id;
     await post(s.url, "/runs/log-batch", {
       run_id: runId,
@@ -96,7 +92,10 @@ Deno.test("server answers /health and /version, and survives a clean restart and
     await s.child.status;
     s = await start(dir);
     got = await getRun(s.url, runId);
-    assert.deepEqual(got.run.data.tags.find((t: { key: string }) => t.key === "after"), { key: "after", value: "restart" });
+    assert.deepEqual(got.run.data.tags.find((t: { key: string }) => t.key === "after"), {
+      key: "after",
+      value: "restart",
+    });
     assert.equal(got.run.data.metrics[0].value, 0.5);
     s.child.kill("SIGTERM");
     await s.child.status;

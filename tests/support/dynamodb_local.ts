@@ -20,14 +20,12 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { sdkPort } from "../../src/dynamo/sdk_port.ts";
+import { type BackgroundService, startService } from "./background_service.ts";
+
+export { freePort } from "./background_service.ts";
 
 /** A running DynamoDB Local process. */
-export interface DynamoDbLocal {
-  /** `http://127.0.0.1:<port>` */
-  endpoint: string;
-  /** Kills the process and waits until it has exited. Safe to call twice. */
-  stop(): Promise<void>;
-}
+export type DynamoDbLocal = BackgroundService;
 
 /** Options for {@link startDynamoDbLocal}. */
 export interface StartOptions {
@@ -130,26 +128,6 @@ export function locateJar(): { jar: string; libDir: string } {
   throw new Error(`No DynamoDBLocal.jar under ${libRoot}/dynamodb_local_*/`);
 }
 
-/** Picks a free loopback TCP port (listen on port 0, read it, close). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Keeps the tail of a process's output for error messages. */
-async function drain(stream: ReadableStream<Uint8Array>, sink: { text: string }): Promise<void> {
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) {
-    sink.text = (sink.text + decoder.decode(chunk, { stream: true })).slice(-8000);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** True once the endpoint answers a DynamoDB request (any service-side answer counts). */
 async function answers(endpoint: string): Promise<boolean> {
   const port = sdkPort({ endpoint, ...LOCAL_CLIENT_CONFIG });
@@ -176,17 +154,39 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   if (!javaCheck.ok) throw new JavaNotFoundError(javaCheck.reason);
   const { jar, libDir } = locateJar();
 
-  // A port picked by freePort() can be taken by someone else before the JVM binds it: retry.
-  let lastError: Error | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce(java, jar, libDir, freePort(), timeoutMs);
-    } catch (e) {
-      lastError = e instanceof Error ? e : new Error(String(e));
-      if (!/exited/.test(lastError.message)) break;
-    }
-  }
-  throw lastError;
+  return await startService({
+    name: "DynamoDB Local",
+    command: (port) =>
+      new Deno.Command("sh", {
+        args: [
+          "-c",
+          WATCHDOG_SCRIPT,
+          "dynamodb-local",
+          java,
+          `-Djava.library.path=${libDir}`,
+          "-jar",
+          jar,
+          "-inMemory",
+          "-port",
+          String(port),
+          "-disableTelemetry",
+        ],
+        cwd: dirname(jar),
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }),
+    answers,
+    // Closing stdin makes the watchdog stop java; sh exits when java has exited.
+    requestStop: async (child) => {
+      try {
+        await child.stdin.close();
+      } catch {
+        // already closed
+      }
+    },
+    timeoutMs,
+  });
 }
 
 /**
@@ -212,80 +212,6 @@ pid=$!
 exec 3<&-
 wait "$pid"
 `;
-
-async function startOnce(
-  java: string,
-  jar: string,
-  libDir: string,
-  port: number,
-  timeoutMs: number,
-): Promise<DynamoDbLocal> {
-  const child = new Deno.Command("sh", {
-    args: [
-      "-c",
-      WATCHDOG_SCRIPT,
-      "dynamodb-local",
-      java,
-      `-Djava.library.path=${libDir}`,
-      "-jar",
-      jar,
-      "-inMemory",
-      "-port",
-      String(port),
-      "-disableTelemetry",
-    ],
-    cwd: dirname(jar),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output = { text: "" };
-  const drained = Promise.all([drain(child.stdout, output), drain(child.stderr, output)]);
-  let exited: Deno.CommandStatus | undefined;
-  const status = child.status.then((s) => (exited = s));
-
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      // Closing stdin makes the watchdog stop java; sh exits when java has exited.
-      try {
-        await child.stdin.close();
-      } catch {
-        // already closed
-      }
-      const timer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, 15_000);
-      await status;
-      clearTimeout(timer);
-      await drained;
-    })();
-    return stopped;
-  };
-
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    if (exited) {
-      await stop();
-      throw new Error(
-        `DynamoDB Local exited with code ${exited.code} before answering on ${endpoint}:\n${output.text}`,
-      );
-    }
-    if (await answers(endpoint)) return { endpoint, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms:\n${output.text}`,
-      );
-    }
-    await sleep(200);
-  }
-}
 
 // `deno run -A tests/support/dynamodb_local.ts`: runs DynamoDB Local until Ctrl-C, for running the
 // DynamoDB Local tier's tests by hand (see docs/testing.md).

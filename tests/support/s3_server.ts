@@ -19,6 +19,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type BackgroundService, startService } from "./background_service.ts";
 
 /** The variable the S3 tests read the endpoint from. */
 export const S3_ENDPOINT_ENV = "MLFLOW_TEST_S3_ENDPOINT";
@@ -31,12 +32,7 @@ export const S3_TEST_CLIENT_CONFIG = {
 } as const;
 
 /** A running moto server. */
-export interface S3Server {
-  /** `http://127.0.0.1:<port>` */
-  endpoint: string;
-  /** Stops the process and waits for it. Safe to call twice. */
-  stop(): Promise<void>;
-}
+export type S3Server = BackgroundService;
 
 /** Options of {@link startS3Server}. */
 export interface StartS3Options {
@@ -77,20 +73,6 @@ export async function checkMoto(
   }
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function drain(stream: ReadableStream<Uint8Array>, sink: { text: string }): Promise<void> {
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) {
-    sink.text = (sink.text + decoder.decode(chunk, { stream: true })).slice(-8000);
-  }
-}
-
 async function answers(endpoint: string): Promise<boolean> {
   try {
     const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) });
@@ -105,70 +87,24 @@ async function answers(endpoint: string): Promise<boolean> {
 export async function startS3Server(options: StartS3Options = {}): Promise<S3Server> {
   const python = options.python ?? s3Python();
   const timeoutMs = options.timeoutMs ?? 60_000;
-  let lastError: Error | undefined;
-  // A port picked by freePort() can be taken before moto binds it: retry.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce(python, freePort(), timeoutMs);
-    } catch (e) {
-      lastError = e instanceof Error ? e : new Error(String(e));
-      if (!/exited/.test(lastError.message)) break;
-    }
-  }
-  throw lastError;
-}
-
-async function startOnce(python: string, port: number, timeoutMs: number): Promise<S3Server> {
-  const child = new Deno.Command(python, {
-    args: ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { PYTHONUNBUFFERED: "1" },
-  }).spawn();
-  const output = { text: "" };
-  const drained = Promise.all([drain(child.stdout, output), drain(child.stderr, output)]);
-  let exited: Deno.CommandStatus | undefined;
-  const status = child.status.then((s) => (exited = s));
-
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      if (!exited) {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // already gone
-        }
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // already gone
-          }
-        }, 5_000);
-        await status;
-        clearTimeout(timer);
+  return await startService({
+    name: "moto",
+    command: (port) =>
+      new Deno.Command(python, {
+        args: ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        env: { PYTHONUNBUFFERED: "1" },
+      }),
+    answers,
+    requestStop: (child) => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
       }
-      await drained;
-    })();
-    return stopped;
-  };
-
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    if (exited) {
-      await stop();
-      throw new Error(
-        `moto exited with code ${exited.code} before answering on ${endpoint}:\n${output.text}`,
-      );
-    }
-    if (await answers(endpoint)) return { endpoint, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`moto did not answer on ${endpoint} within ${timeoutMs} ms:\n${output.text}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    },
+    timeoutMs,
+  });
 }
