@@ -6,7 +6,7 @@
  */
 import type { AttributeValue, QueryCommandInput, WriteRequest } from "@aws-sdk/client-dynamodb";
 import type { DynamoPort } from "./port.ts";
-import { DEFAULT_RETRY } from "./retry.ts";
+import { backoffDelay, sleep } from "./retry.ts";
 
 /** A raw DynamoDB item. */
 export type RawItem = Record<string, AttributeValue>;
@@ -14,12 +14,6 @@ export type RawItem = Record<string, AttributeValue>;
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
 const MAX_UNPROCESSED_ROUNDS = 10;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function backoff(round: number): number {
-  return Math.random() * Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** round);
-}
 
 /** Reads every page of a Query (or up to `maxItems`). */
 export async function queryAll(
@@ -46,12 +40,16 @@ export async function batchGetAll(
 ): Promise<RawItem[]> {
   const out: RawItem[] = [];
   const chunks: RawItem[][] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
+  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+    chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
+  }
   await Promise.all(chunks.map(async (chunk) => {
     let pending: RawItem[] = chunk;
     for (let round = 0; pending.length > 0; round++) {
-      if (round > MAX_UNPROCESSED_ROUNDS) throw new Error("BatchGetItem kept returning unprocessed keys");
-      if (round > 0) await sleep(backoff(round));
+      if (round > MAX_UNPROCESSED_ROUNDS) {
+        throw new Error("BatchGetItem kept returning unprocessed keys");
+      }
+      if (round > 0) await sleep(backoffDelay(round));
       const res = await port.batchGetItem({
         RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } },
       });
@@ -71,8 +69,10 @@ export async function batchWriteAll(
   for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
     let pending = requests.slice(i, i + BATCH_WRITE_LIMIT);
     for (let round = 0; pending.length > 0; round++) {
-      if (round > MAX_UNPROCESSED_ROUNDS) throw new Error("BatchWriteItem kept returning unprocessed items");
-      if (round > 0) await sleep(backoff(round));
+      if (round > MAX_UNPROCESSED_ROUNDS) {
+        throw new Error("BatchWriteItem kept returning unprocessed items");
+      }
+      if (round > 0) await sleep(backoffDelay(round));
       const res = await port.batchWriteItem({ RequestItems: { [tableName]: pending } });
       pending = res.UnprocessedItems?.[tableName] ?? [];
     }

@@ -54,11 +54,15 @@ export interface DynamoPort {
   transactWriteItems(
     input: TransactWriteItemsCommandInput,
   ): Promise<Out<TransactWriteItemsCommandOutput>>;
-  transactGetItems(input: TransactGetItemsCommandInput): Promise<Out<TransactGetItemsCommandOutput>>;
+  transactGetItems(
+    input: TransactGetItemsCommandInput,
+  ): Promise<Out<TransactGetItemsCommandOutput>>;
   createTable(input: CreateTableCommandInput): Promise<Out<CreateTableCommandOutput>>;
   describeTable(input: DescribeTableCommandInput): Promise<Out<DescribeTableCommandOutput>>;
   deleteTable(input: DeleteTableCommandInput): Promise<Out<DeleteTableCommandOutput>>;
-  updateTimeToLive(input: UpdateTimeToLiveCommandInput): Promise<Out<UpdateTimeToLiveCommandOutput>>;
+  updateTimeToLive(
+    input: UpdateTimeToLiveCommandInput,
+  ): Promise<Out<UpdateTimeToLiveCommandOutput>>;
   /** Releases connections, file handles and timers. */
   close(): Promise<void>;
 }

@@ -40,16 +40,26 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 8, baseDelayMs: 20, maxDelayMs: 2000 };
 
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Full-jitter exponential backoff before retry number `attempt` (1 = first retry). */
+export function backoffDelay(attempt: number, opts: RetryOptions = DEFAULT_RETRY): number {
+  return Math.random() * Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
+}
+
 /** Runs `fn`, retrying retryable failures at most `maxAttempts - 1` times. */
-export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = DEFAULT_RETRY): Promise<T> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  opts: RetryOptions = DEFAULT_RETRY,
+): Promise<T> {
+  const wait = opts.sleep ?? sleep;
   for (let attempt = 1;; attempt++) {
     try {
       return await fn();
     } catch (e) {
       if (attempt >= opts.maxAttempts || !isRetryable(e)) throw e;
-      const cap = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.random() * cap);
+      await wait(backoffDelay(attempt, opts));
     }
   }
 }
@@ -59,7 +69,9 @@ export function retryingPort(port: DynamoPort, opts: RetryOptions = DEFAULT_RETR
   const wrapped = {} as Record<string, unknown>;
   for (const name of Object.keys(port) as (keyof DynamoPort)[]) {
     const op = port[name] as (input: unknown) => Promise<unknown>;
-    wrapped[name] = name === "close" ? () => port.close() : (input: unknown) => withRetry(() => op.call(port, input), opts);
+    wrapped[name] = name === "close"
+      ? () => port.close()
+      : (input: unknown) => withRetry(() => op.call(port, input), opts);
   }
   return wrapped as unknown as DynamoPort;
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { monotonicFactory } from "ulid";
 
 /** Attribute names of the table's keys. */
 export const PK = "pk";
@@ -61,7 +62,7 @@ export interface Gsi1Key {
 }
 
 // FNV-1a, 32 bit: stable across runtimes and replicas, unlike any built-in hash.
-function fnv1a(s: string): number {
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -130,6 +131,17 @@ export const metricGroupKey = (runId: string, groupId: string): Key => ({
 export const METRIC_GROUP_PREFIX = "ML#";
 export const groupIdFromSk = (sk: string): string => sk.slice(METRIC_GROUP_PREFIX.length);
 
+/** The group id of a key set: the same keys, in any order, give the same group. */
+export function metricGroupId(keys: Iterable<string>): string {
+  return fnv1a([...new Set(keys)].sort().join("\u0000")).toString(36);
+}
+
+/**
+ * A new chunk id (ULID): sorts by time, and is monotonic within this process so that chunks
+ * written in the same millisecond keep their order (metric history, logged-model metrics).
+ */
+export const newChunkId: () => string = monotonicFactory();
+
 /** Metric history chunk: every point of one logging call, in the run's history partition. */
 export const metricChunkKey = (runId: string, chunkId: string): Key => ({
   pk: metricHistoryPk(runId),
@@ -179,7 +191,10 @@ export const registeredModelGsi1 = (name: string): Gsi1Key => ({
 });
 export const REGISTERED_MODELS_GSI1_PK = "RMS";
 /** Uniqueness guard shared by models and prompts (one name space, as in MLflow). */
-export const registeredModelNameKey = (name: string): Key => ({ pk: `RMNAME#${name}`, sk: "RMNAME" });
+export const registeredModelNameKey = (name: string): Key => ({
+  pk: `RMNAME#${name}`,
+  sk: "RMNAME",
+});
 
 export const modelVersionKey = (modelUid: string, version: number): Key => ({
   pk: `RM#${modelUid}`,

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import {
   padInverted,
   padNumber,
+  RUN_SHARDS,
   runGsi1,
   runIdFromGsi1Sk,
   runShard,
-  RUN_SHARDS,
   unpadInverted,
 } from "./key_schema.ts";
 

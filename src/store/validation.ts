@@ -44,7 +44,9 @@ export function validateKey(key: string, entity: "metric" | "param" | "tag"): vo
   }
   if (key.length > MAX_ENTITY_KEY_LENGTH) {
     throw invalidParameter(
-      `'${entity === "metric" ? "key" : "key"}' exceeds the maximum length of ${MAX_ENTITY_KEY_LENGTH} characters`,
+      `'${
+        entity === "metric" ? "key" : "key"
+      }' exceeds the maximum length of ${MAX_ENTITY_KEY_LENGTH} characters`,
     );
   }
 }
@@ -57,7 +59,9 @@ export function truncate(value: string, max: number): string {
 /** Validates an experiment name. */
 export function validateExperimentName(name: unknown): string {
   if (typeof name !== "string" || name === "") {
-    throw invalidParameter(`Invalid experiment name: '${name ?? ""}'. Experiment name must be a non-empty string.`);
+    throw invalidParameter(
+      `Invalid experiment name: '${name ?? ""}'. Experiment name must be a non-empty string.`,
+    );
   }
   if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
     throw invalidParameter(

@@ -4,25 +4,12 @@
  *
  * @module
  */
-import type { Metric } from "../../store/entities.ts";
+import { metricJson } from "../tracking/wire.ts";
 import type { LoggedModel } from "../../store/logged_models/logged_model_item.ts";
 import { nonEmpty } from "../json.ts";
 
 const keyValues = (map: Record<string, string>) =>
   nonEmpty(Object.entries(map).map(([key, value]) => ({ key, value })));
-
-function modelMetricJson(m: Metric) {
-  return {
-    key: m.key,
-    value: m.value,
-    timestamp: m.timestamp,
-    step: m.step,
-    dataset_name: m.datasetName,
-    dataset_digest: m.datasetDigest,
-    model_id: m.modelId,
-    run_id: m.runId,
-  };
-}
 
 /** The `LoggedModel` message. */
 export function loggedModelJson(m: LoggedModel) {
@@ -41,7 +28,7 @@ export function loggedModelJson(m: LoggedModel) {
     },
     data: {
       params: keyValues(m.params),
-      metrics: nonEmpty(m.metrics.map(modelMetricJson)),
+      metrics: nonEmpty(m.metrics.map(metricJson)),
     },
   };
 }

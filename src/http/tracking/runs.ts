@@ -8,9 +8,15 @@ import { z } from "zod";
 import { logBatch } from "../../store/runs/log_batch.ts";
 import type { Stores } from "../../store/stores.ts";
 import { invalidParameter } from "../errors.ts";
-import { pythonJsonDumps } from "../python_json.ts";
 import { mlflowJson } from "../json.ts";
-import { double, int64, missingParameter, parseRequest, protoEnum, requireString } from "../request.ts";
+import {
+  double,
+  int64,
+  missingParameter,
+  parseRequest,
+  protoEnum,
+  requireString,
+} from "../request.ts";
 import { runInfoJson, runJson } from "./wire.ts";
 import { searchRunsRoute } from "./search_runs.ts";
 
@@ -123,7 +129,11 @@ export function runRoutes(stores: Stores): Hono {
     const req = await parseRequest(c, KeyValue.extend(RunIdFields));
     const runId = runIdOf(req);
     const key = requireString(req.key, "key");
-    await logBatch(runs, runId, { metrics: [], params: [{ key, value: req.value ?? "" }], tags: [] });
+    await logBatch(runs, runId, {
+      metrics: [],
+      params: [{ key, value: req.value ?? "" }],
+      tags: [],
+    });
     return mlflowJson({});
   });
 
@@ -134,7 +144,10 @@ export function runRoutes(stores: Stores): Hono {
   });
 
   app.post("/runs/delete-tag", async (c) => {
-    const req = await parseRequest(c, z.object({ run_id: z.string().optional(), key: z.string().optional() }));
+    const req = await parseRequest(
+      c,
+      z.object({ run_id: z.string().optional(), key: z.string().optional() }),
+    );
     await runs.deleteTag(requireString(req.run_id, "run_id"), requireString(req.key, "key"));
     return mlflowJson({});
   });
@@ -170,11 +183,7 @@ export function runRoutes(stores: Stores): Hono {
     } catch {
       throw invalidParameter(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
     }
-    await runs.loadActive(runId);
-    const history = (await runs.get(runId)).tags["mlflow.log-model.history"];
-    const list = history ? JSON.parse(history) as unknown[] : [];
-    list.push(model);
-    await runs.setTag(runId, "mlflow.log-model.history", pythonJsonDumps(list));
+    await runs.appendLoggedModel(runId, model);
     return mlflowJson({});
   });
 
@@ -227,7 +236,8 @@ export function runRoutes(stores: Stores): Hono {
       c,
       z.object({
         run_id: z.string().optional(),
-        models: z.array(z.object({ model_id: z.string().optional(), step: int64.optional() })).optional(),
+        models: z.array(z.object({ model_id: z.string().optional(), step: int64.optional() }))
+          .optional(),
       }),
     );
     const runId = requireString(req.run_id, "run_id");

@@ -9,7 +9,10 @@ import { searchExperiments } from "../../store/experiments/search_experiments.ts
 import type { Stores } from "../../store/stores.ts";
 import { invalidParameter } from "../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
-import { decodePageToken as decodeToken, encodePageToken as encodeToken } from "../../search/page_token.ts";
+import {
+  decodePageToken as decodeToken,
+  encodePageToken as encodeToken,
+} from "../../search/page_token.ts";
 import { int64, list, parseRequest, protoEnum } from "../request.ts";
 import { compileExperimentSearch } from "./search_compile.ts";
 import { experimentJson } from "./wire.ts";

@@ -9,7 +9,10 @@ import { searchRuns } from "../../store/runs/search_runs.ts";
 import type { Stores } from "../../store/stores.ts";
 import { invalidParameter } from "../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
-import { decodePageToken as decodeToken, encodePageToken as encodeToken } from "../../search/page_token.ts";
+import {
+  decodePageToken as decodeToken,
+  encodePageToken as encodeToken,
+} from "../../search/page_token.ts";
 import { int64, invalidValue, list, parseRequest, protoEnum } from "../request.ts";
 import { compileRunSearch } from "./search_compile.ts";
 import { runJson } from "./wire.ts";
@@ -38,7 +41,12 @@ export function searchRunsRoute(app: Hono, stores: Stores): void {
     const experimentIds = req.experiment_ids ?? [];
     const viewType = req.run_view_type ?? "ACTIVE_ONLY";
     const compiled = compileRunSearch(req.filter ?? "", req.order_by ?? []);
-    const fingerprint = JSON.stringify([experimentIds, req.filter ?? "", req.order_by ?? [], viewType]);
+    const fingerprint = JSON.stringify([
+      experimentIds,
+      req.filter ?? "",
+      req.order_by ?? [],
+      viewType,
+    ]);
     const after = req.page_token
       ? decodeToken<{ runId: string; offset: number }>(req.page_token, fingerprint)
       : undefined;

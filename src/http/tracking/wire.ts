@@ -68,11 +68,15 @@ export function runJson(r: Run, { includeModelInputs = true } = {}) {
   return {
     info: runInfoJson(r.info),
     data: {
-      metrics: nonEmpty(r.metrics.map(({ key, value, timestamp, step }) => ({ key, value, timestamp, step }))),
+      metrics: nonEmpty(
+        r.metrics.map(({ key, value, timestamp, step }) => ({ key, value, timestamp, step })),
+      ),
       params: tagList(r.params),
       tags: tagList(r.tags),
     },
-    inputs: datasetInputs || modelInputs ? { dataset_inputs: datasetInputs, model_inputs: modelInputs } : {},
+    inputs: datasetInputs || modelInputs
+      ? { dataset_inputs: datasetInputs, model_inputs: modelInputs }
+      : {},
     outputs: modelOutputs ? { model_outputs: modelOutputs } : {},
   };
 }

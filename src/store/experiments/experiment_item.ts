@@ -3,7 +3,12 @@
  *
  * @module
  */
-import { counterKey, experimentGsi1, experimentKey, experimentNameKey } from "../../keys/key_schema.ts";
+import {
+  counterKey,
+  experimentGsi1,
+  experimentKey,
+  experimentNameKey,
+} from "../../keys/key_schema.ts";
 import { type Db, fromItem, type RawItem, rawKey, toItem } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 

@@ -8,8 +8,8 @@ import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../ht
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import {
-  MAX_EXPERIMENT_TAG_VAL_LENGTH,
   MAX_ENTITY_KEY_LENGTH,
+  MAX_EXPERIMENT_TAG_VAL_LENGTH,
   validateExperimentId,
   validateExperimentName,
 } from "../validation.ts";
@@ -34,7 +34,9 @@ export interface CreateExperimentInput {
 
 function validateExperimentTag(key: string, value: string): void {
   if (key.length > MAX_ENTITY_KEY_LENGTH) {
-    throw invalidParameter(`'key' exceeds the maximum length of ${MAX_ENTITY_KEY_LENGTH} characters`);
+    throw invalidParameter(
+      `'key' exceeds the maximum length of ${MAX_ENTITY_KEY_LENGTH} characters`,
+    );
   }
   if (value.length > MAX_EXPERIMENT_TAG_VAL_LENGTH) {
     throw invalidParameter(
@@ -90,7 +92,9 @@ export class ExperimentStore {
   }
 
   private nameTaken(name: string): MlflowError {
-    return alreadyExists(`Experiment(name=${name}) already exists. Error: experiment names must be unique`);
+    return alreadyExists(
+      `Experiment(name=${name}) already exists. Error: experiment names must be unique`,
+    );
   }
 
   // The guard and the record are written in one transaction, each conditioned on absence.
@@ -217,7 +221,9 @@ export class ExperimentStore {
   /** Marks an experiment deleted; its runs read as deleted until it is restored. */
   async delete(experimentId: string): Promise<void> {
     if (validateExperimentId(experimentId) === DEFAULT_EXPERIMENT_ID) {
-      throw invalidParameter("Cannot delete the default experiment '0'. This is an internally reserved experiment.");
+      throw invalidParameter(
+        "Cannot delete the default experiment '0'. This is an internally reserved experiment.",
+      );
     }
     await this.setLifecycle(experimentId, "deleted");
   }

@@ -31,7 +31,9 @@ export async function searchExperiments(
     ExpressionAttributeValues: { ":pk": { S: EXPERIMENTS_GSI1_PK } },
   });
   const all = items.map(experimentFromItem)
-    .filter((e) => q.viewType === "ALL" || (q.viewType === "ACTIVE_ONLY") === (e.lifecycleStage === "active"))
+    .filter((e) =>
+      q.viewType === "ALL" || (q.viewType === "ACTIVE_ONLY") === (e.lifecycleStage === "active")
+    )
     .filter(q.predicate)
     .sort(q.compare);
   let start = 0;
@@ -39,5 +41,8 @@ export async function searchExperiments(
     const i = all.findIndex((e) => e.experimentId === q.after!.id);
     start = i >= 0 ? i + 1 : q.after.offset;
   }
-  return { experiments: all.slice(start, start + q.maxResults), hasMore: start + q.maxResults < all.length };
+  return {
+    experiments: all.slice(start, start + q.maxResults),
+    hasMore: start + q.maxResults < all.length,
+  };
 }

@@ -14,14 +14,11 @@
  *
  * @module
  */
-import { monotonicFactory } from "ulid";
-
-// Monotonic within this process, so chunks written in the same millisecond keep their order.
-const ulid = monotonicFactory();
 import {
   LOGGED_MODEL_METRIC_PREFIX,
   loggedModelMetricChunkKey,
   loggedModelPartitionPk,
+  newChunkId,
 } from "../../keys/key_schema.ts";
 import { queryAll } from "../../dynamo/batch.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
@@ -32,7 +29,7 @@ import { decodePoints, encodePoints } from "../metrics/point_codec.ts";
 export function modelMetricChunkItem(modelId: string, runId: string, points: Metric[]): RawItem {
   const stripped = points.map(({ modelId: _m, runId: _r, ...p }) => p);
   return {
-    ...rawKey(loggedModelMetricChunkKey(modelId, ulid())),
+    ...rawKey(loggedModelMetricChunkKey(modelId, newChunkId())),
     d: { S: encodePoints(stripped) },
     run: { S: runId },
   };

@@ -13,28 +13,13 @@
  *
  * @module
  */
-import { metricGroupKey, runKey } from "../../keys/key_schema.ts";
+import { metricGroupId, metricGroupKey, runKey } from "../../keys/key_schema.ts";
+import { backoffDelay, sleep } from "../../dynamo/retry.ts";
 import { type Db, isConditionFailure, rawKey } from "../db.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints, mergeLatest } from "./point_codec.ts";
 
 const MAX_OPTIMISTIC_ATTEMPTS = 4;
-
-function fnv(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36);
-}
-
-/** The group id of a key set. */
-export function groupIdFor(keys: Iterable<string>): string {
-  return fnv([...new Set(keys)].sort().join("\u0000"));
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Folds `points` into the run's group for their key set. Returns the group id written, which the
@@ -45,7 +30,7 @@ export async function writeLatest(
   runId: string,
   points: Metric[],
 ): Promise<{ groupId: string; isNew: boolean }> {
-  const base = groupIdFor(points.map((p) => p.key));
+  const base = metricGroupId(points.map((p) => p.key));
   for (let lane = 0;; lane++) {
     const groupId = lane === 0 ? base : `${base}.${lane}`;
     const result = await tryLane(db, runId, groupId, points);
@@ -61,7 +46,7 @@ async function tryLane(
 ): Promise<"created" | "updated" | "contended"> {
   const key = rawKey(metricGroupKey(runId, groupId));
   for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
-    if (attempt > 0) await sleep(Math.random() * 10 * 2 ** attempt);
+    if (attempt > 0) await sleep(backoffDelay(attempt));
     const { Item } = await db.port.getItem({ TableName: db.table, Key: key, ConsistentRead: true });
     const version = Item?.ver?.N ? Number(Item.ver.N) : 0;
     const latest = new Map<string, Metric>();

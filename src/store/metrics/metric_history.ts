@@ -6,20 +6,16 @@
  *
  * @module
  */
-import { monotonicFactory } from "ulid";
-import { metricChunkKey, metricHistoryPk } from "../../keys/key_schema.ts";
+import { metricChunkKey, metricHistoryPk, newChunkId } from "../../keys/key_schema.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints } from "./point_codec.ts";
-
-// Monotonic within this process, so chunks written in the same millisecond keep their order.
-const ulid = monotonicFactory();
 
 /** Appends one chunk holding `points`. */
 export async function appendChunk(db: Db, runId: string, points: Metric[]): Promise<void> {
   await db.port.putItem({
     TableName: db.table,
-    Item: { ...rawKey(metricChunkKey(runId, ulid())), d: { S: encodePoints(points) } },
+    Item: { ...rawKey(metricChunkKey(runId, newChunkId())), d: { S: encodePoints(points) } },
   });
 }
 
@@ -92,5 +88,9 @@ function valueRank(v: number): number {
 /** MLflow orders history by timestamp, then step, then value (NaN last). */
 function compareHistory(a: Metric, b: Metric): number {
   return a.timestamp - b.timestamp || a.step - b.step ||
-    (valueRank(a.value) < valueRank(b.value) ? -1 : valueRank(a.value) > valueRank(b.value) ? 1 : 0);
+    (valueRank(a.value) < valueRank(b.value)
+      ? -1
+      : valueRank(a.value) > valueRank(b.value)
+      ? 1
+      : 0);
 }

@@ -78,7 +78,10 @@ export function isNewer(a: Metric, b: Metric): boolean {
 }
 
 /** Folds points into a key → latest point map (commutative, so order of arrival is irrelevant). */
-export function mergeLatest(into: Map<string, Metric>, points: Iterable<Metric>): Map<string, Metric> {
+export function mergeLatest(
+  into: Map<string, Metric>,
+  points: Iterable<Metric>,
+): Map<string, Metric> {
   for (const p of points) {
     const cur = into.get(p.key);
     if (!cur || isNewer(p, cur)) into.set(p.key, p);

@@ -13,7 +13,10 @@ Deno.test("encodePoints() round-trips values, NaN, infinities and model ids", ()
   assert.equal(back.length, 4);
   assert.ok(Number.isNaN(back.find((p) => p.step === 2)!.value));
   assert.deepEqual(back.find((p) => p.timestamp === 6), points[3]);
-  assert.deepEqual(decodePoints(encodePoints(points), "acc").map((p) => p.value), [Infinity, -Infinity]);
+  assert.deepEqual(decodePoints(encodePoints(points), "acc").map((p) => p.value), [
+    Infinity,
+    -Infinity,
+  ]);
 });
 
 Deno.test("encodePoints() keeps a 10-key single-step batch under 1 KB", () => {
@@ -34,6 +37,11 @@ Deno.test("mergeLatest() picks highest step, then timestamp, then value, in any 
     { key: "k", value: 0, timestamp: 11, step: 5 },
   ];
   for (const order of [pts, [...pts].reverse()]) {
-    assert.deepEqual(mergeLatest(new Map(), order).get("k"), { key: "k", value: 0, timestamp: 11, step: 5 });
+    assert.deepEqual(mergeLatest(new Map(), order).get("k"), {
+      key: "k",
+      value: 0,
+      timestamp: 11,
+      step: 5,
+    });
   }
 });

@@ -71,7 +71,9 @@ function validateParamsUnique(params: Tag[]): Tag[] {
 function validateMetric(m: Metric): void {
   validateKey(m.key, "metric");
   if (typeof m.value !== "number") {
-    throw invalidParameter(`Got invalid value ${m.value} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`);
+    throw invalidParameter(
+      `Got invalid value ${m.value} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`,
+    );
   }
   if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
     throw invalidParameter(
@@ -92,8 +94,8 @@ export async function logBatch(runs: RunStore, runId: string, batch: LogBatchInp
   for (const p of params) validateKey(p.key, "param");
   for (const t of batch.tags) validateKey(t.key, "tag");
   for (const m of batch.metrics) validateMetric(m);
-  await runs.loadActive(runId);
-  await runs.writeParamsAndTags(runId, params, batch.tags);
+  const { record } = await runs.loadActive(runId);
+  await runs.writeParamsAndTags(runId, params, batch.tags, record);
   if (batch.metrics.length > 0) await writeMetrics(runs.db, runId, batch.metrics);
 }
 

@@ -56,7 +56,9 @@ export function applyValues(records: RunRecord[], values: Map<string, string>): 
 export function valuesFromItems(runId: string, items: RawItem[], into = new Map<string, string>()) {
   for (const item of items) {
     const sk = item.sk?.S ?? "";
-    if (sk.startsWith(RUN_VALUE_PREFIX)) into.set(`${runId}/${sk.slice(RUN_VALUE_PREFIX.length)}`, item.v!.S!);
+    if (sk.startsWith(RUN_VALUE_PREFIX)) {
+      into.set(`${runId}/${sk.slice(RUN_VALUE_PREFIX.length)}`, item.v!.S!);
+    }
   }
   return into;
 }

@@ -33,6 +33,8 @@ export interface RunRecord {
   model_inputs?: ModelInput[];
   model_outputs?: ModelOutput[];
   groups?: Set<string>;
+  /** Version bumped by every write that adds params (optimistic concurrency). */
+  pver?: number;
 }
 
 /** The item for a new run record. */
@@ -46,6 +48,7 @@ export function runRecordFromItem(item: RawItem): RunRecord {
   r.start_time = Number(r.start_time);
   if (r.end_time !== undefined) r.end_time = Number(r.end_time);
   if (r.deleted_time !== undefined) r.deleted_time = Number(r.deleted_time);
+  if (r.pver !== undefined) r.pver = Number(r.pver);
   r.params ??= {};
   r.tags ??= {};
   return r;

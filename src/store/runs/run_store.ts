@@ -4,10 +4,26 @@
  *
  * @module
  */
-import { runKey, runPartitionPk, METRIC_GROUP_PREFIX } from "../../keys/key_schema.ts";
+import { METRIC_GROUP_PREFIX, runKey, runPartitionPk } from "../../keys/key_schema.ts";
 import { invalidParameter, MlflowError, notFound } from "../../http/errors.ts";
-import { type Db, errorName, isConditionFailure, nowMs, type RawItem, rawKey, toItem } from "../db.ts";
-import { applyValues, inlineValue, resolveLongValues, valuesFromItems, writeValueItems } from "./long_values.ts";
+import {
+  type Db,
+  errorName,
+  isConditionFailure,
+  nowMs,
+  type RawItem,
+  rawKey,
+  toItem,
+} from "../db.ts";
+import { backoffDelay, sleep } from "../../dynamo/retry.ts";
+import { pythonJsonDumps } from "../../http/python_json.ts";
+import {
+  applyValues,
+  inlineValue,
+  resolveLongValues,
+  valuesFromItems,
+  writeValueItems,
+} from "./long_values.ts";
 import type {
   DatasetInput,
   Experiment,
@@ -30,13 +46,14 @@ import {
 import { randomRunName } from "./run_names.ts";
 import {
   effectiveLifecycle,
-  type RunRecord,
   runInfoOf,
   runItem,
+  type RunRecord,
   runRecordFromItem,
 } from "./run_item.ts";
 
 export const RUN_NAME_TAG = "mlflow.runName";
+export const LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history";
 
 /** Inputs of {@link RunStore.create}. */
 export interface CreateRunInput {
@@ -110,6 +127,12 @@ export class RunStore {
 
   /** Loads a run record and its experiment; 404 when the run does not exist. */
   async load(runId: string): Promise<LoadedRun> {
+    const record = await this.readRecord(runId);
+    return { record, experiment: await this.experiments.find(record.experiment_id) };
+  }
+
+  // Strongly consistent read of the record alone; 404 when absent.
+  private async readRecord(runId: string): Promise<RunRecord> {
     validateRunId(runId);
     const { Item } = await this.db.port.getItem({
       TableName: this.db.table,
@@ -117,8 +140,7 @@ export class RunStore {
       ConsistentRead: true,
     });
     if (!Item) throw notFound(`Run with id=${runId} not found`);
-    const record = runRecordFromItem(Item);
-    return { record, experiment: await this.experiments.find(record.experiment_id) };
+    return runRecordFromItem(Item);
   }
 
   /** Loads a run that must be active (for every write). */
@@ -126,7 +148,9 @@ export class RunStore {
     const loaded = await this.load(runId);
     const stage = effectiveLifecycle(loaded.record, loaded.experiment);
     if (stage !== "active") {
-      throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${stage}.`);
+      throw invalidParameter(
+        `The run ${runId} must be in the 'active' state. Current state is ${stage}.`,
+      );
     }
     return loaded;
   }
@@ -222,11 +246,15 @@ export class RunStore {
    * record's `pver` (bumped by every write that adds params): read, check in memory, write if
    * `pver` is unchanged, else re-read (bounded). One short condition, whatever the batch size
    * (DynamoDB caps an expression at 4 KB, too small for a condition per param).
+   *
+   * `known` is the record the caller has just read strongly (e.g. by {@link loadActive}); it
+   * saves the first read.
    */
   async writeParamsAndTags(
     runId: string,
     params: { key: string; value: string }[],
     tags: { key: string; value: string }[],
+    known?: RunRecord,
   ): Promise<void> {
     if (params.length === 0 && tags.length === 0) return;
     const valueItems: RawItem[] = [];
@@ -235,21 +263,25 @@ export class RunStore {
       if (r.item) valueItems.push(r.item);
       return r.inline;
     };
-    const newParams = params.map((p) => ({ key: p.key, value: truncate(p.value, MAX_PARAM_VAL_LENGTH) }))
+    const newParams = params.map((p) => ({
+      key: p.key,
+      value: truncate(p.value, MAX_PARAM_VAL_LENGTH),
+    }))
       .map((p) => ({ ...p, inline: inline(p.value) }));
-    const newTags = tags.map((t) => ({ key: t.key, inline: inline(truncate(t.value, MAX_TAG_VAL_LENGTH)) }));
+    const newTags = tags.map((t) => ({
+      key: t.key,
+      inline: inline(truncate(t.value, MAX_TAG_VAL_LENGTH)),
+    }));
     // Value items first: they are idempotent, and the record only points at them afterwards.
     await writeValueItems(this.db, valueItems);
+    let current = known;
     for (let attempt = 0; attempt < 8; attempt++) {
-      const { Item } = await this.db.port.getItem({
-        TableName: this.db.table,
-        Key: rawKey(runKey(runId)),
-        ConsistentRead: true,
-      });
-      if (!Item) throw notFound(`Run with id=${runId} not found`);
-      const record = runRecordFromItem(Item);
-      const pver = Number(Item.pver?.N ?? "0");
-      const conflict = newParams.find((p) => p.key in record.params && record.params[p.key] !== p.inline);
+      const record = current ?? await this.readRecord(runId);
+      current = undefined; // a retry must see the winner's write
+      const pver = record.pver ?? 0;
+      const conflict = newParams.find((p) =>
+        p.key in record.params && record.params[p.key] !== p.inline
+      );
       if (conflict) {
         await resolveLongValues(this.db, [record]);
         throw invalidParameter(
@@ -298,17 +330,36 @@ export class RunStore {
           );
         }
         if (!isConditionFailure(e)) throw e;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+        await sleep(backoffDelay(attempt + 1));
       }
     }
-    throw new MlflowError("ABORTED", `Run ${runId} is being written concurrently; retry the request`);
+    throw new MlflowError(
+      "ABORTED",
+      `Run ${runId} is being written concurrently; retry the request`,
+    );
   }
 
   /** Sets one tag on an active run. */
   async setTag(runId: string, key: string, value: string): Promise<void> {
     validateKey(key, "tag");
-    await this.loadActive(runId);
-    await this.writeParamsAndTags(runId, [], [{ key, value }]);
+    const { record } = await this.loadActive(runId);
+    await this.writeParamsAndTags(runId, [], [{ key, value }], record);
+  }
+
+  /**
+   * Appends `model` to the run's `mlflow.log-model.history` tag (`runs/log-model`), written as
+   * Python's `json.dumps` because clients compare it byte for byte.
+   */
+  async appendLoggedModel(runId: string, model: unknown): Promise<void> {
+    const { record } = await this.loadActive(runId);
+    await resolveLongValues(this.db, [record]);
+    const history = record.tags[LOG_MODEL_HISTORY_TAG];
+    const list = history ? JSON.parse(history) as unknown[] : [];
+    list.push(model);
+    await this.writeParamsAndTags(runId, [], [{
+      key: LOG_MODEL_HISTORY_TAG,
+      value: pythonJsonDumps(list),
+    }], record);
   }
 
   /** Deletes a tag of an active run; 404 when the tag is absent. */
@@ -351,7 +402,9 @@ export class RunStore {
   async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
     const { record } = await this.loadActive(runId);
     const existing = record.model_outputs ?? [];
-    const fresh = models.filter((m) => !existing.some((x) => x.modelId === m.modelId && x.step === m.step));
+    const fresh = models.filter((m) =>
+      !existing.some((x) => x.modelId === m.modelId && x.step === m.step)
+    );
     if (fresh.length === 0) return;
     await this.db.port.updateItem({
       TableName: this.db.table,
@@ -367,7 +420,11 @@ function datasetId(d: DatasetInput): string {
 }
 
 /** Assembles a Run from its record, experiment and encoded metric groups. */
-export function toRun(record: RunRecord, experiment: Experiment | undefined, groups: string[]): Run {
+export function toRun(
+  record: RunRecord,
+  experiment: Experiment | undefined,
+  groups: string[],
+): Run {
   return {
     info: runInfoOf(record, experiment),
     metrics: latestFromGroups(groups),
