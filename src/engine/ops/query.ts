@@ -5,7 +5,6 @@
  * @module
  */
 import type { QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
-import { readUnits, Tally } from "../capacity.ts";
 import { validationError } from "../errors.ts";
 import type { Condition, Operand } from "../expression/ast.ts";
 import { parseCondition } from "../expression/condition_parser.ts";
@@ -22,7 +21,7 @@ import type { EngineState } from "../state.ts";
 import type { IndexData, Stored, TableData } from "../table_data.ts";
 import { type AV, compareBytes, keyString, valuesEqual } from "../values.ts";
 import { checkReturnConsumed, rejectLegacy } from "./input.ts";
-import { checkLimit, checkStartKey, readPage, resolveSelect } from "./read_page.ts";
+import { checkLimit, checkStartKey, resolveSelect, servePage } from "./read_page.ts";
 
 type Out<T> = Omit<T, "$metadata">;
 
@@ -201,33 +200,16 @@ export async function query(
     if (forward) lo = at;
     else hi = partitionPoint(arr, (s) => store.compare(s, probe) >= 0, lo, hi);
   }
-  const page = readPage(slice(arr, lo, hi, forward), {
+  return await servePage(state, slice(arr, lo, hi, forward), {
     table,
     ...(index ? { index } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(filter ? { filter } : {}),
     ...(projection ? { projection } : {}),
     select,
-    nowMs: state.now(),
+    consistentRead: input.ConsistentRead === true,
+    ...(input.ReturnConsumedCapacity
+      ? { returnConsumedCapacity: input.ReturnConsumedCapacity }
+      : {}),
   });
-
-  const consistent = index?.schema.kind !== "GSI" && input.ConsistentRead === true;
-  const units = readUnits(page.bytes, consistent);
-  const tally = new Tally();
-  if (index) {
-    tally.table(table.schema.name, 0, 0);
-    tally.index(table.schema.name, index.schema.name, index.schema.kind, units, 0);
-  } else {
-    tally.table(table.schema.name, units, 0);
-  }
-  state.stats.add(tally);
-  const out: Out<QueryCommandOutput> = {};
-  if (select !== "COUNT") out.Items = page.items;
-  out.Count = page.count;
-  out.ScannedCount = page.scanned;
-  if (page.lastKey) out.LastEvaluatedKey = page.lastKey;
-  const consumed = tally.consumed(input.ReturnConsumedCapacity);
-  if (consumed) out.ConsumedCapacity = consumed[0];
-  await state.settled();
-  return out;
 }

@@ -5,7 +5,10 @@
  *
  * @module
  */
+import type { QueryCommandOutput, ReturnConsumedCapacity } from "@aws-sdk/client-dynamodb";
+import { readUnits, Tally } from "../capacity.ts";
 import { validationError } from "../errors.ts";
+import type { EngineState } from "../state.ts";
 import type { Condition, PathOperand } from "../expression/ast.ts";
 import { evaluateCondition } from "../expression/evaluate_condition.ts";
 import { project } from "../expression/projection.ts";
@@ -186,4 +189,45 @@ function hasLive(entries: Iterator<Stored>, o: PageOptions): boolean {
     if (next.done) return false;
     if (!o.table.isExpired(next.value, o.nowMs)) return true;
   }
+}
+
+/** The output fields Query and Scan share. */
+export type ReadOutput = Pick<
+  QueryCommandOutput,
+  "Items" | "Count" | "ScannedCount" | "LastEvaluatedKey" | "ConsumedCapacity"
+>;
+
+/**
+ * Reads one page for Query or Scan, charges its read units (to the index when reading one; GSI
+ * reads are always eventually consistent) and builds the response.
+ */
+export async function servePage(
+  state: EngineState,
+  entries: Iterator<Stored>,
+  o: Omit<PageOptions, "nowMs"> & {
+    consistentRead?: boolean;
+    returnConsumedCapacity?: ReturnConsumedCapacity | string;
+  },
+): Promise<ReadOutput> {
+  const { consistentRead, returnConsumedCapacity, ...options } = o;
+  const page = readPage(entries, { ...options, nowMs: state.now() });
+  const { table, index } = options;
+  const units = readUnits(page.bytes, index?.schema.kind !== "GSI" && consistentRead === true);
+  const tally = new Tally();
+  if (index) {
+    tally.table(table.schema.name, 0, 0);
+    tally.index(table.schema.name, index.schema.name, index.schema.kind, units, 0);
+  } else {
+    tally.table(table.schema.name, units, 0);
+  }
+  state.stats.add(tally);
+  const out: ReadOutput = {};
+  if (options.select !== "COUNT") out.Items = page.items;
+  out.Count = page.count;
+  out.ScannedCount = page.scanned;
+  if (page.lastKey) out.LastEvaluatedKey = page.lastKey;
+  const consumed = tally.consumed(returnConsumedCapacity as ReturnConsumedCapacity | undefined);
+  if (consumed) out.ConsumedCapacity = consumed[0];
+  await state.settled();
+  return out;
 }

@@ -4,7 +4,6 @@
  * @module
  */
 import type { ScanCommandInput, ScanCommandOutput } from "@aws-sdk/client-dynamodb";
-import { readUnits, Tally } from "../capacity.ts";
 import { validationError } from "../errors.ts";
 import { parseCondition } from "../expression/condition_parser.ts";
 import { ExpressionContext } from "../expression/context.ts";
@@ -15,7 +14,7 @@ import type { Stored } from "../table_data.ts";
 import { type Item, keyString } from "../values.ts";
 import { checkReturnConsumed, rejectLegacy } from "./input.ts";
 import { indexOf } from "./query.ts";
-import { checkLimit, checkStartKey, readPage, resolveSelect } from "./read_page.ts";
+import { checkLimit, checkStartKey, resolveSelect, servePage } from "./read_page.ts";
 
 type Out<T> = Omit<T, "$metadata">;
 
@@ -95,32 +94,20 @@ export async function scan(
   const start = checkStartKey(input.ExclusiveStartKey, table, index);
   const store = index ? index.entries : table.primary;
   const hashName = index ? index.schema.hash.name : table.schema.hash.name;
-  const page = readPage(entriesFrom(store, hashName, start, input.Segment, input.TotalSegments), {
-    table,
-    ...(index ? { index } : {}),
-    ...(limit !== undefined ? { limit } : {}),
-    ...(filter ? { filter } : {}),
-    ...(projection ? { projection } : {}),
-    select,
-    nowMs: state.now(),
-  });
-  const consistent = index?.schema.kind !== "GSI" && input.ConsistentRead === true;
-  const units = readUnits(page.bytes, consistent);
-  const tally = new Tally();
-  if (index) {
-    tally.table(table.schema.name, 0, 0);
-    tally.index(table.schema.name, index.schema.name, index.schema.kind, units, 0);
-  } else {
-    tally.table(table.schema.name, units, 0);
-  }
-  state.stats.add(tally);
-  const out: Out<ScanCommandOutput> = {};
-  if (select !== "COUNT") out.Items = page.items;
-  out.Count = page.count;
-  out.ScannedCount = page.scanned;
-  if (page.lastKey) out.LastEvaluatedKey = page.lastKey;
-  const consumed = tally.consumed(input.ReturnConsumedCapacity);
-  if (consumed) out.ConsumedCapacity = consumed[0];
-  await state.settled();
-  return out;
+  return await servePage(
+    state,
+    entriesFrom(store, hashName, start, input.Segment, input.TotalSegments),
+    {
+      table,
+      ...(index ? { index } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(filter ? { filter } : {}),
+      ...(projection ? { projection } : {}),
+      select,
+      consistentRead: input.ConsistentRead === true,
+      ...(input.ReturnConsumedCapacity
+        ? { returnConsumedCapacity: input.ReturnConsumedCapacity }
+        : {}),
+    },
+  );
 }
