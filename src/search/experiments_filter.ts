@@ -58,6 +58,20 @@ const EXPERIMENT_NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set([
 const ENTITY_TYPES = ["attribute", "tag", "tags"];
 
 /**
+ * The clause type of an `attribute.`/`tag.`/`tags.` prefix (none: attribute), for the
+ * experiment and registry grammars, which know only those two types.
+ */
+export function attributeOrTag(rawType: string | null): ClauseType {
+  if (rawType === null) return "attribute";
+  if (!ENTITY_TYPES.includes(rawType)) {
+    throw invalidParameter(
+      `Invalid entity type '${rawType}'. Valid entity types are ${reprStrTuple(ENTITY_TYPES)}`,
+    );
+  }
+  return rawType === "attribute" ? "attribute" : "tag";
+}
+
+/**
  * `SearchExperimentsUtils._get_identifier` (also used for model-version order-by):
  * `attribute.k`, `tag.k`, `tags.k` or a bare attribute key.
  */
@@ -66,15 +80,7 @@ export function experimentStyleIdentifier(
   validAttributes: ReadonlySet<string>,
 ): { type: ClauseType; key: string } {
   const [rawType, rawKey] = splitIdentifier(identifier);
-  let type: ClauseType = "attribute";
-  if (rawType !== null) {
-    if (!ENTITY_TYPES.includes(rawType)) {
-      throw invalidParameter(
-        `Invalid entity type '${rawType}'. Valid entity types are ${reprStrTuple(ENTITY_TYPES)}`,
-      );
-    }
-    type = rawType === "attribute" ? "attribute" : "tag";
-  }
+  const type = attributeOrTag(rawType);
   const key = unquoteKey(rawKey);
   if (type === "attribute" && !validAttributes.has(key)) {
     throw invalidParameter(

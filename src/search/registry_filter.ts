@@ -28,13 +28,12 @@ import {
   unquoteKey,
   validateComparison,
 } from "./filter_syntax.ts";
+import { attributeOrTag } from "./experiments_filter.ts";
 import { isTok, type Node, nodeText } from "./grouping.ts";
-import { reprStrSet, reprStrTuple } from "./py_repr.ts";
+import { reprStrSet } from "./py_repr.ts";
 
 /** The tag that marks prompts (`mlflow.prompt.is_prompt`). */
 export const IS_PROMPT_TAG_KEY = "mlflow.prompt.is_prompt";
-
-const ENTITY_TYPES = ["attribute", "tag", "tags"];
 
 /** `SearchModelUtils.VALID_SEARCH_ATTRIBUTE_KEYS`. */
 export const REGISTERED_MODEL_SEARCH_ATTRIBUTES: ReadonlySet<string> = new Set(["name"]);
@@ -60,15 +59,7 @@ function registryIdentifier(
   validAttributes: ReadonlySet<string>,
 ): { type: ClauseType; key: string } {
   const [rawType, rawKey] = splitIdentifier(identifier);
-  let type: ClauseType = "attribute";
-  if (rawType !== null) {
-    if (!ENTITY_TYPES.includes(rawType)) {
-      throw invalidParameter(
-        `Invalid entity type '${rawType}'. Valid entity types are ${reprStrTuple(ENTITY_TYPES)}`,
-      );
-    }
-    type = rawType === "attribute" ? "attribute" : "tag";
-  }
+  const type = attributeOrTag(rawType);
   if (type === "attribute" && !validAttributes.has(rawKey)) {
     throw invalidParameter(
       `Invalid attribute key '${rawKey}' specified. Valid keys are '${
