@@ -51,6 +51,8 @@ export class ExperimentStore {
 
   /** Creates experiment "0" named "Default" unless it exists (safe across replicas). */
   async ensureDefault(): Promise<void> {
+    // A read first: every replica start would otherwise pay for a failed conditional transaction.
+    if (await this.find(DEFAULT_EXPERIMENT_ID)) return;
     try {
       await this.put({
         experimentId: DEFAULT_EXPERIMENT_ID,
