@@ -52,7 +52,9 @@ async function main(): Promise<number> {
     port: config.port,
     signal: controller.signal,
     onListen: ({ hostname, port }) =>
-      console.log(`MLflow-compatible server on http://${hostname}:${port} (backend ${config.backendStoreUri})`),
+      console.log(
+        `MLflow-compatible server on http://${hostname}:${port} (backend ${config.backendStoreUri})`,
+      ),
   }, app.fetch);
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);

@@ -40,12 +40,20 @@ async function shape(name: string, keysPerCall: number, stepsPerCall: number, ca
   let cursor;
   let read = 0;
   do {
-    const page: Awaited<ReturnType<typeof readHistory>> = await readHistory(s.db, runId, "metric_0", 25000, cursor);
+    const page: Awaited<ReturnType<typeof readHistory>> = await readHistory(
+      s.db,
+      runId,
+      "metric_0",
+      25000,
+      cursor,
+    );
     read += page.metrics.length;
     cursor = page.next;
   } while (cursor);
   console.log(
-    `${name.padEnd(34)} WCU/point ${(writes / points).toFixed(3)}  RCU/call ${(reads / calls).toFixed(2)}  ` +
+    `${name.padEnd(34)} WCU/point ${(writes / points).toFixed(3)}  RCU/call ${
+      (reads / calls).toFixed(2)
+    }  ` +
       `history RCU/100 points of one key ${(engine.stats.readUnits / (read / 100)).toFixed(2)}  ` +
       `engine ${(points / ms * 1000).toFixed(0)} points/s`,
   );

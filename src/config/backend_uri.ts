@@ -34,7 +34,9 @@ function checkTable(name: string, uri: string): string {
 
 /** Parses a backend store URI; throws an `Error` with a precise message when it is malformed. */
 export function parseBackendUri(uri: string): Backend {
-  if (uri === "memory:" || uri === "memory://") return { kind: "memory", tableName: EMBEDDED_TABLE };
+  if (uri === "memory:" || uri === "memory://") {
+    return { kind: "memory", tableName: EMBEDDED_TABLE };
+  }
   if (uri.startsWith("embedded:")) {
     let path = uri.slice("embedded:".length);
     if (path.startsWith("//")) path = path.slice(2);

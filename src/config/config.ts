@@ -80,7 +80,10 @@ function envBool(v: string | undefined): boolean | undefined {
 }
 
 /** Parses CLI arguments and the environment. Returns `"help"` when `--help` was given. */
-export function loadConfig(args: string[], env: Record<string, string | undefined>): Config | "help" {
+export function loadConfig(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Config | "help" {
   let values;
   try {
     ({ values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }));

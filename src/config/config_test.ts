@@ -13,7 +13,10 @@ Deno.test("loadConfig() mirrors mlflow server defaults", () => {
 });
 
 Deno.test("loadConfig() reads flags before env vars", () => {
-  const c = loadConfig(["--port", "6000", "--host", "0.0.0.0"], { MLFLOW_PORT: "7000", MLFLOW_HOST: "x" });
+  const c = loadConfig(["--port", "6000", "--host", "0.0.0.0"], {
+    MLFLOW_PORT: "7000",
+    MLFLOW_HOST: "x",
+  });
   assert.ok(c !== "help");
   assert.equal(c.port, 6000);
   assert.equal(c.host, "0.0.0.0");
@@ -28,7 +31,10 @@ Deno.test("loadConfig() rejects unknown and invalid options with ConfigError", (
   assert.throws(() => loadConfig(["--bogus"], {}), ConfigError);
   assert.throws(() => loadConfig(["--port", "99999"], {}), /Invalid option --port/);
   assert.throws(() => loadConfig(["--static-prefix", "/x/"], {}), /--static-prefix/);
-  assert.throws(() => loadConfig(["--backend-store-uri", "postgres://x"], {}), /Unsupported backend/);
+  assert.throws(
+    () => loadConfig(["--backend-store-uri", "postgres://x"], {}),
+    /Unsupported backend/,
+  );
 });
 
 Deno.test("parseBackendUri() accepts the AWS, endpoint and embedded forms", () => {
@@ -49,7 +55,11 @@ Deno.test("parseBackendUri() accepts the AWS, endpoint and embedded forms", () =
     region: "r",
     endpoint: "http://h:1",
   });
-  assert.deepEqual(parseBackendUri("embedded:///tmp/x"), { kind: "embedded", path: "/tmp/x", tableName: "mlflow" });
+  assert.deepEqual(parseBackendUri("embedded:///tmp/x"), {
+    kind: "embedded",
+    path: "/tmp/x",
+    tableName: "mlflow",
+  });
   assert.equal(parseBackendUri("memory:").kind, "memory");
   assert.throws(() => parseBackendUri("dynamodb://us-east-1/"), /names no table/);
   assert.throws(() => parseBackendUri("dynamodb://us-east-1/a"), /Invalid table name/);

@@ -6,8 +6,10 @@
  */
 
 function dumpString(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (ch) =>
-    "\\u" + ch.charCodeAt(0).toString(16).padStart(4, "0"));
+  return JSON.stringify(s).replace(
+    /[\u007f-\uffff]/g,
+    (ch) => "\\u" + ch.charCodeAt(0).toString(16).padStart(4, "0"),
+  );
 }
 
 function dumpNumber(n: number): string {
@@ -23,6 +25,8 @@ export function pythonJsonDumps(value: unknown): string {
   if (typeof value === "number") return dumpNumber(value);
   if (typeof value === "string") return dumpString(value);
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) =>
+    v !== undefined
+  );
   return `{${entries.map(([k, v]) => `${dumpString(k)}: ${pythonJsonDumps(v)}`).join(", ")}}`;
 }

@@ -31,9 +31,9 @@ function pythonType(v: unknown): string {
 
 /** The message MLflow gives for a value of the wrong type or out of range. */
 export function invalidValue(name: string, value: unknown): string {
-  return `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied: Hint: Value was of type '${
-    pythonType(value)
-  }'. ${API_DOCS}`;
+  return `Invalid value ${
+    JSON.stringify(value)
+  } for parameter '${name}' supplied: Hint: Value was of type '${pythonType(value)}'. ${API_DOCS}`;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -48,7 +48,9 @@ export const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).tran
 /** A double: JSON number, numeric string, or "NaN"/"Infinity"/"-Infinity". */
 export const double = z.union([
   z.number(),
-  z.string().trim().refine((s) => s !== "" && !Number.isNaN(Number(s)) || /^(nan|[+-]?inf(inity)?)$/i.test(s))
+  z.string().trim().refine((s) =>
+    s !== "" && !Number.isNaN(Number(s)) || /^(nan|[+-]?inf(inity)?)$/i.test(s)
+  )
     .transform((s) => {
       const l = s.toLowerCase();
       if (l === "nan") return NaN;
@@ -72,7 +74,11 @@ export function list<T extends z.ZodType>(item: T) {
 /** An enum given by name (or by proto number, as protobuf's JSON parser allows). */
 export function protoEnum<const T extends readonly [string, ...string[]]>(names: T) {
   return z.preprocess(
-    (v) => (typeof v === "number" || (typeof v === "string" && /^\d+$/.test(v)) ? names[Number(v) - 1] ?? v : v),
+    (
+      v,
+    ) => (typeof v === "number" || (typeof v === "string" && /^\d+$/.test(v))
+      ? names[Number(v) - 1] ?? v
+      : v),
     z.enum(names),
   );
 }
@@ -180,7 +186,10 @@ export function validate<T extends z.ZodType>(schema: T, raw: unknown): z.output
 }
 
 /** Reads and validates the request message of `c`. */
-export async function parseRequest<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+export async function parseRequest<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+): Promise<z.output<T>> {
   return validate(schema, await rawMessage(c));
 }
 

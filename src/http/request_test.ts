@@ -39,7 +39,10 @@ Deno.test("parseRequest() reads JSON bodies in snake_case or lowerCamelCase, NaN
 });
 
 Deno.test("parseRequest() gives MLflow's 400s for content type, bad JSON and bad values", async () => {
-  const noType = await app().request("/x", { method: "POST", body: new TextEncoder().encode("{}") });
+  const noType = await app().request("/x", {
+    method: "POST",
+    body: new TextEncoder().encode("{}"),
+  });
   assert.equal(noType.status, 400);
   assert.equal((await noType.json()).message, "Bad Request. Content-Type header is missing.");
   const wrongType = await app().request("/x", {

@@ -26,10 +26,12 @@ export async function portFor(backend: Backend): Promise<DynamoPort> {
       await Deno.mkdir(backend.path, { recursive: true });
       return createEngine({ path: backend.path });
     case "dynamodb": {
-      const local = backend.endpoint !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/.test(backend.endpoint);
+      const local = backend.endpoint !== undefined &&
+        /^https?:\/\/(localhost|127\.|\[::1\])/.test(backend.endpoint);
       return sdkPort({
         ...(backend.endpoint ? { endpoint: backend.endpoint } : {}),
-        region: backend.region ?? Deno.env.get("AWS_REGION") ?? Deno.env.get("AWS_DEFAULT_REGION") ??
+        region: backend.region ?? Deno.env.get("AWS_REGION") ??
+          Deno.env.get("AWS_DEFAULT_REGION") ??
           "us-east-1",
         // DynamoDB Local accepts any credentials; don't make users configure fake ones.
         ...(local && !Deno.env.get("AWS_ACCESS_KEY_ID")

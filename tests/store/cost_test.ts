@@ -23,7 +23,12 @@ Deno.test("a 10-key log-batch on a run with 100 metric keys costs at most 0.2 WC
     const runId = (await s.runs.create({})).info.runId;
     const groups = Array.from({ length: 10 }, (_, g) => keys(`group${g}_metric`, 10));
     for (const [step, group] of groups.entries()) {
-      const metrics = group.map((key) => ({ key, value: Math.random(), timestamp: Date.now(), step }));
+      const metrics = group.map((key) => ({
+        key,
+        value: Math.random(),
+        timestamp: Date.now(),
+        step,
+      }));
       await logBatch(s.runs, runId, { metrics, params: [], tags: [] });
     }
     assert.equal((await s.runs.get(runId)).metrics.length, 100);

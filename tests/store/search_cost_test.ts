@@ -23,8 +23,17 @@ Deno.test("search over 25,000 runs with a metric filter and order makes a bounde
     const s = await createStores({ port: engine, table: "search" }, "mlflow-artifacts:/");
     const exp = await s.experiments.create({ name: "big" });
     for (let i = 0; i < RUNS; i++) {
-      const run = await s.runs.create({ experimentId: exp, startTime: i, tags: { "mlflow.user": "u" } });
-      await writeMetrics(s.db, run.info.runId, [{ key: "acc", value: i / RUNS, timestamp: i, step: 0 }]);
+      const run = await s.runs.create({
+        experimentId: exp,
+        startTime: i,
+        tags: { "mlflow.user": "u" },
+      });
+      await writeMetrics(s.db, run.info.runId, [{
+        key: "acc",
+        value: i / RUNS,
+        timestamp: i,
+        step: 0,
+      }]);
     }
     const query = (predicates: string) => ({
       experimentIds: [exp],
@@ -46,7 +55,9 @@ Deno.test("search over 25,000 runs with a metric filter and order makes a bounde
     engine.stats.reset();
     await searchRuns(
       s.runs,
-      query("metrics.acc > 0.5 AND tags.`mlflow.user` = 'u' AND attributes.status = 'RUNNING' AND params.x IS NULL"),
+      query(
+        "metrics.acc > 0.5 AND tags.`mlflow.user` = 'u' AND attributes.status = 'RUNNING' AND params.x IS NULL",
+      ),
     );
     assert.equal(totalCalls(engine.stats.calls), callsOne, "more predicates, same calls");
 
@@ -59,7 +70,10 @@ Deno.test("search over 25,000 runs with a metric filter and order makes a bounde
     });
     assert.equal(plain.runs[0]!.info.startTime, RUNS - 1);
     const plainBound = 1 + 4 * 3 + 10;
-    assert.ok(totalCalls(engine.stats.calls) <= plainBound, `calls ${totalCalls(engine.stats.calls)}`);
+    assert.ok(
+      totalCalls(engine.stats.calls) <= plainBound,
+      `calls ${totalCalls(engine.stats.calls)}`,
+    );
   } finally {
     await engine.close();
   }

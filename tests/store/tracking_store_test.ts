@@ -19,7 +19,9 @@ async function withStores(
 ): Promise<void> {
   const { port, tableName, cleanup } = await makePort();
   try {
-    await fn(await createStores({ port: retryingPort(port), table: tableName }, "mlflow-artifacts:/"));
+    await fn(
+      await createStores({ port: retryingPort(port), table: tableName }, "mlflow-artifacts:/"),
+    );
   } finally {
     await cleanup();
   }
@@ -51,11 +53,17 @@ for (const backend of testBackends()) {
   t("names stay reserved while deleted; rename frees the old name", async (s) => {
     const id = await s.experiments.create({ name: "a" });
     await s.experiments.delete(id);
-    await assert.rejects(s.experiments.create({ name: "a" }), (e) => code(e) === "RESOURCE_ALREADY_EXISTS");
+    await assert.rejects(
+      s.experiments.create({ name: "a" }),
+      (e) => code(e) === "RESOURCE_ALREADY_EXISTS",
+    );
     await s.experiments.restore(id);
     await s.experiments.rename(id, "b");
     assert.equal((await s.experiments.get(id)).name, "b");
-    await assert.rejects(s.experiments.getByName("a"), (e) => code(e) === "RESOURCE_DOES_NOT_EXIST");
+    await assert.rejects(
+      s.experiments.getByName("a"),
+      (e) => code(e) === "RESOURCE_DOES_NOT_EXIST",
+    );
     assert.ok(await s.experiments.create({ name: "a" }));
   });
 
@@ -66,7 +74,10 @@ for (const backend of testBackends()) {
     await s.runs.delete(r2.info.runId);
     await s.experiments.delete(id);
     assert.equal((await s.runs.get(r1.info.runId)).info.lifecycleStage, "deleted");
-    await assert.rejects(s.runs.setTag(r1.info.runId, "k", "v"), (e) => code(e) === "INVALID_PARAMETER_VALUE");
+    await assert.rejects(
+      s.runs.setTag(r1.info.runId, "k", "v"),
+      (e) => code(e) === "INVALID_PARAMETER_VALUE",
+    );
     await s.experiments.restore(id);
     assert.equal((await s.runs.get(r1.info.runId)).info.lifecycleStage, "active");
     assert.equal((await s.runs.get(r2.info.runId)).info.lifecycleStage, "active");
@@ -83,7 +94,8 @@ for (const backend of testBackends()) {
         params: [{ key: "p", value: "2" }, { key: "q", value: "x" }],
         tags: [{ key: "t", value: "x" }],
       }),
-      (e) => code(e) === "INVALID_PARAMETER_VALUE" && /Changing param values/.test((e as Error).message),
+      (e) =>
+        code(e) === "INVALID_PARAMETER_VALUE" && /Changing param values/.test((e as Error).message),
     );
     const after = await s.runs.get(id);
     assert.deepEqual(after.params, { p: "1" });
@@ -98,10 +110,26 @@ for (const backend of testBackends()) {
       { key: "k", value: 1, timestamp: 50, step: 1 },
       { key: "k", value: 5, timestamp: 10, step: 2 },
     ];
-    for (const p of points.reverse()) await logBatch(s.runs, id, { metrics: [p], params: [], tags: [] });
-    await logBatch(s.runs, id, { metrics: [{ key: "k", value: 9, timestamp: 99, step: 1 }, { key: "j", value: 0, timestamp: 1, step: 0 }], params: [], tags: [] });
+    for (const p of points.reverse()) {
+      await logBatch(s.runs, id, { metrics: [p], params: [], tags: [] });
+    }
+    await logBatch(s.runs, id, {
+      metrics: [{ key: "k", value: 9, timestamp: 99, step: 1 }, {
+        key: "j",
+        value: 0,
+        timestamp: 1,
+        step: 0,
+      }],
+      params: [],
+      tags: [],
+    });
     const run = await s.runs.get(id);
-    assert.deepEqual(run.metrics.find((m) => m.key === "k"), { key: "k", value: 5, timestamp: 10, step: 2 });
+    assert.deepEqual(run.metrics.find((m) => m.key === "k"), {
+      key: "k",
+      value: 5,
+      timestamp: 10,
+      step: 2,
+    });
   });
 
   t("20 concurrent writers to one run lose no point and get the right latest value", async (s) => {
@@ -110,7 +138,12 @@ for (const backend of testBackends()) {
       (async () => {
         for (let step = 0; step < 5; step++) {
           await logBatch(s.runs, id, {
-            metrics: [{ key: "loss", value: w * 100 + step, timestamp: 1000 + step, step: step * 20 + w }],
+            metrics: [{
+              key: "loss",
+              value: w * 100 + step,
+              timestamp: 1000 + step,
+              step: step * 20 + w,
+            }],
             params: [],
             tags: [],
           });
@@ -126,13 +159,22 @@ for (const backend of testBackends()) {
   t("history pages follow a cursor and return every point once", async (s) => {
     const id = (await s.runs.create({})).info.runId;
     for (let b = 0; b < 5; b++) {
-      const metrics = Array.from({ length: 7 }, (_, i) => ({ key: "h", value: b * 7 + i, timestamp: b * 7 + i, step: b * 7 + i }));
+      const metrics = Array.from(
+        { length: 7 },
+        (_, i) => ({ key: "h", value: b * 7 + i, timestamp: b * 7 + i, step: b * 7 + i }),
+      );
       await logBatch(s.runs, id, { metrics, params: [], tags: [] });
     }
     const seen: number[] = [];
     let cursor;
     do {
-      const page: Awaited<ReturnType<typeof readHistory>> = await readHistory(s.db, id, "h", 4, cursor);
+      const page: Awaited<ReturnType<typeof readHistory>> = await readHistory(
+        s.db,
+        id,
+        "h",
+        4,
+        cursor,
+      );
       assert.ok(page.metrics.length <= 4);
       seen.push(...page.metrics.map((m) => m.value));
       cursor = page.next;
@@ -145,21 +187,39 @@ for (const backend of testBackends()) {
   Deno.test(`[${backend.name}] 300 params of 6000 characters fit one run and stay immutable`, async () => {
     const { port, tableName, cleanup } = await backend.makePort();
     try {
-      const s = await createStores({ port: retryingPort(port), table: tableName }, "mlflow-artifacts:/");
+      const s = await createStores(
+        { port: retryingPort(port), table: tableName },
+        "mlflow-artifacts:/",
+      );
       const id = (await s.runs.create({})).info.runId;
       for (let b = 0; b < 3; b++) {
-        const params = Array.from({ length: 100 }, (_, i) => ({ key: `p${b * 100 + i}`, value: `${i}`.repeat(6000).slice(0, 6000) }));
-        await logBatch(s.runs, id, { metrics: [], params, tags: [{ key: `t${b}`, value: "x".repeat(8000) }] });
+        const params = Array.from(
+          { length: 100 },
+          (_, i) => ({ key: `p${b * 100 + i}`, value: `${i}`.repeat(6000).slice(0, 6000) }),
+        );
+        await logBatch(s.runs, id, {
+          metrics: [],
+          params,
+          tags: [{ key: `t${b}`, value: "x".repeat(8000) }],
+        });
       }
       const run = await s.runs.get(id);
       assert.equal(Object.keys(run.params).length, 300);
       assert.equal(run.params.p250, "50".repeat(3000));
       assert.equal(run.tags.t2, "x".repeat(8000));
       await assert.rejects(
-        logBatch(s.runs, id, { metrics: [], params: [{ key: "p1", value: "y".repeat(7000) }], tags: [] }),
+        logBatch(s.runs, id, {
+          metrics: [],
+          params: [{ key: "p1", value: "y".repeat(7000) }],
+          tags: [],
+        }),
         (e) => code(e) === "INVALID_PARAMETER_VALUE",
       );
-      await logBatch(s.runs, id, { metrics: [], params: [{ key: "p1", value: "1".repeat(6000) }], tags: [] });
+      await logBatch(s.runs, id, {
+        metrics: [],
+        params: [{ key: "p1", value: "1".repeat(6000) }],
+        tags: [],
+      });
     } finally {
       await cleanup();
     }
