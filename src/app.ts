@@ -14,6 +14,9 @@ import { experimentRoutes } from "./http/tracking/experiments.ts";
 import { metricRoutes } from "./http/tracking/metrics.ts";
 import { runRoutes } from "./http/tracking/runs.ts";
 import { MLFLOW_COMPAT_VERSION } from "./version.ts";
+import { mountMlflow } from "./http/mount.ts";
+
+export { mountMlflow };
 
 /** What the application needs. */
 export interface AppDeps {
@@ -22,14 +25,6 @@ export interface AppDeps {
   staticPrefix?: string;
   /** Extra route groups (artifacts, registry, ...) mounted by their own modules. */
   extraRoutes?: ((app: Hono) => void)[];
-}
-
-/** Mounts `routes` under both the API and the ajax-API prefix of the given versions. */
-export function mountMlflow(app: Hono, routes: Hono, versions: string[] = ["2.0"]): void {
-  for (const v of versions) {
-    app.route(`/api/${v}/mlflow`, routes);
-    app.route(`/ajax-api/${v}/mlflow`, routes);
-  }
 }
 
 /** Creates the application. */

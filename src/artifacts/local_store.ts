@@ -13,7 +13,7 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { invalidParameter, notFound } from "../http/errors.ts";
+import { invalidParameter, notFound } from "../errors.ts";
 import { invalidPath, isInside, resolveInsideRoot } from "./safe_path.ts";
 import { type ArtifactEntry, type ArtifactObject, type ArtifactStore, basename } from "./store.ts";
 

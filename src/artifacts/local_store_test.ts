@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MlflowError } from "../http/errors.ts";
+import { MlflowError } from "../errors.ts";
 import { LocalArtifactStore, UPLOAD_TMP_DIR } from "./local_store.ts";
 import { safeArtifactPath } from "./safe_path.ts";
 import { BAD_PATHS } from "./testdata.ts";

@@ -13,7 +13,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { invalidParameter, MlflowError } from "../http/errors.ts";
+import { invalidParameter, MlflowError } from "../errors.ts";
 import { LocalArtifactStore, type LocalStoreOptions } from "./local_store.ts";
 import { parseS3Uri, S3ArtifactStore, type S3StoreOptions } from "./s3_store.ts";
 import { safeArtifactPath } from "./safe_path.ts";

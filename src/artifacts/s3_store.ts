@@ -32,7 +32,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { invalidParameter, notFound } from "../http/errors.ts";
+import { invalidParameter, notFound } from "../errors.ts";
 import { invalidPath } from "./safe_path.ts";
 import {
   type ArtifactEntry,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { CreateBucketCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
-import { MlflowError } from "../http/errors.ts";
+import { MlflowError } from "../errors.ts";
 import { parseS3Uri, S3ArtifactStore, s3ClientConfig } from "./s3_store.ts";
 
 const ENDPOINT = Deno.env.get("MLFLOW_TEST_S3_ENDPOINT");

@@ -15,7 +15,7 @@
  * @module
  */
 import { dirname } from "node:path";
-import { invalidParameter, type MlflowError } from "../http/errors.ts";
+import { invalidParameter, type MlflowError } from "../errors.ts";
 
 /** The one message MLflow gives for every refused artifact path. */
 export const INVALID_PATH_MESSAGE = "Invalid path";

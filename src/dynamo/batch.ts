@@ -7,6 +7,8 @@
 import type { AttributeValue, QueryCommandInput, WriteRequest } from "@aws-sdk/client-dynamodb";
 import type { DynamoPort } from "./port.ts";
 import { backoffDelay, sleep } from "./retry.ts";
+import { query } from "./query_pages.ts";
+import { pooledMap } from "../util/pool.ts";
 
 /** A raw DynamoDB item. */
 export type RawItem = Record<string, AttributeValue>;
@@ -15,20 +17,13 @@ const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
 const MAX_UNPROCESSED_ROUNDS = 10;
 
-/** Reads every page of a Query (or up to `maxItems`). */
+/** Reads every page of a Query (or until `maxItems` are in hand). */
 export async function queryAll(
   port: DynamoPort,
   input: QueryCommandInput,
   maxItems = Infinity,
 ): Promise<RawItem[]> {
-  const out: RawItem[] = [];
-  let start: RawItem | undefined = input.ExclusiveStartKey;
-  do {
-    const page = await port.query({ ...input, ExclusiveStartKey: start });
-    out.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start && out.length < maxItems);
-  return out;
+  return (await query(port, input, { pages: "all", maxItems })).items;
 }
 
 /** Gets many items by key; missing items are simply absent from the result. */
@@ -43,7 +38,7 @@ export async function batchGetAll(
   for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
     chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
   }
-  await Promise.all(chunks.map(async (chunk) => {
+  await pooledMap(chunks, async (chunk) => {
     let pending: RawItem[] = chunk;
     for (let round = 0; pending.length > 0; round++) {
       if (round > MAX_UNPROCESSED_ROUNDS) {
@@ -56,7 +51,7 @@ export async function batchGetAll(
       out.push(...(res.Responses?.[tableName] ?? []));
       pending = res.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
-  }));
+  });
   return out;
 }
 

@@ -5,11 +5,12 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { MlflowError } from "./errors.ts";
+import { MlflowError } from "../errors.ts";
+import { httpStatusOf } from "./error_status.ts";
 
 /** Hono `onError` handler. Unknown errors are logged and answered with a generic 500. */
 export function onError(err: Error, c: Context): Response {
-  if (err instanceof MlflowError) return c.json(err.toJSON(), err.status as 400);
+  if (err instanceof MlflowError) return c.json(err.toJSON(), httpStatusOf(err.code) as 400);
   if (err instanceof HTTPException) {
     // Hono's own errors (e.g. malformed JSON in its validators) are client errors in MLflow terms.
     const code = err.status === 404 ? "RESOURCE_DOES_NOT_EXIST" : "INVALID_PARAMETER_VALUE";

@@ -11,14 +11,11 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import { invalidParameter } from "./errors.ts";
+import { invalidParameter, missingParameter } from "../errors.ts";
+
+export { missingParameter };
 
 const API_DOCS = "See the API docs for more information about request parameters.";
-
-/** The message MLflow gives for a missing required field. */
-export function missingParameter(name: string): string {
-  return `Missing value for required parameter '${name}'. ${API_DOCS}`;
-}
 
 function pythonType(v: unknown): string {
   if (v === null) return "NoneType";

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { invalidParameter } from "../http/errors.ts";
+import { invalidParameter } from "../errors.ts";
 import {
   asComparator,
   type Clause,

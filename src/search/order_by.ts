@@ -5,7 +5,7 @@
  * @module
  */
 
-import { invalidParameter, MlflowError } from "../http/errors.ts";
+import { invalidParameter, MlflowError } from "../errors.ts";
 import type { ClauseType } from "./ast.ts";
 import { compareBy, type SortKey, type SortValue } from "./compare.ts";
 import { EXPERIMENT_ORDER_ATTRIBUTES, experimentStyleIdentifier } from "./experiments_filter.ts";

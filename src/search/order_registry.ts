@@ -5,7 +5,7 @@
  * @module
  */
 
-import { invalidParameter } from "../http/errors.ts";
+import { invalidParameter } from "../errors.ts";
 import { compareBy, presentFirst, type SortKey, type SortValue } from "./compare.ts";
 import { experimentStyleIdentifier } from "./experiments_filter.ts";
 import { duplicateOrderBy } from "./order_by.ts";

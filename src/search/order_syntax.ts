@@ -6,7 +6,7 @@
  * @module
  */
 
-import { invalidParameter } from "../http/errors.ts";
+import { invalidParameter } from "../errors.ts";
 import { isGroup, isTok, isWs, nodeText, parseSql } from "./grouping.ts";
 
 /** The field text (quotes kept unless a direction was split off) and the direction. */

@@ -11,7 +11,7 @@
 
 import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
-import { invalidParameter } from "../http/errors.ts";
+import { invalidParameter } from "../errors.ts";
 
 const VERSION = 1;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { MlflowError } from "../http/errors.ts";
+import { MlflowError } from "../errors.ts";
 import {
   canonicalJson,
   decodeOptionalPageToken,

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { MlflowError } from "../http/errors.ts";
+import { MlflowError } from "../errors.ts";
 import type { ParsedClause } from "./ast.ts";
 import { parseExperimentFilterRaw } from "./experiments_filter.ts";
 import { parseModelVersionFilterRaw, parseRegisteredModelFilterRaw } from "./registry_filter.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { invalidParameter } from "../http/errors.ts";
+import { invalidParameter } from "../errors.ts";
 import {
   asComparator,
   type Clause,

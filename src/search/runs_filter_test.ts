@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MlflowError } from "../http/errors.ts";
+import { MlflowError } from "../errors.ts";
 import { parseRunFilter, parseRunFilterRaw } from "./runs_filter.ts";
 
 function errorOf(filter: string): string {

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { MlflowError } from "../http/errors.ts";
+import { MlflowError } from "../errors.ts";
 import type { LoggedModelDatasetFilter } from "./evaluate.ts";
 import type { LoggedModelOrderBy } from "./order_registry.ts";
 import {

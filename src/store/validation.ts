@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { invalidParameter } from "../http/errors.ts";
+import { invalidParameter } from "../errors.ts";
 
 export const MAX_ENTITY_KEY_LENGTH = 250;
 export const MAX_PARAM_VAL_LENGTH = 6000;

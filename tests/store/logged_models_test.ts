@@ -8,7 +8,7 @@ import { ArtifactLocations } from "../../src/artifacts/locations.ts";
 import { LocalArtifactStore } from "../../src/artifacts/local_store.ts";
 import type { DynamoPort } from "../../src/dynamo/port.ts";
 import { retryingPort } from "../../src/dynamo/retry.ts";
-import { MlflowError } from "../../src/http/errors.ts";
+import { MlflowError } from "../../src/errors.ts";
 import {
   type LoggedModelRouteOptions,
   mountLoggedModels,

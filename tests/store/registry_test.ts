@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createApp, mountMlflow } from "../../src/app.ts";
 import { retryingPort } from "../../src/dynamo/retry.ts";
-import { MlflowError } from "../../src/http/errors.ts";
+import { MlflowError } from "../../src/errors.ts";
 import { registryDeps, registryRoutes } from "../../src/http/registry/mod.ts";
 import { registeredModelKey } from "../../src/keys/key_schema.ts";
 import { modelVersionMatcher, registeredModelMatcher } from "../../src/search/evaluate.ts";

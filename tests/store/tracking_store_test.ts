@@ -2,7 +2,7 @@
  * Store behaviour of experiments and runs, on every test backend (engine, DynamoDB Local).
  */
 import assert from "node:assert/strict";
-import { MlflowError } from "../../src/http/errors.ts";
+import { MlflowError } from "../../src/errors.ts";
 import { readHistory } from "../../src/store/metrics/metric_history.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";

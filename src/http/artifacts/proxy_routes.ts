@@ -21,7 +21,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { safeArtifactPath } from "../../artifacts/safe_path.ts";
 import { type ArtifactStore, joinPath } from "../../artifacts/store.ts";
-import { MlflowError } from "../errors.ts";
+import { MlflowError } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { int64, parseRequest, requireString } from "../request.ts";
 import { fileResponse, rawPath, rawPathAfter } from "./responses.ts";

@@ -17,7 +17,7 @@ import { safeArtifactPath } from "../../artifacts/safe_path.ts";
 import { joinPath } from "../../artifacts/store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { missingParameter, requireString } from "../request.ts";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import { fileResponse } from "./responses.ts";
 
 /** How the routes find a run's artifact root (`Stores.runs` fits). */

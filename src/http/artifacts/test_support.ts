@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { join } from "node:path";
 import { LocalArtifactStore } from "../../artifacts/local_store.ts";
 import type { ArtifactStore } from "../../artifacts/store.ts";
-import { notFound } from "../errors.ts";
+import { notFound } from "../../errors.ts";
 import { notFoundRoute, onError } from "../on_error.ts";
 import { artifactRoutes } from "./mod.ts";
 import type { RunLookup } from "./run_routes.ts";

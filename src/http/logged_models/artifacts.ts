@@ -12,7 +12,7 @@ import type { ArtifactLocations } from "../../artifacts/locations.ts";
 import { safeArtifactPath } from "../../artifacts/safe_path.ts";
 import { joinPath } from "../../artifacts/store.ts";
 import { fileResponse } from "../artifacts/responses.ts";
-import { MlflowError } from "../errors.ts";
+import { MlflowError } from "../../errors.ts";
 
 /** One `FileInfo` of a listing: path relative to the model's artifact root. */
 export interface FileInfoJson {

@@ -14,9 +14,9 @@ import { LOGGED_MODEL_STATUSES } from "../../store/logged_models/logged_model_it
 import { LoggedModelStore } from "../../store/logged_models/logged_model_store.ts";
 import { searchLoggedModels } from "../../store/logged_models/search_logged_models.ts";
 import type { Stores } from "../../store/stores.ts";
-import { invalidParameter, MlflowError } from "../errors.ts";
+import { invalidParameter, MlflowError } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
-import { mountMlflow } from "../../app.ts";
+import { mountMlflow } from "../mount.ts";
 import { bool, int64, list, missingParameter, parseRequest, requireString } from "../request.ts";
 import { downloadModelArtifact, listModelArtifacts } from "./artifacts.ts";
 import { loggedModelJson } from "./wire.ts";

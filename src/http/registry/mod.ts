@@ -5,7 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { mountMlflow } from "../../app.ts";
+import { mountMlflow } from "../mount.ts";
 import type { Config } from "../../config/config.ts";
 import { LoggedModelStore } from "../../store/logged_models/logged_model_store.ts";
 import { appendModelVersionTag } from "../../store/logged_models/model_version_tag.ts";

@@ -19,7 +19,7 @@ import {
   parseRegisteredModelFilter,
 } from "../../search/registry_filter.ts";
 import type { RegistryStore, SearchCursor } from "../../store/registry/registry_store.ts";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import {
   decodePageToken as decodeToken,

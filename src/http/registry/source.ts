@@ -6,7 +6,7 @@
  * @module
  */
 import { resolve as resolvePath } from "node:path";
-import { invalidParameter, MlflowError } from "../errors.ts";
+import { invalidParameter, MlflowError } from "../../errors.ts";
 import type { RegistryStore } from "../../store/registry/registry_store.ts";
 import { isPromptTags, PROMPT_SOURCE_PLACEHOLDERS } from "../../store/registry/types.ts";
 import {

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { type HistoryCursor, readHistory } from "../../store/metrics/metric_history.ts";
 import type { Stores } from "../../store/stores.ts";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { int64, invalidValue, list, parseRequest, requireString } from "../request.ts";
 import {

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { logBatch } from "../../store/runs/log_batch.ts";
 import type { Stores } from "../../store/stores.ts";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import { mlflowJson } from "../json.ts";
 import {
   double,

@@ -7,7 +7,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { searchExperiments } from "../../store/experiments/search_experiments.ts";
 import type { Stores } from "../../store/stores.ts";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import {
   decodePageToken as decodeToken,

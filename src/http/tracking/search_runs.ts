@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { searchRuns } from "../../store/runs/search_runs.ts";
 import type { Stores } from "../../store/stores.ts";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import {
   decodePageToken as decodeToken,

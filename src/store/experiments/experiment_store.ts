@@ -4,7 +4,7 @@
  * @module
  */
 import { experimentKey, experimentNameKey } from "../../keys/key_schema.ts";
-import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../http/errors.ts";
+import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import {

@@ -10,12 +10,11 @@
  */
 import { loggedModelKey, loggedModelPartitionPk } from "../../keys/key_schema.ts";
 import { queryAll } from "../../dynamo/batch.ts";
-import { invalidParameter, notFound } from "../../http/errors.ts";
+import { invalidParameter, missingParameter, notFound } from "../../errors.ts";
 import { type Db, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import { appendToUri } from "../experiments/experiment_item.ts";
 import { randomRunName } from "../runs/run_names.ts";
-import { missingParameter } from "../../http/request.ts";
 import {
   type LoggedModel,
   loggedModelItem,

@@ -10,8 +10,8 @@
  * @module
  */
 import { loggedModelKey } from "../../keys/key_schema.ts";
-import { MlflowError } from "../../http/errors.ts";
-import { pythonJsonDumps } from "../../http/python_json.ts";
+import { MlflowError } from "../../errors.ts";
+import { pythonJsonDumps } from "../../util/python_json.ts";
 import { type Db, isConditionFailure, rawKey, toItem } from "../db.ts";
 import { loggedModelRecordFromItem } from "./logged_model_item.ts";
 import { modelNotFound } from "./logged_model_store.ts";

@@ -20,7 +20,7 @@
  */
 import { GSI1, loggedModelsGsi1Pk } from "../../keys/key_schema.ts";
 import { queryAll } from "../../dynamo/batch.ts";
-import { invalidParameter } from "../../http/errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import {
   decodePageToken,
   encodePageToken,

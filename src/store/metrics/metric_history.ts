@@ -1,13 +1,15 @@
 /**
  * Metric history: one append-only chunk item per logging call, in the run's history partition.
  *
- * Chunk sort keys are ULIDs, so a Query returns history in arrival order and a cursor
- * (chunk sort key + index inside the chunk) pages without re-reading earlier pages.
+ * Chunk sort keys are ULIDs, so a Query returns history in arrival order. Batches may arrive out
+ * of MLflow's (timestamp, step, value) order, so every page of a history read today re-reads the
+ * whole partition (docs/key-schema.md gives the cost).
  *
  * @module
  */
 import { metricChunkKey, metricHistoryPk, newChunkId } from "../../keys/key_schema.ts";
-import { type Db, type RawItem, rawKey } from "../db.ts";
+import { type Db, rawKey } from "../db.ts";
+import { queryPages } from "../../dynamo/query_pages.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints } from "./point_codec.ts";
 
@@ -42,16 +44,14 @@ export async function readHistory(
 ): Promise<{ metrics: Metric[]; next?: HistoryCursor }> {
   const seen = new Set<string>();
   const all: Metric[] = [];
-  let start: RawItem | undefined;
-  do {
-    const page = await db.port.query({
-      TableName: db.table,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": { S: metricHistoryPk(runId) } },
-      ExclusiveStartKey: start,
-      ConsistentRead: true,
-    });
-    for (const item of page.Items ?? []) {
+  const input = {
+    TableName: db.table,
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": { S: metricHistoryPk(runId) } },
+    ConsistentRead: true,
+  };
+  for await (const page of queryPages(db.port, input, { pages: "all" })) {
+    for (const item of page.items) {
       for (const p of decodePoints(item.d!.S!, key)) {
         const id = `${p.timestamp}|${p.step}|${p.value}`;
         if (seen.has(id)) continue; // a retried request may have written its chunk twice
@@ -59,8 +59,7 @@ export async function readHistory(
         all.push(p);
       }
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   all.sort(compareHistory);
   let from = 0;
   if (cursor) {

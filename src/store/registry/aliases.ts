@@ -6,7 +6,7 @@
  * @module
  */
 import { modelVersionKey, registeredModelKey } from "../../keys/key_schema.ts";
-import { invalidParameter, notFound } from "../../http/errors.ts";
+import { invalidParameter, notFound } from "../../errors.ts";
 import { type Db, isConditionFailure, rawKey, toItem } from "../db.ts";
 import { toModelVersion, versionRecordFromItem } from "./items.ts";
 import { getLatestVersions } from "./registered_models.ts";

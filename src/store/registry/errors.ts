@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { invalidParameter } from "../../http/errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import { errorName } from "../db.ts";
 
 /**

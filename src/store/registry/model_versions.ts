@@ -11,7 +11,7 @@
  */
 import { batchGetAll } from "../../dynamo/batch.ts";
 import { modelVersionKey, registeredModelKey } from "../../keys/key_schema.ts";
-import { MlflowError } from "../../http/errors.ts";
+import { MlflowError } from "../../errors.ts";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import { mapWriteError } from "./errors.ts";
 import {

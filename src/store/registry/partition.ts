@@ -10,7 +10,7 @@ import {
   registeredModelKey,
   registeredModelNameKey,
 } from "../../keys/key_schema.ts";
-import { notFound } from "../../http/errors.ts";
+import { notFound } from "../../errors.ts";
 import { type Db, rawKey } from "../db.ts";
 import {
   isModelItem,

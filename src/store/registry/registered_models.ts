@@ -15,7 +15,7 @@ import {
   registeredModelKey,
   registeredModelNameKey,
 } from "../../keys/key_schema.ts";
-import { alreadyExists, MlflowError } from "../../http/errors.ts";
+import { alreadyExists, MlflowError } from "../../errors.ts";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import { mapWriteError } from "./errors.ts";
 import {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MlflowError } from "../../http/errors.ts";
+import { MlflowError } from "../../errors.ts";
 
 /** The parts `urlsplit` returns. */
 export interface SplitUri {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { invalidParameter, MlflowError } from "../../http/errors.ts";
-import { pythonJsonDumps } from "../../http/python_json.ts";
+import { invalidParameter, MlflowError } from "../../errors.ts";
+import { pythonJsonDumps } from "../../util/python_json.ts";
 import { reprStr } from "../../search/py_repr.ts";
 import { ACTIVE_STAGES, ALL_STAGES, PROMPT_TEXT_TAG_KEY } from "./types.ts";
 

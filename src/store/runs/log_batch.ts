@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { invalidParameter } from "../../http/errors.ts";
+import { invalidParameter } from "../../errors.ts";
 import type { Db } from "../db.ts";
 import type { Metric, Tag } from "../entities.ts";
 import { appendModelMetrics } from "../logged_models/model_metrics.ts";

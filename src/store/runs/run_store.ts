@@ -5,7 +5,7 @@
  * @module
  */
 import { METRIC_GROUP_PREFIX, runKey, runPartitionPk } from "../../keys/key_schema.ts";
-import { invalidParameter, MlflowError, notFound } from "../../http/errors.ts";
+import { invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import {
   type Db,
   errorName,
@@ -16,7 +16,8 @@ import {
   toItem,
 } from "../db.ts";
 import { backoffDelay, sleep } from "../../dynamo/retry.ts";
-import { pythonJsonDumps } from "../../http/python_json.ts";
+import { query } from "../../dynamo/query_pages.ts";
+import { pythonJsonDumps } from "../../util/python_json.ts";
 import {
   applyValues,
   inlineValue,
@@ -158,21 +159,23 @@ export class RunStore {
   /** Reads a run with its latest metrics: one Query over the run's partition. */
   async get(runId: string): Promise<Run> {
     validateRunId(runId);
-    const res = await this.db.port.query({
+    // Every page: metric groups and long values sort before the record, so a partition over
+    // 1 MB would cut the record first.
+    const res = await query(this.db.port, {
       TableName: this.db.table,
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": { S: runPartitionPk(runId) } },
       ConsistentRead: true,
-    });
+    }, { pages: "all" });
     let record: RunRecord | undefined;
     const groups: string[] = [];
-    for (const item of res.Items ?? []) {
+    for (const item of res.items) {
       const sk = item.sk!.S!;
       if (sk === runKey(runId).sk) record = runRecordFromItem(item);
       else if (sk.startsWith(METRIC_GROUP_PREFIX) && item.v?.S) groups.push(item.v.S);
     }
     if (!record) throw notFound(`Run with id=${runId} not found`);
-    applyValues([record], valuesFromItems(runId, res.Items ?? []));
+    applyValues([record], valuesFromItems(runId, res.items));
     const experiment = await this.experiments.find(record.experiment_id);
     return toRun(record, experiment, groups);
   }
