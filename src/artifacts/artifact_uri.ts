@@ -19,7 +19,7 @@
  *   it anyway.
  *
  * Every refusal is a 400 `INVALID_PARAMETER_VALUE` whose message names the field, never a server
- * path.
+ * path; where MLflow refuses too (a non-empty fragment, a query with `..`), with MLflow's message.
  *
  * @module
  */
@@ -97,6 +97,21 @@ function proxiedOrRefuse(path: string, field: string): string {
   }
 }
 
+/** What MLflow 3.17.2 itself refuses, with its messages: a non-empty fragment, a query with `..`. */
+function mlflowRefusals(uri: string, field: string): void {
+  const hash = uri.indexOf("#");
+  if (hash >= 0 && hash < uri.length - 1) {
+    throw invalidParameter(`'${field}' URL can't include fragments or params.`);
+  }
+  const query = uri.indexOf("?");
+  if (query >= 0 && (hash < 0 || query < hash)) {
+    const text = uri.slice(query + 1, hash < 0 ? undefined : hash);
+    if (decodedForChecks(text, field).includes("..")) {
+      throw invalidParameter("Invalid query string");
+    }
+  }
+}
+
 /**
  * Parses and validates an artifact location (see the module docs for the rules).
  *
@@ -109,6 +124,7 @@ export function parseArtifactUri(uri: string, field = "artifact_location"): Pars
   if (CONTROL.test(uri) || CONTROL.test(decoded)) {
     throw refuse(field, "a location cannot contain control characters");
   }
+  mlflowRefusals(uri, field);
   if (/[?#]/.test(decoded)) {
     throw refuse(field, "a location cannot include a query or a fragment ('?' or '#')");
   }
