@@ -152,7 +152,10 @@ export function parseArtifactUri(uri: string, field = "artifact_location"): Pars
   }
   if (scheme === "s3") {
     if (authority === "") throw refuse(field, "an s3: location must name a bucket");
-    return { scheme, kind: "s3", root: authority, path: proxiedOrRefuse(path, field) };
+    // Checked like a proxied path, but kept as written: S3 keys are not percent-decoded.
+    proxiedOrRefuse(path, field);
+    const prefix = path.split("/").filter((s) => s !== "" && s !== ".").join("/");
+    return { scheme, kind: "s3", root: authority, path: prefix };
   }
   return { scheme, kind: "other", root: authority, path: "" };
 }

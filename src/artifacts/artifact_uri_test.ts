@@ -27,6 +27,7 @@ Deno.test("parseArtifactUri: scheme, root and path of the locations MLflow uses"
       { kind: "proxied", path: "1/abc/artifacts" },
     ],
     ["s3://bucket/a/b/", { kind: "s3", root: "bucket", path: "a/b" }],
+    ["s3://bucket/a%20b//c", { kind: "s3", root: "bucket", path: "a%20b/c" }],
     ["/srv/mlruns/1", { kind: "local", scheme: "", root: "/srv/mlruns/1" }],
     ["file:///srv/ml%20runs/1", { kind: "local", scheme: "file", root: "/srv/ml runs/1" }],
     ["file://localhost/srv/x", { kind: "local", root: "/srv/x" }],
