@@ -9,11 +9,15 @@
  * - Downloads stream from the open file.
  * - Every path is checked with {@link resolveInsideRoot}: a symlink that leads outside the root
  *   makes the path invalid.
+ * - Filesystem errors never reach a client with a server path in them: Deno's messages name the
+ *   absolute path (`realpath '/srv/…'`), so {@link hideServerPaths} turns them into a 500
+ *   `INTERNAL_ERROR` without it (the full error goes to the server log); a path too long for the
+ *   filesystem is a 400 "Invalid path".
  *
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { invalidParameter, notFound } from "../errors.ts";
+import { invalidParameter, MlflowError, notFound } from "../errors.ts";
 import { invalidPath, isInside, resolveInsideRoot } from "./safe_path.ts";
 import { type ArtifactEntry, type ArtifactObject, type ArtifactStore, basename } from "./store.ts";
 
@@ -66,6 +70,21 @@ function isMissing(e: unknown): boolean {
   return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
 }
 
+/**
+ * `e` as it may be shown to a client: MLflow errors as they are; anything else (a filesystem
+ * error whose message names an absolute path) as a 500 whose message has every quoted path and
+ * the store root removed.
+ */
+export function hideServerPaths(e: unknown, root: string): unknown {
+  if (e instanceof MlflowError) return e;
+  // A path too long for the filesystem is the client's path: refused like any invalid path.
+  if ((e as { code?: unknown })?.code === "ENAMETOOLONG") return invalidPath();
+  console.error("Artifact store error:", e);
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const message = text.replace(/'[^']*'/g, "'<path>'").replaceAll(root, "<artifact root>");
+  return new MlflowError("INTERNAL_ERROR", `Artifact storage error: ${message}`);
+}
+
 /** Artifacts in a local directory. */
 export class LocalArtifactStore implements ArtifactStore {
   private constructor(readonly location: string) {}
@@ -73,6 +92,17 @@ export class LocalArtifactStore implements ArtifactStore {
   /** Opens (and by default creates) the root directory `dir`. */
   static async open(dir: string, options: LocalStoreOptions = {}): Promise<LocalArtifactStore> {
     const abs = resolve(dir);
+    try {
+      return await LocalArtifactStore.openAt(abs, options);
+    } catch (e) {
+      throw hideServerPaths(e, abs);
+    }
+  }
+
+  private static async openAt(
+    abs: string,
+    options: LocalStoreOptions,
+  ): Promise<LocalArtifactStore> {
     if (options.create ?? true) await Deno.mkdir(abs, { recursive: true });
     let root = abs;
     try {
@@ -109,7 +139,7 @@ export class LocalArtifactStore implements ArtifactStore {
     }
   }
 
-  async put(path: string, body: ReadableStream<Uint8Array> | null): Promise<void> {
+  private async putUnguarded(path: string, body: ReadableStream<Uint8Array> | null): Promise<void> {
     if (path === "") throw invalidPath();
     const target = await this.target(path);
     const parent = dirname(target);
@@ -149,7 +179,7 @@ export class LocalArtifactStore implements ArtifactStore {
     }
   }
 
-  async get(path: string): Promise<ArtifactObject> {
+  private async getUnguarded(path: string): Promise<ArtifactObject> {
     const target = await this.target(path);
     let real: string;
     try {
@@ -172,7 +202,7 @@ export class LocalArtifactStore implements ArtifactStore {
     return { body: file.readable, size };
   }
 
-  async list(path: string): Promise<ArtifactEntry[]> {
+  private async listUnguarded(path: string): Promise<ArtifactEntry[]> {
     const target = await this.target(path);
     let real: string;
     try {
@@ -202,7 +232,7 @@ export class LocalArtifactStore implements ArtifactStore {
     return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async delete(path: string): Promise<void> {
+  private async deleteUnguarded(path: string): Promise<void> {
     if (path === "") throw invalidPath();
     const target = await this.target(path);
     try {
@@ -210,6 +240,30 @@ export class LocalArtifactStore implements ArtifactStore {
     } catch (e) {
       if (!isMissing(e)) throw e;
     }
+  }
+
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw hideServerPaths(e, this.location);
+    }
+  }
+
+  put(path: string, body: ReadableStream<Uint8Array> | null): Promise<void> {
+    return this.guard(() => this.putUnguarded(path, body));
+  }
+
+  get(path: string): Promise<ArtifactObject> {
+    return this.guard(() => this.getUnguarded(path));
+  }
+
+  list(path: string): Promise<ArtifactEntry[]> {
+    return this.guard(() => this.listUnguarded(path));
+  }
+
+  delete(path: string): Promise<void> {
+    return this.guard(() => this.deleteUnguarded(path));
   }
 
   close(): Promise<void> {

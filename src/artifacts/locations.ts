@@ -7,16 +7,17 @@
  *   `_get_proxied_run_artifact_destination_path`: `mlflow-artifacts:/<exp>/<run>/artifacts` (or
  *   `mlflow-artifacts://host/…`) maps to `<destination>/<exp>/<run>/artifacts`, and so does an
  *   `http(s)://…/api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts` root.
- * - {@link ArtifactLocations}: for the tracking-service routes (list, get-artifact), the store and
- *   base path behind a run's `artifact_uri`, proxied or not.
+ * - {@link ArtifactLocations}: for the tracking-service routes (list, get-artifact) and the
+ *   logged-model routes, the store and base path behind an `artifact_uri`, proxied or not. Every
+ *   URI goes through `parseArtifactUri` (`artifact_uri.ts`) on every read.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { invalidParameter, MlflowError } from "../errors.ts";
 import { LocalArtifactStore, type LocalStoreOptions } from "./local_store.ts";
-import { parseS3Uri, S3ArtifactStore, type S3StoreOptions } from "./s3_store.ts";
-import { safeArtifactPath } from "./safe_path.ts";
+import { S3ArtifactStore, type S3StoreOptions } from "./s3_store.ts";
+import { parseArtifactUri } from "./artifact_uri.ts";
 import type { ArtifactStore } from "./store.ts";
 
 /** Options passed on to the store constructors. */
@@ -40,29 +41,15 @@ export async function openArtifactStore(
   );
 }
 
-const HTTP_ANCHOR = "/api/2.0/mlflow-artifacts/artifacts/";
-
 /**
  * The destination-relative path of a proxied artifact URI, or undefined when `uri` is not
  * proxied (a local path, `s3://`, …).
+ *
+ * @throws {MlflowError} 400 when `uri` is not a valid location ({@link parseArtifactUri})
  */
 export function proxiedPath(uri: string): string | undefined {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(uri);
-  if (!m) return undefined;
-  const scheme = m[1]!.toLowerCase();
-  let rest = m[2]!.replace(/[?#].*$/s, "");
-  if (scheme === "mlflow-artifacts") {
-    if (rest.startsWith("//")) {
-      const slash = rest.indexOf("/", 2);
-      rest = slash < 0 ? "" : rest.slice(slash);
-    }
-    return rest.replace(/^\/+/, "");
-  }
-  if (scheme === "http" || scheme === "https") {
-    const i = rest.indexOf(HTTP_ANCHOR);
-    return i < 0 ? undefined : rest.slice(i + HTTP_ANCHOR.length).replace(/^\/+/, "");
-  }
-  return undefined;
+  const parsed = parseArtifactUri(uri, "artifact_uri");
+  return parsed.kind === "proxied" ? parsed.path : undefined;
 }
 
 /** A store and the path inside it that corresponds to a run's artifact root. */
@@ -85,31 +72,41 @@ export class ArtifactLocations {
     private readonly options: OpenOptions = {},
   ) {}
 
-  /** The store and base path behind `artifactUri`. */
+  /**
+   * The store and base path behind `artifactUri`. The URI is parsed again here, on every read:
+   * a location stored before validation existed (`file:///etc/#/…`) is refused with 400, and a
+   * local root becomes its own store, whose paths cannot leave it.
+   */
   async forRun(artifactUri: string): Promise<RunArtifactRoot> {
-    const proxied = proxiedPath(artifactUri);
-    if (proxied !== undefined) {
+    const parsed = parseArtifactUri(artifactUri, "artifact_uri");
+    if (parsed.kind === "proxied") {
       if (!this.destination) {
         throw invalidParameter(
           `The run's artifact root '${artifactUri}' is served through the artifact proxy, which this server runs without (--no-serve-artifacts)`,
         );
       }
-      return { store: this.destination, base: safeArtifactPath(proxied) };
+      return { store: this.destination, base: parsed.path };
     }
-    if (/^s3:/i.test(artifactUri)) {
-      const { bucket, prefix } = parseS3Uri(artifactUri);
+    if (parsed.kind === "s3") {
+      const bucket = parsed.root;
       let store = this.s3.get(bucket);
       if (!store) {
         store = S3ArtifactStore.open(`s3://${bucket}`, this.options.s3);
         this.s3.set(bucket, store);
         store.catch(() => this.s3.delete(bucket));
       }
-      return { store: await store, base: safeArtifactPath(prefix) };
+      return { store: await store, base: parsed.path };
+    }
+    if (parsed.kind === "other") {
+      throw new MlflowError(
+        "NOT_IMPLEMENTED",
+        `Artifact URI scheme '${parsed.scheme}' is not supported by this server (use a directory or s3://)`,
+      );
     }
     // A directory of the server's filesystem: read it where it is, never create it.
-    const store = await openArtifactStore(artifactUri, {
-      ...this.options,
-      local: { ...this.options.local, create: false },
+    const store = await LocalArtifactStore.open(parsed.root, {
+      ...this.options.local,
+      create: false,
     });
     return { store, base: "" };
   }

@@ -5,7 +5,9 @@
  * path is percent-decoded until it stops changing (so `%2e%2e` and `%252e%252e` are both seen as
  * `..`), then refused if it has a `..` segment, is absolute, has a backslash, a `#`, a control
  * character (NUL included) or a `file:` scheme. MLflow escapes control characters instead of
- * refusing them; refusing is stricter and no client sends them. Every refusal is a 400
+ * refusing them; refusing is stricter and no client sends them. A segment longer than
+ * {@link MAX_SEGMENT_BYTES} (UTF-8) is refused too: no filesystem can hold it, and the OS error
+ * would otherwise name the server's absolute path. Every refusal is a 400
  * `INVALID_PARAMETER_VALUE` "Invalid path".
  *
  * {@link resolveInsideRoot} is the local store's second line of defence: it resolves symlinks
@@ -17,6 +19,9 @@
 import { dirname } from "node:path";
 import { invalidParameter, type MlflowError } from "../errors.ts";
 
+/** The longest path segment (file or directory name) accepted, in UTF-8 bytes (`NAME_MAX`). */
+export const MAX_SEGMENT_BYTES = 255;
+
 /** The one message MLflow gives for every refused artifact path. */
 export const INVALID_PATH_MESSAGE = "Invalid path";
 
@@ -26,6 +31,11 @@ export function invalidPath(): MlflowError {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
+const encoder = new TextEncoder();
+
+function utf8Length(s: string): number {
+  return encoder.encode(s).length;
+}
 
 /**
  * Percent-decodes like Python's `urllib.parse.unquote`: runs of `%XX` are decoded as UTF-8 with
@@ -74,6 +84,9 @@ export function safeArtifactPath(raw: string): string {
   }
   const segments = path.split("/");
   if (segments.includes("..")) throw invalidPath();
+  if (segments.some((s) => s.length > MAX_SEGMENT_BYTES / 3 && utf8Length(s) > MAX_SEGMENT_BYTES)) {
+    throw invalidPath();
+  }
   return segments.filter((s) => s !== "" && s !== ".").join("/");
 }
 

@@ -1,12 +1,15 @@
 /**
  * The checks MLflow's `CreateModelVersion` handler makes on `source` (mlflow 3.17
  * `server/handlers.py`): prompt placeholders, host-addressed schemes, `models:/` lineage, and
- * that the source lies inside the run's (or logged model's) artifacts.
+ * that the source lies inside the run's (or logged model's) artifacts. That root is read with the
+ * artifact routes' own parser (`parseArtifactUri`), so a root those routes refuse contains no
+ * source, and a local or proxied source with a query or fragment is refused.
  *
  * @module
  */
 import { resolve as resolvePath } from "node:path";
 import { invalidParameter, MlflowError } from "../../errors.ts";
+import { parseArtifactUri, type ParsedArtifactUri } from "../../artifacts/artifact_uri.ts";
 import type { RegistryStore } from "../../store/registry/registry_store.ts";
 import { isPromptTags, PROMPT_SOURCE_PLACEHOLDERS } from "../../store/registry/types.ts";
 import {
@@ -86,6 +89,27 @@ function localPath(uri: string): string {
 
 function isWithinDir(dir: string, path: string): boolean {
   return path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
+}
+
+/**
+ * The owner's artifact root as every artifact read parses it (`parseArtifactUri`), or undefined
+ * when that parse refuses it (a location stored before validation, such as `file:///etc/#/…`):
+ * no source is inside a root the server would never read.
+ */
+function parsedRoot(root: string): ParsedArtifactUri | undefined {
+  try {
+    return parseArtifactUri(root, "artifact_uri");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A `?` or `#` in a local or proxied source, raw or percent-encoded: refused, as in artifact
+ * locations (MLflow drops them when it resolves the path; a source is never stored with one).
+ */
+function hasQueryOrFragment(source: string): boolean {
+  return /[?#]/.test(unquoteFully(source, false));
 }
 
 /** `_validate_non_local_source_contains_relative_paths`. */
@@ -184,7 +208,10 @@ async function validateAgainstOwner(
       const root = await rootOf(id);
       const path = localPath(source);
       shown = path;
-      if (isLocalUri(root) && isWithinDir(localPath(root), path)) return;
+      if (
+        parsedRoot(root)?.kind === "local" && !hasQueryOrFragment(source) &&
+        isWithinDir(localPath(root), path)
+      ) return;
     }
     const owner = idName === "run_id" ? "run_id" : "model_id";
     throw invalidParameter(
@@ -218,7 +245,10 @@ async function validateAgainstOwner(
     if (parsed.scheme === "runs") throw invalidSource(source, "model_id");
   }
   if (isMlflowArtifactSource(source)) {
-    if (id && isUriWithinRoot(source, await rootOf(id))) return;
+    if (id) {
+      const root = await rootOf(id);
+      if (parsedRoot(root) && !hasQueryOrFragment(source) && isUriWithinRoot(source, root)) return;
+    }
     throw invalidSource(source, idName);
   }
 }

@@ -11,6 +11,7 @@ import {
 } from "../../keys/key_schema.ts";
 import { type Db, fromItem, type RawItem, rawKey, toItem } from "../db.ts";
 import type { Experiment } from "../entities.ts";
+import { appendToArtifactUri } from "../../artifacts/artifact_uri.ts";
 
 interface ExperimentRecord {
   experiment_id: string;
@@ -71,7 +72,10 @@ export async function nextExperimentId(db: Db): Promise<string> {
   return res.Attributes!.n!.N!;
 }
 
-/** Joins an artifact root and a path segment as MLflow's `append_to_uri_path` does. */
+/**
+ * Joins an artifact root and a path segment as MLflow's `append_to_uri_path` does: before any
+ * query or fragment (`appendToArtifactUri`), so a run's root can never land inside one.
+ */
 export function appendToUri(root: string, segment: string): string {
-  return root.endsWith("/") ? `${root}${segment}` : `${root}/${segment}`;
+  return appendToArtifactUri(root, segment);
 }

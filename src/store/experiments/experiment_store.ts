@@ -7,6 +7,7 @@ import { experimentKey, experimentNameKey } from "../../keys/key_schema.ts";
 import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
+import { validateArtifactLocation } from "../../artifacts/artifact_uri.ts";
 import {
   MAX_ENTITY_KEY_LENGTH,
   MAX_EXPERIMENT_TAG_VAL_LENGTH,
@@ -70,12 +71,9 @@ export class ExperimentStore {
 
   /** Creates an experiment; names are unique among active and deleted experiments. */
   async create(input: CreateExperimentInput): Promise<string> {
+    // As MLflow's handler: the location is checked before the store checks the name.
+    if (input.artifactLocation) validateArtifactLocation(input.artifactLocation);
     const name = validateExperimentName(input.name);
-    if (input.artifactLocation?.startsWith("runs:")) {
-      throw invalidParameter(
-        `Artifact location cannot be a runs:/ URI. Given: '${input.artifactLocation}'`,
-      );
-    }
     for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
     // Fails fast without burning an id when the name is obviously taken.
     if (await this.idForName(name)) throw this.nameTaken(name);
