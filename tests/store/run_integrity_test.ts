@@ -12,6 +12,9 @@ import { searchRuns } from "../../src/store/runs/search_runs.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import type { DatasetInput, Run } from "../../src/store/entities.ts";
 import { testBackends } from "../support/backends.ts";
+import { runKey } from "../../src/keys/key_schema.ts";
+import { rawKey, toItem } from "../../src/store/db.ts";
+import { inlineValue, writeValueItems } from "../../src/store/runs/long_values.ts";
 
 function code(e: unknown): string | undefined {
   return e instanceof MlflowError ? e.code : undefined;
@@ -187,5 +190,50 @@ for (const backend of testBackends()) {
       (e) => code(e) === "INVALID_PARAMETER_VALUE",
     );
     assert.equal((await s.runs.get(id)).datasetInputs.length, 3);
+  });
+}
+
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] a run written by the previous layout (params and inputs on the record) reads and checks the same`, async () => {
+    const { port, tableName, cleanup } = await backend.makePort();
+    try {
+      const s = await createStores({ port, table: tableName }, "mlflow-artifacts:/");
+      const id = (await s.runs.create({})).info.runId;
+      const long = "L".repeat(700);
+      const { inline, item } = inlineValue(id, long);
+      await writeValueItems(s.db, [item!]);
+      // What commit 6a8d938 stored: params, inputs and outputs inside the record.
+      await port.updateItem({
+        TableName: tableName,
+        Key: rawKey(runKey(id)),
+        UpdateExpression: "SET params = :p, dataset_inputs = :d, model_outputs = :o, pver = :v",
+        ExpressionAttributeValues: toItem({
+          ":p": { old: "1", oldlong: inline },
+          ":d": [dataset("legacy")],
+          ":o": [{ modelId: "m0", step: 0 }],
+          ":v": 1,
+        }),
+      });
+      await logBatch(s.runs, id, {
+        metrics: [],
+        params: [{ key: "old", value: "1" }, { key: "new", value: "2" }],
+        tags: [],
+      });
+      await assert.rejects(
+        logBatch(s.runs, id, { metrics: [], params: [{ key: "oldlong", value: "x" }], tags: [] }),
+        (e) =>
+          code(e) === "INVALID_PARAMETER_VALUE" &&
+          (e as Error).message.includes(`already logged with value='${long}'`),
+      );
+      await s.runs.logInputs(id, [dataset("legacy"), dataset("fresh")], []);
+      await s.runs.logOutputs(id, [{ modelId: "m0", step: 0 }, { modelId: "m1", step: 1 }]);
+      for (const run of [await s.runs.get(id), await searchOne(s, id, "params.oldlong LIKE 'L%'")]) {
+        assert.deepEqual(run!.params, { old: "1", oldlong: long, new: "2" });
+        assert.deepEqual(run!.datasetInputs.map((d) => d.dataset.name), ["legacy", "fresh"]);
+        assert.deepEqual(run!.modelOutputs, [{ modelId: "m0", step: 0 }, { modelId: "m1", step: 1 }]);
+      }
+    } finally {
+      await cleanup();
+    }
   });
 }
