@@ -11,12 +11,18 @@ import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
 import { metricGroupId, metricGroupKey } from "../../src/keys/key_schema.ts";
 import { rawKey } from "../../src/store/db.ts";
 import { encodePoints } from "../../src/store/metrics/point_codec.ts";
-import { type LogBatchInput, logBatch } from "../../src/store/runs/log_batch.ts";
+import { logBatch, type LogBatchInput } from "../../src/store/runs/log_batch.ts";
 import { searchRuns } from "../../src/store/runs/search_runs.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import type { Run } from "../../src/store/entities.ts";
 
-const WRITES = new Set(["putItem", "updateItem", "deleteItem", "batchWriteItem", "transactWriteItems"]);
+const WRITES = new Set([
+  "putItem",
+  "updateItem",
+  "deleteItem",
+  "batchWriteItem",
+  "transactWriteItems",
+]);
 
 /** A port whose write number `failAt` (1-based, counted from `arm()`) throws. */
 function crashingPort(port: DynamoPort) {
@@ -27,7 +33,9 @@ function crashingPort(port: DynamoPort) {
     const op = port[name] as (input: unknown) => Promise<unknown>;
     wrapped[name] = (input: unknown) => {
       if (WRITES.has(name) && ++count === failAt) {
-        return Promise.reject(Object.assign(new Error(`crash at write ${count}`), { name: "Crash" }));
+        return Promise.reject(
+          Object.assign(new Error(`crash at write ${count}`), { name: "Crash" }),
+        );
       }
       return op.call(port, input);
     };

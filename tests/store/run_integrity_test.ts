@@ -98,22 +98,25 @@ for (const backend of testBackends()) {
     );
   });
 
-  t("a param or tag value that starts with the long-value marker reads back as written", async (s) => {
-    const id = (await s.runs.create({})).info.runId;
-    const tricky = "\u0000ov:0123456789abcdef0123456789abcdef01234567";
-    await logBatch(s.runs, id, {
-      metrics: [],
-      params: [{ key: "p", value: tricky }],
-      tags: [{ key: "t", value: tricky }, { key: "u", value: "\u0000" }],
-    });
-    await s.runs.setTag(id, "v", `${tricky}x`);
-    for (const run of [await s.runs.get(id), await searchOne(s, id)]) {
-      assert.equal(run!.params.p, tricky);
-      assert.equal(run!.tags.t, tricky);
-      assert.equal(run!.tags.u, "\u0000");
-      assert.equal(run!.tags.v, `${tricky}x`);
-    }
-  });
+  t(
+    "a param or tag value that starts with the long-value marker reads back as written",
+    async (s) => {
+      const id = (await s.runs.create({})).info.runId;
+      const tricky = "\u0000ov:0123456789abcdef0123456789abcdef01234567";
+      await logBatch(s.runs, id, {
+        metrics: [],
+        params: [{ key: "p", value: tricky }],
+        tags: [{ key: "t", value: tricky }, { key: "u", value: "\u0000" }],
+      });
+      await s.runs.setTag(id, "v", `${tricky}x`);
+      for (const run of [await s.runs.get(id), await searchOne(s, id)]) {
+        assert.equal(run!.params.p, tricky);
+        assert.equal(run!.tags.t, tricky);
+        assert.equal(run!.tags.u, "\u0000");
+        assert.equal(run!.tags.v, `${tricky}x`);
+      }
+    },
+  );
 
   t("30 log-model calls keep the whole history as valid JSON", async (s) => {
     const id = (await s.runs.create({})).info.runId;
@@ -164,33 +167,36 @@ for (const backend of testBackends()) {
     assert.ok(found, "a dataset filter finds the run");
   });
 
-  t("dataset inputs MLflow accepts are stored whole; over MLflow's limits is a clear 400", async (s) => {
-    const id = (await s.runs.create({})).info.runId;
-    const big = (n: number) => `${n}`.repeat(1_000_000).slice(0, 1_048_575);
-    // 3 schemas of 1 MB each: 3 MB of inputs on one run, far over one 400 KB item.
-    for (let i = 0; i < 3; i++) await s.runs.logInputs(id, [dataset(`big${i}`, big(i))], []);
-    await logBatch(s.runs, id, { metrics: [], params: [{ key: "p", value: "1" }], tags: [] });
-    await s.runs.setTag(id, "after", "x");
-    for (const run of [await s.runs.get(id), await searchOne(s, id)]) {
-      assert.equal(run!.datasetInputs.length, 3);
-      for (let i = 0; i < 3; i++) {
-        const d = run!.datasetInputs.find((x) => x.dataset.name === `big${i}`)!;
-        assert.equal(d.dataset.schema, big(i));
+  t(
+    "dataset inputs MLflow accepts are stored whole; over MLflow's limits is a clear 400",
+    async (s) => {
+      const id = (await s.runs.create({})).info.runId;
+      const big = (n: number) => `${n}`.repeat(1_000_000).slice(0, 1_048_575);
+      // 3 schemas of 1 MB each: 3 MB of inputs on one run, far over one 400 KB item.
+      for (let i = 0; i < 3; i++) await s.runs.logInputs(id, [dataset(`big${i}`, big(i))], []);
+      await logBatch(s.runs, id, { metrics: [], params: [{ key: "p", value: "1" }], tags: [] });
+      await s.runs.setTag(id, "after", "x");
+      for (const run of [await s.runs.get(id), await searchOne(s, id)]) {
+        assert.equal(run!.datasetInputs.length, 3);
+        for (let i = 0; i < 3; i++) {
+          const d = run!.datasetInputs.find((x) => x.dataset.name === `big${i}`)!;
+          assert.equal(d.dataset.schema, big(i));
+        }
+        assert.equal(run!.tags.after, "x");
       }
-      assert.equal(run!.tags.after, "x");
-    }
-    await assert.rejects(
-      s.runs.logInputs(id, [dataset("huge", "x".repeat(1_048_576))], []),
-      (e) =>
-        code(e) === "INVALID_PARAMETER_VALUE" &&
-        (e as Error).message === "'schema' exceeds the maximum length of 1048575 characters",
-    );
-    await assert.rejects(
-      s.runs.logInputs(id, [dataset("n".repeat(501))], []),
-      (e) => code(e) === "INVALID_PARAMETER_VALUE",
-    );
-    assert.equal((await s.runs.get(id)).datasetInputs.length, 3);
-  });
+      await assert.rejects(
+        s.runs.logInputs(id, [dataset("huge", "x".repeat(1_048_576))], []),
+        (e) =>
+          code(e) === "INVALID_PARAMETER_VALUE" &&
+          (e as Error).message === "'schema' exceeds the maximum length of 1048575 characters",
+      );
+      await assert.rejects(
+        s.runs.logInputs(id, [dataset("n".repeat(501))], []),
+        (e) => code(e) === "INVALID_PARAMETER_VALUE",
+      );
+      assert.equal((await s.runs.get(id)).datasetInputs.length, 3);
+    },
+  );
 }
 
 for (const backend of testBackends()) {
@@ -227,10 +233,15 @@ for (const backend of testBackends()) {
       );
       await s.runs.logInputs(id, [dataset("legacy"), dataset("fresh")], []);
       await s.runs.logOutputs(id, [{ modelId: "m0", step: 0 }, { modelId: "m1", step: 1 }]);
-      for (const run of [await s.runs.get(id), await searchOne(s, id, "params.oldlong LIKE 'L%'")]) {
+      for (
+        const run of [await s.runs.get(id), await searchOne(s, id, "params.oldlong LIKE 'L%'")]
+      ) {
         assert.deepEqual(run!.params, { old: "1", oldlong: long, new: "2" });
         assert.deepEqual(run!.datasetInputs.map((d) => d.dataset.name), ["legacy", "fresh"]);
-        assert.deepEqual(run!.modelOutputs, [{ modelId: "m0", step: 0 }, { modelId: "m1", step: 1 }]);
+        assert.deepEqual(run!.modelOutputs, [{ modelId: "m0", step: 0 }, {
+          modelId: "m1",
+          step: 1,
+        }]);
       }
     } finally {
       await cleanup();

@@ -112,7 +112,9 @@ async function retire(db: Db, runId: string, hash: string): Promise<void> {
       UpdateExpression: "SET #ttl = :t",
       ConditionExpression: "attribute_exists(pk)",
       ExpressionAttributeNames: { "#ttl": TTL_ATTRIBUTE },
-      ExpressionAttributeValues: { ":t": { N: String(Math.floor(Date.now() / 1000) + RETIRE_AFTER_S) } },
+      ExpressionAttributeValues: {
+        ":t": { N: String(Math.floor(Date.now() / 1000) + RETIRE_AFTER_S) },
+      },
     });
   } catch (e) {
     if (!isConditionFailure(e)) throw e;

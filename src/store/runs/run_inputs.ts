@@ -92,7 +92,9 @@ export function validateDatasetInputs(datasets: DatasetInput[]): void {
     }
     for (const t of tags) {
       if (t.key.length > MAX_INPUT_TAG_KEY_SIZE) throw exceeds("key", MAX_INPUT_TAG_KEY_SIZE);
-      if (t.value.length > MAX_INPUT_TAG_VALUE_SIZE) throw exceeds("value", MAX_INPUT_TAG_VALUE_SIZE);
+      if (t.value.length > MAX_INPUT_TAG_VALUE_SIZE) {
+        throw exceeds("value", MAX_INPUT_TAG_VALUE_SIZE);
+      }
     }
   }
 }

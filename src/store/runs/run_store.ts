@@ -8,15 +8,7 @@
  */
 import { METRIC_GROUP_PREFIX, runKey, runPartitionPk } from "../../keys/key_schema.ts";
 import { invalidParameter, notFound } from "../../errors.ts";
-import {
-  type Db,
-  errorName,
-  isConditionFailure,
-  nowMs,
-  type RawItem,
-  rawKey,
-  toItem,
-} from "../db.ts";
+import { type Db, errorName, nowMs, type RawItem, rawKey, toItem } from "../db.ts";
 import { paramsFromItems, writeParams } from "./run_params.ts";
 import {
   inputsFromItems,
@@ -25,16 +17,8 @@ import {
   writeInputs,
   writeOutputs,
 } from "./run_inputs.ts";
-import { backoffDelay, sleep } from "../../dynamo/retry.ts";
 import { query } from "../../dynamo/query_pages.ts";
-import { pythonJsonDumps } from "../../util/python_json.ts";
-import {
-  applyValues,
-  inlineValue,
-  resolveLongValues,
-  valuesFromItems,
-  writeValueItems,
-} from "./long_values.ts";
+import { applyValues, inlineValue, valuesFromItems, writeValueItems } from "./long_values.ts";
 import { appendHistory } from "./log_model_history.ts";
 import type {
   DatasetInput,
@@ -286,19 +270,21 @@ export class RunStore {
         params.map((p) => ({ key: p.key, value: truncate(p.value, MAX_PARAM_VAL_LENGTH) })),
       );
     }
-    await this.writeTags(runId, tags.map((t) => ({ ...t, value: truncate(t.value, MAX_TAG_VAL_LENGTH) })));
+    await this.writeTags(
+      runId,
+      tags.map((t) => ({ ...t, value: truncate(t.value, MAX_TAG_VAL_LENGTH) })),
+    );
   }
 
   /** Sets tags on the record, one map path each; long values go to their own items first. */
   private async writeTags(
     runId: string,
     tags: { key: string; value: string }[],
-    condition?: { expression: string; values: Record<string, unknown> },
   ): Promise<void> {
     if (tags.length === 0) return;
     const valueItems: RawItem[] = [];
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ...condition?.values };
+    const values: Record<string, unknown> = {};
     const sets: string[] = [];
     tags.forEach((t, i) => {
       const r = inlineValue(runId, t.value);
@@ -315,7 +301,7 @@ export class RunStore {
         TableName: this.db.table,
         Key: rawKey(runKey(runId)),
         UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: `attribute_exists(pk)${condition ? ` AND ${condition.expression}` : ""}`,
+        ConditionExpression: "attribute_exists(pk)",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: toItem(values),
       });
