@@ -98,6 +98,29 @@ for (const backend of testBackends()) {
     );
   });
 
+  t("a batch with one conflicting param writes none of its params and names the key", async (s) => {
+    const id = (await s.runs.create({})).info.runId;
+    await logBatch(s.runs, id, {
+      metrics: [],
+      params: [{ key: "a", value: "1" }, { key: "b", value: "2" }],
+      tags: [],
+    });
+    await assert.rejects(
+      logBatch(s.runs, id, {
+        metrics: [],
+        params: [{ key: "c", value: "3" }, { key: "a", value: "1" }, { key: "b", value: "9" }],
+        tags: [{ key: "t", value: "x" }],
+      }),
+      (e) =>
+        code(e) === "INVALID_PARAMETER_VALUE" &&
+        (e as Error).message ===
+          `Changing param values is not allowed. Param with key='b' was already logged with value='2' for run ID='${id}'. Attempted logging new value '9'.`,
+    );
+    const run = await s.runs.get(id);
+    assert.deepEqual(run.params, { a: "1", b: "2" });
+    assert.equal(run.tags.t, undefined);
+  });
+
   t(
     "a param or tag value that starts with the long-value marker reads back as written",
     async (s) => {

@@ -26,6 +26,7 @@ import {
   runDatasetInputKey,
   runDatasetPartKey,
   runDetailGsi1,
+  runIdFromPartitionPk,
   runModelInputKey,
   runModelOutputKey,
 } from "../../keys/key_schema.ts";
@@ -222,9 +223,8 @@ export function partKeysOf(items: RawItem[]): RawItem[] {
   for (const item of items) {
     const sk = item.sk?.S ?? "";
     if (!sk.startsWith(RUN_DATASET_INPUT_PREFIX) || !item.parts?.N) continue;
-    const runPk = item.pk!.S!;
     const hash = sk.slice(RUN_DATASET_INPUT_PREFIX.length);
-    const runId = runPk.slice("RUN#".length);
+    const runId = runIdFromPartitionPk(item.pk!.S!);
     for (let i = 0; i < Number(item.parts.N); i++) {
       keys.push(rawKey(runDatasetPartKey(runId, hash, item.wid!.S!, i)));
     }
