@@ -57,6 +57,9 @@ function view(run: Run) {
     metrics: Object.fromEntries(run.metrics.map((m) => [m.key, m.value])),
     params: run.params,
     tags: Object.fromEntries(Object.entries(run.tags).filter(([k]) => k !== "mlflow.runName")),
+    datasets: run.datasetInputs.map((d) => [d.dataset.name, d.dataset.schema?.length]),
+    modelInputs: run.modelInputs,
+    modelOutputs: run.modelOutputs,
   };
 }
 
@@ -145,6 +148,58 @@ Deno.test("a metric group written but never registered (an older version's crash
     assert.equal((await s.runs.get(runId)).metrics[0]!.value, 0.9);
     const hit = await viaSearch(s, runId, "metrics.acc > 0");
     assert.equal(hit?.metrics[0]?.value, 0.9);
+  } finally {
+    await engine.close();
+  }
+});
+
+Deno.test("log-model, log-inputs (a split dataset) and log-outputs that fail at any write read the same through both routes", async () => {
+  const engine = createEngine();
+  try {
+    await ensureTable(engine, "faults2");
+    const crash = crashingPort(engine);
+    const s = await createStores({ port: crash.port, table: "faults2" }, "mlflow-artifacts:/");
+    const runId = (await s.runs.create({})).info.runId;
+    const calls: [string, (n: number) => Promise<void>][] = [
+      [
+        "log-model",
+        (n) => s.runs.appendLoggedModel(runId, { artifact_path: `m${n}`, pad: "x".repeat(900) }),
+      ],
+      ["log-inputs", (n) =>
+        s.runs.logInputs(runId, [{
+          dataset: {
+            name: `ds${n}`,
+            digest: `d${n}`,
+            sourceType: "local",
+            source: "{}",
+            schema: `${n}`.repeat(400_000),
+          },
+          tags: [],
+        }], [{ modelId: `in${n}` }])],
+      ["log-outputs", (n) => s.runs.logOutputs(runId, [{ modelId: `out${n}`, step: n }])],
+    ];
+    const positions: Record<string, number> = {};
+    for (const [name, call] of calls) {
+      for (let n = 1;; n++) {
+        crash.arm(n);
+        const failed = await call(n).then(() => false, () => true);
+        if (!failed) break;
+        positions[name] = n;
+        await assertSameThroughBothRoutes(s, runId, `${name}: crash at write ${n}`);
+        crash.arm(Infinity);
+        await call(n);
+        await assertSameThroughBothRoutes(s, runId, `${name}: retry after crash at write ${n}`);
+      }
+    }
+    console.log("write positions failed per call:", positions);
+    assert.ok(
+      positions["log-model"]! >= 2 && positions["log-inputs"]! >= 3,
+      JSON.stringify(positions),
+    );
+    const run = await s.runs.get(runId);
+    const history = JSON.parse(run.tags["mlflow.log-model.history"]!) as unknown[];
+    assert.ok(history.length >= 2);
+    assert.ok(run.datasetInputs.every((d) => d.dataset.schema!.length === 400_000));
   } finally {
     await engine.close();
   }
