@@ -234,3 +234,65 @@ export const runValueKey = (runId: string, hash: string): Key => ({
   sk: `${RUN_VALUE_PREFIX}${hash}`,
 });
 export const RUN_VALUE_PREFIX = "OV#";
+
+// ---------------------------------------------------------------------------------------------
+// Run details in their own items (issue #8): params, dataset inputs, model inputs and outputs.
+// Each lives in the run's partition (GetRun reads them with the record) and carries the run's
+// GSI1 partition key, so a search's listing Query returns them right after their record.
+
+/** One param of a run: immutable, written with a per-item condition. */
+export const runParamKey = (runId: string, key: string): Key => ({
+  pk: runPartitionPk(runId),
+  sk: `${RUN_PARAM_PREFIX}${key}`,
+});
+export const RUN_PARAM_PREFIX = "P#";
+
+/** One dataset input of a run, keyed by a hash of (name, digest): linked once, first wins. */
+export const runDatasetInputKey = (runId: string, datasetHash: string): Key => ({
+  pk: runPartitionPk(runId),
+  sk: `${RUN_DATASET_INPUT_PREFIX}${datasetHash}`,
+});
+export const RUN_DATASET_INPUT_PREFIX = "DI#";
+
+/** A piece of a dataset input too big for one item (no GSI keys; read by key or partition). */
+export const runDatasetPartKey = (
+  runId: string,
+  datasetHash: string,
+  writeId: string,
+  part: number,
+): Key => ({
+  pk: runPartitionPk(runId),
+  sk: `${RUN_DATASET_PART_PREFIX}${datasetHash}#${writeId}#${padNumber(part)}`,
+});
+export const RUN_DATASET_PART_PREFIX = "DP#";
+
+/** A logged model used as an input of a run. */
+export const runModelInputKey = (runId: string, modelId: string): Key => ({
+  pk: runPartitionPk(runId),
+  sk: `${RUN_MODEL_INPUT_PREFIX}${modelId}`,
+});
+export const RUN_MODEL_INPUT_PREFIX = "MI#";
+
+/** A logged model produced by a run at a step. */
+export const runModelOutputKey = (runId: string, modelId: string, step: number): Key => ({
+  pk: runPartitionPk(runId),
+  sk: `${RUN_MODEL_OUTPUT_PREFIX}${modelId}#${step}`,
+});
+export const RUN_MODEL_OUTPUT_PREFIX = "MO#";
+
+/**
+ * GSI1 keys of a run's detail item: the run's listing partition, sorted right after the record
+ * (`<record gsi1sk>#<kind>`; GSI keys need not be unique).
+ */
+export const runDetailGsi1 = (
+  experimentId: string,
+  runId: string,
+  startTime: number,
+  kind: string,
+): Gsi1Key => {
+  const g = runGsi1(experimentId, runId, startTime);
+  return { gsi1pk: g.gsi1pk, gsi1sk: `${g.gsi1sk}#${kind}` };
+};
+
+/** The run id of an item in a run's partition. */
+export const runIdFromPartitionPk = (pk: string): string => pk.slice("RUN#".length);

@@ -8,8 +8,15 @@
  * to its newest point.
  *
  * Concurrent writers of one group use optimistic concurrency on a version attribute, with a
- * bounded number of attempts; after that the writer moves to a fresh "lane" (a group id with a
- * suffix), which nobody else is writing, so 20 clients on one run all succeed.
+ * bounded number of attempts; after that the writer moves to the next "lane" (a group id with a
+ * suffix, shared by the writers that lost on the previous one), so every writer finishes after a
+ * bounded number of calls and 20 clients on one run all succeed.
+ *
+ * A group id is registered on the run record (its `groups` set, which search reads to batch-get
+ * groups by key) **before** the group item is first written, so a failure or a crash between the
+ * two writes leaves a registered id without an item (harmless) and never an item that GetRun
+ * shows but SearchRuns cannot find. A writer that knows the record's set also registers an
+ * existing group missing from it, which heals runs written before this order.
  *
  * @module
  */
@@ -22,19 +29,21 @@ import { decodePoints, encodePoints, mergeLatest } from "./point_codec.ts";
 const MAX_OPTIMISTIC_ATTEMPTS = 4;
 
 /**
- * Folds `points` into the run's group for their key set. Returns the group id written, which the
- * caller registers on the run record when `isNew` (so search can batch-get it by key).
+ * Folds `points` into the run's group for their key set and returns the group id written.
+ * `registered` is the record's `groups` set when the caller has read it (then any id missing
+ * from it is registered); without it, only a group this call creates is registered.
  */
 export async function writeLatest(
   db: Db,
   runId: string,
   points: Metric[],
-): Promise<{ groupId: string; isNew: boolean }> {
+  registered?: ReadonlySet<string>,
+): Promise<string> {
   const base = metricGroupId(points.map((p) => p.key));
   for (let lane = 0;; lane++) {
     const groupId = lane === 0 ? base : `${base}.${lane}`;
-    const result = await tryLane(db, runId, groupId, points);
-    if (result !== "contended") return { groupId, isNew: result === "created" };
+    const result = await tryLane(db, runId, groupId, points, registered);
+    if (result !== "contended") return groupId;
   }
 }
 
@@ -43,7 +52,9 @@ async function tryLane(
   runId: string,
   groupId: string,
   points: Metric[],
-): Promise<"created" | "updated" | "contended"> {
+  registered: ReadonlySet<string> | undefined,
+): Promise<"written" | "contended"> {
+  let isRegistered = registered?.has(groupId) ?? false;
   const key = rawKey(metricGroupKey(runId, groupId));
   for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
     if (attempt > 0) await sleep(backoffDelay(attempt));
@@ -54,7 +65,11 @@ async function tryLane(
     const before = Item?.v?.S;
     mergeLatest(latest, points);
     const encoded = encodePoints([...latest.values()]);
-    if (encoded === before) return "updated"; // nothing newer: no write at all
+    if (!isRegistered && (version === 0 || registered !== undefined)) {
+      await registerGroups(db, runId, [groupId]);
+      isRegistered = true;
+    }
+    if (encoded === before) return "written"; // nothing newer: no write at all
     try {
       await db.port.putItem({
         TableName: db.table,
@@ -62,7 +77,7 @@ async function tryLane(
         ConditionExpression: version === 0 ? "attribute_not_exists(pk)" : "ver = :ver",
         ...(version === 0 ? {} : { ExpressionAttributeValues: { ":ver": { N: String(version) } } }),
       });
-      return version === 0 ? "created" : "updated";
+      return "written";
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
     }

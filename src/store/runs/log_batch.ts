@@ -2,8 +2,11 @@
  * `log-batch` (and the single-value log calls built on it).
  *
  * Order of writes, so that a rejected request writes nothing: everything is validated first;
- * then params and tags go in one conditional update (the only write a user error can fail);
- * then the metric history chunk and the latest-value group.
+ * then params (one transaction, the only write a user error can fail), then tags (one update of
+ * the record), then the metric history chunk, then the latest-value group (registered on the
+ * record before it is first written). A failure part-way leaves the points in the history only,
+ * never in a group that one route reads and another does not; the client's retry completes it
+ * (identical points are read once).
  *
  * Cost of a 10-key metric batch: one chunk (≤ 1 KB, 1 WCU) + one group put (≤ 1 KB, 1 WCU) =
  * 0.2 WCU per point; a 1000-point batch ≈ 40 KB chunk + one group ≈ 0.045 WCU per point.
@@ -15,7 +18,7 @@ import type { Db } from "../db.ts";
 import type { Metric, Tag } from "../entities.ts";
 import { appendModelMetrics } from "../logged_models/model_metrics.ts";
 import { appendChunk } from "../metrics/metric_history.ts";
-import { registerGroups, writeLatest } from "../metrics/metric_groups.ts";
+import { writeLatest } from "../metrics/metric_groups.ts";
 import {
   MAX_ENTITIES_PER_BATCH,
   MAX_METRICS_PER_BATCH,
@@ -96,18 +99,22 @@ export async function logBatch(runs: RunStore, runId: string, batch: LogBatchInp
   for (const m of batch.metrics) validateMetric(m);
   const { record } = await runs.loadActive(runId);
   await runs.writeParamsAndTags(runId, params, batch.tags, record);
-  if (batch.metrics.length > 0) await writeMetrics(runs.db, runId, batch.metrics);
+  if (batch.metrics.length > 0) {
+    await writeMetrics(runs.db, runId, batch.metrics, record.groups ?? new Set());
+  }
 }
 
 /**
- * Appends history and folds the latest values; registers a new group on the run record. Points
- * that carry a `model_id` are also appended to their logged models (no extra request otherwise).
+ * Appends history, then folds the latest values into the key set's group. Points that carry a
+ * `model_id` are also appended to their logged models (no extra request otherwise).
+ * `registered`: the run record's group ids, when the caller has read the record.
  */
-export async function writeMetrics(db: Db, runId: string, metrics: Metric[]): Promise<void> {
-  const [, group] = await Promise.all([
-    appendChunk(db, runId, metrics),
-    writeLatest(db, runId, metrics),
-    appendModelMetrics(db, runId, metrics),
-  ]);
-  if (group.isNew) await registerGroups(db, runId, [group.groupId]);
+export async function writeMetrics(
+  db: Db,
+  runId: string,
+  metrics: Metric[],
+  registered?: ReadonlySet<string>,
+): Promise<void> {
+  await Promise.all([appendChunk(db, runId, metrics), appendModelMetrics(db, runId, metrics)]);
+  await writeLatest(db, runId, metrics, registered);
 }

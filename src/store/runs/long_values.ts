@@ -3,8 +3,11 @@
  * hundreds of 6,000-character params never outgrows DynamoDB's 400 KB item limit.
  *
  * The record keeps a marker `\u0000ov:<sha256>` in place of the value. The value item is keyed by
- * that hash, so writing it is idempotent and the record's conditional update (param
- * immutability) compares markers exactly as it would compare values.
+ * that hash, so writing it is idempotent. A value that itself begins with `\u0000` (as the
+ * marker does) is always stored apart, so an inline value is never mistaken for a marker.
+ *
+ * Used for tags (params have their own items, `run_params.ts`) and for params of runs written
+ * before params moved out of the record.
  *
  * @module
  */
@@ -20,7 +23,7 @@ const MARKER = "\u0000ov:";
 
 /** The inline form of `value`, and the item to write first when it is stored apart. */
 export function inlineValue(runId: string, value: string): { inline: string; item?: RawItem } {
-  if (value.length <= INLINE_MAX) return { inline: value };
+  if (value.length <= INLINE_MAX && !value.startsWith("\u0000")) return { inline: value };
   const hash = createHash("sha256").update(value).digest("hex").slice(0, 40);
   return {
     inline: `${MARKER}${hash}`,
@@ -36,7 +39,8 @@ export async function writeValueItems(db: Db, items: RawItem[]): Promise<void> {
   await batchWriteAll(db.port, db.table, unique.map((Item) => ({ PutRequest: { Item } })));
 }
 
-function markerHash(v: string): string | undefined {
+/** The hash a marker points at, or `undefined` for an inline value. */
+export function markerHash(v: string): string | undefined {
   return v.startsWith(MARKER) ? v.slice(MARKER.length) : undefined;
 }
 

@@ -1,5 +1,7 @@
 /**
- * The run record item: info, params and tags as maps, inputs, outputs and metric-group ids.
+ * The run record item: info, tags as a map and metric-group ids. Params, inputs and outputs have
+ * their own items; records written before that (schema 1, commit 6a8d938) also hold `params`,
+ * `dataset_inputs`, `model_inputs` and `model_outputs`, which readers merge.
  *
  * @module
  */
@@ -33,8 +35,6 @@ export interface RunRecord {
   model_inputs?: ModelInput[];
   model_outputs?: ModelOutput[];
   groups?: Set<string>;
-  /** Version bumped by every write that adds params (optimistic concurrency). */
-  pver?: number;
 }
 
 /** The item for a new run record. */
@@ -48,7 +48,6 @@ export function runRecordFromItem(item: RawItem): RunRecord {
   r.start_time = Number(r.start_time);
   if (r.end_time !== undefined) r.end_time = Number(r.end_time);
   if (r.deleted_time !== undefined) r.deleted_time = Number(r.deleted_time);
-  if (r.pver !== undefined) r.pver = Number(r.pver);
   r.params ??= {};
   r.tags ??= {};
   return r;

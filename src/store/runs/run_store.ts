@@ -1,30 +1,25 @@
 /**
  * Runs: create, read, update, delete/restore, tags and params, inputs and outputs.
- * Metric logging lives in `log_batch.ts`, search in `search_runs.ts`.
+ * Metric logging lives in `log_batch.ts`, search in `search_runs.ts`. Params, inputs and outputs
+ * have their own items (`run_params.ts`, `run_inputs.ts`); tags stay on the record, each written
+ * by a path update (`SET tags.#k`), so concurrent tag writes never overwrite each other.
  *
  * @module
  */
 import { METRIC_GROUP_PREFIX, runKey, runPartitionPk } from "../../keys/key_schema.ts";
-import { invalidParameter, MlflowError, notFound } from "../../errors.ts";
+import { invalidParameter, notFound } from "../../errors.ts";
+import { type Db, errorName, nowMs, type RawItem, rawKey, toItem } from "../db.ts";
+import { paramsFromItems, writeParams } from "./run_params.ts";
 import {
-  type Db,
-  errorName,
-  isConditionFailure,
-  nowMs,
-  type RawItem,
-  rawKey,
-  toItem,
-} from "../db.ts";
-import { backoffDelay, sleep } from "../../dynamo/retry.ts";
+  inputsFromItems,
+  type RunInputs,
+  validateDatasetInputs,
+  writeInputs,
+  writeOutputs,
+} from "./run_inputs.ts";
 import { query } from "../../dynamo/query_pages.ts";
-import { pythonJsonDumps } from "../../util/python_json.ts";
-import {
-  applyValues,
-  inlineValue,
-  resolveLongValues,
-  valuesFromItems,
-  writeValueItems,
-} from "./long_values.ts";
+import { applyValues, inlineValue, valuesFromItems, writeValueItems } from "./long_values.ts";
+import { appendHistory } from "./log_model_history.ts";
 import type {
   DatasetInput,
   Experiment,
@@ -54,7 +49,7 @@ import {
 } from "./run_item.ts";
 
 export const RUN_NAME_TAG = "mlflow.runName";
-export const LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history";
+export { LOG_MODEL_HISTORY_TAG } from "./log_model_history.ts";
 
 /** Inputs of {@link RunStore.create}. */
 export interface CreateRunInput {
@@ -123,7 +118,12 @@ export class RunStore {
       Item: runItem(record),
       ConditionExpression: "attribute_not_exists(pk)",
     });
-    return toRun({ ...record, tags: fullTags }, experiment, []);
+    return toRun({ ...record, tags: fullTags }, experiment, [], {
+      params: {},
+      datasetInputs: [],
+      modelInputs: [],
+      modelOutputs: [],
+    });
   }
 
   /** Loads a run record and its experiment; 404 when the run does not exist. */
@@ -159,8 +159,8 @@ export class RunStore {
   /** Reads a run with its latest metrics: one Query over the run's partition. */
   async get(runId: string): Promise<Run> {
     validateRunId(runId);
-    // Every page: metric groups and long values sort before the record, so a partition over
-    // 1 MB would cut the record first.
+    // Every page: params, metric groups and long values sort before the record, so a partition
+    // over 1 MB would cut the record first.
     const res = await query(this.db.port, {
       TableName: this.db.table,
       KeyConditionExpression: "pk = :pk",
@@ -177,7 +177,10 @@ export class RunStore {
     if (!record) throw notFound(`Run with id=${runId} not found`);
     applyValues([record], valuesFromItems(runId, res.items));
     const experiment = await this.experiments.find(record.experiment_id);
-    return toRun(record, experiment, groups);
+    return toRun(record, experiment, groups, {
+      params: paramsFromItems(res.items, { ...record.params }),
+      ...inputsFromItems(record, res.items),
+    });
   }
 
   /** Updates status, end time and/or name; returns the new RunInfo. */
@@ -245,13 +248,12 @@ export class RunStore {
   }
 
   /**
-   * Writes params and tags in one update. Param immutability uses optimistic concurrency on the
-   * record's `pver` (bumped by every write that adds params): read, check in memory, write if
-   * `pver` is unchanged, else re-read (bounded). One short condition, whatever the batch size
-   * (DynamoDB caps an expression at 4 KB, too small for a condition per param).
+   * Writes params (one conditional transaction, all or nothing: `run_params.ts`), then tags (one
+   * update of the record's `tags` map, path by path, so concurrent writers of other tags lose
+   * nothing). A param conflict writes nothing at all.
    *
    * `known` is the record the caller has just read strongly (e.g. by {@link loadActive}); it
-   * saves the first read.
+   * saves a read.
    */
   async writeParamsAndTags(
     runId: string,
@@ -260,86 +262,57 @@ export class RunStore {
     known?: RunRecord,
   ): Promise<void> {
     if (params.length === 0 && tags.length === 0) return;
+    const record = known ?? await this.readRecord(runId);
+    if (params.length > 0) {
+      await writeParams(
+        this.db,
+        record,
+        params.map((p) => ({ key: p.key, value: truncate(p.value, MAX_PARAM_VAL_LENGTH) })),
+      );
+    }
+    await this.writeTags(
+      runId,
+      tags.map((t) => ({ ...t, value: truncate(t.value, MAX_TAG_VAL_LENGTH) })),
+    );
+  }
+
+  /** Sets tags on the record, one map path each; long values go to their own items first. */
+  private async writeTags(
+    runId: string,
+    tags: { key: string; value: string }[],
+  ): Promise<void> {
+    if (tags.length === 0) return;
     const valueItems: RawItem[] = [];
-    const inline = (v: string) => {
-      const r = inlineValue(runId, v);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    tags.forEach((t, i) => {
+      const r = inlineValue(runId, t.value);
       if (r.item) valueItems.push(r.item);
-      return r.inline;
-    };
-    const newParams = params.map((p) => ({
-      key: p.key,
-      value: truncate(p.value, MAX_PARAM_VAL_LENGTH),
-    }))
-      .map((p) => ({ ...p, inline: inline(p.value) }));
-    const newTags = tags.map((t) => ({
-      key: t.key,
-      inline: inline(truncate(t.value, MAX_TAG_VAL_LENGTH)),
-    }));
+      names[`#t${i}`] = t.key;
+      values[`:t${i}`] = r.inline;
+      sets.push(`tags.#t${i} = :t${i}`);
+      if (t.key === RUN_NAME_TAG) sets.push(`run_name = :t${i}`);
+    });
     // Value items first: they are idempotent, and the record only points at them afterwards.
     await writeValueItems(this.db, valueItems);
-    let current = known;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const record = current ?? await this.readRecord(runId);
-      current = undefined; // a retry must see the winner's write
-      const pver = record.pver ?? 0;
-      const conflict = newParams.find((p) =>
-        p.key in record.params && record.params[p.key] !== p.inline
-      );
-      if (conflict) {
-        await resolveLongValues(this.db, [record]);
+    try {
+      await this.db.port.updateItem({
+        TableName: this.db.table,
+        Key: rawKey(runKey(runId)),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toItem(values),
+      });
+    } catch (e) {
+      if (errorName(e) === "ValidationException" && /item size/i.test((e as Error).message)) {
         throw invalidParameter(
-          `Changing param values is not allowed. Param with key='${conflict.key}' was already logged with value='${
-            record.params[conflict.key]
-          }' for run ID='${runId}'. Attempted logging new value '${conflict.value}'.`,
+          `Run ${runId} cannot store more tags: its record would exceed DynamoDB's 400 KB item limit`,
         );
       }
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      const sets: string[] = [];
-      newParams.filter((p) => !(p.key in record.params)).forEach((p, i) => {
-        names[`#p${i}`] = p.key;
-        values[`:p${i}`] = p.inline;
-        sets.push(`params.#p${i} = :p${i}`);
-      });
-      const addsParams = sets.length > 0;
-      newTags.forEach((t, i) => {
-        names[`#t${i}`] = t.key;
-        values[`:t${i}`] = t.inline;
-        sets.push(`tags.#t${i} = :t${i}`);
-        if (t.key === RUN_NAME_TAG) sets.push(`run_name = :t${i}`);
-      });
-      if (sets.length === 0) return;
-      if (addsParams) {
-        sets.push("pver = :next");
-        values[":next"] = pver + 1;
-        values[":cur"] = pver;
-      }
-      try {
-        await this.db.port.updateItem({
-          TableName: this.db.table,
-          Key: rawKey(runKey(runId)),
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          ConditionExpression: addsParams
-            ? "attribute_exists(pk) AND (attribute_not_exists(pver) OR pver = :cur)"
-            : "attribute_exists(pk)",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toItem(values),
-        });
-        return;
-      } catch (e) {
-        if (errorName(e) === "ValidationException" && /item size/i.test((e as Error).message)) {
-          throw invalidParameter(
-            `Run ${runId} cannot store more params and tags: its record would exceed DynamoDB's 400 KB item limit`,
-          );
-        }
-        if (!isConditionFailure(e)) throw e;
-        await sleep(backoffDelay(attempt + 1));
-      }
+      throw e;
     }
-    throw new MlflowError(
-      "ABORTED",
-      `Run ${runId} is being written concurrently; retry the request`,
-    );
   }
 
   /** Sets one tag on an active run. */
@@ -350,19 +323,13 @@ export class RunStore {
   }
 
   /**
-   * Appends `model` to the run's `mlflow.log-model.history` tag (`runs/log-model`), written as
-   * Python's `json.dumps` because clients compare it byte for byte.
+   * Appends `model` to the run's `mlflow.log-model.history` tag (`runs/log-model`), whole (never
+   * truncated: MLflow stores the full JSON) and conditionally (`log_model_history.ts`), so
+   * concurrent calls lose no entry.
    */
   async appendLoggedModel(runId: string, model: unknown): Promise<void> {
-    const { record } = await this.loadActive(runId);
-    await resolveLongValues(this.db, [record]);
-    const history = record.tags[LOG_MODEL_HISTORY_TAG];
-    const list = history ? JSON.parse(history) as unknown[] : [];
-    list.push(model);
-    await this.writeParamsAndTags(runId, [], [{
-      key: LOG_MODEL_HISTORY_TAG,
-      value: pythonJsonDumps(list),
-    }], record);
+    await this.loadActive(runId);
+    await appendHistory(this.db, runId, model, () => this.readRecord(runId));
   }
 
   /** Deletes a tag of an active run; 404 when the tag is absent. */
@@ -377,64 +344,35 @@ export class RunStore {
     });
   }
 
-  /** Appends dataset and model inputs (datasets deduplicated by name and digest). */
+  /** Links dataset inputs (deduplicated by name and digest, first wins) and model inputs. */
   async logInputs(runId: string, datasets: DatasetInput[], models: ModelInput[]): Promise<void> {
+    validateRunId(runId);
+    validateDatasetInputs(datasets);
     const { record } = await this.loadActive(runId);
-    // As MLflow, a dataset (name, digest) is linked to a run once: the first input wins, later
-    // ones (even with other input tags, e.g. another context) are ignored.
-    const linked = new Set((record.dataset_inputs ?? []).map((d) => datasetId(d)));
-    const newDatasets = datasets.filter((d) => {
-      const id = datasetId(d);
-      if (linked.has(id)) return false;
-      linked.add(id);
-      return true;
-    });
-    const existingModels = record.model_inputs ?? [];
-    const newModels = models.filter((m) => !existingModels.some((x) => x.modelId === m.modelId));
-    if (newDatasets.length === 0 && newModels.length === 0) return;
-    await this.db.port.updateItem({
-      TableName: this.db.table,
-      Key: rawKey(runKey(runId)),
-      UpdateExpression:
-        "SET dataset_inputs = list_append(if_not_exists(dataset_inputs, :empty), :d), model_inputs = list_append(if_not_exists(model_inputs, :empty), :m)",
-      ExpressionAttributeValues: toItem({ ":empty": [], ":d": newDatasets, ":m": newModels }),
-    });
+    await writeInputs(this.db, record, datasets, models);
   }
 
-  /** Appends logged-model outputs. */
+  /** Links logged-model outputs. */
   async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
     const { record } = await this.loadActive(runId);
-    const existing = record.model_outputs ?? [];
-    const fresh = models.filter((m) =>
-      !existing.some((x) => x.modelId === m.modelId && x.step === m.step)
-    );
-    if (fresh.length === 0) return;
-    await this.db.port.updateItem({
-      TableName: this.db.table,
-      Key: rawKey(runKey(runId)),
-      UpdateExpression: "SET model_outputs = list_append(if_not_exists(model_outputs, :empty), :m)",
-      ExpressionAttributeValues: toItem({ ":empty": [], ":m": fresh }),
-    });
+    await writeOutputs(this.db, record, models);
   }
 }
 
-function datasetId(d: DatasetInput): string {
-  return JSON.stringify([d.dataset.name, d.dataset.digest]);
-}
-
-/** Assembles a Run from its record, experiment and encoded metric groups. */
+/** Assembles a Run from its record, experiment, encoded metric groups and detail items. */
 export function toRun(
   record: RunRecord,
   experiment: Experiment | undefined,
   groups: string[],
+  details: RunInputs & { params: Record<string, string> },
 ): Run {
   return {
     info: runInfoOf(record, experiment),
     metrics: latestFromGroups(groups),
-    params: record.params,
+    params: details.params,
     tags: record.tags,
-    datasetInputs: record.dataset_inputs ?? [],
-    modelInputs: record.model_inputs ?? [],
-    modelOutputs: record.model_outputs ?? [],
+    datasetInputs: details.datasetInputs,
+    modelInputs: details.modelInputs,
+    modelOutputs: details.modelOutputs,
   };
 }

@@ -2,23 +2,41 @@
  * Search over the runs of some experiments.
  *
  * Calls made (see docs/key-schema.md): one BatchGetItem for the experiments, one paged Query per
- * (experiment, shard) of GSI1 returning complete run records (params and tags included), and
+ * (experiment, shard) of GSI1 returning the run records (tags included) followed by each run's
+ * param, dataset-input and model input/output items (they carry the same index partition), and
  * BatchGetItem for the metric groups — of every candidate run when the filter or the order
- * needs metrics, otherwise of the returned page only. The number of calls does not depend on
- * how many predicates the filter has: every predicate is evaluated in memory on what was read.
+ * needs metrics, otherwise of the returned page only — and for the parts of page runs' split
+ * dataset inputs. The number of calls does not depend on how many predicates the filter has:
+ * every predicate is evaluated in memory on what was read.
  *
  * @module
  */
-import { experimentKey, metricGroupKey, RUN_SHARDS, runsGsi1Pk } from "../../keys/key_schema.ts";
+import {
+  experimentKey,
+  metricGroupKey,
+  RUN_SHARDS,
+  runIdFromPartitionPk,
+  runKey,
+  runsGsi1Pk,
+} from "../../keys/key_schema.ts";
 import { batchGetAll, queryAll } from "../../dynamo/batch.ts";
 import { GSI1 } from "../../keys/key_schema.ts";
-import { rawKey } from "../db.ts";
+import { type RawItem, rawKey } from "../db.ts";
+import { paramsFromItems } from "./run_params.ts";
+import {
+  datasetSummaries,
+  type DatasetSummary,
+  inputsFromItems,
+  partKeysOf,
+} from "./run_inputs.ts";
 import type { Experiment, Run, ViewType } from "../entities.ts";
 import { experimentFromItem } from "../experiments/experiment_item.ts";
 import { latestFromGroups } from "../metrics/metric_groups.ts";
 import { resolveLongValues } from "./long_values.ts";
 import { effectiveLifecycle, type RunRecord, runRecordFromItem } from "./run_item.ts";
 import { type RunStore, toRun } from "./run_store.ts";
+
+const RECORD_SK = runKey("").sk;
 
 /** What a filter and an order see of a run. */
 export interface RunSearchRecord {
@@ -33,7 +51,7 @@ export interface RunSearchRecord {
   metrics: Record<string, number>;
   params: Record<string, string>;
   tags: Record<string, string>;
-  datasets: { name: string; digest: string; context?: string }[];
+  datasets: DatasetSummary[];
 }
 
 /** A compiled search. */
@@ -52,6 +70,9 @@ export interface RunSearchQuery {
 interface Candidate {
   record: RunRecord;
   experiment: Experiment;
+  /** The run's detail items read with the record (params, inputs, outputs). */
+  details: RawItem[];
+  params: Record<string, string>;
   groups?: string[];
   search: RunSearchRecord;
 }
@@ -70,13 +91,9 @@ function searchRecord(c: Omit<Candidate, "search">): RunSearchRecord {
     artifactUri: r.artifact_uri,
     lifecycleStage: effectiveLifecycle(r, c.experiment),
     metrics,
-    params: r.params,
+    params: c.params,
     tags: r.tags,
-    datasets: (r.dataset_inputs ?? []).map((d) => ({
-      name: d.dataset.name,
-      digest: d.dataset.digest,
-      context: d.tags.find((t) => t.key === "mlflow.data.context")?.value,
-    })),
+    datasets: datasetSummaries(r, c.details),
   };
 }
 
@@ -87,7 +104,7 @@ async function loadGroups(runs: RunStore, candidates: Candidate[]): Promise<void
   const items = await batchGetAll(runs.db.port, runs.db.table, keys);
   const byRun = new Map<string, string[]>();
   for (const item of items) {
-    const runId = item.pk!.S!.slice("RUN#".length);
+    const runId = runIdFromPartitionPk(item.pk!.S!);
     const list = byRun.get(runId) ?? [];
     list.push(item.v!.S!);
     byRun.set(runId, list);
@@ -122,10 +139,26 @@ export async function searchRuns(
         ExpressionAttributeValues: { ":pk": { S: runsGsi1Pk(id, shard) } },
       }))
   );
-  const records = (await Promise.all(queries)).flat().map(runRecordFromItem);
+  const records: RunRecord[] = [];
+  const details = new Map<string, RawItem[]>();
+  for (const item of (await Promise.all(queries)).flat()) {
+    if (item.sk!.S === RECORD_SK) {
+      records.push(runRecordFromItem(item));
+      continue;
+    }
+    const list = details.get(item.pk!.S!) ?? [];
+    list.push(item);
+    details.set(item.pk!.S!, list);
+  }
   await resolveLongValues(db, records);
   let candidates: Candidate[] = records.map((record) => {
-    const c = { record, experiment: experiments.get(record.experiment_id)! };
+    const own = details.get(runKey(record.run_id).pk) ?? [];
+    const c = {
+      record,
+      experiment: experiments.get(record.experiment_id)!,
+      details: own,
+      params: paramsFromItems(own, { ...record.params }),
+    };
     return { ...c, search: searchRecord(c) };
   });
   candidates = candidates.filter((c) => {
@@ -142,8 +175,14 @@ export async function searchRuns(
   }
   const page = candidates.slice(start, start + q.maxResults);
   if (!q.needsMetrics) await loadGroups(runs, page);
+  const parts = await batchGetAll(db.port, db.table, partKeysOf(page.flatMap((c) => c.details)));
   return {
-    runs: page.map((c) => toRun(c.record, c.experiment, c.groups ?? [])),
+    runs: page.map((c) =>
+      toRun(c.record, c.experiment, c.groups ?? [], {
+        params: c.params,
+        ...inputsFromItems(c.record, c.details, parts),
+      })
+    ),
     hasMore: start + q.maxResults < candidates.length,
   };
 }
