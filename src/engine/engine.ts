@@ -13,6 +13,7 @@ import { query } from "./ops/query.ts";
 import { scan } from "./ops/scan.ts";
 import { createTable, deleteTable, describeTable, updateTimeToLive } from "./ops/table_ops.ts";
 import { TokenCache, transactGetItems, transactWriteItems } from "./ops/transact.ts";
+import type { EngineFs } from "./persistence/fs.ts";
 import { openStore, type StoreOptions } from "./persistence/store.ts";
 import { EngineState } from "./state.ts";
 
@@ -27,6 +28,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Compaction settings of a durable engine. */
   compaction?: StoreOptions;
+  /** The file system of a durable engine; tests pass a simulated one (`persistence/sim_fs.ts`). */
+  fs?: EngineFs;
 }
 
 /** The engine: a {@link DynamoPort} plus capacity counters and fault injection. */
@@ -37,6 +40,8 @@ export interface Engine extends DynamoPort {
   readonly faults: Faults;
   /** Rewrites the snapshot and empties the log now (no-op in memory). */
   compact(): Promise<void>;
+  /** Resolves when no background compaction is running (at once in memory). */
+  compacted(): Promise<void>;
 }
 
 /**
@@ -61,7 +66,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const state = new EngineState(options.now ?? Date.now);
   const store = options.path === undefined
     ? undefined
-    : openStore(options.path, state, options.compaction);
+    : openStore(options.path, state, options.compaction, options.fs);
   const tokens = new TokenCache();
   let closing: Promise<void> | undefined;
   return {
@@ -82,6 +87,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     deleteTable: (input) => deleteTable(state, input),
     updateTimeToLive: (input) => updateTimeToLive(state, input),
     compact: () => store ? store.compact() : Promise.resolve(),
+    compacted: () => store ? store.compacted() : Promise.resolve(),
     close: () => {
       closing ??= (async () => {
         state.closed = true;
