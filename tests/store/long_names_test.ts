@@ -22,6 +22,7 @@ import {
   parseRegisteredModelFilter,
 } from "../../src/search/registry_filter.ts";
 import { searchExperiments } from "../../src/store/experiments/search_experiments.ts";
+import { LoggedModelStore } from "../../src/store/logged_models/logged_model_store.ts";
 import { RegistryStore } from "../../src/store/registry/registry_store.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import { type TestBackend, testBackends } from "../support/backends.ts";
@@ -176,6 +177,37 @@ for (const backend of testBackends()) {
       }
       assert.deepEqual((await s.experiments.get(id)).tags, { "clé ok": "v" });
       assert.deepEqual((await allExperimentNames(s)).sort(), ["Default", "tags"]);
+    },
+  );
+
+  t(
+    "logged-model tag and param keys: valid Unicode, at most 255 characters; long names work",
+    async ({ s }) => {
+      const lm = new LoggedModelStore(s.db, s.experiments);
+      const exp = await s.experiments.create({ name: "lm" });
+      const m = await lm.create({
+        experimentId: exp,
+        name: "n".repeat(1100),
+        tags: [{ key: "k", value: "v" }],
+      });
+      assert.equal((await lm.get(m.modelId)).name, "n".repeat(1100));
+      for (const key of ["\ud800", "k".repeat(256)]) {
+        await assert.rejects(lm.setTags(m.modelId, [{ key, value: "v" }]), invalid());
+        await assert.rejects(lm.logParams(m.modelId, [{ key, value: "v" }]), invalid());
+        await assert.rejects(
+          lm.create({ experimentId: exp, tags: [{ key, value: "v" }] }),
+          invalid(),
+        );
+      }
+      await lm.setTags(m.modelId, [{ key: "é".repeat(255), value: "v" }]);
+      await assert.rejects(lm.deleteTag(m.modelId, "\udc00"), invalid());
+      await assert.rejects(
+        lm.deleteTag(m.modelId, "x".repeat(70_000)),
+        (e: unknown) => e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST",
+      );
+      const got = await lm.get(m.modelId);
+      assert.deepEqual(Object.keys(got.tags).sort(), ["k", "é".repeat(255)].sort());
+      assert.deepEqual(got.params, {});
     },
   );
 }

@@ -204,7 +204,13 @@ export function openStore(
     async compact() {
       await journal.idle();
       while (running) await running;
-      if (!closed && !journal.failure) await compactNow();
+      if (closed || journal.failure) return;
+      // Registered as running, so a compaction triggered by the journal cannot overlap it.
+      const p = compactNow();
+      running = p.then(() => {}, () => {}).finally(() => {
+        running = undefined;
+      });
+      await p;
     },
     async compacted() {
       while (running) await running;
