@@ -133,14 +133,26 @@ for (const backend of testBackends()) {
     assert.deepEqual(await allModelNames(r, "tags.`mlflow.prompt.is_prompt` = 'true'"), [name]);
   });
 
-  t("a model name or tag key with a lone surrogate is a 400 and writes nothing", async ({ r }) => {
-    await assert.rejects(r.createRegisteredModel({ name: "bad\ud800" }), invalid(/Unicode/));
-    await r.createRegisteredModel({ name: "good" });
-    await assert.rejects(r.setRegisteredModelTag("good", "k\udc00", "v"), invalid());
-    await assert.rejects(r.renameRegisteredModel("good", "\ud800"), invalid());
-    assert.deepEqual(await allModelNames(r), ["good"]);
-    assert.deepEqual((await r.getRegisteredModel("good")).tags, {});
-  });
+  t(
+    "a lone surrogate in a model name or tag key is a 400; deleting an impossible tag key is a no-op",
+    async ({ r }) => {
+      await assert.rejects(r.createRegisteredModel({ name: "bad\ud800" }), invalid(/Unicode/));
+      await r.createRegisteredModel({ name: "good" });
+      await assert.rejects(r.setRegisteredModelTag("good", "k\udc00", "v"), invalid());
+      await assert.rejects(r.renameRegisteredModel("good", "\ud800"), invalid());
+      assert.deepEqual(await allModelNames(r), ["good"]);
+      assert.deepEqual((await r.getRegisteredModel("good")).tags, {});
+      // Deleting a tag whose key no model can hold deletes nothing, as in MLflow (no 500).
+      const huge = "k".repeat(70_000);
+      await r.deleteRegisteredModelTag("good", huge);
+      await r.createModelVersion({ name: "good", source: "s3://bucket/model" });
+      await r.deleteModelVersionTag("good", 1, huge);
+      await assert.rejects(
+        r.deleteRegisteredModelTag("absent", huge),
+        (e: unknown) => e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST",
+      );
+    },
+  );
 
   t("experiment names: 500 code points of four bytes work, 501 are a 400", async ({ s }) => {
     const name = "😀".repeat(500);
