@@ -1,7 +1,10 @@
 /**
  * The append-only log with group commit: commits queue their line, one writer appends every
- * queued line and fsyncs, then resolves all of their promises together. A failed write or fsync
- * stops the journal for good (the engine then refuses every call), since memory is ahead of disk.
+ * queued line and fsyncs (`syncData`), then resolves all of their promises together, so no commit
+ * is acknowledged before it is durable (`durability_test.ts` checks the order through the file
+ * seam). A failed write or fsync stops the journal for good (the engine then refuses every call),
+ * since memory is ahead of disk. Compaction switches it to a new log between two flushes
+ * ({@link LogJournal.rotate}).
  *
  * @module
  */
