@@ -49,7 +49,8 @@ export interface Engine extends DynamoPort {
  *
  * In memory (`createEngine()`) it is the fast fake for tests. With `path` it is the embedded
  * database: every acknowledged mutation is in an fsynced append-only log before the call
- * resolves, the log is replayed on open and compacted into a snapshot.
+ * resolves, the log is replayed on open and compacted into a snapshot in the background (requests
+ * go on meanwhile). The whole database lives in memory; the directory is for durability only.
  *
  * Methods are own properties, so wrappers that enumerate the port (retries) keep working.
  *
