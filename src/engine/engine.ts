@@ -13,6 +13,7 @@ import { query } from "./ops/query.ts";
 import { scan } from "./ops/scan.ts";
 import { createTable, deleteTable, describeTable, updateTimeToLive } from "./ops/table_ops.ts";
 import { TokenCache, transactGetItems, transactWriteItems } from "./ops/transact.ts";
+import type { EngineFs } from "./persistence/fs.ts";
 import { openStore, type StoreOptions } from "./persistence/store.ts";
 import { EngineState } from "./state.ts";
 
@@ -27,6 +28,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Compaction settings of a durable engine. */
   compaction?: StoreOptions;
+  /** The file system of a durable engine; tests pass a simulated one (`persistence/sim_fs.ts`). */
+  fs?: EngineFs;
 }
 
 /** The engine: a {@link DynamoPort} plus capacity counters and fault injection. */
@@ -37,6 +40,8 @@ export interface Engine extends DynamoPort {
   readonly faults: Faults;
   /** Rewrites the snapshot and empties the log now (no-op in memory). */
   compact(): Promise<void>;
+  /** Resolves when no background compaction is running (at once in memory). */
+  compacted(): Promise<void>;
 }
 
 /**
@@ -44,7 +49,8 @@ export interface Engine extends DynamoPort {
  *
  * In memory (`createEngine()`) it is the fast fake for tests. With `path` it is the embedded
  * database: every acknowledged mutation is in an fsynced append-only log before the call
- * resolves, the log is replayed on open and compacted into a snapshot.
+ * resolves, the log is replayed on open and compacted into a snapshot in the background (requests
+ * go on meanwhile). The whole database lives in memory; the directory is for durability only.
  *
  * Methods are own properties, so wrappers that enumerate the port (retries) keep working.
  *
@@ -61,7 +67,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const state = new EngineState(options.now ?? Date.now);
   const store = options.path === undefined
     ? undefined
-    : openStore(options.path, state, options.compaction);
+    : openStore(options.path, state, options.compaction, options.fs);
   const tokens = new TokenCache();
   let closing: Promise<void> | undefined;
   return {
@@ -82,6 +88,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     deleteTable: (input) => deleteTable(state, input),
     updateTimeToLive: (input) => updateTimeToLive(state, input),
     compact: () => store ? store.compact() : Promise.resolve(),
+    compacted: () => store ? store.compacted() : Promise.resolve(),
     close: () => {
       closing ??= (async () => {
         state.closed = true;

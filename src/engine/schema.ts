@@ -47,6 +47,17 @@ export interface TableSchema {
   ttl?: TtlSpec;
 }
 
+/** DynamoDB's limits on a partition (hash) and a sort (range) key value, in bytes. */
+export const MAX_HASH_KEY_BYTES = 2048;
+export const MAX_RANGE_KEY_BYTES = 1024;
+/**
+ * The start of DynamoDB's message for an index key over its size limit (AWS appends the key,
+ * sizes and index; DynamoDB Local stops here). A plain ValidationException, also inside a
+ * transaction.
+ */
+export const INDEX_KEY_SIZE_ERROR =
+  "One or more parameter values were invalid: Size limit exceeded";
+
 const NAME_RE = /^[a-zA-Z0-9_.-]{3,255}$/;
 const NAME_ERROR =
   "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'";
@@ -222,12 +233,12 @@ function checkKeyValue(
     );
   }
   const size = t === "S" ? utf8Length(v.S!) : t === "B" ? v.B!.length : 0;
-  if (role === "hash" && size > 2048) {
+  if (role === "hash" && size > MAX_HASH_KEY_BYTES) {
     throw validationError(
       "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes",
     );
   }
-  if (role === "range" && size > 1024) {
+  if (role === "range" && size > MAX_RANGE_KEY_BYTES) {
     throw validationError(
       "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
     );
@@ -269,6 +280,13 @@ export function checkItemKeys(schema: TableSchema, item: Item, viaUpdate = false
           viaUpdate
             ? `One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty ${kind} value.`
             : `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${kind} value. IndexName: ${ix.name}, IndexKey: ${attr.name}`,
+        );
+      }
+      const size = t === "S" ? utf8Length(v.S!) : t === "B" ? v.B!.length : 0;
+      const max = attr === ix.hash ? MAX_HASH_KEY_BYTES : MAX_RANGE_KEY_BYTES;
+      if (size > max) {
+        throw validationError(
+          `${INDEX_KEY_SIZE_ERROR} for Index Key ${attr.name} Actual Size: ${size} bytes Max Size: ${max} bytes IndexName: ${ix.name}`,
         );
       }
     }

@@ -16,6 +16,8 @@ export type AVType = "S" | "N" | "B" | "SS" | "NS" | "BS" | "M" | "L" | "NULL" |
 
 const TYPES: readonly AVType[] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"];
 const MAX_NESTING = 32;
+/** DynamoDB's limit on an attribute name (top level or map key), in UTF-8 bytes, exclusive. */
+export const MAX_ATTRIBUTE_NAME_BYTES = 65536;
 
 /** Raised for an invalid attribute value; the message is DynamoDB's. */
 export class ValueError extends Error {
@@ -88,12 +90,37 @@ export function validateValue(av: unknown, depth = 0): AV {
     case "M": {
       if (typeof raw !== "object" || raw === null) throw new ValueError("Invalid map value");
       const out: Item = {};
-      for (const [k, e] of Object.entries(raw)) out[k] = validateValue(e, depth + 1);
+      for (const [k, e] of Object.entries(raw)) {
+        checkAttributeName(k);
+        out[k] = validateValue(e, depth + 1);
+      }
       return { M: out };
     }
     default:
       return validateSet(type, raw);
   }
+}
+
+/**
+ * Validates an attribute name (top level or map key) as DynamoDB does: not empty, under 64 KB of
+ * UTF-8. A lone UTF-16 surrogate is refused too: DynamoDB Local refuses it in an item
+ * (`InternalFailure`) and, when it slips in through an update path, fails every later read of the
+ * item, so the engine never stores one. Throws {@link ValueError} with DynamoDB's wording.
+ */
+export function checkAttributeName(name: string): void {
+  if (name === "") throw new ValueError("Empty attribute name");
+  if (name.length * 3 >= MAX_ATTRIBUTE_NAME_BYTES && utf8Bytes(name) >= MAX_ATTRIBUTE_NAME_BYTES) {
+    throw new ValueError(
+      `Attribute name is too large, must be less than ${MAX_ATTRIBUTE_NAME_BYTES} bytes`,
+    );
+  }
+  if (!name.isWellFormed()) {
+    throw new ValueError("Attribute name contains an unpaired UTF-16 surrogate");
+  }
+}
+
+function utf8Bytes(s: string): number {
+  return new TextEncoder().encode(s).length;
 }
 
 function number(raw: unknown): string {

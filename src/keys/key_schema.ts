@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { monotonicFactory } from "ulid";
 
 /** Attribute names of the table's keys. */
@@ -71,6 +72,45 @@ export function fnv1a(s: string): number {
   return h;
 }
 
+// ---------------------------------------------------------------------------------------------
+// User-given names inside keys
+
+/** DynamoDB's limits on a key value: partition (hash) and sort (range) key, in UTF-8 bytes. */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+export const MAX_SORT_KEY_BYTES = 1024;
+/** `#` plus a SHA-256 in hex: what a hashed name adds to its kept prefix. */
+const HASH_SUFFIX_BYTES = 65;
+
+const encoder = new TextEncoder();
+
+/** The longest prefix of `s` of at most `maxBytes` UTF-8 bytes, cut between code points. */
+function utf8Prefix(s: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of s) {
+    const n = encoder.encode(ch).length;
+    if (bytes + n > maxBytes) break;
+    bytes += n;
+    end += ch.length;
+  }
+  return s.slice(0, end);
+}
+
+/**
+ * A user-given name as it appears inside a key of at most `keyBytes` bytes, after a prefix of
+ * `prefixBytes`: the name itself when it fits, else its longest fitting prefix, `#` and the
+ * SHA-256 of the whole name. A kept name is at most `budget` bytes and a hashed one is longer
+ * (the prefix alone is over `budget - 4` bytes, plus 65), so the two forms never collide, and
+ * SHA-256 keeps two long names apart. The full name is always stored in an attribute as well.
+ * Key order stays name order except among long names that share their first ~900 bytes.
+ */
+export function nameInKey(name: string, keyBytes: number, prefixBytes: number): string {
+  const budget = keyBytes - prefixBytes - HASH_SUFFIX_BYTES;
+  if (name.length <= budget / 3 || encoder.encode(name).length <= budget) return name;
+  const digest = createHash("sha256").update(name, "utf8").digest("hex");
+  return `${utf8Prefix(name, budget)}#${digest}`;
+}
+
 /** Which GSI shard a run's record lives in. */
 export function runShard(runId: string): number {
   return fnv1a(runId) % RUN_SHARDS;
@@ -101,7 +141,10 @@ export const experimentGsi1 = (experimentId: string): Gsi1Key => ({
 export const EXPERIMENTS_GSI1_PK = "EXPS";
 
 /** Uniqueness guard: exists while an experiment (active or deleted) holds the name. */
-export const experimentNameKey = (name: string): Key => ({ pk: `EXPNAME#${name}`, sk: "EXPNAME" });
+export const experimentNameKey = (name: string): Key => ({
+  pk: `EXPNAME#${nameInKey(name, MAX_PARTITION_KEY_BYTES, "EXPNAME#".length)}`,
+  sk: "EXPNAME",
+});
 
 // ---------------------------------------------------------------------------------------------
 // Runs
@@ -154,7 +197,7 @@ export const metricHistoryPk = (runId: string): string => `MH#${runId}`;
 
 export const datasetKey = (experimentId: string, name: string, digest: string): Key => ({
   pk: `EXP#${experimentId}`,
-  sk: `DS#${name}#${digest}`,
+  sk: `DS#${nameInKey(`${name}#${digest}`, MAX_SORT_KEY_BYTES, "DS#".length)}`,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -185,14 +228,15 @@ export const LOGGED_MODEL_METRIC_PREFIX = "LMM#";
 // Model registry: models keyed by an immutable id so that rename touches one item plus guards
 
 export const registeredModelKey = (modelUid: string): Key => ({ pk: `RM#${modelUid}`, sk: "RM" });
+/** Listed by name; a name too long for a sort key is shortened and hashed ({@link nameInKey}). */
 export const registeredModelGsi1 = (name: string): Gsi1Key => ({
   gsi1pk: REGISTERED_MODELS_GSI1_PK,
-  gsi1sk: name,
+  gsi1sk: nameInKey(name, MAX_SORT_KEY_BYTES, 0),
 });
 export const REGISTERED_MODELS_GSI1_PK = "RMS";
 /** Uniqueness guard shared by models and prompts (one name space, as in MLflow). */
 export const registeredModelNameKey = (name: string): Key => ({
-  pk: `RMNAME#${name}`,
+  pk: `RMNAME#${nameInKey(name, MAX_PARTITION_KEY_BYTES, "RMNAME#".length)}`,
   sk: "RMNAME",
 });
 

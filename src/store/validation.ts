@@ -56,6 +56,31 @@ export function truncate(value: string, max: number): string {
   return value.length > max ? value.slice(0, max) : value;
 }
 
+/**
+ * Refuses a string that is not well-formed Unicode (a lone UTF-16 surrogate, which JSON's `\ud800`
+ * escape can carry). Call it on every user-given string that becomes a key or an attribute name:
+ * DynamoDB Local accepts such a name through an update path and then fails every read of the
+ * item, and the embedded engine refuses it, so it must be a 400 before anything is written.
+ *
+ * @param value the string to check
+ * @param parameter the request parameter it came from, for the message
+ */
+export function assertWellFormed(value: string, parameter: string): string {
+  if (!value.isWellFormed()) {
+    throw invalidParameter(
+      `Invalid value for parameter '${parameter}' supplied: it is not valid Unicode (it contains a lone UTF-16 surrogate).`,
+    );
+  }
+  return value;
+}
+
+/** `len()` in Python: code points, not UTF-16 units (MLflow's length limits count these). */
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 /** Validates an experiment name. */
 export function validateExperimentName(name: unknown): string {
   if (typeof name !== "string" || name === "") {
@@ -63,7 +88,8 @@ export function validateExperimentName(name: unknown): string {
       `Invalid experiment name: '${name ?? ""}'. Experiment name must be a non-empty string.`,
     );
   }
-  if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
+  assertWellFormed(name, "name");
+  if (codePointLength(name) > MAX_EXPERIMENT_NAME_LENGTH) {
     throw invalidParameter(
       `Invalid value "${name}" for parameter 'name' supplied: experiment name exceeds the maximum length of ${MAX_EXPERIMENT_NAME_LENGTH} characters`,
     );

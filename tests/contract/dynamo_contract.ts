@@ -14,6 +14,7 @@ import { batchTransactionCases } from "./batch_transaction_contract.ts";
 import { capacityCases } from "./capacity_contract.ts";
 import type { ContractTable, ContractTest } from "./contract_support.ts";
 import { itemCases } from "./items_contract.ts";
+import { limitCases } from "./limits_contract.ts";
 import { readCases } from "./read_contract.ts";
 
 export type { ContractTable } from "./contract_support.ts";
@@ -42,4 +43,5 @@ export function dynamoContract(
   readCases(test);
   batchTransactionCases(test);
   capacityCases(test);
+  limitCases(test);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { validationError } from "../errors.ts";
-import { type AV, validateValue, ValueError } from "../values.ts";
+import { type AV, checkAttributeName, validateValue, ValueError } from "../values.ts";
 import { ExpressionSyntaxError } from "./lexer.ts";
 
 /** Substitution maps of one request. */
@@ -22,11 +22,21 @@ export class ExpressionContext {
     if (values !== undefined && Object.keys(values).length === 0) {
       throw validationError("ExpressionAttributeValues must not be empty");
     }
-    for (const key of Object.keys(names ?? {})) {
+    for (const [key, name] of Object.entries(names ?? {})) {
       if (!/^#[A-Za-z0-9_]+$/.test(key)) {
         throw validationError(
           `ExpressionAttributeNames contains invalid key: Syntax error; key: "${key}"`,
         );
+      }
+      try {
+        checkAttributeName(name);
+      } catch (e) {
+        if (e instanceof ValueError) {
+          throw validationError(
+            `ExpressionAttributeNames contains invalid value: ${e.message} for key ${key}`,
+          );
+        }
+        throw e;
       }
     }
     const checked: Record<string, AV> = {};

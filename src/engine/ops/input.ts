@@ -6,7 +6,7 @@
 import { validationError } from "../errors.ts";
 import { itemSize, MAX_ITEM_SIZE } from "../item_size.ts";
 import { checkItemKeys, checkKey, type TableSchema } from "../schema.ts";
-import { type Item, validateValue, ValueError } from "../values.ts";
+import { checkAttributeName, type Item, validateValue, ValueError } from "../values.ts";
 
 /** Validates every attribute of an item from a request; returns a canonical private copy. */
 export function validateItem(raw: unknown, what = "Item"): Item {
@@ -17,10 +17,8 @@ export function validateItem(raw: unknown, what = "Item"): Item {
   }
   const out: Item = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (name === "") {
-      throw validationError("Empty attribute name");
-    }
     try {
+      checkAttributeName(name);
       out[name] = validateValue(value);
     } catch (e) {
       if (e instanceof ValueError) throw validationError(e.message);

@@ -20,6 +20,7 @@ import { ExpressionContext } from "../expression/context.ts";
 import { parseProjection, project } from "../expression/projection.ts";
 import type { EngineState, LogRecord } from "../state.ts";
 import type { Stored } from "../table_data.ts";
+import { INDEX_KEY_SIZE_ERROR } from "../schema.ts";
 import { cloneItem, type Item, keyString } from "../values.ts";
 import { checkReturnConsumed, rejectLegacy, validateKey } from "./input.ts";
 import {
@@ -220,7 +221,7 @@ const ITEM_LEVEL = [
 /** Validation errors about one item (as opposed to a malformed request or expression). */
 function isItemLevel(e: unknown): boolean {
   return e instanceof Error && e.name === "ValidationException" &&
-    ITEM_LEVEL.some((re) => re.test(e.message));
+    !e.message.startsWith(INDEX_KEY_SIZE_ERROR) && ITEM_LEVEL.some((re) => re.test(e.message));
 }
 
 function binaryReplacer(_key: string, value: unknown): unknown {

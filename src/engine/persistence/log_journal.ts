@@ -1,12 +1,16 @@
 /**
  * The append-only log with group commit: commits queue their line, one writer appends every
- * queued line and fsyncs, then resolves all of their promises together. A failed write or fsync
- * stops the journal for good (the engine then refuses every call), since memory is ahead of disk.
+ * queued line and fsyncs (`syncData`), then resolves all of their promises together, so no commit
+ * is acknowledged before it is durable (`durability_test.ts` checks the order through the file
+ * seam). A failed write or fsync stops the journal for good (the engine then refuses every call),
+ * since memory is ahead of disk. Compaction switches it to a new log between two flushes
+ * ({@link LogJournal.rotate}).
  *
  * @module
  */
 import type { Journal, LogRecord } from "../state.ts";
 import { encodeLine } from "./codec.ts";
+import type { EngineFile } from "./fs.ts";
 
 interface Waiter {
   seq: number;
@@ -16,7 +20,7 @@ interface Waiter {
 
 /** A {@link Journal} over an open log file. */
 export class LogJournal implements Journal {
-  #file: Deno.FsFile;
+  #file: EngineFile;
   #bytes: number;
   #pending: Uint8Array[] = [];
   #appended = 0;
@@ -25,13 +29,15 @@ export class LogJournal implements Journal {
   #running: Promise<void> | undefined;
   #failure: Error | undefined;
   #closed = false;
+  #rotation: { file: EngineFile; resolve: () => void; reject: (e: Error) => void } | undefined;
 
   /**
    * @param file the log, positioned at its end
    * @param bytes its current size
-   * @param afterFlush called between flushes (never during a write); may {@link switchTo} a new log
+   * @param afterFlush called after each flush, once its commits are acknowledged; must not throw
+   *   for anything but a fatal error (compaction runs on its own, see {@link rotate})
    */
-  constructor(file: Deno.FsFile, bytes: number, private readonly afterFlush: () => void) {
+  constructor(file: EngineFile, bytes: number, private readonly afterFlush: () => void) {
     this.#file = file;
     this.#bytes = bytes;
   }
@@ -72,25 +78,45 @@ export class LogJournal implements Journal {
   }
 
   /**
-   * Makes `file` (an empty, new log) the log for every later line. Only call from `afterFlush`
-   * or while idle; the caller removes the old file.
+   * Makes `file` (an empty, new log whose directory entry is durable) the log for every line not
+   * yet written. The switch happens between two flushes, even under constant load: every line
+   * written to the old log was applied in memory before it, every later line goes to the new
+   * log. Resolves once switched; the caller removes the old file.
    */
-  switchTo(file: Deno.FsFile): void {
+  rotate(file: EngineFile): Promise<void> {
+    if (this.#closed || this.#failure) {
+      return Promise.reject(this.#failure ?? new Error("The engine journal is closed"));
+    }
+    const p = new Promise<void>((resolve, reject) => {
+      this.#rotation?.reject(new Error("superseded by a later rotation"));
+      this.#rotation = { file, resolve, reject };
+    });
+    if (!this.#running) this.#switchNow();
+    return p;
+  }
+
+  #switchNow(): void {
+    const r = this.#rotation;
+    if (!r) return;
+    this.#rotation = undefined;
     this.#file.close();
-    this.#file = file;
+    this.#file = r.file;
     this.#bytes = this.#pending.reduce((n, l) => n + l.length, 0);
+    r.resolve();
   }
 
   #kick(): void {
     if (this.#running || this.#failure) return;
     this.#running = this.#run().finally(() => {
       this.#running = undefined;
+      if (!this.#failure) this.#switchNow();
       if (this.#pending.length > 0 && !this.#failure) this.#kick();
     });
   }
 
   async #run(): Promise<void> {
     while (this.#pending.length > 0) {
+      this.#switchNow();
       const batch = this.#pending;
       this.#pending = [];
       const upTo = this.#appended;
@@ -118,6 +144,9 @@ export class LogJournal implements Journal {
 
   #fail(e: Error): void {
     this.#failure = e;
+    this.#rotation?.file.close();
+    this.#rotation?.reject(e);
+    this.#rotation = undefined;
     for (const w of this.#waiters) w.reject(e);
     this.#waiters = [];
   }

@@ -2,27 +2,36 @@
  * The durable engine's directory: lock, snapshot + log replay at open, compaction.
  *
  * Files: `LOCK` (held with an exclusive advisory lock while open), `snapshot.jsonl` (see
- * {@link writeSnapshot}) and `log.<n>.jsonl`, the log of changes made after that snapshot. A
- * torn final log line (crash mid-write) is ignored; damage anywhere else refuses to open.
+ * `snapshot.ts`) and `log.<n>.jsonl`, the logs of changes made after that snapshot: the one it
+ * names and any later ones, replayed in order. A torn final log line (crash mid-write) is
+ * ignored; damage anywhere else refuses to open.
  *
- * Compaction writes a new snapshot naming a new, empty log, renames it into place and deletes the
- * old log. It runs at open (when the log is not empty) and whenever the log outgrows
- * `ratio` × the last snapshot (and `minBytes`). Log records are full item images, so records
- * replayed over a snapshot that already contains them leave it unchanged.
+ * Compaction runs at open (when a log is not empty) and whenever the log outgrows `ratio` × the
+ * last snapshot (and `minBytes`). It never blocks request handling: it creates the next log and
+ * makes its directory entry durable, switches the journal to it between two flushes, captures a
+ * point-in-time view of the tables in the same tick, then writes the snapshot asynchronously
+ * (temp file, fsync, rename, directory fsync) while requests go on, and only then removes the
+ * old logs. A crash at any point leaves a snapshot plus logs that replay to every acknowledged
+ * write (log records are full item images, so replaying a record the snapshot already holds
+ * changes nothing); a failed compaction loses nothing and is retried once the log has doubled.
+ *
+ * Every file operation goes through an {@link EngineFs} (`fs.ts`), so tests can simulate a crash
+ * that drops unsynced data (`sim_fs.ts`).
  *
  * @module
  */
 import { applyRecord, type EngineState } from "../state.ts";
 import { stored } from "../table_data.ts";
 import { decodeLine } from "./codec.ts";
+import { denoFs, type EngineFs } from "./fs.ts";
 import { LogJournal } from "./log_journal.ts";
 import {
-  installSnapshot,
+  captureSnapshot,
+  installSnapshotAsync,
   readSnapshot,
   removeTempSnapshot,
-  syncDirectory,
   writeSnapshot,
-  writeSnapshotFile,
+  writeSnapshotFileAsync,
 } from "./snapshot.ts";
 
 /** Compaction settings. */
@@ -35,19 +44,14 @@ export interface StoreOptions {
 
 /** An open data directory. */
 export interface Store {
+  /** Waits for a running compaction, then compacts now. */
   compact(): Promise<void>;
+  /** Resolves when no compaction is running. */
+  compacted(): Promise<void>;
   close(): Promise<void>;
 }
 
 const LOG_RE = /^log\.(\d+)\.jsonl$/;
-
-/** A compaction that failed without changing anything on disk. */
-class CompactionSkipped extends Error {
-  override name = "CompactionSkipped";
-  constructor(cause: unknown) {
-    super(`Compaction skipped: ${cause instanceof Error ? cause.message : cause}`, { cause });
-  }
-}
 
 /** Raised when the directory is locked by another engine. */
 export class DirectoryLockedError extends Error {
@@ -64,23 +68,15 @@ function generationOf(name: string): number {
   return Number(m[1]);
 }
 
-function removeIfPresent(path: string): void {
-  try {
-    Deno.removeSync(path, { recursive: true });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+/** Generations of the log files in `dir`, ascending. */
+function logGenerations(fs: EngineFs, dir: string): number[] {
+  return fs.readDirSync(dir).filter((n) => LOG_RE.test(n)).map(generationOf).sort((a, b) => a - b);
 }
 
 /** Replays a log; returns whether it held anything (valid or not). */
-function replayLog(path: string, state: EngineState): boolean {
-  let data: Uint8Array;
-  try {
-    data = Deno.readFileSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
+function replayLog(fs: EngineFs, path: string, state: EngineState): boolean {
+  const data = fs.readFileSync(path);
+  if (data === undefined) return false;
   let start = 0;
   let damagedAt: number | undefined;
   while (start < data.length) {
@@ -103,13 +99,17 @@ function replayLog(path: string, state: EngineState): boolean {
 }
 
 /** Opens (and locks) `dir`, loading its data into `state` and attaching the journal. */
-export function openStore(dir: string, state: EngineState, options: StoreOptions = {}): Store {
+export function openStore(
+  dir: string,
+  state: EngineState,
+  options: StoreOptions = {},
+  fs: EngineFs = denoFs,
+): Store {
   const ratio = options.ratio ?? 4;
   const minBytes = options.minBytes ?? 8 * 1024 * 1024;
-  Deno.mkdirSync(dir, { recursive: true });
-  const lock = Deno.openSync(`${dir}/LOCK`, { read: true, write: true, create: true });
-  if (!lock.tryLockSync(true)) {
-    lock.close();
+  fs.mkdirSync(dir);
+  const lock = fs.lockSync(`${dir}/LOCK`);
+  if (!lock) {
     throw new DirectoryLockedError(
       `The engine data directory ${dir} is in use by another process or engine (lock on ${dir}/LOCK)`,
     );
@@ -118,96 +118,108 @@ export function openStore(dir: string, state: EngineState, options: StoreOptions
   let generation: number;
   let snapshotBytes: number;
   let failedAtBytes = 0;
+  let running: Promise<void> | undefined;
+  let closed = false;
   try {
-    removeTempSnapshot(dir);
-    const snapshot = readSnapshot(dir);
+    removeTempSnapshot(dir, fs);
+    const snapshot = readSnapshot(dir, fs);
     for (const schema of snapshot?.tables ?? []) {
       applyRecord(state.tables, { op: "createTable", schema });
     }
     for (const [table, item] of snapshot?.items ?? []) state.tables.get(table)?.put(stored(item));
-    generation = snapshot ? generationOf(snapshot.log) : 0;
-    const hadLog = replayLog(`${dir}/${logName(generation)}`, state);
+    const first = snapshot ? generationOf(snapshot.log) : 0;
+    // The snapshot's log and every later one (a compaction that crashed before installing its
+    // snapshot leaves two), in order.
+    const logs = logGenerations(fs, dir).filter((g) => g >= first);
+    let hadLog = false;
+    for (const g of logs) hadLog = replayLog(fs, `${dir}/${logName(g)}`, state) || hadLog;
+    generation = Math.max(first, ...logs);
     snapshotBytes = snapshot?.bytes ?? 0;
     if (hadLog || !snapshot) {
-      removeIfPresent(`${dir}/${logName(generation + 1)}`);
-      snapshotBytes = writeSnapshot(dir, state.tables, logName(generation + 1), state.now());
+      fs.removeSync(`${dir}/${logName(generation + 1)}`);
+      snapshotBytes = writeSnapshot(dir, state.tables, logName(generation + 1), state.now(), fs);
       generation++;
     }
-    for (const entry of Deno.readDirSync(dir)) {
-      if (LOG_RE.test(entry.name) && entry.name !== logName(generation)) {
-        removeIfPresent(`${dir}/${entry.name}`);
-      }
+    for (const g of logGenerations(fs, dir)) {
+      if (g !== generation) fs.removeSync(`${dir}/${logName(g)}`);
     }
-    const file = Deno.openSync(`${dir}/${logName(generation)}`, {
-      write: true,
-      create: true,
-      append: true,
-    });
-    const size = file.statSync().size;
-    syncDirectory(dir);
+    const { file, size } = fs.openSync(`${dir}/${logName(generation)}`, "append");
+    fs.syncDirSync(dir);
     journal = new LogJournal(file, size, () => {
       const threshold = Math.max(minBytes, ratio * snapshotBytes, 2 * failedAtBytes);
-      if (journal.bytes <= threshold) return;
-      try {
-        compactNow();
-      } catch (e) {
-        // A compaction that failed before the new snapshot was installed loses nothing: the
-        // current log stays in use. Try again once the log has doubled.
-        if (!(e instanceof CompactionSkipped)) throw e;
-        failedAtBytes = journal.bytes;
-      }
+      if (running || closed || journal.bytes <= threshold) return;
+      startCompaction();
     });
   } catch (e) {
     lock.close();
     throw e;
   }
 
-  /**
-   * Snapshot, then switch to a new log. Throws {@link CompactionSkipped} while nothing has
-   * changed on disk; any later failure is fatal for the journal, since records acknowledged from
-   * the new log would be lost if the snapshot naming it were not durable.
-   */
-  function compactNow(): void {
+  function startCompaction(): Promise<void> {
+    running = compactNow().catch(() => {
+      // Nothing acknowledged is lost (see the module docs); retry once the log has doubled.
+      failedAtBytes = journal.bytes;
+    }).finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  /** Rotates the log, then writes and installs a snapshot naming the new log. */
+  async function compactNow(): Promise<void> {
     const next = generation + 1;
-    const nextLog = `${dir}/${logName(next)}`;
-    let file: Deno.FsFile | undefined;
-    let bytes: number;
+    const file = await fs.open(`${dir}/${logName(next)}`, "truncate");
     try {
-      file = Deno.openSync(nextLog, { write: true, create: true, truncate: true });
-      // Expired items are left out of the snapshot; drop them from memory too.
-      const now = state.now();
-      for (const table of state.tables.values()) {
-        const expired = [...table.primary.all()].filter((s) => table.isExpired(s, now));
-        for (const s of expired) table.delete(s.item);
-      }
-      bytes = writeSnapshotFile(dir, state.tables, logName(next), now);
-      installSnapshot(dir);
+      await fs.syncDir(dir);
     } catch (e) {
-      file?.close();
-      throw new CompactionSkipped(e);
+      file.close();
+      throw e;
     }
-    syncDirectory(dir);
-    journal.switchTo(file);
+    await journal.rotate(file);
     generation = next;
+    // Everything in the old logs is in memory now, so in the view (later changes are in the new
+    // log too, and replaying them over the snapshot is harmless).
+    const now = state.now();
+    for (const table of state.tables.values()) {
+      const expired = [...table.primary.all()].filter((s) => table.isExpired(s, now));
+      for (const s of expired) table.delete(s.item);
+    }
+    const view = captureSnapshot(state.tables, now);
+    const bytes = await writeSnapshotFileAsync(fs, dir, view, logName(next));
+    await installSnapshotAsync(fs, dir);
     snapshotBytes = bytes;
+    failedAtBytes = 0;
     try {
-      Deno.removeSync(`${dir}/${logName(next - 1)}`);
+      for (const g of logGenerations(fs, dir)) {
+        if (g < next) fs.removeSync(`${dir}/${logName(g)}`);
+      }
+      await fs.syncDir(dir);
     } catch {
-      // A stale log is removed at the next open.
+      // A stale log is ignored and removed at the next open.
     }
   }
 
   state.journal = journal;
-  let closed = false;
   return {
     async compact() {
       await journal.idle();
-      if (!closed && !journal.failure) compactNow();
+      while (running) await running;
+      if (closed || journal.failure) return;
+      // Registered as running, so a compaction triggered by the journal cannot overlap it.
+      const p = compactNow();
+      running = p.then(() => {}, () => {}).finally(() => {
+        running = undefined;
+      });
+      await p;
+    },
+    async compacted() {
+      while (running) await running;
     },
     async close() {
       if (closed) return;
       closed = true;
       try {
+        while (running) await running;
         await journal.close();
       } finally {
         lock.close();

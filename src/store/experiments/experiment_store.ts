@@ -8,7 +8,9 @@ import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../er
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import { validateArtifactLocation } from "../../artifacts/artifact_uri.ts";
+import { validateTagName } from "../registry/validation.ts";
 import {
+  codePointLength,
   MAX_ENTITY_KEY_LENGTH,
   MAX_EXPERIMENT_TAG_VAL_LENGTH,
   validateExperimentId,
@@ -33,13 +35,15 @@ export interface CreateExperimentInput {
   tags?: Record<string, string>;
 }
 
+/** MLflow's `_validate_experiment_tag`: the key becomes an attribute name of the record's map. */
 function validateExperimentTag(key: string, value: string): void {
-  if (key.length > MAX_ENTITY_KEY_LENGTH) {
+  validateTagName(key);
+  if (codePointLength(key) > MAX_ENTITY_KEY_LENGTH) {
     throw invalidParameter(
       `'key' exceeds the maximum length of ${MAX_ENTITY_KEY_LENGTH} characters`,
     );
   }
-  if (value.length > MAX_EXPERIMENT_TAG_VAL_LENGTH) {
+  if (codePointLength(value) > MAX_EXPERIMENT_TAG_VAL_LENGTH) {
     throw invalidParameter(
       `'value' exceeds the maximum length of ${MAX_EXPERIMENT_TAG_VAL_LENGTH} characters`,
     );

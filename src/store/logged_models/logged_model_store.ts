@@ -15,6 +15,7 @@ import { type Db, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import { appendToUri } from "../experiments/experiment_item.ts";
 import { randomRunName } from "../runs/run_names.ts";
+import { assertWellFormed, codePointLength } from "../validation.ts";
 import {
   type LoggedModel,
   loggedModelItem,
@@ -50,11 +51,23 @@ function validateName(name: string | undefined): void {
   }
 }
 
+/**
+ * Tag and param keys become attribute names of the record's maps, so they must be valid Unicode
+ * and short: MLflow's schema declares `tag_key`/`param_key` as `String(255)`.
+ */
+export const MAX_LOGGED_MODEL_KEY_LENGTH = 255;
+
 /** Last value per key (a request may repeat a key); keys must be non-empty. */
 function toMap(list: { key: string; value: string }[] | undefined, field: string) {
   const out: Record<string, string> = {};
   (list ?? []).forEach((kv, i) => {
     if (!kv.key) throw invalidParameter(missingParameter(`${field}[${i}].key`));
+    assertWellFormed(kv.key, `${field}[${i}].key`);
+    if (codePointLength(kv.key) > MAX_LOGGED_MODEL_KEY_LENGTH) {
+      throw invalidParameter(
+        `'${field}[${i}].key' exceeds the maximum length of ${MAX_LOGGED_MODEL_KEY_LENGTH} characters`,
+      );
+    }
     out[kv.key] = kv.value;
   });
   return out;
@@ -169,6 +182,12 @@ export class LoggedModelStore {
 
   /** Deletes one tag; 404 when the model or the tag is absent. */
   async deleteTag(modelId: string, key: string): Promise<void> {
+    assertWellFormed(key, "tag_key");
+    if (codePointLength(key) > MAX_LOGGED_MODEL_KEY_LENGTH) {
+      // No such tag can exist, and the name is too long for DynamoDB to even look up.
+      if (!(await this.findRecord(modelId))) throw modelNotFound(modelId);
+      throw notFound(`No tag with key ${pyRepr(key)} found for model with ID ${pyRepr(modelId)}.`);
+    }
     try {
       await this.db.port.updateItem({
         TableName: this.db.table,

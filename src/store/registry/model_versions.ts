@@ -37,6 +37,8 @@ import {
 import { parseModelUri, urlSplit } from "./uri.ts";
 import {
   canonicalStage,
+  MAX_REGISTRY_TAG_KEY_LENGTH,
+  pyLen,
   validateArchiveExisting,
   validateModelName,
   validateModelVersionTag,
@@ -437,6 +439,11 @@ export async function deleteModelVersionTag(
   validateModelName(name);
   const v = validateVersion(version);
   validateTagName(key);
+  if (pyLen(key!) > MAX_REGISTRY_TAG_KEY_LENGTH) {
+    // No such tag can exist (and DynamoDB refuses names over 64 KB): nothing to delete.
+    await getModelVersion(db, name, v);
+    return;
+  }
   await updateVersion(db, name!, v, "REMOVE tags.#k", key!, {});
 }
 

@@ -37,6 +37,8 @@ import {
 import { IS_PROMPT_TAG_KEY, type ModelVersion, type RegisteredModel } from "./types.ts";
 import {
   canonicalStage,
+  MAX_REGISTRY_TAG_KEY_LENGTH,
+  pyLen,
   validateModelName,
   validateNewModelName,
   validateRegisteredModelTag,
@@ -294,6 +296,11 @@ export async function deleteRegisteredModelTag(
 ): Promise<void> {
   validateModelName(name);
   validateTagName(key);
+  if (pyLen(key!) > MAX_REGISTRY_TAG_KEY_LENGTH) {
+    // No such tag can exist (and DynamoDB refuses names over 64 KB): nothing to delete.
+    await requireUid(db, name!);
+    return;
+  }
   await updateModel(db, name!, "REMOVE tags.#k", key!, {});
 }
 

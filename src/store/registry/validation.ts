@@ -7,6 +7,7 @@
 import { invalidParameter, MlflowError } from "../../errors.ts";
 import { pythonJsonDumps } from "../../util/python_json.ts";
 import { reprStr } from "../../search/py_repr.ts";
+import { assertWellFormed } from "../validation.ts";
 import { ACTIVE_STAGES, ALL_STAGES, PROMPT_TEXT_TAG_KEY } from "./types.ts";
 
 export const MAX_REGISTRY_TAG_KEY_LENGTH = 250;
@@ -58,6 +59,8 @@ export function validateModelName(name: string | undefined | null, path = "name"
   if (name === undefined || name === null || name.trim() === "") {
     throw invalidParameter(missingValue(path));
   }
+  // No length limit (as in MLflow): a name too long for a key is hashed there (key_schema.ts).
+  assertWellFormed(name, path);
   if (name.includes("/") || name.includes(":")) {
     throw invalidParameter(`Invalid model name '${name}'. Names cannot contain '/' or ':'.`);
   }
