@@ -48,6 +48,19 @@ export function shQuote(arg: string): string {
   return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'"'"'`)}'`;
 }
 
+/** The command as a shell line; a long list of test files is shortened to its first few. */
+export function commandLine(cmd: string, args: string[]): string {
+  const files = args.filter((a) => !a.startsWith("-") && /_test\.tsx?$/.test(a));
+  const shown = files.length > 8
+    ? [
+      ...args.filter((a) => !files.includes(a)),
+      ...files.slice(0, 4),
+      `… (${files.length} test files)`,
+    ]
+    : args;
+  return [cmd, ...shown].map((a) => a.startsWith("…") ? a : shQuote(a)).join(" ");
+}
+
 /** How to run one child process. */
 export interface RunOptions {
   cwd: string;
@@ -71,7 +84,7 @@ const running = new Set<Deno.ChildProcess>();
 
 /** Runs a command, streaming its stdout through and keeping it for parsing. */
 export async function run(cmd: string, args: string[], options: RunOptions): Promise<RunResult> {
-  print(`$ ${[cmd, ...args].map(shQuote).join(" ")}`);
+  print(`$ ${commandLine(cmd, args)}`);
   const env = { ...Deno.env.toObject(), ...options.env };
   for (const key of options.unset ?? []) delete env[key];
   let child: Deno.ChildProcess;
