@@ -406,7 +406,8 @@ async function main(): Promise<void> {
   header("Summary");
   for (const r of results) {
     const state = { skipped: "SKIPPED", failed: "FAILED ", ok: "ok     " }[r.status];
-    print(`${state} ${r.title.padEnd(36)} ${describe(r)}  [${(r.ms / 1000).toFixed(1)}s]`);
+    const detail = r.status === "skipped" ? r.note ?? "" : describe(r);
+    print(`${state} ${r.title.padEnd(36)} ${detail}  [${(r.ms / 1000).toFixed(1)}s]`);
   }
   print(`total time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
