@@ -1,307 +1,122 @@
 /**
  * `deno task test`: runs every test tier on a fresh machine and ends with one line,
- * `N passed, N failed` (summed over tiers). Exits non-zero if anything failed.
+ * `N passed, N failed` (summed over tiers; CI reads it). Exits non-zero if anything failed.
  *
- * Tiers, in order (see docs/testing.md):
+ * The tiers are the entries of {@link TIERS}, in order (see docs/testing.md). Each test counts
+ * once: a Deno test file runs in the tier that `owns` it, or in the unit tier when none does; the
+ * DynamoDB Local tier also runs the `testBackends()` files, filtered to their DynamoDB Local tests.
+ * Every tier is judged by one rule (`tests/runner/verdict.ts`): under `CI=true` a required tier
+ * fails when any test was ignored or none ran, and elsewhere a tier where nothing ran is SKIPPED.
+ * The coverage step merges the raw data of every tier, including the server processes the Python
+ * tier starts, and fails the run below 90 % line coverage of `src/`.
  *
- * 1. unit + contract on the in-process engine (`deno test` over `src/` and `tests/*`);
- * 2. DynamoDB Local: the files that honour `DYNAMODB_LOCAL_ENDPOINT` rerun against DynamoDB Local;
- * 3. real-AWS smoke, only with `MLFLOW_DYNAMODB_TEST_TABLE` and AWS credentials;
- * 4. Python compatibility: the stock `mlflow` client against our server (pytest in `.venv`);
- * 5. S3 artifacts: the `s3_*_test.ts` files against moto's S3 server (`moto[server]` in `.venv`),
- *    started on a free port and passed as `MLFLOW_TEST_S3_ENDPOINT`; must run under CI=true;
- * 6. coverage report (printed, not enforced).
+ * To add a tier: add an entry to {@link TIERS} (its `owns` keeps its files out of the unit tier)
+ * and a row to the table in docs/testing.md.
  *
- * The runner imports nothing from the project statically, so a broken module elsewhere still
- * yields a summary line instead of a crash.
+ * The runner imports nothing from `src/`, so a broken module there still yields a summary line.
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { awsSmokeSkipReason } from "./support/aws_env.ts";
+import {
+  type FileCoverage,
+  formatPercent,
+  LINE_THRESHOLD,
+  lineCoverage,
+  parseLcov,
+} from "./runner/coverage.ts";
+import { backendAwareFiles, findTestFiles } from "./runner/files.ts";
+import {
+  exists,
+  header,
+  loud,
+  MIN,
+  print,
+  run,
+  type RunOptions,
+  shQuote,
+  stopAll,
+} from "./runner/process.ts";
+import { setupVenv, type Venv } from "./runner/python.ts";
+import { parseDenoSummary, parsePytestSummary } from "./runner/summary.ts";
+import { judge, type Verdict } from "./runner/verdict.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const DENO = Deno.execPath();
 const CI = Deno.env.get("CI") === "true";
-const MIN = 60_000;
+const COVERAGE_DIR = join(ROOT, "coverage");
+const COVERAGE_FLAGS = [`--coverage=${COVERAGE_DIR}`, "--coverage-raw-data-only"];
 
-/** The outcome of one tier. */
-interface TierResult {
-  name: string;
-  passed: number;
-  failed: number;
-  status: "ok" | "failed" | "skipped";
-  note?: string;
+/** One tier of the run. */
+interface Tier {
+  /** The name `--only` takes. */
+  id: string;
+  title: string;
+  /** Under `CI=true` every test of the tier must run: ignored tests or none at all fail it. */
+  requiredInCi: boolean;
+  /** The tier writes coverage data; the threshold holds only when all such tiers ran. */
+  collectsCoverage?: boolean;
+  /** Uses the shared DynamoDB Local. */
+  needsDdb?: boolean;
+  /** Test files (repo-relative) only this tier runs; the unit tier runs every file no tier owns. */
+  owns?: (file: string) => boolean;
+  run(tier: Tier): Promise<Verdict>;
+}
+
+/** The outcome of one tier, as the summary prints it. */
+interface TierResult extends Verdict {
+  id: string;
+  title: string;
   ms: number;
 }
 
 const results: TierResult[] = [];
 
-// ---------------------------------------------------------------------------------------------
-// Output helpers
-
-const encoder = new TextEncoder();
-
-function print(line = ""): void {
-  Deno.stdout.writeSync(encoder.encode(line + "\n"));
+function mustRun(tier: Tier): boolean {
+  return CI && tier.requiredInCi;
 }
 
-function header(title: string): void {
-  print();
-  print("=".repeat(100));
-  print(`== ${title}`);
-  print("=".repeat(100));
+/** A missing tool (Java, Python): loud always; a failure where the tier must run, else a skip. */
+function missingTool(tier: Tier, reason: string): Verdict {
+  const fails = mustRun(tier);
+  loud(`${tier.title}: ${reason}\n${fails ? "CI=true: this counts as a FAILURE" : "SKIPPED"}`);
+  return fails
+    ? { status: "failed", passed: 0, failed: 1, note: reason }
+    : { status: "skipped", passed: 0, failed: 0, note: reason };
 }
 
-function loud(message: string): void {
-  print();
-  print("!".repeat(100));
-  for (const line of message.split("\n")) print(`!!! ${line}`);
-  print("!".repeat(100));
-  print();
+function broken(tier: Tier, reason: string): Verdict {
+  loud(`${tier.title}: ${reason}`);
+  return { status: "failed", passed: 0, failed: 1, note: reason };
 }
 
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-
-function stripAnsi(s: string): string {
-  return s.replace(ANSI, "");
+async function denoTest(tier: Tier, args: string[], options: Omit<RunOptions, "cwd">) {
+  const r = await run(DENO, ["test", ...args], { cwd: ROOT, ...options });
+  const verdict = judge(parseDenoSummary(r.output), { ...r, tool: "deno test" }, mustRun(tier));
+  if (verdict.status === "failed" && verdict.note) loud(`${tier.title}: ${verdict.note}`);
+  return verdict;
 }
 
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Quotes one argument for a POSIX shell (and Python's shlex). */
-function shQuote(arg: string): string {
-  return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'"'"'`)}'`;
+/** Every Deno test file in the repo. */
+function allTestFiles(): string[] {
+  return findTestFiles(ROOT, ["src", "tests"]);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running child processes
+// Shared services, started on first use
 
-interface RunOptions {
-  env?: Record<string, string>;
-  /** Variables to remove from the inherited environment. */
-  unset?: string[];
-  timeoutMs?: number;
-  /** Print the child's stdout as it arrives (default true). */
-  stream?: boolean;
-}
-
-interface RunResult {
-  code: number;
-  /** stdout without colour codes (the last 256 KB). */
-  output: string;
-  timedOut: boolean;
-}
-
-const running = new Set<Deno.ChildProcess>();
-
-/** Runs a command from the repo root, streaming stdout through and keeping it for parsing. */
-async function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  print(`$ ${[cmd, ...args].map(shQuote).join(" ")}`);
-  const env = { ...Deno.env.toObject(), ...options.env };
-  for (const key of options.unset ?? []) delete env[key];
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(cmd, {
-      args,
-      cwd: ROOT,
-      env,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-  } catch (e) {
-    print(`cannot start ${cmd}: ${e}`);
-    return { code: 127, output: "", timedOut: false };
-  }
-  running.add(child);
-  let timedOut = false;
-  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    loud(`${cmd} ${args[0] ?? ""} exceeded ${options.timeoutMs! / MIN} min: killing it`);
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, options.timeoutMs);
-  const decoder = new TextDecoder();
-  let output = "";
-  for await (const chunk of child.stdout) {
-    if (options.stream !== false) await Deno.stdout.write(chunk);
-    output = (output + decoder.decode(chunk, { stream: true })).slice(-256_000);
-  }
-  const status = await child.status;
-  clearTimeout(timer);
-  running.delete(child);
-  return { code: status.code, output: stripAnsi(output), timedOut };
-}
-
-/** Parses Deno's closing line: `ok | 12 passed | 0 failed` / `FAILED | 3 passed (2 steps) | 1 failed`. */
-export function parseDenoSummary(output: string): { passed: number; failed: number } | undefined {
-  const matches = [
-    ...stripAnsi(output).matchAll(
-      /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/gm,
-    ),
-  ];
-  const last = matches.at(-1);
-  return last ? { passed: Number(last[1]), failed: Number(last[2]) } : undefined;
-}
-
-/** Parses pytest's closing line, e.g. `5 passed, 1 failed, 2 errors in 3.2s`. */
-export function parsePytestSummary(
-  output: string,
-): { passed: number; failed: number } | undefined {
-  const lines = stripAnsi(output).split("\n").reverse();
-  const line = lines.find((l) =>
-    /\b\d+ (passed|failed|errors?|skipped|xfailed|xpassed|deselected)\b.* in [\d.]+s/.test(l) ||
-    /no tests ran in [\d.]+s/.test(l)
-  );
-  if (!line) return undefined;
-  const count = (word: string) => Number(new RegExp(`(\\d+) ${word}\\b`).exec(line)?.[1] ?? 0);
-  return {
-    passed: count("passed") + count("xpassed"),
-    failed: count("failed") + count("errors?"),
-  };
-}
-
-/** Runs `deno test` and records its counts as a tier. */
-async function denoTestTier(
-  name: string,
-  args: string[],
-  options: RunOptions,
-  started: number,
-): Promise<void> {
-  const r = await run(DENO, ["test", ...args], options);
-  const summary = parseDenoSummary(r.output);
-  if (summary) {
-    // A clean summary with a non-zero exit (e.g. leaked resources at exit) still counts as failure.
-    const failed = summary.failed === 0 && r.code !== 0 ? 1 : summary.failed;
-    record(
-      name,
-      summary.passed,
-      failed,
-      r.code === 0 ? undefined : `deno test exited ${r.code}`,
-      started,
-    );
-  } else if (r.code === 0) {
-    record(name, 0, 0, "no tests", started);
-  } else {
-    const why = r.timedOut ? "timed out" : `deno test exited ${r.code} without a summary`;
-    loud(`${name}: ${why} (type-check or module-load error? see output above)`);
-    record(name, 0, 1, why, started);
-  }
-}
-
-function record(
-  name: string,
-  passed: number,
-  failed: number,
-  note: string | undefined,
-  started: number,
-) {
-  const result: TierResult = {
-    name,
-    passed,
-    failed,
-    status: failed > 0 ? "failed" : "ok",
-    ms: Date.now() - started,
-  };
-  if (note !== undefined) result.note = note;
-  results.push(result);
-  print(`-- ${name}: ${passed} passed, ${failed} failed${note ? ` (${note})` : ""}`);
-}
-
-function skip(name: string, reason: string, started: number) {
-  print(`-- ${name}: SKIPPED: ${reason}`);
-  results.push({
-    name,
-    passed: 0,
-    failed: 0,
-    status: "skipped",
-    note: reason,
-    ms: Date.now() - started,
-  });
-}
-
-/** A missing tool: loud always; a failure under CI=true, a skip otherwise. */
-function missing(name: string, reason: string, started: number) {
-  loud(`${name}: ${reason}${CI ? "\nCI=true: this counts as a FAILURE" : "\nthe tier is SKIPPED"}`);
-  if (CI) record(name, 0, 1, reason, started);
-  else skip(name, reason, started);
-}
-
-/** The test directories that exist, relative to the repo root. */
-function existingDirs(dirs: string[]): string[] {
-  return dirs.filter((d) => exists(join(ROOT, d)));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tiers
-
-const COVERAGE_DIR = "coverage";
-/** `tests/` subdirectories that belong to other tiers or hold no engine tests. */
-const NOT_TIER_A = new Set(["support", "aws_smoke", "compat"]);
-
-async function installDeps(): Promise<void> {
-  header("Setup: deno install (npm dependencies)");
-  const started = Date.now();
-  const r = await run(DENO, ["install"], { timeoutMs: 10 * MIN });
-  if (r.code !== 0) {
-    loud(`deno install failed with code ${r.code}`);
-    record("setup: deno install", 0, 1, `exit ${r.code}`, started);
-  }
-}
-
-async function tierUnit(): Promise<void> {
-  const name = "1. unit + contract (engine)";
-  header(`Tier ${name}`);
-  const started = Date.now();
-  // The listed directories first, then any other tests/* directory so no test file is orphaned.
-  const listed = ["src/", "tests/unit/", "tests/contract/", "tests/store/", "tests/http/"];
-  const others = exists(join(ROOT, "tests"))
-    ? [...Deno.readDirSync(join(ROOT, "tests"))]
-      .filter((e) => e.isDirectory && !NOT_TIER_A.has(e.name))
-      .map((e) => `tests/${e.name}/`)
-      .filter((d) => !listed.includes(d))
-      .sort()
-    : [];
-  const dirs = existingDirs([...listed, ...others]);
-  if (dirs.length === 0) return skip(name, "no test directories", started);
-  await denoTestTier(
-    name,
-    [
-      "--allow-all",
-      "--parallel",
-      `--coverage=${COVERAGE_DIR}`,
-      "--coverage-raw-data-only",
-      "--permit-no-files",
-      ...dirs,
-    ],
-    // The engine tier must not pick up a DynamoDB Local from the caller's shell.
-    { unset: ["DYNAMODB_LOCAL_ENDPOINT", "TEST_BACKENDS"], timeoutMs: 30 * MIN },
-    started,
-  );
-}
-
-/** The DynamoDB Local shared by tiers 2 and 4, or why there is none. */
 type Ddb = { endpoint: string; stop(): Promise<void> } | { endpoint?: undefined; reason: string };
+let ddbPromise: Promise<Ddb> | undefined;
+let venvPromise: Promise<Venv> | undefined;
+let stopS3: (() => Promise<void>) | undefined;
 
 async function startDdb(): Promise<Ddb> {
   const external = Deno.env.get("DYNAMODB_LOCAL_ENDPOINT");
   if (external) {
     print(
-      `using DynamoDB Local from DYNAMODB_LOCAL_ENDPOINT=${external} (not started by the runner)`,
+      `using DynamoDB Local at DYNAMODB_LOCAL_ENDPOINT=${external} (not started by the runner)`,
     );
     return { endpoint: external, stop: () => Promise.resolve() };
   }
@@ -324,327 +139,288 @@ async function startDdb(): Promise<Ddb> {
   }
 }
 
-async function tierDynamoDbLocal(ddb: Ddb): Promise<void> {
-  const name = "2. DynamoDB Local";
-  header(`Tier ${name}`);
-  const started = Date.now();
-  if (ddb.endpoint === undefined) {
-    if (ddb.reason.startsWith("java missing")) return missing(name, ddb.reason, started);
-    loud(`${name}: ${ddb.reason}`);
-    return record(name, 0, 1, ddb.reason, started);
-  }
-  const dirs = existingDirs(["tests/support/", "tests/contract/", "tests/store/"]);
-  if (dirs.length === 0) return skip(name, "no test directories", started);
-  await denoTestTier(
-    name,
-    [
-      "--allow-all",
-      "--parallel",
-      `--coverage=${COVERAGE_DIR}`,
-      "--coverage-raw-data-only",
-      "--permit-no-files",
-      ...dirs,
-    ],
-    // TEST_BACKENDS keeps testBackends() from repeating the engine runs of tier 1.
-    {
-      env: { DYNAMODB_LOCAL_ENDPOINT: ddb.endpoint, TEST_BACKENDS: "dynamodb-local" },
-      timeoutMs: 20 * MIN,
-    },
-    started,
-  );
+function ddb(): Promise<Ddb> {
+  return ddbPromise ??= startDdb();
 }
 
-function awsSkipReason(): string | undefined {
-  const env = Deno.env;
-  if (!env.get("MLFLOW_DYNAMODB_TEST_TABLE")) return "MLFLOW_DYNAMODB_TEST_TABLE is not set";
-  const creds = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-  ];
-  if (!creds.some((k) => env.get(k))) {
-    return "no AWS credentials in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a web identity)";
+async function stopDdb(): Promise<void> {
+  const started = ddbPromise;
+  ddbPromise = undefined;
+  const d = await started;
+  if (d?.endpoint !== undefined) {
+    await d.stop();
+    print("DynamoDB Local stopped");
   }
-  return undefined;
 }
 
-async function tierAws(): Promise<void> {
-  const name = "3. real-AWS smoke";
-  header(`Tier ${name}`);
-  const started = Date.now();
-  const reason = awsSkipReason();
-  if (reason) return skip(name, `${reason} (see docs/testing.md)`, started);
-  if (!exists(join(ROOT, "tests/aws_smoke"))) {
-    return skip(name, "tests/aws_smoke/ is missing", started);
-  }
-  await denoTestTier(name, ["--allow-all", "tests/aws_smoke/"], {
-    unset: ["DYNAMODB_LOCAL_ENDPOINT", "TEST_BACKENDS"],
-    timeoutMs: 10 * MIN,
-  }, started);
+function venv(): Promise<Venv> {
+  return venvPromise ??= setupVenv(ROOT);
 }
 
-async function findPython(): Promise<string | undefined> {
-  const candidates = [Deno.env.get("PYTHON"), "python3", "python"].filter((c): c is string => !!c);
-  for (const python of candidates) {
+// ---------------------------------------------------------------------------------------------
+// Tiers
+
+const unit: Tier = {
+  id: "unit",
+  title: "1. unit + contract (engine)",
+  requiredInCi: true,
+  collectsCoverage: true,
+  run(tier) {
+    const owners = TIERS.filter((t) => t !== tier && t.owns);
+    // An explicit file list: `deno test --ignore=a,b` does not reliably leave out every file.
+    const files = allTestFiles().filter((f) => !owners.some((t) => t.owns!(f)));
+    return denoTest(
+      tier,
+      ["--allow-all", "--parallel", ...COVERAGE_FLAGS, "--permit-no-files", ...files],
+      // The engine tier must not pick up a DynamoDB Local from the caller's shell.
+      { unset: ["DYNAMODB_LOCAL_ENDPOINT", "TEST_BACKENDS"], timeoutMs: 30 * MIN },
+    );
+  },
+};
+
+/** Test names that mark a DynamoDB Local run: `testBackends()` and the contract put it there. */
+const DDB_LOCAL_NAME = "dynamodb-local";
+
+const dynamodbLocal: Tier = {
+  id: "dynamodb-local",
+  title: "2. DynamoDB Local",
+  requiredInCi: true,
+  collectsCoverage: true,
+  needsDdb: true,
+  owns: (f) => /(^|\/)dynamodb_local_test\.ts$/.test(f),
+  async run(tier) {
+    const d = await ddb();
+    if (d.endpoint === undefined) {
+      return d.reason.startsWith("java missing")
+        ? missingTool(tier, d.reason)
+        : broken(tier, d.reason);
+    }
+    const all = allTestFiles();
+    const files = [...new Set([...all.filter(tier.owns!), ...backendAwareFiles(ROOT, all)])].sort();
+    // Only tests named for DynamoDB Local run (and count) here; the rest ran in the unit tier.
+    return denoTest(
+      tier,
+      ["--allow-all", "--parallel", ...COVERAGE_FLAGS, "--filter", DDB_LOCAL_NAME, ...files],
+      {
+        env: { DYNAMODB_LOCAL_ENDPOINT: d.endpoint, TEST_BACKENDS: "dynamodb-local" },
+        timeoutMs: 20 * MIN,
+      },
+    );
+  },
+};
+
+const aws: Tier = {
+  id: "aws",
+  title: "3. real-AWS smoke",
+  requiredInCi: false,
+  owns: (f) => f.startsWith("tests/aws_smoke/"),
+  async run(tier) {
+    const reason = awsSmokeSkipReason();
+    if (reason) {
+      return { status: "skipped", passed: 0, failed: 0, note: `${reason} (docs/testing.md)` };
+    }
+    return await denoTest(tier, ["--allow-all", "tests/aws_smoke/"], {
+      unset: ["DYNAMODB_LOCAL_ENDPOINT", "TEST_BACKENDS"],
+      timeoutMs: 10 * MIN,
+    });
+  },
+};
+
+const compat: Tier = {
+  id: "compat",
+  title: "4. Python client compatibility",
+  requiredInCi: true,
+  collectsCoverage: true,
+  needsDdb: true,
+  owns: (f) => f.startsWith("tests/compat/"),
+  async run(tier) {
+    const v = await venv();
+    if ("reason" in v) return v.missingTool ? missingTool(tier, v.reason) : broken(tier, v.reason);
+    // The servers conftest.py starts write coverage, merged into the report with the rest.
+    const denoRun = [DENO, "run", "--allow-all", `--coverage=${COVERAGE_DIR}`];
+    const env: Record<string, string> = {
+      MLFLOW_SERVER_CMD: [...denoRun, "main.ts"].map(shQuote).join(" "),
+      MLFLOW_TABLE_CMD: [...denoRun, "src/cli/table_command.ts"].map(shQuote).join(" "),
+      PYTHONUNBUFFERED: "1",
+    };
+    const unset = ["TEST_BACKENDS"];
+    const d = await ddb();
+    if (d.endpoint !== undefined) env.DYNAMODB_LOCAL_ENDPOINT = d.endpoint;
+    else {
+      unset.push("DYNAMODB_LOCAL_ENDPOINT");
+      print(`DynamoDB Local is not available (${d.reason}): the embedded backend only`);
+    }
+    const r = await run(v.python, ["-m", "pytest", "tests/compat", "-q"], {
+      cwd: ROOT,
+      env,
+      unset,
+      timeoutMs: 30 * MIN,
+    });
+    // pytest's exit code 5 means "no tests collected": judged like an empty summary.
+    const exit = { code: r.code === 5 ? 0 : r.code, timedOut: r.timedOut, tool: "pytest" };
+    return judge(parsePytestSummary(r.output), exit, mustRun(tier));
+  },
+};
+
+const s3: Tier = {
+  id: "s3",
+  title: "5. S3 artifacts (moto)",
+  requiredInCi: true,
+  collectsCoverage: true,
+  owns: (f) => /(^|\/)s3_[^/]*_test\.ts$/.test(f),
+  async run(tier) {
+    const files = allTestFiles().filter(tier.owns!);
+    if (files.length === 0) return judge(undefined, { code: 0, timedOut: false, tool: "" }, false);
+    const v = await venv();
+    if ("reason" in v) return v.missingTool ? missingTool(tier, v.reason) : broken(tier, v.reason);
+    let server: { endpoint: string; stop(): Promise<void> };
     try {
-      const out = await new Deno.Command(python, {
-        args: ["-c", "import sys; assert sys.version_info >= (3, 10), sys.version"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (out.success) return python;
-    } catch {
-      // try the next one
+      const mod = await import("./support/s3_server.ts");
+      const moto = await mod.checkMoto(v.python);
+      if (!moto.ok) throw new Error(moto.reason);
+      server = await mod.startS3Server({ python: v.python });
+    } catch (e) {
+      return broken(tier, `moto S3 server unavailable: ${e instanceof Error ? e.message : e}`);
     }
-  }
-  return undefined;
-}
+    print(`moto S3 server listening on ${server.endpoint}`);
+    stopS3 = server.stop;
+    try {
+      return await denoTest(tier, ["--allow-all", ...COVERAGE_FLAGS, ...files], {
+        env: { MLFLOW_TEST_S3_ENDPOINT: server.endpoint },
+        timeoutMs: 10 * MIN,
+      });
+    } finally {
+      await server.stop();
+      stopS3 = undefined;
+    }
+  },
+};
 
-async function setupVenv(): Promise<{ python: string } | { reason: string; missingTool: boolean }> {
-  const venv = join(ROOT, ".venv");
-  const venvPython = join(venv, "bin", "python");
-  const requirements = join(ROOT, "tests/compat/requirements.txt");
-  if (!exists(venvPython)) {
-    const python = await findPython();
-    if (!python) return { reason: "python3 (>= 3.10) not found on PATH", missingTool: true };
-    const r = await run(python, ["-m", "venv", venv], { timeoutMs: 5 * MIN });
-    if (r.code !== 0) {
-      return {
-        reason: `"${python} -m venv .venv" failed (install python3-venv?)`,
-        missingTool: true,
-      };
+const coverage: Tier = {
+  id: "coverage",
+  title: "6. coverage of src/",
+  requiredInCi: false,
+  async run() {
+    if (!exists(COVERAGE_DIR)) return { status: "skipped", passed: 0, failed: 0, note: "no data" };
+    const lcovFile = join(ROOT, "coverage.lcov");
+    const r = await run(DENO, ["coverage", COVERAGE_DIR, "--lcov", `--output=${lcovFile}`], {
+      cwd: ROOT,
+      timeoutMs: 5 * MIN,
+    });
+    if (r.code !== 0) return broken(coverage, `deno coverage exited ${r.code}`);
+    const total = lineCoverage(parseLcov(Deno.readTextFileSync(lcovFile), ROOT));
+    printCoverage(total.files);
+    const figure = `lines ${formatPercent(total.percent)} of src/ (${total.hit}/${total.found})`;
+    print(figure);
+    // The figure means something only when every tier that exercises src/ contributed.
+    const absent = TIERS.filter((t) =>
+      t.collectsCoverage && !results.some((r) => r.id === t.id && r.status !== "skipped")
+    );
+    if (absent.length > 0) {
+      const why = `threshold not enforced: ${absent.map((t) => t.id).join(", ")} did not run`;
+      return { status: "ok", passed: 0, failed: 0, note: `${figure}; ${why}` };
     }
-  }
-  const version = await new Deno.Command(venvPython, { args: ["--version"], stdout: "piped" })
-    .output();
-  const hash = createHash("sha256")
-    .update(Deno.readFileSync(requirements))
-    .update(version.stdout)
-    .digest("hex");
-  const stamp = join(venv, ".requirements.sha256");
-  let previous = "";
-  try {
-    previous = Deno.readTextFileSync(stamp).trim();
-  } catch {
-    // first install
-  }
-  if (previous === hash) {
-    print("tests/compat/requirements.txt unchanged since the last install: skipping pip install");
-  } else {
-    const r = await run(venvPython, [
-      "-m",
-      "pip",
-      "install",
-      "--disable-pip-version-check",
-      "--progress-bar=off",
-      "-q",
-      "-r",
-      requirements,
-    ], { timeoutMs: 20 * MIN });
-    if (r.code !== 0) {
-      return { reason: `pip install failed with code ${r.code}`, missingTool: false };
+    if (total.percent < LINE_THRESHOLD) {
+      return broken(coverage, `${figure} is below the ${LINE_THRESHOLD} % threshold`);
     }
-    Deno.writeTextFileSync(stamp, hash + "\n");
-  }
-  return { python: venvPython };
-}
+    return { status: "ok", passed: 0, failed: 0, note: `${figure}, threshold ${LINE_THRESHOLD} %` };
+  },
+};
 
-async function tierPython(ddb: Ddb): Promise<void> {
-  const name = "4. Python client compatibility";
-  header(`Tier ${name}`);
-  const started = Date.now();
-  if (!exists(join(ROOT, "tests/compat/requirements.txt"))) {
-    return skip(name, "tests/compat/requirements.txt is missing", started);
-  }
-  const venv = await setupVenv();
-  if ("reason" in venv) {
-    if (venv.missingTool) return missing(name, venv.reason, started);
-    loud(`${name}: ${venv.reason}`);
-    return record(name, 0, 1, venv.reason, started);
-  }
-  const env: Record<string, string> = {
-    MLFLOW_SERVER_CMD: [DENO, "run", "--allow-all", "main.ts"].map(shQuote).join(" "),
-    MLFLOW_TABLE_CMD: [DENO, "task", "table"].map(shQuote).join(" "),
-    PYTHONUNBUFFERED: "1",
-  };
-  const unset = ["TEST_BACKENDS"];
-  if (ddb.endpoint !== undefined) env.DYNAMODB_LOCAL_ENDPOINT = ddb.endpoint;
-  else {
-    unset.push("DYNAMODB_LOCAL_ENDPOINT");
-    print(`DynamoDB Local is not available (${ddb.reason}): the embedded backend only`);
-  }
-  const r = await run(venv.python, ["-m", "pytest", "tests/compat", "-q"], {
-    env,
-    unset,
-    timeoutMs: 30 * MIN,
-  });
-  if (r.code === 5) return record(name, 0, 0, "pytest collected no tests", started);
-  const summary = parsePytestSummary(r.output);
-  if (summary) {
-    const failed = summary.failed === 0 && r.code !== 0 ? 1 : summary.failed;
-    return record(
-      name,
-      summary.passed,
-      failed,
-      r.code === 0 ? undefined : `pytest exited ${r.code}`,
-      started,
+/** The least-covered files first, so the next test to write is obvious. */
+function printCoverage(files: FileCoverage[]): void {
+  const rows = files
+    .map((f) => ({ ...f, percent: f.found === 0 ? 100 : (100 * f.hit) / f.found }))
+    .sort((a, b) => a.percent - b.percent || b.found - a.found)
+    .slice(0, 15);
+  print("least-covered files in src/ (lines hit / found):");
+  for (const f of rows) {
+    print(
+      `  ${formatPercent(f.percent).padStart(8)}  ${`${f.hit}/${f.found}`.padStart(9)}  ${f.file}`,
     );
   }
-  const why = r.timedOut ? "timed out" : `pytest exited ${r.code} without a summary`;
-  if (r.code !== 0) loud(`${name}: ${why}`);
-  record(name, 0, r.code === 0 ? 0 : 1, r.code === 0 ? "no summary" : why, started);
 }
 
-/** `s3_*_test.ts` files under `src/`, relative to the repo root. */
-function s3TestFiles(dir = "src"): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync(join(ROOT, dir))) {
-    const rel = `${dir}/${e.name}`;
-    if (e.isDirectory) out.push(...s3TestFiles(rel));
-    else if (/^s3_.*_test\.ts$/.test(e.name)) out.push(rel);
-  }
-  return out.sort();
-}
-
-async function tierS3(): Promise<void> {
-  const name = "5. S3 artifacts (moto)";
-  header(`Tier ${name}`);
-  const started = Date.now();
-  const files = s3TestFiles();
-  if (files.length === 0) return skip(name, "no s3_*_test.ts files", started);
-  const venv = await setupVenv();
-  if ("reason" in venv) {
-    if (venv.missingTool) return missing(name, venv.reason, started);
-    loud(`${name}: ${venv.reason}`);
-    return record(name, 0, 1, venv.reason, started);
-  }
-  let s3: { endpoint: string; stop(): Promise<void> };
-  try {
-    const mod = await import("./support/s3_server.ts");
-    const moto = await mod.checkMoto(venv.python);
-    if (!moto.ok) throw new Error(moto.reason);
-    s3 = await mod.startS3Server({ python: venv.python });
-  } catch (e) {
-    const why = `moto S3 server unavailable: ${e instanceof Error ? e.message : e}`;
-    loud(`${name}: ${why}`);
-    return record(name, 0, 1, why, started);
-  }
-  print(`moto S3 server listening on ${s3.endpoint}`);
-  stopS3 = s3.stop;
-  try {
-    await denoTestTier(
-      name,
-      ["--allow-all", `--coverage=${COVERAGE_DIR}`, "--coverage-raw-data-only", ...files],
-      { env: { MLFLOW_TEST_S3_ENDPOINT: s3.endpoint }, timeoutMs: 10 * MIN },
-      started,
-    );
-  } finally {
-    await s3.stop();
-    stopS3 = undefined;
-  }
-}
-
-async function tierCoverage(): Promise<void> {
-  header("Coverage report (informational, not enforced)");
-  if (!exists(join(ROOT, COVERAGE_DIR))) {
-    print("no coverage data collected");
-    return;
-  }
-  const r = await run(DENO, [
-    "coverage",
-    COVERAGE_DIR,
-    "--exclude=tests/",
-    "--exclude=node_modules/",
-    "--exclude=(_test|\\.test)\\.(js|mjs|ts|jsx|tsx)$",
-  ], { timeoutMs: 5 * MIN });
-  if (r.code !== 0) print(`(deno coverage exited ${r.code}; not counted as a failure)`);
-}
+/** The tiers, in the order they run. */
+const TIERS: Tier[] = [unit, dynamodbLocal, aws, compat, s3, coverage];
 
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const TIERS = ["unit", "dynamodb-local", "aws", "compat", "s3", "coverage"] as const;
-type Tier = typeof TIERS[number];
-
 /** `--only=unit,compat` (or `--only unit`) selects tiers; no flag means all of them. */
-function selectedTiers(args: string[]): Set<Tier> | undefined {
+function selectedTiers(args: string[]): Tier[] {
   const i = args.findIndex((a) => a === "--only" || a.startsWith("--only="));
-  if (i < 0) return undefined;
+  if (i < 0) return TIERS;
   const value = args[i]!.includes("=") ? args[i]!.slice("--only=".length) : args[i + 1] ?? "";
   const names = value.split(",").map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(TIERS as readonly string[]).includes(n));
+  const unknown = names.filter((n) => !TIERS.some((t) => t.id === n));
   if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`--only expects a comma list of ${TIERS.join(", ")}; got "${value}"`);
+    throw new Error(
+      `--only expects a comma list of ${TIERS.map((t) => t.id).join(", ")}; got "${value}"`,
+    );
   }
-  return new Set(names as Tier[]);
+  return TIERS.filter((t) => names.includes(t.id));
 }
 
-async function main(): Promise<number> {
+async function installDeps(): Promise<boolean> {
+  header("Setup: deno install (npm dependencies)");
+  const started = Date.now();
+  const r = await run(DENO, ["install"], { cwd: ROOT, timeoutMs: 10 * MIN });
+  if (r.code === 0) return true;
+  loud(`deno install failed with code ${r.code}`);
+  const note = `exit ${r.code}`;
+  results.push({
+    id: "setup",
+    title: "setup: deno install",
+    status: "failed",
+    passed: 0,
+    failed: 1,
+    note,
+    ms: Date.now() - started,
+  });
+  return false;
+}
+
+async function main(): Promise<void> {
   const t0 = Date.now();
   print(`test runner: deno ${Deno.version.deno} (${DENO}), root ${ROOT}, CI=${CI}`);
+  const tiers = selectedTiers(Deno.args);
+  if (tiers.length < TIERS.length) print(`running only: ${tiers.map((t) => t.id).join(", ")}`);
   // Coverage from earlier runs would mix into this run's report.
-  if (exists(join(ROOT, COVERAGE_DIR))) {
-    Deno.removeSync(join(ROOT, COVERAGE_DIR), { recursive: true });
-  }
-  const only = selectedTiers(Deno.args);
-  const want = (tier: Tier) => only === undefined || only.has(tier);
-  if (only) print(`running only: ${[...only].join(", ")}`);
+  if (exists(COVERAGE_DIR)) Deno.removeSync(COVERAGE_DIR, { recursive: true });
   await installDeps();
-  if (want("unit")) await tierUnit();
-
-  if (want("dynamodb-local") || want("aws") || want("compat")) {
-    let ddb: Ddb = { reason: "not needed" };
-    if (want("dynamodb-local") || want("compat")) {
-      header("Starting DynamoDB Local (tiers 2 and 4)");
-      ddb = await startDdb();
-    }
-    stopDdb = ddb.endpoint === undefined ? undefined : ddb.stop;
+  for (const [i, tier] of tiers.entries()) {
+    header(`Tier ${tier.title}`);
+    const started = Date.now();
+    let verdict: Verdict;
     try {
-      if (want("dynamodb-local")) await tierDynamoDbLocal(ddb);
-      if (want("aws")) await tierAws();
-      if (want("compat")) await tierPython(ddb);
-    } finally {
-      if (ddb.endpoint !== undefined) {
-        await ddb.stop();
-        stopDdb = undefined;
-        print("DynamoDB Local stopped");
-      }
+      verdict = await tier.run(tier);
+    } catch (e) {
+      verdict = broken(tier, `crashed: ${e instanceof Error ? e.stack : e}`);
     }
+    const result = { id: tier.id, title: tier.title, ...verdict, ms: Date.now() - started };
+    results.push(result);
+    print(`-- ${tier.title}: ${describe(result)}`);
+    if (tier.needsDdb && !tiers.slice(i + 1).some((t) => t.needsDdb)) await stopDdb();
   }
-  if (want("s3")) await tierS3();
-  if (want("coverage")) await tierCoverage();
-
   header("Summary");
   for (const r of results) {
-    const state = r.status === "skipped"
-      ? "SKIPPED"
-      : r.status === "failed"
-      ? "FAILED "
-      : "ok     ";
-    const detail = r.status === "skipped"
-      ? r.note
-      : `${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ""}`;
-    print(`${state} ${r.name.padEnd(36)} ${detail}  [${(r.ms / 1000).toFixed(1)}s]`);
+    const state = { skipped: "SKIPPED", failed: "FAILED ", ok: "ok     " }[r.status];
+    const detail = r.status === "skipped" ? r.note ?? "" : describe(r);
+    print(`${state} ${r.title.padEnd(36)} ${detail}  [${(r.ms / 1000).toFixed(1)}s]`);
   }
   print(`total time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  return results.some((r) => r.failed > 0) ? 1 : 0;
 }
 
-let stopDdb: (() => Promise<void>) | undefined;
-let stopS3: (() => Promise<void>) | undefined;
+function describe(r: Verdict): string {
+  if (r.status === "skipped") return `SKIPPED: ${r.note ?? ""}`;
+  return `${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ""}`;
+}
 
 async function interrupted(signal: Deno.Signal): Promise<void> {
   print(`\n${signal}: stopping child processes`);
-  for (const child of running) {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  await stopDdb?.();
+  stopAll();
+  await stopDdb();
   await stopS3?.();
   Deno.exit(130);
 }
@@ -652,16 +428,15 @@ async function interrupted(signal: Deno.Signal): Promise<void> {
 if (import.meta.main) {
   Deno.addSignalListener("SIGINT", () => interrupted("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => interrupted("SIGTERM"));
-  let code: number;
   try {
-    code = await main();
+    await main();
   } catch (e) {
     loud(`test runner crashed: ${e instanceof Error ? e.stack : e}`);
-    results.push({ name: "runner", passed: 0, failed: 1, status: "failed", ms: 0 });
-    code = 1;
+    results.push({ id: "runner", title: "runner", status: "failed", passed: 0, failed: 1, ms: 0 });
+    await stopDdb().catch(() => {});
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   print(`${passed} passed, ${failed} failed`);
-  Deno.exit(failed > 0 ? 1 : code);
+  Deno.exit(failed > 0 ? 1 : 0);
 }

@@ -3,7 +3,8 @@
  * with our definition if missing), then does a put/get/query round trip on items it owns and
  * deletes only those items. Never deletes the table or any item it did not write.
  *
- * Runs only when `MLFLOW_DYNAMODB_TEST_TABLE` and AWS credentials are set; see docs/testing.md.
+ * Runs only when `awsSmokeSkipReason()` (`tests/support/aws_env.ts`, the rule the runner also
+ * uses) finds a table, credentials and a region; see docs/testing.md.
  *
  * @module
  */
@@ -11,22 +12,7 @@ import assert from "node:assert/strict";
 import { sdkPort } from "../../src/dynamo/sdk_port.ts";
 import { checkTable, ensureTable } from "../../src/dynamo/table.ts";
 import { PK, SK, TTL_ATTRIBUTE } from "../../src/keys/key_schema.ts";
-
-/** Why the smoke test cannot run here, or undefined when it can. */
-export function awsSmokeSkipReason(env: Deno.Env = Deno.env): string | undefined {
-  if (!env.get("MLFLOW_DYNAMODB_TEST_TABLE")) return "MLFLOW_DYNAMODB_TEST_TABLE is not set";
-  const hasCredentials = ["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE"]
-    .some((k) => env.get(k)) ||
-    Boolean(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")) ||
-    Boolean(env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"));
-  if (!hasCredentials) {
-    return "no AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a web identity)";
-  }
-  if (!env.get("AWS_REGION") && !env.get("AWS_DEFAULT_REGION") && !env.get("AWS_PROFILE")) {
-    return "no AWS region (set AWS_REGION)";
-  }
-  return undefined;
-}
+import { awsSmokeSkipReason } from "../support/aws_env.ts";
 
 const skip = awsSmokeSkipReason();
 

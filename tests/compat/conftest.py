@@ -17,6 +17,11 @@ Environment:
 * ``MLFLOW_TABLE_CMD``: how to create a table (default ``npx -y deno@2.9.6 task table``); the
   fixture appends ``--backend-store-uri <uri>``.
 * ``MLFLOW_SERVER_STARTUP_TIMEOUT``: seconds to wait for ``GET /health`` (default 90).
+
+Coverage: the test runner puts ``--coverage=<repo>/coverage`` into both commands, so the servers
+this tier starts count towards the line coverage of ``src/``. Deno writes that data when the
+process exits cleanly, so the fixture stops the server with SIGTERM (its clean shutdown) and waits
+for it; a server that had to be killed is reported, because its coverage is lost.
 """
 
 from __future__ import annotations
@@ -150,8 +155,10 @@ def _stop(proc: subprocess.Popen) -> None:
     except ProcessLookupError:
         return
     try:
-        proc.wait(timeout=10)
+        # Writing coverage data at exit takes a few seconds on a busy machine.
+        proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
+        print(f"\nserver {proc.pid} ignored SIGTERM for 60 s: killed (its coverage data is lost)")
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
 

@@ -9,7 +9,7 @@ if (!java.ok) {
 }
 
 Deno.test({
-  name: "startDynamoDbLocal() answers requests and stop() ends the process",
+  name: "dynamodb-local: startDynamoDbLocal() answers requests and stop() ends the process",
   // Without Java the test is skipped locally but fails under CI=true.
   ignore: !java.ok && !ci,
   async fn() {

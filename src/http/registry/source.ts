@@ -120,7 +120,7 @@ function validateNoRelativePaths(original: string): void {
     resolvePath(path) !== path;
   if (bad) {
     throw invalidParameter(
-      `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, ` +
+      `Invalid model version source: '${original}'. If supplying a source as an http, https, local file path, ftp, ` +
         "objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references " +
         "present. Please provide an absolute path.",
     );
