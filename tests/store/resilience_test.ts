@@ -81,6 +81,19 @@ Deno.test("experiment create succeeds through conflicts, and a lost answer is no
     await assert.rejects(s.experiments.create({ name: "e2" }), /already exists/);
   }));
 
+Deno.test("experiment delete and restore whose answer was lost do not answer 404", () =>
+  withStores(async ({ engine, s }) => {
+    const id = await s.experiments.create({ name: "e" });
+    engine.faults.inject({ op: "transactWriteItems", error: "timeout", after: true });
+    await s.experiments.delete(id);
+    assert.equal((await s.experiments.get(id)).lifecycleStage, "deleted");
+    engine.faults.inject({ op: "transactWriteItems", error: "timeout", after: true });
+    await s.experiments.restore(id);
+    assert.equal((await s.experiments.get(id)).lifecycleStage, "active");
+    assert.equal(engine.faults.pending, 0);
+    await assert.rejects(s.experiments.restore(id), /No Experiment/);
+  }));
+
 Deno.test("createRun whose conditional put answer was lost returns the run", () =>
   withStores(async ({ engine, s }) => {
     engine.faults.inject({ op: "putItem", error: "timeout", after: true });

@@ -278,13 +278,19 @@ export class ExperimentStore {
     const id = validateExperimentId(experimentId);
     const now = nowMs();
     const restored = stage === "active" ? ", restored_at = :t" : "";
+    // A one-item transaction rather than an UpdateItem: its ClientRequestToken makes a retry
+    // after a lost answer succeed instead of answering 404 to the request that did the change.
     try {
-      await this.db.port.updateItem({
-        TableName: this.db.table,
-        Key: rawKey(experimentKey(id)),
-        UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
-        ConditionExpression: "attribute_exists(pk) AND lifecycle_stage <> :s",
-        ExpressionAttributeValues: { ":s": { S: stage }, ":t": { N: String(now) } },
+      await this.db.port.transactWriteItems({
+        TransactItems: [{
+          Update: {
+            TableName: this.db.table,
+            Key: rawKey(experimentKey(id)),
+            UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
+            ConditionExpression: "attribute_exists(pk) AND lifecycle_stage <> :s",
+            ExpressionAttributeValues: { ":s": { S: stage }, ":t": { N: String(now) } },
+          },
+        }],
       });
     } catch (e) {
       if (isConditionFailure(e)) throw notFound(`No Experiment with id=${experimentId} exists`);
