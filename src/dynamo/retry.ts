@@ -22,11 +22,6 @@ import type { DynamoPort } from "./port.ts";
 import { exhaustedError, failureKind, isAmbiguous } from "./failures.ts";
 import { PK, SK } from "../keys/key_schema.ts";
 
-/** True for errors worth another attempt. */
-export function isRetryable(e: unknown): boolean {
-  return failureKind(e) !== "other";
-}
-
 /** Retry policy. */
 export interface RetryOptions {
   /** Attempts in total, including the first. */

@@ -12,6 +12,8 @@ import { createApp } from "../../src/app.ts";
 import { checkReadiness } from "../../src/dynamo/readiness.ts";
 import { RegistryStore } from "../../src/store/registry/registry_store.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
+import type { DynamoPort } from "../../src/dynamo/port.ts";
+import { testBackends } from "../support/backends.ts";
 
 const FAST: RetryOptions = {
   maxAttempts: 8,
@@ -141,3 +143,69 @@ Deno.test("/ready follows the backend, /health stays OK, a dead backend is a 503
     engine.faults.clear();
     assert.equal((await app.request("/ready")).status, 200);
   }));
+
+/** `port`, except that the next `op` call is applied and then answers a timeout. */
+function losingNextAnswer(port: DynamoPort, op: "putItem" | "transactWriteItems"): DynamoPort {
+  let armed = true;
+  const lose = async <T>(result: Promise<T>): Promise<T> => {
+    const out = await result;
+    if (!armed) return out;
+    armed = false;
+    throw Object.assign(new Error("lost"), { name: "TimeoutError", code: "ETIMEDOUT" });
+  };
+  return {
+    ...port,
+    [op]: (input: never) => lose((port[op] as (i: never) => Promise<unknown>)(input)),
+  } as DynamoPort;
+}
+
+for (const backend of testBackends()) {
+  Deno.test(`the backend honours ClientRequestToken: a replay answers success, applies once (${backend.name})`, async () => {
+    const { port, tableName, cleanup } = await backend.makePort();
+    try {
+      const input = {
+        ClientRequestToken: crypto.randomUUID(),
+        TransactItems: [{
+          Update: {
+            TableName: tableName,
+            Key: { pk: { S: "TOKEN" }, sk: { S: "T" } },
+            UpdateExpression: "ADD n :one",
+            ExpressionAttributeValues: { ":one": { N: "1" } },
+          },
+        }],
+      };
+      await port.transactWriteItems(input);
+      await port.transactWriteItems(input);
+      const { Item } = await port.getItem({
+        TableName: tableName,
+        Key: { pk: { S: "TOKEN" }, sk: { S: "T" } },
+        ConsistentRead: true,
+      });
+      assert.equal(Item?.n?.N, "1");
+    } finally {
+      await cleanup();
+    }
+  });
+
+  Deno.test(`lost answers of experiment and run creates answer success (${backend.name})`, async () => {
+    const { port, tableName, cleanup } = await backend.makePort();
+    try {
+      const db = (p: DynamoPort) => ({ port: retryingPort(p, FAST), table: tableName });
+      const s = await createStores(db(port), "mlflow-artifacts:/");
+      const lossyTx = await createStores(
+        db(losingNextAnswer(port, "transactWriteItems")),
+        "mlflow-artifacts:/",
+      );
+      const id = await lossyTx.experiments.create({ name: "lost", tags: { t: "v" } });
+      assert.deepEqual((await s.experiments.get(id)).tags, { t: "v" });
+      const lossyPut = await createStores(
+        db(losingNextAnswer(port, "putItem")),
+        "mlflow-artifacts:/",
+      );
+      const run = await lossyPut.runs.create({ experimentId: id, runName: "r" });
+      assert.equal((await s.runs.get(run.info.runId)).info.runName, "r");
+    } finally {
+      await cleanup();
+    }
+  });
+}
