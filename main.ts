@@ -9,6 +9,7 @@ import { openBackend } from "./src/server/open_backend.ts";
 import { buildExtraRoutes } from "./src/server/extra_routes.ts";
 import { TableCheckError } from "./src/dynamo/table.ts";
 import { createStores } from "./src/store/stores.ts";
+import { MlflowError } from "./src/errors.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -34,7 +35,10 @@ async function main(): Promise<number> {
   try {
     backend = await openBackend(config.backend);
   } catch (e) {
-    if (e instanceof TableCheckError || (e instanceof Error && /lock/i.test(e.message))) {
+    if (
+      e instanceof TableCheckError || e instanceof MlflowError || e instanceof RangeError ||
+      (e instanceof Error && /lock/i.test(e.message))
+    ) {
       console.error(`Error: ${e.message}`);
       return 1;
     }
@@ -45,6 +49,7 @@ async function main(): Promise<number> {
     stores,
     staticPrefix: config.staticPrefix,
     extraRoutes: await buildExtraRoutes(config, stores),
+    ready: backend.ready,
   });
   const controller = new AbortController();
   const server = Deno.serve({

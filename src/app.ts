@@ -15,6 +15,8 @@ import { metricRoutes } from "./http/tracking/metrics.ts";
 import { runRoutes } from "./http/tracking/runs.ts";
 import { MLFLOW_COMPAT_VERSION } from "./version.ts";
 import { mountMlflow } from "./http/mount.ts";
+import { mountReadiness } from "./http/readiness.ts";
+import type { Readiness } from "./dynamo/readiness.ts";
 
 export { mountMlflow };
 
@@ -25,6 +27,8 @@ export interface AppDeps {
   staticPrefix?: string;
   /** Extra route groups (artifacts, registry, ...) mounted by their own modules. */
   extraRoutes?: ((app: Hono) => void)[];
+  /** The backend's readiness for `GET /ready` (`src/dynamo/readiness.ts`). */
+  ready?: () => Promise<Readiness>;
 }
 
 /** Creates the application. */
@@ -33,6 +37,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));
+  mountReadiness(app, deps.ready);
   mountMlflow(app, experimentRoutes(deps.stores));
   mountMlflow(app, runRoutes(deps.stores));
   mountMlflow(app, metricRoutes(deps.stores));

@@ -6,7 +6,7 @@
  */
 import type { DynamoPort } from "../dynamo/port.ts";
 import type { EngineStats } from "./capacity.ts";
-import type { Faults } from "./faults.ts";
+import type { Faults, OperationName } from "./faults.ts";
 import { batchGetItem, batchWriteItem } from "./ops/batch.ts";
 import { deleteItem, getItem, putItem, updateItem } from "./ops/item_ops.ts";
 import { query } from "./ops/query.ts";
@@ -70,23 +70,30 @@ export function createEngine(options: EngineOptions = {}): Engine {
     : openStore(options.path, state, options.compaction, options.fs);
   const tokens = new TokenCache();
   let closing: Promise<void> | undefined;
+  // Faults injected with `after: true` replace the answer of an applied operation.
+  const after = async <T>(op: OperationName, result: Promise<T>): Promise<T> => {
+    const out = await result;
+    state.faults.checkAfter(op);
+    return out;
+  };
   return {
     stats: state.stats,
     faults: state.faults,
-    getItem: (input) => getItem(state, input),
-    putItem: (input) => putItem(state, input),
-    updateItem: (input) => updateItem(state, input),
-    deleteItem: (input) => deleteItem(state, input),
-    query: (input) => query(state, input),
-    scan: (input) => scan(state, input),
-    batchGetItem: (input) => batchGetItem(state, input),
-    batchWriteItem: (input) => batchWriteItem(state, input),
-    transactWriteItems: (input) => transactWriteItems(state, tokens, input),
-    transactGetItems: (input) => transactGetItems(state, input),
-    createTable: (input) => createTable(state, input),
-    describeTable: (input) => describeTable(state, input),
-    deleteTable: (input) => deleteTable(state, input),
-    updateTimeToLive: (input) => updateTimeToLive(state, input),
+    getItem: (input) => after("getItem", getItem(state, input)),
+    putItem: (input) => after("putItem", putItem(state, input)),
+    updateItem: (input) => after("updateItem", updateItem(state, input)),
+    deleteItem: (input) => after("deleteItem", deleteItem(state, input)),
+    query: (input) => after("query", query(state, input)),
+    scan: (input) => after("scan", scan(state, input)),
+    batchGetItem: (input) => after("batchGetItem", batchGetItem(state, input)),
+    batchWriteItem: (input) => after("batchWriteItem", batchWriteItem(state, input)),
+    transactWriteItems: (input) =>
+      after("transactWriteItems", transactWriteItems(state, tokens, input)),
+    transactGetItems: (input) => after("transactGetItems", transactGetItems(state, input)),
+    createTable: (input) => after("createTable", createTable(state, input)),
+    describeTable: (input) => after("describeTable", describeTable(state, input)),
+    deleteTable: (input) => after("deleteTable", deleteTable(state, input)),
+    updateTimeToLive: (input) => after("updateTimeToLive", updateTimeToLive(state, input)),
     compact: () => store ? store.compact() : Promise.resolve(),
     compacted: () => store ? store.compacted() : Promise.resolve(),
     close: () => {

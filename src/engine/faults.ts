@@ -10,6 +10,8 @@
  * engine.faults.inject({ op: "*", error: "internal" });
  * // The next TransactWriteItems is cancelled with a TransactionConflict reason.
  * engine.faults.inject({ op: "transactWriteItems", error: "conflict" });
+ * // The next PutItem is applied, then its answer is lost: the caller gets a TimeoutError.
+ * engine.faults.inject({ op: "putItem", error: "timeout", after: true });
  * // The next BatchWriteItem applies only part of the request and returns the rest as
  * // UnprocessedItems (BatchGetItem: UnprocessedKeys).
  * engine.faults.unprocessed({ op: "batchWriteItem", times: 1 });
@@ -22,9 +24,13 @@
  * - `conflict`: `TransactionCanceledException` whose first reason is `TransactionConflict` (one
  *   reason per action of a transaction, one reason otherwise);
  * - `transactionConflict`: `TransactionConflictException`, what DynamoDB raises when a single-item
- *   write meets an ongoing transaction.
+ *   write meets an ongoing transaction;
+ * - `timeout`: a `TimeoutError` (code `ETIMEDOUT`), what the SDK's HTTP handler raises when a
+ *   request exceeds its `requestTimeout`.
  *
- * Faults fire before the operation does anything, so a faulted call changes nothing.
+ * Faults fire before the operation does anything, so a faulted call changes nothing, unless the
+ * spec says `after: true`: then the operation is applied and its answer replaced by the error
+ * (a lost answer, as when a timeout strikes after DynamoDB committed).
  *
  * @module
  */
@@ -57,9 +63,11 @@ export type OperationName =
 export interface FaultSpec {
   /** Operation to fail, or `"*"` for any. */
   op: OperationName | "*";
-  error: "throttle" | "internal" | "conflict" | "transactionConflict";
+  error: "throttle" | "internal" | "conflict" | "transactionConflict" | "timeout";
   /** How many calls fail (default 1). */
   times?: number;
+  /** Fire after the operation was applied instead of before (default false). */
+  after?: boolean;
 }
 
 /** A partial batch to inject. */
@@ -101,7 +109,18 @@ export class Faults {
 
   /** Throws the injected error for `op`, if one is pending. `actions` sizes cancellation reasons. */
   check(op: OperationName, actions = 1): void {
-    const i = this.#errors.findIndex((f) => f.op === op || f.op === "*");
+    this.#fire(op, actions, false);
+  }
+
+  /** Throws the injected `after: true` error for `op` (the operation was applied), if pending. */
+  checkAfter(op: OperationName): void {
+    this.#fire(op, 1, true);
+  }
+
+  #fire(op: OperationName, actions: number, after: boolean): void {
+    const i = this.#errors.findIndex((f) =>
+      (f.op === op || f.op === "*") && (f.after ?? false) === after
+    );
     if (i < 0) return;
     const f = this.#errors[i]!;
     if (--f.times <= 0) this.#errors.splice(i, 1);
@@ -124,6 +143,11 @@ export class Faults {
         throw new TransactionConflictException({
           message: "Transaction is ongoing for the item",
           $metadata: { httpStatusCode: 400 },
+        });
+      case "timeout":
+        throw Object.assign(new Error("Request timed out (injected)"), {
+          name: "TimeoutError",
+          code: "ETIMEDOUT",
         });
     }
   }

@@ -140,6 +140,21 @@ export const experimentGsi1 = (experimentId: string): Gsi1Key => ({
 });
 export const EXPERIMENTS_GSI1_PK = "EXPS";
 
+/**
+ * An experiment tag: its own item in the experiment's partition (so no number or size of tags
+ * can push the record past 400 KB), also in the experiments' index partition right after its
+ * record (so one paged search Query returns records and tags).
+ */
+export const experimentTagKey = (experimentId: string, key: string): Key => ({
+  pk: `EXP#${experimentId}`,
+  sk: `${EXPERIMENT_TAG_PREFIX}${key}`,
+});
+export const experimentTagGsi1 = (experimentId: string, key: string): Gsi1Key => ({
+  gsi1pk: EXPERIMENTS_GSI1_PK,
+  gsi1sk: `${experimentGsi1(experimentId).gsi1sk}#${EXPERIMENT_TAG_PREFIX}${key}`,
+});
+export const EXPERIMENT_TAG_PREFIX = "TAG#";
+
 /** Uniqueness guard: exists while an experiment (active or deleted) holds the name. */
 export const experimentNameKey = (name: string): Key => ({
   pk: `EXPNAME#${nameInKey(name, MAX_PARTITION_KEY_BYTES, "EXPNAME#".length)}`,

@@ -7,13 +7,16 @@ import type { Backend } from "../config/backend_uri.ts";
 import { createEngine } from "../engine/mod.ts";
 import type { DynamoPort } from "../dynamo/port.ts";
 import { retryingPort } from "../dynamo/retry.ts";
-import { sdkPort } from "../dynamo/sdk_port.ts";
+import { sdkPort, timeoutsFromEnv } from "../dynamo/sdk_port.ts";
+import { checkReadiness, type Readiness } from "../dynamo/readiness.ts";
 import { checkTable, ensureTable } from "../dynamo/table.ts";
 import type { Db } from "../store/db.ts";
 
 /** An open table and how to close it. */
 export interface OpenBackend {
   db: Db;
+  /** One bounded read of the table, without retries (`GET /ready`). */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,7 @@ export async function portFor(backend: Backend): Promise<DynamoPort> {
         ...(local && !Deno.env.get("AWS_ACCESS_KEY_ID")
           ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
           : {}),
-      });
+      }, timeoutsFromEnv(Deno.env.toObject()));
     }
   }
 }
@@ -56,5 +59,9 @@ export async function openBackend(backend: Backend): Promise<OpenBackend> {
     await raw.close();
     throw e;
   }
-  return { db: { port, table: backend.tableName }, close: () => raw.close() };
+  return {
+    db: { port, table: backend.tableName },
+    ready: () => checkReadiness(raw, backend.tableName),
+    close: () => raw.close(),
+  };
 }

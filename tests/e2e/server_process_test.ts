@@ -66,6 +66,9 @@ Deno.test("server answers /health and /version, and survives a clean restart and
   try {
     let s = await start(dir);
     assert.equal(await (await fetch(`${s.url}/version`)).text(), "3.3.2");
+    const ready = await fetch(`${s.url}/ready`);
+    assert.equal(ready.status, 200);
+    assert.equal(await ready.text(), "OK");
     const notFound = await fetch(`${s.url}/api/2.0/mlflow/nope`);
     assert.equal(notFound.status, 404);
     assert.ok(!(notFound.headers.get("content-type") ?? "").includes("json"));
@@ -112,4 +115,26 @@ Deno.test("server exits with code 2 and a message on unknown options", async () 
   }).output();
   assert.equal(out.code, 2);
   assert.match(new TextDecoder().decode(out.stderr), /Unknown option '--no-such-flag'/);
+});
+
+Deno.test("server exits with code 1 and a message when DynamoDB does not answer at start-up", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      MAIN,
+      "--backend-store-uri",
+      `dynamodb://http://127.0.0.1:${port}/mlflow_t`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 1);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /Error: The backend store is temporarily unavailable \(connection refused\)/,
+  );
 });

@@ -15,6 +15,7 @@ import {
   encodePageToken as encodeToken,
 } from "../../search/page_token.ts";
 import { metricJson } from "./wire.ts";
+import { pooledMap } from "../../util/pool.ts";
 
 const MAX_RUNS_BULK = 100;
 const MAX_RESULTS_PER_RUN = 2500;
@@ -82,16 +83,17 @@ export function metricRoutes(stores: Stores): Hono {
         "If either start step or end step are specified, both must be specified.",
       );
     }
-    // One Query per run (each run's history is its own partition), all in parallel.
-    const histories = await Promise.all(
-      runIds.map((runId) => readHistory(stores.db, runId, key, Infinity)),
-    );
-    const out = histories.flatMap(({ metrics }, i) => {
+    // One paged Query per run (each run's history is its own partition), at most
+    // DEFAULT_POOL_LIMIT at a time; each history is cut to its sampled points as soon as it is
+    // read, so no more than that many whole histories are ever held at once.
+    const sampled = await pooledMap(runIds, async (runId) => {
+      const { metrics } = await readHistory(stores.db, runId, key, Infinity);
       const inRange = metrics.filter((m) =>
         req.start_step === undefined || (m.step >= req.start_step && m.step <= req.end_step!)
       );
-      return sampleSteps(inRange, maxResults).map((m) => ({ ...metricJson(m), run_id: runIds[i] }));
+      return sampleSteps(inRange, maxResults).map((m) => ({ ...metricJson(m), run_id: runId }));
     });
+    const out = sampled.flat();
     return mlflowJson({ metrics: nonEmpty(out) });
   });
 

@@ -1,13 +1,22 @@
 /**
- * Experiment items: the record and its name guard.
+ * Experiment items: the record, its tags (one item each) and its name guard.
+ *
+ * The record holds the experiment's fields. Each tag is its own item (`EXP#<id>` / `TAG#<key>`,
+ * also in the `EXPS` index partition), so an experiment may carry any number of tags of up to
+ * 20,000 characters, as MLflow allows, without its record nearing DynamoDB's 400 KB. Records
+ * written before tags moved out keep a `tags` map; reads merge it under the tag items, and every
+ * tag write removes the key from the map, so the two never disagree for long.
  *
  * @module
  */
 import {
   counterKey,
+  EXPERIMENT_TAG_PREFIX,
   experimentGsi1,
   experimentKey,
   experimentNameKey,
+  experimentTagGsi1,
+  experimentTagKey,
 } from "../../keys/key_schema.ts";
 import { type Db, fromItem, type RawItem, rawKey, toItem } from "../db.ts";
 import type { Experiment } from "../entities.ts";
@@ -20,11 +29,12 @@ interface ExperimentRecord {
   lifecycle_stage: "active" | "deleted";
   creation_time: number;
   last_update_time: number;
+  /** Tags of records written before tags became items (new records: always empty). */
   tags: Record<string, string>;
   restored_at?: number;
 }
 
-/** The full item of an experiment record. */
+/** The record item of an experiment; its tags are separate items ({@link experimentTagItem}). */
 export function experimentItem(e: Experiment): RawItem {
   const record: ExperimentRecord = {
     experiment_id: e.experimentId,
@@ -33,10 +43,22 @@ export function experimentItem(e: Experiment): RawItem {
     lifecycle_stage: e.lifecycleStage,
     creation_time: e.creationTime,
     last_update_time: e.lastUpdateTime,
-    tags: e.tags,
+    // Kept (empty) so that `REMOVE tags.#k` stays a valid update on every record.
+    tags: {},
     restored_at: e.restoredAt,
   };
   return toItem({ ...experimentKey(e.experimentId), ...experimentGsi1(e.experimentId), ...record });
+}
+
+/** The item of one experiment tag. */
+export function experimentTagItem(experimentId: string, key: string, value: string): RawItem {
+  return toItem({
+    ...experimentTagKey(experimentId, key),
+    ...experimentTagGsi1(experimentId, key),
+    experiment_id: experimentId,
+    key,
+    value,
+  });
 }
 
 /** The name-guard item that makes experiment names unique. */
@@ -44,7 +66,20 @@ export function experimentNameItem(name: string, experimentId: string): RawItem 
   return toItem({ ...experimentNameKey(name), experiment_id: experimentId });
 }
 
-/** Reads an experiment record item. */
+/** True for an experiment record item (as opposed to a tag item). */
+export function isExperimentRecord(item: RawItem): boolean {
+  return item.sk?.S === experimentKey("").sk;
+}
+
+/** True for an experiment tag item. */
+export function isExperimentTag(item: RawItem): boolean {
+  return item.sk?.S?.startsWith(EXPERIMENT_TAG_PREFIX) ?? false;
+}
+
+/**
+ * Reads an experiment record item. Only the tags the record itself holds (records written
+ * before tags became items) are filled in; {@link experimentsFromItems} adds the tag items.
+ */
 export function experimentFromItem(item: RawItem): Experiment {
   const r = fromItem<ExperimentRecord>(item);
   return {
@@ -57,6 +92,25 @@ export function experimentFromItem(item: RawItem): Experiment {
     tags: r.tags ?? {},
     ...(r.restored_at !== undefined ? { restoredAt: Number(r.restored_at) } : {}),
   };
+}
+
+/**
+ * Experiments from a mix of record and tag items (an experiment's partition, or the `EXPS`
+ * index partition), in the order of their records. Tags without a record are ignored.
+ */
+export function experimentsFromItems(items: RawItem[]): Experiment[] {
+  const tags = new Map<string, Record<string, string>>();
+  for (const item of items) {
+    if (!isExperimentTag(item)) continue;
+    const id = item.experiment_id?.S ?? "";
+    let t = tags.get(id);
+    if (!t) tags.set(id, t = {});
+    t[item.key?.S ?? ""] = item.value?.S ?? "";
+  }
+  return items.filter(isExperimentRecord).map((item) => {
+    const e = experimentFromItem(item);
+    return { ...e, tags: { ...e.tags, ...tags.get(e.experimentId) } };
+  });
 }
 
 /** Allocates the next experiment id with an atomic counter (no read-then-write). */

@@ -1,10 +1,17 @@
 /**
  * Experiments: create, read, rename, delete/restore (O(1): runs inherit the state), tags.
  *
+ * Tags are items of their own (see `experiment_item.ts`): a read is one paged Query of the
+ * experiment's partition (record and tags), a tag write one transaction (the record's
+ * `lifecycle_stage = active` condition plus the tag item).
+ *
  * @module
  */
-import { experimentKey, experimentNameKey } from "../../keys/key_schema.ts";
+import { batchWriteAll } from "../../dynamo/batch.ts";
+import { query } from "../../dynamo/query_pages.ts";
+import { experimentKey, experimentNameKey, experimentTagKey } from "../../keys/key_schema.ts";
 import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../errors.ts";
+import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import { validateArtifactLocation } from "../../artifacts/artifact_uri.ts";
@@ -18,11 +25,16 @@ import {
 } from "../validation.ts";
 import {
   appendToUri,
-  experimentFromItem,
   experimentItem,
   experimentNameItem,
+  experimentsFromItems,
+  experimentTagItem,
   nextExperimentId,
 } from "./experiment_item.ts";
+
+/** Actions one transaction may hold, and the share of its 4 MB payload create may use for tags. */
+const TRANSACTION_ACTIONS = 100;
+const TRANSACTION_TAG_BYTES = 3 * 1024 * 1024;
 
 /** Id and name of the experiment every store starts with. */
 export const DEFAULT_EXPERIMENT_ID = "0";
@@ -95,14 +107,35 @@ export class ExperimentStore {
     return id;
   }
 
+  /** Tags bigger than one transaction can carry are written first (orphans are never read). */
+  private static fitsOneTransaction(tags: Record<string, string>): boolean {
+    const entries = Object.entries(tags);
+    if (entries.length + 2 > TRANSACTION_ACTIONS) return false;
+    const bytes = entries.reduce((n, [k, v]) => n + 3 * (k.length + v.length) + 200, 0);
+    return bytes <= TRANSACTION_TAG_BYTES;
+  }
+
   private nameTaken(name: string): MlflowError {
     return alreadyExists(
       `Experiment(name=${name}) already exists. Error: experiment names must be unique`,
     );
   }
 
-  // The guard and the record are written in one transaction, each conditioned on absence.
+  // The guard and the record are written in one transaction, each conditioned on absence, with
+  // the tags when they fit (else the tags are written just before: without their record, tag
+  // items are never read, and experiment ids are never reused).
   private async put(e: Experiment): Promise<void> {
+    const tagItems = Object.entries(e.tags).map(([k, v]) =>
+      experimentTagItem(e.experimentId, k, v)
+    );
+    const together = ExperimentStore.fitsOneTransaction(e.tags);
+    if (!together) {
+      await batchWriteAll(
+        this.db.port,
+        this.db.table,
+        tagItems.map((Item) => ({ PutRequest: { Item } })),
+      );
+    }
     try {
       await this.db.port.transactWriteItems({
         TransactItems: [
@@ -120,6 +153,9 @@ export class ExperimentStore {
               ConditionExpression: "attribute_not_exists(pk)",
             },
           },
+          ...(together
+            ? tagItems.map((Item) => ({ Put: { TableName: this.db.table, Item } }))
+            : []),
         ],
       });
     } catch (e2) {
@@ -140,14 +176,15 @@ export class ExperimentStore {
     return found;
   }
 
-  /** Reads an experiment or returns undefined. */
+  /** Reads an experiment with its tags (one paged Query of its partition), or undefined. */
   async find(experimentId: string, consistent = true): Promise<Experiment | undefined> {
-    const { Item } = await this.db.port.getItem({
+    const { items } = await query(this.db.port, {
       TableName: this.db.table,
-      Key: rawKey(experimentKey(experimentId)),
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: experimentKey(experimentId).pk } },
       ConsistentRead: consistent,
-    });
-    return Item ? experimentFromItem(Item) : undefined;
+    }, { pages: "all" });
+    return experimentsFromItems(items)[0];
   }
 
   private async idForName(name: string): Promise<string | undefined> {
@@ -243,13 +280,19 @@ export class ExperimentStore {
     const id = validateExperimentId(experimentId);
     const now = nowMs();
     const restored = stage === "active" ? ", restored_at = :t" : "";
+    // A one-item transaction rather than an UpdateItem: its ClientRequestToken makes a retry
+    // after a lost answer succeed instead of answering 404 to the request that did the change.
     try {
-      await this.db.port.updateItem({
-        TableName: this.db.table,
-        Key: rawKey(experimentKey(id)),
-        UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
-        ConditionExpression: "attribute_exists(pk) AND lifecycle_stage <> :s",
-        ExpressionAttributeValues: { ":s": { S: stage }, ":t": { N: String(now) } },
+      await this.db.port.transactWriteItems({
+        TransactItems: [{
+          Update: {
+            TableName: this.db.table,
+            Key: rawKey(experimentKey(id)),
+            UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
+            ConditionExpression: "attribute_exists(pk) AND lifecycle_stage <> :s",
+            ExpressionAttributeValues: { ":s": { S: stage }, ":t": { N: String(now) } },
+          },
+        }],
       });
     } catch (e) {
       if (isConditionFailure(e)) throw notFound(`No Experiment with id=${experimentId} exists`);
@@ -260,7 +303,10 @@ export class ExperimentStore {
   /** Sets a tag on an active experiment. */
   async setTag(experimentId: string, key: string, value: string): Promise<void> {
     validateExperimentTag(key, value);
-    await this.updateActive(experimentId, "SET tags.#k = :v", { ":v": { S: value } }, key);
+    const id = validateExperimentId(experimentId);
+    await this.writeTag(id, experimentId, key, {
+      Put: { TableName: this.db.table, Item: experimentTagItem(id, key, value) },
+    });
   }
 
   /** Deletes a tag of an active experiment; 404 when the tag is absent. */
@@ -269,24 +315,34 @@ export class ExperimentStore {
     if (!(key in e.tags)) {
       throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
     }
-    await this.updateActive(experimentId, "REMOVE tags.#k", {}, key);
+    await this.writeTag(e.experimentId, experimentId, key, {
+      Delete: { TableName: this.db.table, Key: rawKey(experimentTagKey(e.experimentId, key)) },
+    });
   }
 
-  private async updateActive(
+  // One transaction: the tag item's write, conditioned on the experiment being active, and the
+  // removal of the key from the record's legacy `tags` map.
+  private async writeTag(
+    id: string,
     experimentId: string,
-    update: string,
-    values: Record<string, { S: string }>,
     key: string,
+    tagWrite: TransactWriteItem,
   ): Promise<void> {
-    const id = validateExperimentId(experimentId);
     try {
-      await this.db.port.updateItem({
-        TableName: this.db.table,
-        Key: rawKey(experimentKey(id)),
-        UpdateExpression: update,
-        ConditionExpression: "lifecycle_stage = :active",
-        ExpressionAttributeNames: { "#k": key },
-        ExpressionAttributeValues: { ...values, ":active": { S: "active" } },
+      await this.db.port.transactWriteItems({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.db.table,
+              Key: rawKey(experimentKey(id)),
+              UpdateExpression: "REMOVE tags.#k",
+              ConditionExpression: "lifecycle_stage = :active",
+              ExpressionAttributeNames: { "#k": key },
+              ExpressionAttributeValues: { ":active": { S: "active" } },
+            },
+          },
+          tagWrite,
+        ],
       });
     } catch (e) {
       if (!isConditionFailure(e)) throw e;

@@ -1,6 +1,7 @@
 /**
- * Search over experiments: one paged Query of the experiments' index partition, then filter,
- * order and page in memory (experiments are few: 10,000 of them are ~5 MB, ~5 Query pages).
+ * Search over experiments: one paged Query of the experiments' index partition (records and
+ * their tag items), then filter, order and page in memory (experiments are few: 10,000 of them
+ * are ~5 MB, ~5 Query pages, plus the bytes of their tags).
  *
  * @module
  */
@@ -8,7 +9,7 @@ import { queryAll } from "../../dynamo/batch.ts";
 import { EXPERIMENTS_GSI1_PK, GSI1 } from "../../keys/key_schema.ts";
 import type { Db } from "../db.ts";
 import type { Experiment, ViewType } from "../entities.ts";
-import { experimentFromItem } from "./experiment_item.ts";
+import { experimentsFromItems } from "./experiment_item.ts";
 
 /** A compiled experiment search. */
 export interface ExperimentSearchQuery {
@@ -30,7 +31,7 @@ export async function searchExperiments(
     KeyConditionExpression: "gsi1pk = :pk",
     ExpressionAttributeValues: { ":pk": { S: EXPERIMENTS_GSI1_PK } },
   });
-  const all = items.map(experimentFromItem)
+  const all = experimentsFromItems(items)
     .filter((e) =>
       q.viewType === "ALL" || (q.viewType === "ACTIVE_ONLY") === (e.lifecycleStage === "active")
     )

@@ -21,6 +21,7 @@ import {
   newChunkId,
 } from "../../keys/key_schema.ts";
 import { queryAll } from "../../dynamo/batch.ts";
+import { DEFAULT_POOL_LIMIT, pooledMap } from "../../util/pool.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints } from "../metrics/point_codec.ts";
@@ -48,10 +49,10 @@ export async function appendModelMetrics(db: Db, runId: string, metrics: Metric[
     list.push(m);
   }
   if (byModel.size === 0) return;
-  await Promise.all(
-    [...byModel].map(([modelId, points]) =>
-      db.port.putItem({ TableName: db.table, Item: modelMetricChunkItem(modelId, runId, points) })
-    ),
+  await pooledMap(
+    byModel,
+    ([modelId, points]) =>
+      db.port.putItem({ TableName: db.table, Item: modelMetricChunkItem(modelId, runId, points) }),
   );
 }
 
@@ -89,20 +90,12 @@ export async function readModelMetrics(db: Db, modelId: string): Promise<Metric[
   return pointsFromChunks(modelId, items);
 }
 
-/** Reads the points of many models, a bounded number of Queries at a time. */
+/** Reads the points of many models, at most `limit` Queries at a time. */
 export async function readManyModelMetrics(
   db: Db,
   modelIds: string[],
-  concurrency = 16,
+  limit = DEFAULT_POOL_LIMIT,
 ): Promise<Map<string, Metric[]>> {
-  const out = new Map<string, Metric[]>();
-  let next = 0;
-  const worker = async () => {
-    while (next < modelIds.length) {
-      const id = modelIds[next++]!;
-      out.set(id, await readModelMetrics(db, id));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, modelIds.length) }, worker));
-  return out;
+  const points = await pooledMap(modelIds, (id) => readModelMetrics(db, id), limit);
+  return new Map(modelIds.map((id, i) => [id, points[i]!]));
 }

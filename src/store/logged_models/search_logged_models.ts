@@ -20,6 +20,7 @@
  */
 import { GSI1, loggedModelsGsi1Pk } from "../../keys/key_schema.ts";
 import { queryAll } from "../../dynamo/batch.ts";
+import { pooledMap } from "../../util/pool.ts";
 import { invalidParameter } from "../../errors.ts";
 import {
   decodePageToken,
@@ -121,14 +122,13 @@ export async function searchLoggedModels(
   };
   const cursor = input.pageToken ? decodePageToken<Cursor>(input.pageToken, query) : undefined;
 
-  const pages = await Promise.all(experimentIds.map((id) =>
+  const pages = await pooledMap(experimentIds, (id) =>
     queryAll(db.port, {
       TableName: db.table,
       IndexName: GSI1,
       KeyConditionExpression: "gsi1pk = :pk",
       ExpressionAttributeValues: { ":pk": { S: loggedModelsGsi1Pk(id) } },
-    })
-  ));
+    }));
   let candidates: Candidate[] = pages.flat()
     .map(loggedModelRecordFromItem)
     .filter((record) => record.lifecycle_stage === "active")

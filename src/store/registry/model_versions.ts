@@ -270,7 +270,9 @@ export async function updateModelVersion(
 
 /**
  * Moves a version to `stage`; with `archiveExisting`, every other version in that stage moves to
- * Archived in the same transaction (chunked past DynamoDB's 100 items per transaction).
+ * Archived: in the same transaction as the transition for the first 98 of them, the rest in
+ * further transactions of 100 ({@link archiveRest}; not atomic with the transition, see
+ * docs/registry.md).
  */
 export async function transitionModelVersionStage(
   db: Db,
@@ -331,18 +333,63 @@ export async function transitionModelVersionStage(
       if (failed[1]) throw versionNotFound(model.name, v);
       continue; // another version changed stage meanwhile: look again
     }
-    for (let i = TRANSACTION_LIMIT; i < items.length; i += TRANSACTION_LIMIT) {
-      await db.port.transactWriteItems({ TransactItems: items.slice(i, i + TRANSACTION_LIMIT) })
-        .catch((e) => {
-          if (!isConditionFailure(e)) throw e;
-        });
-    }
+    await archiveRest(db, model.uid, toArchive.slice(TRANSACTION_LIMIT - 2), target, now);
     return toModelVersion(model, { ...record, current_stage: target, last_updated_time: now });
   }
   throw new MlflowError(
     "ABORTED",
     `Model version (name=${name}, version=${v}) changed concurrently; retry`,
   );
+}
+
+/**
+ * Archives the versions that did not fit the transition's transaction, 100 per transaction, each
+ * conditioned on still being in `from`. When a version left `from` meanwhile (another writer),
+ * its chunk is cancelled as a whole: the chunk's versions are read again and those still in
+ * `from` are archived in a new attempt, so one concurrent change never leaves the rest behind.
+ */
+async function archiveRest(
+  db: Db,
+  uid: string,
+  versions: VersionRecord[],
+  from: string,
+  now: number,
+): Promise<void> {
+  for (let i = 0; i < versions.length; i += TRANSACTION_LIMIT) {
+    let chunk = versions.slice(i, i + TRANSACTION_LIMIT).map((r) => r.version);
+    for (let attempt = 0; chunk.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new MlflowError(
+          "ABORTED",
+          `Archiving the other versions in stage '${from}' kept meeting concurrent changes; retry`,
+        );
+      }
+      try {
+        await db.port.transactWriteItems({
+          TransactItems: chunk.map((v) => ({
+            Update: {
+              TableName: db.table,
+              Key: rawKey(modelVersionKey(uid, v)),
+              UpdateExpression: "SET current_stage = :s, last_updated_time = :t",
+              ConditionExpression: "current_stage = :from",
+              ExpressionAttributeValues: toItem({ ":s": STAGE_ARCHIVED, ":t": now, ":from": from }),
+            },
+          })),
+        });
+        break;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        const fresh = await batchGetAll(
+          db.port,
+          db.table,
+          chunk.map((v) => rawKey(modelVersionKey(uid, v))),
+          true,
+        );
+        chunk = fresh.map(versionRecordFromItem).filter((r) => r.current_stage === from)
+          .map((r) => r.version);
+      }
+    }
+  }
 }
 
 /**

@@ -9,12 +9,16 @@
  *   have no index keys) plus the `RMS` partition for names and aliases. When the filter pins the
  *   model names (`name = 'x'`, `name IN (...)`), only those models' partitions are read instead.
  *
+ * Fan-out reads (the models on a page, the pinned names) go through `pooledMap`: at most
+ * `DEFAULT_POOL_LIMIT` Queries in flight whatever the page size or the length of `name IN (...)`.
+ *
  * Pages continue after the last returned item (its uid, or uid and version), falling back to the
  * offset when that item no longer matches, so concurrent writes never repeat or skip much.
  *
  * @module
  */
 import { queryAll } from "../../dynamo/batch.ts";
+import { pooledMap } from "../../util/pool.ts";
 import { GSI1, MODEL_VERSIONS_GSI1_PK, REGISTERED_MODELS_GSI1_PK } from "../../keys/key_schema.ts";
 import type { Db, RawItem } from "../db.ts";
 import {
@@ -71,8 +75,6 @@ export interface SearchPage<T> {
   next?: SearchCursor;
 }
 
-const PAGE_READ_CONCURRENCY = 16;
-
 async function queryIndex(db: Db, pk: string): Promise<RawItem[]> {
   return await queryAll(db.port, {
     TableName: db.table,
@@ -101,19 +103,6 @@ function page<T>(
   };
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** Searches registered models (and prompts). */
 export async function searchRegisteredModels(
   db: Db,
@@ -127,7 +116,7 @@ export async function searchRegisteredModels(
     .filter(q.predicate)
     .sort(q.compare);
   const result = page(matches, (rm) => rm.uid, q);
-  const items = await mapLimited(result.items, PAGE_READ_CONCURRENCY, async (rm) => {
+  const items = await pooledMap(result.items, async (rm) => {
     const record = byUid.get(rm.uid)!;
     return toRegisteredModel(record, latestPerStage(record, await readVersions(db, rm.uid)));
   });
@@ -139,9 +128,9 @@ async function candidateVersions(
   names: string[] | undefined,
 ): Promise<{ models: Map<string, ModelRecord>; versions: VersionRecord[] }> {
   if (names) {
-    const uids = (await Promise.all([...new Set(names)].map((n) => findUid(db, n))))
+    const uids = (await pooledMap(new Set(names), (n) => findUid(db, n)))
       .filter((u): u is string => u !== undefined);
-    const partitions = (await Promise.all(uids.map((u) => readPartition(db, u))))
+    const partitions = (await pooledMap(uids, (u) => readPartition(db, u)))
       .filter((p) => p !== undefined);
     return {
       models: new Map(partitions.map((p) => [p.model.uid, p.model])),
