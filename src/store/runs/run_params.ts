@@ -20,15 +20,9 @@ import { createHash } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { RUN_PARAM_PREFIX, runDetailGsi1, runParamKey } from "../../keys/key_schema.ts";
 import { invalidParameter, MlflowError } from "../../errors.ts";
-import { backoffDelay, isRetryable, sleep } from "../../dynamo/retry.ts";
-import {
-  type Db,
-  errorName,
-  failedConditions,
-  isConditionFailure,
-  type RawItem,
-  rawKey,
-} from "../db.ts";
+import { backoffDelay, sleep } from "../../dynamo/retry.ts";
+import { failureKind } from "../../dynamo/failures.ts";
+import { type Db, failedConditions, isConditionFailure, type RawItem, rawKey } from "../db.ts";
 import type { Tag } from "../entities.ts";
 import { resolveLongValues } from "./long_values.ts";
 import type { RunRecord } from "./run_item.ts";
@@ -91,7 +85,9 @@ export async function writeParams(db: Db, record: RunRecord, params: Tag[]): Pro
         const failed = puts.length === 1 ? 0 : failedConditions(e).indexOf(true);
         throw await conflictFor(db, runId, fresh[Math.max(0, failed)]!);
       }
-      const retryable = isRetryable(e) || errorName(e) === "TransactionConflictException";
+      // The port already retried throttling and transport failures; conflicts between param
+      // writers of one run are expected under load, so they get more (backed-off) attempts here.
+      const retryable = failureKind(e) === "conflict";
       if (!retryable || attempt >= MAX_CONFLICT_ATTEMPTS) {
         if (retryable) {
           throw new MlflowError(

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { pooledMap } from "../../util/pool.ts";
 import {
   experimentKey,
   metricGroupKey,
@@ -124,24 +125,25 @@ export async function searchRuns(
   const expItems = await batchGetAll(
     db.port,
     db.table,
-    q.experimentIds.map((id) => rawKey(experimentKey(id))),
+    [...new Set(q.experimentIds)].map((id) => rawKey(experimentKey(id))),
   );
   const experiments = new Map(expItems.map((i) => {
     const e = experimentFromItem(i);
     return [e.experimentId, e];
   }));
-  const queries = [...experiments.keys()].flatMap((id) =>
-    Array.from({ length: RUN_SHARDS }, (_, shard) =>
-      queryAll(db.port, {
-        TableName: db.table,
-        IndexName: GSI1,
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": { S: runsGsi1Pk(id, shard) } },
-      }))
+  const partitions = [...experiments.keys()].flatMap((id) =>
+    Array.from({ length: RUN_SHARDS }, (_, shard) => runsGsi1Pk(id, shard))
   );
+  const read = (pk: string) =>
+    queryAll(db.port, {
+      TableName: db.table,
+      IndexName: GSI1,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: pk } },
+    });
   const records: RunRecord[] = [];
   const details = new Map<string, RawItem[]>();
-  for (const item of (await Promise.all(queries)).flat()) {
+  for (const item of (await pooledMap(partitions, read)).flat()) {
     if (item.sk!.S === RECORD_SK) {
       records.push(runRecordFromItem(item));
       continue;
