@@ -44,6 +44,14 @@ async function main(): Promise<number> {
   const app = createApp({
     stores,
     staticPrefix: config.staticPrefix,
+    security: {
+      ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
+      ...(config.corsAllowedOrigins ? { corsAllowedOrigins: config.corsAllowedOrigins } : {}),
+      bindHost: config.host,
+      xFrameOptions: config.xFrameOptions,
+      disabled: config.disableSecurityMiddleware,
+    },
+    maxJsonBodyBytes: config.maxJsonBodyBytes,
     extraRoutes: await buildExtraRoutes(config, stores),
   });
   const controller = new AbortController();

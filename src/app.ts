@@ -15,6 +15,7 @@ import { metricRoutes } from "./http/tracking/metrics.ts";
 import { runRoutes } from "./http/tracking/runs.ts";
 import { MLFLOW_COMPAT_VERSION } from "./version.ts";
 import { mountMlflow } from "./http/mount.ts";
+import { installGuards, type SecurityOptions } from "./http/middleware/mod.ts";
 
 export { mountMlflow };
 
@@ -25,11 +26,16 @@ export interface AppDeps {
   staticPrefix?: string;
   /** Extra route groups (artifacts, registry, ...) mounted by their own modules. */
   extraRoutes?: ((app: Hono) => void)[];
+  /** Host check, CORS and security headers (`src/http/middleware/`); unset → MLflow's defaults. */
+  security?: SecurityOptions;
+  /** Largest JSON request body in bytes (413 beyond it); unset → 32 MiB. */
+  maxJsonBodyBytes?: number;
 }
 
 /** Creates the application. */
 export function createApp(deps: AppDeps): Hono {
   const root = new Hono();
+  installGuards(root, deps.security, deps.maxJsonBodyBytes, deps.staticPrefix);
   const app = new Hono();
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));
