@@ -40,8 +40,17 @@ export function invalidValue(name: string, value: unknown): string {
 /** A string field; the Java client may send numbers for ids, which MLflow rejects. */
 export const str = z.string();
 
-/** An int64: JSON number or decimal string (Java client). */
-export const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+const INT64_MIN = -(2 ** 63);
+const INT64_MAX = 2 ** 63 - 1;
+
+/**
+ * An int64: JSON number or decimal string (Java client), within int64's range as protobuf
+ * requires (a larger value is MLflow's 400, never a key that cannot be built).
+ */
+export const int64 = z.union([
+  z.number().int(),
+  z.string().regex(/^-?\d+$/).transform(Number),
+]).refine((n) => n >= INT64_MIN && n <= INT64_MAX);
 
 /** A double: JSON number, numeric string, or "NaN"/"Infinity"/"-Infinity". */
 export const double = z.union([

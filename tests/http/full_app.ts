@@ -1,0 +1,66 @@
+/**
+ * The whole server (tracking, registry, logged models, artifacts) as `main.ts` builds it, on a
+ * fresh in-process engine and a temporary artifact directory, for HTTP-level tests through
+ * `app.request`.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { createApp } from "../../src/app.ts";
+import { loadConfig } from "../../src/config/config.ts";
+import { openBackend } from "../../src/server/open_backend.ts";
+import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
+import { createStores } from "../../src/store/stores.ts";
+
+/** A running app and how to tear it down. */
+export interface FullApp {
+  app: Hono;
+  /** POST/GET/... with a JSON body (or raw string), answering status and parsed body. */
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+/** Builds the full app with `args` as extra CLI flags. */
+export async function fullApp(args: string[] = []): Promise<FullApp> {
+  const tmp = await Deno.makeTempDir({ prefix: "http-full-app-" });
+  const config = loadConfig([
+    "--backend-store-uri",
+    "memory:",
+    "--artifacts-destination",
+    `${tmp}/artifacts`,
+    ...args,
+  ], {});
+  if (config === "help") throw new Error("unexpected --help");
+  const backend = await openBackend(config.backend);
+  const stores = await createStores(backend.db, config.defaultArtifactRoot);
+  const app = createApp({
+    stores,
+    staticPrefix: config.staticPrefix,
+    maxJsonBodyBytes: config.maxJsonBodyBytes,
+    extraRoutes: await buildExtraRoutes(config, stores),
+  });
+  return {
+    app,
+    async call(method, path, body) {
+      const res = await app.request(`/api/2.0/mlflow${path}`, {
+        method,
+        ...(body === undefined ? {} : {
+          body: typeof body === "string" ? body : JSON.stringify(body),
+          headers: { "content-type": "application/json" },
+        }),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, body: parsed };
+    },
+    async close() {
+      await backend.close();
+      await Deno.remove(tmp, { recursive: true });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Inputs `mlflow server` accepts that used to answer 500 here (reliability probe defect 6).
+ */
+import assert from "node:assert/strict";
+import { fullApp } from "./full_app.ts";
+
+Deno.test("runs/update with end_time and no status answers 200 and stores end_time", async () => {
+  const s = await fullApp();
+  try {
+    const created = await s.call("POST", "/runs/create", { experiment_id: "0", start_time: 1 });
+    assert.equal(created.status, 200);
+    const runId = (created.body as { run: { info: { run_id: string } } }).run.info.run_id;
+    const upd = await s.call("POST", "/runs/update", { run_id: runId, end_time: 2 });
+    assert.equal(upd.status, 200, JSON.stringify(upd.body));
+    const got = await s.call("GET", `/runs/get?run_id=${runId}`);
+    const info = (got.body as { run: { info: Record<string, unknown> } }).run.info;
+    assert.equal(info.status, "RUNNING");
+    assert.equal(Number(info.end_time), 2);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("runs/create with start_time -1 answers 200 and the run is found again", async () => {
+  const s = await fullApp();
+  try {
+    const created = await s.call("POST", "/runs/create", { experiment_id: "0", start_time: -1 });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const runId = (created.body as { run: { info: { run_id: string } } }).run.info.run_id;
+    const got = await s.call("GET", `/runs/get?run_id=${runId}`);
+    assert.equal(got.status, 200);
+    assert.equal(
+      Number((got.body as { run: { info: { start_time: number } } }).run.info.start_time),
+      -1,
+    );
+    const found = await s.call("POST", "/runs/search", { experiment_ids: ["0"] });
+    assert.equal(found.status, 200);
+    const runs = (found.body as { runs?: { info: { run_id: string } }[] }).runs ?? [];
+    assert.deepEqual(runs.map((r) => r.info.run_id), [runId]);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("runs/search with a repeated experiment id answers 200, each run once", async () => {
+  const s = await fullApp();
+  try {
+    const created = await s.call("POST", "/runs/create", { experiment_id: "0" });
+    const runId = (created.body as { run: { info: { run_id: string } } }).run.info.run_id;
+    const found = await s.call("POST", "/runs/search", { experiment_ids: ["0", "0"] });
+    assert.equal(found.status, 200, JSON.stringify(found.body));
+    const runs = (found.body as { runs?: { info: { run_id: string } }[] }).runs ?? [];
+    assert.deepEqual(runs.map((r) => r.info.run_id), [runId]);
+  } finally {
+    await s.close();
+  }
+});
