@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { MlflowError } from "../errors.ts";
 import { httpStatusOf } from "./error_status.ts";
+import { backendLimitError } from "./backend_limits.ts";
 
 /**
  * Hono `onError` handler. Unknown errors are logged and answered with a generic 500 whose message
@@ -21,6 +22,11 @@ export function onError(err: Error, c: Context): Response {
     const code = err.status === 404 ? "RESOURCE_DOES_NOT_EXIST" : "INVALID_PARAMETER_VALUE";
     const e = new MlflowError(err.status >= 500 ? "INTERNAL_ERROR" : code, err.message);
     return c.json(e.toJSON(), err.status);
+  }
+  const limit = backendLimitError(err);
+  if (limit) {
+    console.warn(`Refused input too large for DynamoDB on ${c.req.method} ${c.req.path}:`, err.message);
+    return c.json(limit.toJSON(), 400);
   }
   console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err);
   return c.json({
