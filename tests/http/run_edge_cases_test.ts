@@ -55,3 +55,39 @@ Deno.test("runs/search with a repeated experiment id answers 200, each run once"
     await s.close();
   }
 });
+
+Deno.test("runs/log-model refuses what the history tag cannot hold, and keeps working", async () => {
+  const s = await fullApp();
+  try {
+    const created = await s.call("POST", "/runs/create", { experiment_id: "0" });
+    const runId = (created.body as { run: { info: { run_id: string } } }).run.info.run_id;
+    const model = (extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        artifact_path: "model",
+        flavors: {},
+        utc_time_created: "2026-11-30 12:00:00.000000",
+        run_id: runId,
+        ...extra,
+      });
+    const missing = await s.call("POST", "/runs/log-model", {
+      run_id: runId,
+      model_json: JSON.stringify({ artifact_path: "m" }),
+    });
+    assert.equal(missing.status, 400);
+    assert.match(
+      (missing.body as { message: string }).message,
+      /Model json is missing mandatory fields/,
+    );
+    const huge = await s.call("POST", "/runs/log-model", {
+      run_id: runId,
+      model_json: model().replace('"flavors":{}', '"flavors":{"x":1e400}'),
+    });
+    assert.equal(huge.status, 400);
+    for (let i = 0; i < 3; i++) {
+      const ok = await s.call("POST", "/runs/log-model", { run_id: runId, model_json: model() });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    }
+  } finally {
+    await s.close();
+  }
+});
