@@ -7,6 +7,7 @@ import { createApp } from "./src/app.ts";
 import { ConfigError, loadConfig, USAGE } from "./src/config/config.ts";
 import { openBackend } from "./src/server/open_backend.ts";
 import { buildExtraRoutes } from "./src/server/extra_routes.ts";
+import { appOptions } from "./src/server/app_options.ts";
 import { TableCheckError } from "./src/dynamo/table.ts";
 import { createStores } from "./src/store/stores.ts";
 
@@ -43,15 +44,7 @@ async function main(): Promise<number> {
   const stores = await createStores(backend.db, config.defaultArtifactRoot);
   const app = createApp({
     stores,
-    staticPrefix: config.staticPrefix,
-    security: {
-      ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
-      ...(config.corsAllowedOrigins ? { corsAllowedOrigins: config.corsAllowedOrigins } : {}),
-      bindHost: config.host,
-      xFrameOptions: config.xFrameOptions,
-      disabled: config.disableSecurityMiddleware,
-    },
-    maxJsonBodyBytes: config.maxJsonBodyBytes,
+    ...appOptions(config),
     extraRoutes: await buildExtraRoutes(config, stores),
   });
   const controller = new AbortController();

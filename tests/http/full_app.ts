@@ -10,6 +10,7 @@ import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { openBackend } from "../../src/server/open_backend.ts";
 import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
+import { appOptions } from "../../src/server/app_options.ts";
 import { createStores } from "../../src/store/stores.ts";
 
 /** A running app and how to tear it down. */
@@ -35,8 +36,7 @@ export async function fullApp(args: string[] = []): Promise<FullApp> {
   const stores = await createStores(backend.db, config.defaultArtifactRoot);
   const app = createApp({
     stores,
-    staticPrefix: config.staticPrefix,
-    maxJsonBodyBytes: config.maxJsonBodyBytes,
+    ...appOptions(config),
     extraRoutes: await buildExtraRoutes(config, stores),
   });
   return {
