@@ -25,7 +25,10 @@ export function onError(err: Error, c: Context): Response {
   }
   const limit = backendLimitError(err);
   if (limit) {
-    console.warn(`Refused input too large for DynamoDB on ${c.req.method} ${c.req.path}:`, err.message);
+    console.warn(
+      `Refused input too large for DynamoDB on ${c.req.method} ${c.req.path}:`,
+      err.message,
+    );
     return c.json(limit.toJSON(), 400);
   }
   console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err);

@@ -135,7 +135,14 @@ interface Pending {
  */
 export function normaliseMessage(value: unknown): unknown {
   const holder: unknown[] = [undefined];
-  const stack: Pending[] = [{ src: value, parent: holder, slot: 0, field: "", isMap: false, depth: 0 }];
+  const stack: Pending[] = [{
+    src: value,
+    parent: holder,
+    slot: 0,
+    field: "",
+    isMap: false,
+    depth: 0,
+  }];
   while (stack.length > 0) {
     const { src, parent, slot, field, isMap, depth } = stack.pop()!;
     const put = (v: unknown) => {
@@ -172,7 +179,14 @@ export function normaliseMessage(value: unknown): unknown {
       const childIsMap = !isMap && MAP_FIELDS.has(name) && v !== null && typeof v === "object" &&
         !Array.isArray(v);
       out[name] = undefined; // keep the field order of the request
-      stack.push({ src: v, parent: out, slot: name, field: name, isMap: childIsMap, depth: depth + 1 });
+      stack.push({
+        src: v,
+        parent: out,
+        slot: name,
+        field: name,
+        isMap: childIsMap,
+        depth: depth + 1,
+      });
     }
   }
   return holder[0];

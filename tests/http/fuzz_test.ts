@@ -194,7 +194,11 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
 async function snapshot(s: FullApp, E: string): Promise<string> {
   const parts = await Promise.all([
     s.call("POST", "/experiments/search", { max_results: 1000, view_type: "ALL" }),
-    s.call("POST", "/runs/search", { experiment_ids: [E], max_results: 1000, run_view_type: "ALL" }),
+    s.call("POST", "/runs/search", {
+      experiment_ids: [E],
+      max_results: 1000,
+      run_view_type: "ALL",
+    }),
     s.call("POST", "/registered-models/search", { max_results: 1000 }),
     s.call("POST", "/model-versions/search", { max_results: 1000 }),
     s.call("POST", "/logged-models/search", { experiment_ids: [E], max_results: 100 }),

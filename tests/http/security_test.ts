@@ -103,7 +103,10 @@ Deno.test("a log-batch over --max-json-body-bytes is 413 and writes nothing", as
     assert.equal(big.status, 413);
     assert.equal((big.body as { error_code: string }).error_code, "INVALID_PARAMETER_VALUE");
     const got = await s.call("GET", `/runs/get?run_id=${runId}`);
-    assert.equal((got.body as { run: { data: { metrics?: unknown[] } } }).run.data.metrics, undefined);
+    assert.equal(
+      (got.body as { run: { data: { metrics?: unknown[] } } }).run.data.metrics,
+      undefined,
+    );
     const small = await s.call("POST", "/runs/log-batch", {
       run_id: runId,
       metrics: metrics.slice(0, 10),

@@ -266,9 +266,9 @@ const MODEL_FIELDS = ["artifact_path", "flavors", "utc_time_created", "run_id"];
  */
 function checkModelJson(model: unknown): void {
   if (model === null || typeof model !== "object" || Array.isArray(model)) {
-    throw invalidParameter(`Model json is missing mandatory fields: {${
-      MODEL_FIELDS.map((f) => `'${f}'`).join(", ")
-    }}`);
+    throw invalidParameter(
+      `Model json is missing mandatory fields: {${MODEL_FIELDS.map((f) => `'${f}'`).join(", ")}}`,
+    );
   }
   const missing = MODEL_FIELDS.filter((f) => !(f in model));
   if (missing.length > 0) {
