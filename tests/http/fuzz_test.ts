@@ -5,14 +5,14 @@
  * A seeded generator (`fuzz_cases.ts`) mutates one valid request per endpoint into a few hundred
  * bad ones. The test asserts what a user must see: no answer ≥ 500, every non-2xx answer carries
  * MLflow's `error_code`, and a refused request writes nothing (spot checks compare every listing
- * before and after). It prints its figures. `FUZZ_CASES` (per endpoint, default 80) and
+ * before and after). It prints its figures. `FUZZ_CASES` (per endpoint, default 150) and
  * `FUZZ_SEED` change the run.
  */
 import assert from "node:assert/strict";
 import { bodyCase, type Case, prng, queryCase } from "./fuzz_cases.ts";
 import { type FullApp, fullApp } from "./full_app.ts";
 
-const CASES = Number(Deno.env.get("FUZZ_CASES") ?? "80");
+const CASES = Number(Deno.env.get("FUZZ_CASES") ?? "150");
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? "20261130");
 /** One refused request in this many gets a before/after comparison of every listing. */
 const SPOT_EVERY = 10;
