@@ -125,8 +125,21 @@ function mutateValue(rnd: () => number, base: Json): Json {
     } else copy[`unknownField`] = pick(rnd, POOL);
     return copy;
   }
+  const arrays = all.filter((p) => Array.isArray(valueAt(copy, p)));
+  if (r < 0.25 && arrays.length > 0) {
+    // a repeated element (same key twice, same id twice), sometimes with another value
+    const list = valueAt(copy, pick(rnd, arrays)) as unknown[];
+    if (list.length > 0) {
+      const twin = structuredClone(list[Math.floor(rnd() * list.length)]);
+      if (twin !== null && typeof twin === "object" && "value" in twin && rnd() < 0.5) {
+        (twin as Json).value = "other";
+      }
+      list.push(twin);
+      return copy;
+    }
+  }
   const path = pick(rnd, all);
-  if (r < 0.3) setAt(copy, path, undefined, true);
+  if (r < 0.35) setAt(copy, path, undefined, true);
   else setAt(copy, path, structuredClone(pick(rnd, POOL)));
   return copy;
 }

@@ -91,3 +91,40 @@ Deno.test("runs/log-model refuses what the history tag cannot hold, and keeps wo
     await s.close();
   }
 });
+
+Deno.test("log-batch with a tag key twice answers 200 and keeps the last value", async () => {
+  const s = await fullApp();
+  try {
+    const created = await s.call("POST", "/runs/create", { experiment_id: "0" });
+    const runId = (created.body as { run: { info: { run_id: string } } }).run.info.run_id;
+    const r = await s.call("POST", "/runs/log-batch", {
+      run_id: runId,
+      tags: [{ key: "t", value: "a" }, { key: "t", value: "b" }],
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const got = await s.call("GET", `/runs/get?run_id=${runId}`);
+    const tags = (got.body as { run: { data: { tags: { key: string; value: string }[] } } }).run
+      .data.tags.filter((t) => t.key === "t");
+    assert.deepEqual(tags, [{ key: "t", value: "b" }]);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a duplicate order_by field is MLflow's message with a 400, not a 500", async () => {
+  const s = await fullApp();
+  try {
+    const r = await s.call("POST", "/runs/search", {
+      experiment_ids: ["0"],
+      order_by: ["start_time DESC", "start_time DESC"],
+    });
+    assert.equal(r.status, 400);
+    assert.match((r.body as { message: string }).message, /contains duplicate fields/);
+    const m = await s.call("POST", "/registered-models/search", {
+      order_by: ["name ASC", "name ASC"],
+    });
+    assert.equal(m.status, 400);
+  } finally {
+    await s.close();
+  }
+});
