@@ -16,6 +16,8 @@ import { createStores } from "../../src/store/stores.ts";
 /** A running app and how to tear it down. */
 export interface FullApp {
   app: Hono;
+  /** The temporary directory holding the artifact root (no answer may name it). */
+  tmp: string;
   /** POST/GET/... with a JSON body (or raw string), answering status and parsed body. */
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function fullApp(args: string[] = []): Promise<FullApp> {
   });
   return {
     app,
+    tmp,
     async call(method, path, body) {
       const res = await app.request(`/api/2.0/mlflow${path}`, {
         method,

@@ -5,7 +5,7 @@
  * A seeded generator (`fuzz_cases.ts`) mutates one valid request per endpoint into a few hundred
  * bad ones. The test asserts what a user must see: no answer ≥ 500, every non-2xx answer carries
  * MLflow's `error_code`, and a refused request writes nothing (spot checks compare every listing
- * before and after). It prints its figures. `FUZZ_CASES` (per endpoint, default 150) and
+ * before and after), and no error body names a server path. It prints its figures. `FUZZ_CASES` (per endpoint, default 150) and
  * `FUZZ_SEED` change the run.
  */
 import assert from "node:assert/strict";
@@ -225,7 +225,14 @@ Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no
   const logged: string[] = [];
   console.error = (...a: unknown[]) => logged.push(a.map(String).join(" ").slice(0, 300));
   console.warn = () => {};
-  const figures = { requests: 0, ok2xx: 0, errors4xx: 0, server5xx: 0, noErrorCode: 0 };
+  const figures = {
+    requests: 0,
+    ok2xx: 0,
+    errors4xx: 0,
+    server5xx: 0,
+    noErrorCode: 0,
+    disclosed: 0,
+  };
   const spot = { checked: 0, changed: 0 };
   const failures: string[] = [];
   try {
@@ -245,6 +252,10 @@ Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no
           `${method} ${path} [${c.kind}] ${
             (c.query ? JSON.stringify(c.query) : String(c.body)).slice(0, 160)
           } → ${res.status} ${text.slice(0, 200)}`;
+        if (res.status >= 300 && (text.includes(s.tmp) || text.includes(Deno.cwd()))) {
+          figures.disclosed++;
+          failures.push(`discloses a server path: ${what()}`);
+        }
         if (res.status >= 500) {
           figures.server5xx++;
           failures.push(what());
@@ -278,7 +289,8 @@ Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no
   console.log(
     `fuzz: ${figures.requests} requests (seed ${SEED}, ${CASES} per endpoint): ` +
       `${figures.ok2xx} 2xx, ${figures.errors4xx} refused (4xx), ${figures.server5xx} 5xx, ` +
-      `${figures.noErrorCode} without error_code; partial-write spot checks ${spot.checked}, ` +
+      `${figures.noErrorCode} without error_code, ${figures.disclosed} naming a server path; ` +
+      `partial-write spot checks ${spot.checked}, ` +
       `${spot.changed} changed`,
   );
   if (failures.length > 0) {
@@ -288,4 +300,5 @@ Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no
   assert.equal(figures.server5xx, 0, "answers ≥ 500");
   assert.equal(figures.noErrorCode, 0, "non-2xx answers without error_code");
   assert.equal(spot.changed, 0, "refused requests that changed a listing");
+  assert.equal(figures.disclosed, 0, "error bodies naming a server path");
 });
