@@ -140,3 +140,23 @@ Deno.test("a lone surrogate in an experiment tag key is a 400; search keeps work
     await s.close();
   }
 });
+
+Deno.test("a refused local model-version source names no server directory", async () => {
+  const s = await fullApp();
+  try {
+    await s.call("POST", "/registered-models/create", { name: "m" });
+    const run = await s.call("POST", "/runs/create", { experiment_id: "0" });
+    const runId = (run.body as { run: { info: { run_id: string } } }).run.info.run_id;
+    for (
+      const body of [{ name: "m", source: "x" }, { name: "m", source: "model", run_id: runId }]
+    ) {
+      const r = await s.call("POST", "/model-versions/create", body);
+      assert.equal(r.status, 400);
+      const message = (r.body as { message: string }).message;
+      assert.ok(!message.includes(Deno.cwd()), message);
+      assert.ok(!message.includes(s.tmp), message);
+    }
+  } finally {
+    await s.close();
+  }
+});

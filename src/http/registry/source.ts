@@ -179,16 +179,16 @@ async function validateAgainstOwner(
       idName,
     );
   if (isLocalUri(source)) {
-    let shown = source;
     if (id) {
       const root = await rootOf(id);
       const path = localPath(source);
-      shown = path;
       if (isLocalUri(root) && isWithinDir(localPath(root), path)) return;
     }
     const owner = idName === "run_id" ? "run_id" : "model_id";
+    // MLflow shows the resolved absolute path here; we echo the source as given, so that no
+    // answer names a directory of the server (issue #8).
     throw invalidParameter(
-      `Invalid model version source: '${shown}'. To use a local path as a model version source, the ${owner} request ` +
+      `Invalid model version source: '${source}'. To use a local path as a model version source, the ${owner} request ` +
         `parameter has to be specified and the local path has to be contained within the artifact directory of the ` +
         `run specified by the ${owner}.`,
     );
