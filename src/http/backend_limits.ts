@@ -9,8 +9,16 @@
  */
 import { MlflowError } from "../errors.ts";
 
-const KEY_TOO_LONG =
-  /Size of (hashkey|rangekey) has exceeded|size of all range keys has exceeded|Attribute name is too large/i;
+// The messages of the engine, DynamoDB Local and DynamoDB for the same limits.
+const KEY_TOO_LONG = new RegExp(
+  [
+    "Size of (hashkey|rangekey) has exceeded",
+    "size of all range keys has exceeded",
+    "primary key values must be under",
+    "Attribute name is too large",
+  ].join("|"),
+  "i",
+);
 const ITEM_TOO_BIG = /Item size (to update )?has exceeded/i;
 
 interface AwsLikeError {

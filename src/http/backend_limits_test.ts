@@ -35,6 +35,9 @@ Deno.test("input too big for DynamoDB keys or items answers 400, not 500", async
       validationError(
         "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
       ),
+      validationError(
+        "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes",
+      ),
       validationError("Item size has exceeded the maximum allowed size"),
       new TransactionCanceledException({
         message: "Transaction cancelled, please refer cancellation reasons for specific reasons",

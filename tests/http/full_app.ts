@@ -1,14 +1,16 @@
 /**
  * The whole server (tracking, registry, logged models, artifacts) as `main.ts` builds it, on a
- * fresh in-process engine and a temporary artifact directory, for HTTP-level tests through
- * `app.request`.
+ * fresh table and a temporary artifact directory, for HTTP-level tests through `app.request`.
+ * The table is on the in-process engine, or on DynamoDB Local with `FULL_APP_BACKEND=dynamodb-local`
+ * and `DYNAMODB_LOCAL_ENDPOINT` set (e.g. to run the fuzz test against it by hand).
  *
  * @module
  */
 import type { Hono } from "hono";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/config.ts";
-import { openBackend } from "../../src/server/open_backend.ts";
+import { retryingPort } from "../../src/dynamo/retry.ts";
+import { dynamoDbLocalBackend, dynamoDbLocalEndpoint, engineBackend } from "../support/backends.ts";
 import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
 import { appOptions } from "../../src/server/app_options.ts";
 import { createStores } from "../../src/store/stores.ts";
@@ -34,8 +36,15 @@ export async function fullApp(args: string[] = []): Promise<FullApp> {
     ...args,
   ], {});
   if (config === "help") throw new Error("unexpected --help");
-  const backend = await openBackend(config.backend);
-  const stores = await createStores(backend.db, config.defaultArtifactRoot);
+  const endpoint = dynamoDbLocalEndpoint();
+  const backend = Deno.env.get("FULL_APP_BACKEND") === "dynamodb-local" && endpoint
+    ? dynamoDbLocalBackend(endpoint)
+    : engineBackend;
+  const table = await backend.makePort();
+  const stores = await createStores(
+    { port: retryingPort(table.port), table: table.tableName },
+    config.defaultArtifactRoot,
+  );
   const app = createApp({
     stores,
     ...appOptions(config),
@@ -62,7 +71,7 @@ export async function fullApp(args: string[] = []): Promise<FullApp> {
       return { status: res.status, body: parsed };
     },
     async close() {
-      await backend.close();
+      await table.cleanup();
       await Deno.remove(tmp, { recursive: true });
     },
   };
