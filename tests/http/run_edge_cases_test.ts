@@ -128,3 +128,20 @@ Deno.test("a duplicate order_by field is MLflow's message with a 400, not a 500"
     await s.close();
   }
 });
+
+Deno.test("a logged-model param key too long for DynamoDB is a 400 and creates nothing", async () => {
+  const s = await fullApp();
+  try {
+    const r = await s.call("POST", "/logged-models", {
+      experiment_id: "0",
+      name: "lm",
+      params: [{ key: "b".repeat(300_000), value: "v" }],
+    });
+    assert.equal(r.status, 400);
+    assert.match((r.body as { message: string }).message, /too long to store/);
+    const found = await s.call("POST", "/logged-models/search", { experiment_ids: ["0"] });
+    assert.deepEqual((found.body as { models?: unknown[] }).models ?? [], []);
+  } finally {
+    await s.close();
+  }
+});
