@@ -60,7 +60,11 @@ export function isApiPath(path: string, staticPrefix = ""): boolean {
     path.startsWith("/ajax-api/2.0/mlflow-artifacts/artifacts");
 }
 
-/** `/health` and `/version` (under the static prefix) are exempt from the host check. */
+/**
+ * `/health` and `/version` (under the static prefix) are exempt from the host check, as in MLflow;
+ * so is our `/ready`, which load balancers probe by address.
+ */
 export function isHealthPath(path: string, staticPrefix = ""): boolean {
-  return path === `${staticPrefix}/health` || path === `${staticPrefix}/version`;
+  return path === `${staticPrefix}/health` || path === `${staticPrefix}/version` ||
+    path === `${staticPrefix}/ready`;
 }
