@@ -84,6 +84,11 @@ function localPath(uri: string): string {
   return resolvePath(pyUnquote(path));
 }
 
+/** Whether a local source names an absolute path (its resolution reveals nothing new). */
+function isAbsoluteLocal(uri: string): boolean {
+  return (uri.startsWith("file:") ? urlSplit(uri).path : pyUnquote(uri)).startsWith("/");
+}
+
 function isWithinDir(dir: string, path: string): boolean {
   return path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
 }
@@ -179,16 +184,18 @@ async function validateAgainstOwner(
       idName,
     );
   if (isLocalUri(source)) {
+    let shown = source;
     if (id) {
       const root = await rootOf(id);
       const path = localPath(source);
+      // MLflow shows the resolved path. A relative source resolves against the server's working
+      // directory, which no answer may name (issue #8): that one is shown as given.
+      if (isAbsoluteLocal(source)) shown = path;
       if (isLocalUri(root) && isWithinDir(localPath(root), path)) return;
     }
     const owner = idName === "run_id" ? "run_id" : "model_id";
-    // MLflow shows the resolved absolute path here; we echo the source as given, so that no
-    // answer names a directory of the server (issue #8).
     throw invalidParameter(
-      `Invalid model version source: '${source}'. To use a local path as a model version source, the ${owner} request ` +
+      `Invalid model version source: '${shown}'. To use a local path as a model version source, the ${owner} request ` +
         `parameter has to be specified and the local path has to be contained within the artifact directory of the ` +
         `run specified by the ${owner}.`,
     );
