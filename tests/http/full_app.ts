@@ -1,8 +1,9 @@
 /**
  * The whole server (tracking, registry, logged models, artifacts) as `main.ts` builds it, on a
  * fresh table and a temporary artifact directory, for HTTP-level tests through `app.request`.
- * The table is on the in-process engine, or on DynamoDB Local with `FULL_APP_BACKEND=dynamodb-local`
- * and `DYNAMODB_LOCAL_ENDPOINT` set (e.g. to run the fuzz test against it by hand).
+ * The table is on the in-process engine, or on DynamoDB Local when `DYNAMODB_LOCAL_ENDPOINT` is set
+ * and either `FULL_APP_BACKEND=dynamodb-local` or `TEST_BACKENDS=dynamodb-local` (the runner's
+ * DynamoDB Local tier) selects it.
  *
  * @module
  */
@@ -10,7 +11,12 @@ import type { Hono } from "hono";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { retryingPort } from "../../src/dynamo/retry.ts";
-import { dynamoDbLocalBackend, dynamoDbLocalEndpoint, engineBackend } from "../support/backends.ts";
+import {
+  dynamoDbLocalBackend,
+  dynamoDbLocalEndpoint,
+  engineBackend,
+  testBackends,
+} from "../support/backends.ts";
 import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
 import { appOptions } from "../../src/server/app_options.ts";
 import { createStores } from "../../src/store/stores.ts";
@@ -37,7 +43,9 @@ export async function fullApp(args: string[] = []): Promise<FullApp> {
   ], {});
   if (config === "help") throw new Error("unexpected --help");
   const endpoint = dynamoDbLocalEndpoint();
-  const backend = Deno.env.get("FULL_APP_BACKEND") === "dynamodb-local" && endpoint
+  const only = testBackends();
+  const wanted = Deno.env.get("FULL_APP_BACKEND") ?? (only.length === 1 ? only[0]!.name : "engine");
+  const backend = wanted === "dynamodb-local" && endpoint
     ? dynamoDbLocalBackend(endpoint)
     : engineBackend;
   const table = await backend.makePort();
