@@ -7,6 +7,7 @@ import { createApp } from "./src/app.ts";
 import { ConfigError, loadConfig, USAGE } from "./src/config/config.ts";
 import { openBackend } from "./src/server/open_backend.ts";
 import { buildExtraRoutes } from "./src/server/extra_routes.ts";
+import { appOptions } from "./src/server/app_options.ts";
 import { TableCheckError } from "./src/dynamo/table.ts";
 import { createStores } from "./src/store/stores.ts";
 import { MlflowError } from "./src/errors.ts";
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
   const stores = await createStores(backend.db, config.defaultArtifactRoot);
   const app = createApp({
     stores,
-    staticPrefix: config.staticPrefix,
+    ...appOptions(config),
     extraRoutes: await buildExtraRoutes(config, stores),
     ready: backend.ready,
   });

@@ -17,6 +17,7 @@ import { MLFLOW_COMPAT_VERSION } from "./version.ts";
 import { mountMlflow } from "./http/mount.ts";
 import { mountReadiness } from "./http/readiness.ts";
 import type { Readiness } from "./dynamo/readiness.ts";
+import { installGuards, type SecurityOptions } from "./http/middleware/mod.ts";
 
 export { mountMlflow };
 
@@ -29,11 +30,16 @@ export interface AppDeps {
   extraRoutes?: ((app: Hono) => void)[];
   /** The backend's readiness for `GET /ready` (`src/dynamo/readiness.ts`). */
   ready?: () => Promise<Readiness>;
+  /** Host check, CORS and security headers (`src/http/middleware/`); unset → MLflow's defaults. */
+  security?: SecurityOptions;
+  /** Largest JSON request body in bytes (413 beyond it); unset → 32 MiB. */
+  maxJsonBodyBytes?: number;
 }
 
 /** Creates the application. */
 export function createApp(deps: AppDeps): Hono {
   const root = new Hono();
+  installGuards(root, deps.security, deps.maxJsonBodyBytes, deps.staticPrefix);
   const app = new Hono();
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));

@@ -8,6 +8,16 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type Backend, parseBackendUri } from "./backend_uri.ts";
 
+/** JSON bodies beyond this many bytes get 413 (32 MiB; see `src/http/middleware/body_limit.ts`). */
+export const DEFAULT_MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Splits a comma list (`a, b,c`) into trimmed, non-empty entries; empty → unset. */
+function commaList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return list.length > 0 ? list : undefined;
+}
+
 /** Raised for unknown or invalid options; `main.ts` prints it and exits with code 2. */
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -25,6 +35,14 @@ const ConfigSchema = z.object({
   artifactsDestination: z.string().min(1),
   workers: z.coerce.number().int().min(1).max(64),
   staticPrefix: z.string().regex(/^(\/[^/]+)*$/, "must start with '/' and not end with '/'"),
+  allowedHosts: z.array(z.string()).optional(),
+  corsAllowedOrigins: z.array(z.string()).optional(),
+  xFrameOptions: z.string().trim().regex(
+    /^(SAMEORIGIN|DENY|NONE)$/i,
+    "must be SAMEORIGIN, DENY or NONE",
+  ),
+  disableSecurityMiddleware: z.boolean(),
+  maxJsonBodyBytes: z.coerce.number().int().min(1024),
 });
 
 /** Validated configuration. */
@@ -40,6 +58,16 @@ export interface Config {
   artifactsDestination: string;
   workers: number;
   staticPrefix: string;
+  /** `--allowed-hosts`: Host patterns; unset → localhost names, private ranges, bind address. */
+  allowedHosts?: string[];
+  /** `--cors-allowed-origins`: origins besides localhost that may call the API. */
+  corsAllowedOrigins?: string[];
+  /** `--x-frame-options`: `SAMEORIGIN`, `DENY` or `NONE`. */
+  xFrameOptions: string;
+  /** `--disable-security-middleware`: no host check, CORS or security headers. */
+  disableSecurityMiddleware: boolean;
+  /** `--max-json-body-bytes`: JSON bodies beyond it get 413. */
+  maxJsonBodyBytes: number;
 }
 
 const FLAGS = {
@@ -52,6 +80,11 @@ const FLAGS = {
   "artifacts-destination": { type: "string" },
   workers: { type: "string", short: "w" },
   "static-prefix": { type: "string" },
+  "allowed-hosts": { type: "string" },
+  "cors-allowed-origins": { type: "string" },
+  "x-frame-options": { type: "string" },
+  "disable-security-middleware": { type: "boolean" },
+  "max-json-body-bytes": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -72,6 +105,21 @@ export const USAGE = `Usage: deno task start [options]
   -w, --workers N                 accepted for compatibility; one async process serves all
                                   requests, scale out with replicas (MLFLOW_WORKERS)
   --static-prefix PREFIX          prefix for every route, e.g. /mlflow (MLFLOW_STATIC_PREFIX)
+  --allowed-hosts LIST            comma list of allowed Host headers, fnmatch patterns
+                                  (MLFLOW_SERVER_ALLOWED_HOSTS; default localhost names on any
+                                  port, 10.*, 172.16-31.*, 192.168.*, fc00:*, fd00:* and the
+                                  --host address; '*' allows all). Others get 403.
+  --cors-allowed-origins LIST     comma list of origins allowed to call the API besides
+                                  http://localhost:*, http://127.0.0.1:*, http://[::1]:*
+                                  (MLFLOW_SERVER_CORS_ALLOWED_ORIGINS; '*' allows all). Writes
+                                  from other origins get 403.
+  --x-frame-options VALUE         SAMEORIGIN | DENY | NONE (MLFLOW_SERVER_X_FRAME_OPTIONS,
+                                  default SAMEORIGIN)
+  --disable-security-middleware   no host check, CORS or security headers (DANGEROUS;
+                                  MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE)
+  --max-json-body-bytes N         largest JSON request body; larger ones get 413
+                                  (MLFLOW_SERVER_MAX_JSON_BODY_BYTES, default ${DEFAULT_MAX_JSON_BODY_BYTES},
+                                  32 MiB; artifact uploads are not limited)
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -105,6 +153,15 @@ export function loadConfig(
       `./${DEFAULT_DATA_DIR}/artifacts`,
     workers: values.workers ?? env.MLFLOW_WORKERS ?? "1",
     staticPrefix: values["static-prefix"] ?? env.MLFLOW_STATIC_PREFIX ?? "",
+    allowedHosts: commaList(values["allowed-hosts"] ?? env.MLFLOW_SERVER_ALLOWED_HOSTS),
+    corsAllowedOrigins: commaList(
+      values["cors-allowed-origins"] ?? env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS,
+    ),
+    xFrameOptions: values["x-frame-options"] ?? env.MLFLOW_SERVER_X_FRAME_OPTIONS ?? "SAMEORIGIN",
+    disableSecurityMiddleware: values["disable-security-middleware"] ??
+      envBool(env.MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE) ?? false,
+    maxJsonBodyBytes: values["max-json-body-bytes"] ?? env.MLFLOW_SERVER_MAX_JSON_BODY_BYTES ??
+      DEFAULT_MAX_JSON_BODY_BYTES,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

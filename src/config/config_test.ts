@@ -64,3 +64,45 @@ Deno.test("parseBackendUri() accepts the AWS, endpoint and embedded forms", () =
   assert.throws(() => parseBackendUri("dynamodb://us-east-1/"), /names no table/);
   assert.throws(() => parseBackendUri("dynamodb://us-east-1/a"), /Invalid table name/);
 });
+
+Deno.test("loadConfig() reads the security flags and their MLFLOW_SERVER_* env names", () => {
+  const d = loadConfig([], {});
+  assert.ok(d !== "help");
+  assert.equal(d.allowedHosts, undefined);
+  assert.equal(d.corsAllowedOrigins, undefined);
+  assert.equal(d.xFrameOptions, "SAMEORIGIN");
+  assert.equal(d.disableSecurityMiddleware, false);
+  assert.equal(d.maxJsonBodyBytes, 32 * 1024 * 1024);
+  const f = loadConfig([
+    "--allowed-hosts",
+    "mlflow.example.com, 10.0.0.5:5000",
+    "--cors-allowed-origins",
+    "https://app.example.com",
+    "--x-frame-options",
+    "DENY",
+    "--disable-security-middleware",
+    "--max-json-body-bytes",
+    "1048576",
+  ], { MLFLOW_SERVER_ALLOWED_HOSTS: "ignored" });
+  assert.ok(f !== "help");
+  assert.deepEqual(f.allowedHosts, ["mlflow.example.com", "10.0.0.5:5000"]);
+  assert.deepEqual(f.corsAllowedOrigins, ["https://app.example.com"]);
+  assert.equal(f.xFrameOptions, "DENY");
+  assert.equal(f.disableSecurityMiddleware, true);
+  assert.equal(f.maxJsonBodyBytes, 1048576);
+  const e = loadConfig([], {
+    MLFLOW_SERVER_ALLOWED_HOSTS: "*",
+    MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: "https://a.example,https://b.example",
+    MLFLOW_SERVER_X_FRAME_OPTIONS: "none",
+    MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE: "true",
+    MLFLOW_SERVER_MAX_JSON_BODY_BYTES: "2097152",
+  });
+  assert.ok(e !== "help");
+  assert.deepEqual(e.allowedHosts, ["*"]);
+  assert.deepEqual(e.corsAllowedOrigins, ["https://a.example", "https://b.example"]);
+  assert.equal(e.xFrameOptions, "none");
+  assert.equal(e.disableSecurityMiddleware, true);
+  assert.equal(e.maxJsonBodyBytes, 2097152);
+  assert.throws(() => loadConfig(["--x-frame-options", "ALLOW"], {}), ConfigError);
+  assert.throws(() => loadConfig(["--max-json-body-bytes", "ten"], {}), ConfigError);
+});

@@ -12,6 +12,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { invalidParameter, missingParameter } from "../errors.ts";
+import { readJsonText } from "./middleware/body_limit.ts";
 
 export { missingParameter };
 
@@ -39,8 +40,17 @@ export function invalidValue(name: string, value: unknown): string {
 /** A string field; the Java client may send numbers for ids, which MLflow rejects. */
 export const str = z.string();
 
-/** An int64: JSON number or decimal string (Java client). */
-export const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+const INT64_MIN = -(2 ** 63);
+const INT64_MAX = 2 ** 63 - 1;
+
+/**
+ * An int64: JSON number or decimal string (Java client), within int64's range as protobuf
+ * requires (a larger value is MLflow's 400, never a key that cannot be built).
+ */
+export const int64 = z.union([
+  z.number().int(),
+  z.string().regex(/^-?\d+$/).transform(Number),
+]).refine((n) => n >= INT64_MIN && n <= INT64_MAX);
 
 /** A double: JSON number, numeric string, or "NaN"/"Infinity"/"-Infinity". */
 export const double = z.union([
@@ -89,18 +99,97 @@ function snake(key: string): string {
   return key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
 }
 
-function normaliseKeys(value: unknown, isMap = false): unknown {
-  if (Array.isArray(value)) return value.map((v) => normaliseKeys(v));
-  if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const name = isMap ? k : snake(k);
-    // A proto map field is a JSON object whose keys are data, not field names.
-    const childIsMap = !isMap && MAP_FIELDS.has(name) && v !== null && typeof v === "object" &&
-      !Array.isArray(v);
-    out[name] = normaliseKeys(v, childIsMap);
+/**
+ * Deepest nesting a request may have. protobuf's JSON parser, which MLflow uses, refuses messages
+ * deeper than 100 levels; no MLflow message comes close.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * Fields whose string values are data MLflow stores as given even with a lone UTF-16 surrogate
+ * (tag and param values; both backends round-trip them). Everywhere else (names, keys, ids, map
+ * keys) a lone surrogate is refused: DynamoDB cannot read an item back whose attribute name has
+ * one, and no client can type one on purpose.
+ */
+const SURROGATE_TOLERANT_FIELDS = new Set(["value"]);
+
+function badString(where: string): never {
+  throw invalidParameter(
+    `Invalid value for '${where}': the string is not valid Unicode (lone UTF-16 surrogate).`,
+  );
+}
+
+interface Pending {
+  src: unknown;
+  parent: Record<string, unknown> | unknown[];
+  slot: string | number;
+  field: string;
+  isMap: boolean;
+  depth: number;
+}
+
+/**
+ * Renames lowerCamelCase fields to snake_case (map fields keep their keys), refuses nesting
+ * deeper than {@link MAX_JSON_DEPTH} and strings that are not valid Unicode. Iterative: a
+ * 20,000-level document cannot exhaust the stack.
+ */
+export function normaliseMessage(value: unknown): unknown {
+  const holder: unknown[] = [undefined];
+  const stack: Pending[] = [{
+    src: value,
+    parent: holder,
+    slot: 0,
+    field: "",
+    isMap: false,
+    depth: 0,
+  }];
+  while (stack.length > 0) {
+    const { src, parent, slot, field, isMap, depth } = stack.pop()!;
+    const put = (v: unknown) => {
+      (parent as Record<string | number, unknown>)[slot] = v;
+    };
+    if (typeof src === "string") {
+      if (!src.isWellFormed() && !SURROGATE_TOLERANT_FIELDS.has(field)) badString(field);
+      put(src);
+      continue;
+    }
+    if (src === null || typeof src !== "object") {
+      put(src);
+      continue;
+    }
+    if (depth >= MAX_JSON_DEPTH) {
+      throw invalidParameter(`Request message is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+    }
+    if (Array.isArray(src)) {
+      const out: unknown[] = new Array(src.length);
+      put(out);
+      for (let i = src.length - 1; i >= 0; i--) {
+        stack.push({ src: src[i], parent: out, slot: i, field, isMap: false, depth: depth + 1 });
+      }
+      continue;
+    }
+    const out: Record<string, unknown> = {};
+    put(out);
+    const entries = Object.entries(src);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, v] = entries[i]!;
+      if (!k.isWellFormed()) badString(field === "" ? "<key>" : `${field}.<key>`);
+      const name = isMap ? k : snake(k);
+      // A proto map field is a JSON object whose keys are data, not field names.
+      const childIsMap = !isMap && MAP_FIELDS.has(name) && v !== null && typeof v === "object" &&
+        !Array.isArray(v);
+      out[name] = undefined; // keep the field order of the request
+      stack.push({
+        src: v,
+        parent: out,
+        slot: name,
+        field: name,
+        isMap: childIsMap,
+        depth: depth + 1,
+      });
+    }
   }
-  return out;
+  return holder[0];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -122,7 +211,7 @@ async function jsonBody(c: Context, requireContentType: boolean): Promise<unknow
       throw invalidParameter("Bad Request. Content-Type must be one of ['application/json'].");
     }
   }
-  const text = await c.req.text();
+  const text = await readJsonText(c);
   if (text.trim() === "") return {};
   let parsed: unknown;
   try {
@@ -148,7 +237,7 @@ export async function rawMessage(c: Context): Promise<Record<string, unknown>> {
   } else {
     raw = await jsonBody(c, method === "POST" || method === "PUT");
   }
-  return normaliseKeys(raw) as Record<string, unknown>;
+  return normaliseMessage(raw) as Record<string, unknown>;
 }
 
 function pathOf(issue: z.core.$ZodIssue): string {

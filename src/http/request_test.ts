@@ -70,3 +70,53 @@ Deno.test("parseRequest() gives MLflow's 400s for content type, bad JSON and bad
   const flag = await app().request("/x?flag=yes");
   assert.equal(flag.status, 400);
 });
+
+Deno.test("parseRequest() refuses 20,000 levels of nesting with a 400, objects or arrays", async () => {
+  for (
+    const body of [
+      '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000),
+      '{"run_id":"r","x":' + "[".repeat(100_000) + "]".repeat(100_000) + "}",
+      '{"tags":' + '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000) + "}",
+    ]
+  ) {
+    const res = await app().request("/x", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    assert.equal(res.status, 400);
+    const err = await res.json();
+    assert.equal(err.error_code, "INVALID_PARAMETER_VALUE");
+    assert.match(err.message, /nested more than 100 levels/);
+  }
+});
+
+Deno.test("parseRequest() refuses lone surrogates in names and keys, keeps them in values", async () => {
+  const post = (body: string) =>
+    app().request("/x", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+  for (
+    const body of [
+      '{"run_id":"\\ud800"}',
+      '{"run_id":"a\\udc00b"}',
+      '{"tags":{"\\ud800":"v"}}',
+      '{"tags":[{"key":"\\udfff","value":"v"}]}',
+      '{"\\ud800x":1}',
+    ]
+  ) {
+    const res = await post(body);
+    assert.equal(res.status, 400, body);
+    const err = await res.json();
+    assert.equal(err.error_code, "INVALID_PARAMETER_VALUE");
+    assert.match(err.message, /not valid Unicode/);
+  }
+  // A proper pair (emoji) is fine everywhere; a tag or param value keeps a lone surrogate as
+  // MLflow does (it round-trips on both backends).
+  assert.equal((await post('{"run_id":"\\ud83d\\ude00"}')).status, 200);
+  const kept = await post('{"run_id":"r","tags":[{"key":"k","value":"\\ud800"}]}');
+  assert.equal(kept.status, 200);
+  await kept.body?.cancel();
+});

@@ -38,10 +38,16 @@ export function padNumber(n: number | bigint): string {
   return v.toString().padStart(NUMBER_WIDTH, "0");
 }
 
-/** Pads `MAX - n`, so that ascending key order is descending numeric order. */
+/**
+ * Pads `MAX - n`, so that ascending key order is descending numeric order. The inverted numbers
+ * are client timestamps (a run's `start_time`), which MLflow accepts negative: values outside
+ * `0..MAX` are clamped into it for the key only (they sort as the oldest, ties by id); the item
+ * keeps the exact value.
+ */
 export function padInverted(n: number | bigint): string {
-  const v = BigInt(n);
-  if (v < 0n || v > MAX_PADDED) throw new RangeError(`Cannot invert number ${n}: out of range`);
+  let v = BigInt(n);
+  if (v < 0n) v = 0n;
+  if (v > MAX_PADDED) v = MAX_PADDED;
   return (MAX_PADDED - v).toString().padStart(NUMBER_WIDTH, "0");
 }
 

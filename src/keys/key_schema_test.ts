@@ -27,6 +27,12 @@ Deno.test("padInverted() sorts newest first and round-trips", () => {
   assert.equal(unpadInverted(padInverted(1700000000123)), 1700000000123);
 });
 
+Deno.test("padInverted() keeps negative and huge timestamps in the key range, oldest last", () => {
+  assert.equal(padInverted(-1), padInverted(0));
+  assert.ok(padInverted(-1) > padInverted(1));
+  assert.equal(padInverted(10n ** 25n), "0".repeat(20));
+});
+
 Deno.test("runGsi1() orders by start time desc then run id asc, sharded stably", () => {
   const a = runGsi1("1", "aaa", 100);
   const b = runGsi1("1", "bbb", 100);

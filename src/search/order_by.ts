@@ -16,12 +16,13 @@ import { RUN_ORDER_ATTRIBUTES, runIdentifier, translateRunKeyAlias } from "./run
 import { storedMetricValue } from "./sql_values.ts";
 
 /**
- * MLflow raises its duplicate-field error without an error code, so the reference server
- * answers HTTP 500 `INTERNAL_ERROR`; we do the same.
+ * MLflow raises its duplicate-field error without an error code, so the reference server answers
+ * HTTP 500 `INTERNAL_ERROR`, which the client retries for minutes. It is bad input: we answer
+ * MLflow's message with 400 `INVALID_PARAMETER_VALUE` (issue #8: bad input is never a 500).
  */
 export function duplicateOrderBy(orderBy: readonly string[]): MlflowError {
   return new MlflowError(
-    "INTERNAL_ERROR",
+    "INVALID_PARAMETER_VALUE",
     `\`order_by\` contains duplicate fields: ${reprStrList(orderBy)}`,
   );
 }

@@ -106,7 +106,7 @@ Deno.test("run order_by errors", () => {
     [["datasets.name"], "INVALID_PARAMETER_VALUE", "Invalid identifier type 'dataset'"],
     [
       ["start_time", "created DESC"],
-      "INTERNAL_ERROR",
+      "INVALID_PARAMETER_VALUE",
       "`order_by` contains duplicate fields: ['start_time', 'created DESC']",
     ],
   ];

@@ -32,7 +32,7 @@ Deno.test("registered models: name ASC default, timestamp aliases, duplicates", 
   );
   assert.throws(
     () => parseRegisteredModelOrderBy(["timestamp", "last_updated_timestamp"]),
-    (e) => e instanceof MlflowError && e.code === "INTERNAL_ERROR",
+    (e) => e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE",
   );
 });
 

@@ -42,9 +42,19 @@ export interface LoggedModelRouteOptions {
   artifacts?: ArtifactLocations;
 }
 
+/** DynamoDB's limit on an attribute name; params and tags are stored as map keys. */
+const MAX_KEY_BYTES = 65_535;
+const utf8 = new TextEncoder();
+
 function keyValues(list: z.infer<typeof KeyValue>[] | undefined, field: string) {
   return (list ?? []).map((kv, i) => {
     if (kv.key === undefined) throw invalidParameter(missingParameter(`${field}[${i}].key`));
+    // MLflow has no limit here; DynamoDB cannot hold a longer map key (DynamoDB Local: 500).
+    if (kv.key.length > MAX_KEY_BYTES / 3 && utf8.encode(kv.key).length > MAX_KEY_BYTES) {
+      throw invalidParameter(
+        `${field}[${i}].key is too long to store (over ${MAX_KEY_BYTES} bytes)`,
+      );
+    }
     return { key: kv.key, value: kv.value ?? "" };
   });
 }

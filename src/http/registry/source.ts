@@ -87,6 +87,11 @@ function localPath(uri: string): string {
   return resolvePath(pyUnquote(path));
 }
 
+/** Whether a local source names an absolute path (its resolution reveals nothing new). */
+function isAbsoluteLocal(uri: string): boolean {
+  return (uri.startsWith("file:") ? urlSplit(uri).path : pyUnquote(uri)).startsWith("/");
+}
+
 function isWithinDir(dir: string, path: string): boolean {
   return path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
 }
@@ -207,7 +212,9 @@ async function validateAgainstOwner(
     if (id) {
       const root = await rootOf(id);
       const path = localPath(source);
-      shown = path;
+      // MLflow shows the resolved path. A relative source resolves against the server's working
+      // directory, which no answer may name (issue #8): that one is shown as given.
+      if (isAbsoluteLocal(source)) shown = path;
       if (
         parsedRoot(root)?.kind === "local" && !hasQueryOrFragment(source) &&
         isWithinDir(localPath(root), path)

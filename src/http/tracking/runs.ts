@@ -12,6 +12,7 @@ import { mlflowJson } from "../json.ts";
 import {
   double,
   int64,
+  MAX_JSON_DEPTH,
   missingParameter,
   parseRequest,
   protoEnum,
@@ -183,6 +184,7 @@ export function runRoutes(stores: Stores): Hono {
     } catch {
       throw invalidParameter(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
     }
+    checkModelJson(model);
     await runs.appendLoggedModel(runId, model);
     return mlflowJson({});
   });
@@ -254,4 +256,37 @@ export function runRoutes(stores: Stores): Hono {
 
   searchRunsRoute(app, stores);
   return app;
+}
+
+const MODEL_FIELDS = ["artifact_path", "flavors", "utc_time_created", "run_id"];
+
+/**
+ * MLflow's check of a logged model's JSON (mandatory fields), plus: no number beyond double range
+ * (`1e400` parses to Infinity, which the `mlflow.log-model.history` tag cannot hold as JSON).
+ */
+function checkModelJson(model: unknown): void {
+  if (model === null || typeof model !== "object" || Array.isArray(model)) {
+    throw invalidParameter(
+      `Model json is missing mandatory fields: {${MODEL_FIELDS.map((f) => `'${f}'`).join(", ")}}`,
+    );
+  }
+  const missing = MODEL_FIELDS.filter((f) => !(f in model));
+  if (missing.length > 0) {
+    throw invalidParameter(
+      `Model json is missing mandatory fields: {${missing.map((f) => `'${f}'`).join(", ")}}`,
+    );
+  }
+  const stack: [unknown, number][] = [[model, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      throw invalidParameter("Model json holds a number out of double range.");
+    }
+    if (v !== null && typeof v === "object") {
+      if (depth >= MAX_JSON_DEPTH) {
+        throw invalidParameter(`Model json is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+      }
+      for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    }
+  }
 }

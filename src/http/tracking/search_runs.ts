@@ -38,7 +38,8 @@ export function searchRunsRoute(app: Hono, stores: Stores): void {
     if (maxResults < 0 || maxResults > MAX_RESULTS_CAP) {
       throw invalidParameter(invalidValue("max_results", maxResults));
     }
-    const experimentIds = req.experiment_ids ?? [];
+    // MLflow accepts a repeated id (SQL `IN`); a key list for BatchGetItem must not repeat.
+    const experimentIds = [...new Set(req.experiment_ids ?? [])];
     const viewType = req.run_view_type ?? "ACTIVE_ONLY";
     const compiled = compileRunSearch(req.filter ?? "", req.order_by ?? []);
     const fingerprint = JSON.stringify([

@@ -97,8 +97,10 @@ export async function logBatch(runs: RunStore, runId: string, batch: LogBatchInp
   for (const p of params) validateKey(p.key, "param");
   for (const t of batch.tags) validateKey(t.key, "tag");
   for (const m of batch.metrics) validateMetric(m);
+  // A tag key given twice: the last value wins, as in MLflow's `_set_tags`.
+  const tags = [...new Map(batch.tags.map((t) => [t.key, t])).values()];
   const { record } = await runs.loadActive(runId);
-  await runs.writeParamsAndTags(runId, params, batch.tags, record);
+  await runs.writeParamsAndTags(runId, params, tags, record);
   if (batch.metrics.length > 0) {
     await writeMetrics(runs.db, runId, batch.metrics, record.groups ?? new Set());
   }

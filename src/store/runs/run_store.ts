@@ -207,15 +207,17 @@ export class RunStore {
       record.run_name = patch.runName;
     }
     if (sets.length > 0) {
+      const names: Record<string, string> = {
+        ...(patch.status !== undefined ? { "#status": "status" } : {}),
+        ...(patch.runName ? { "#rn": RUN_NAME_TAG } : {}),
+      };
       await this.db.port.updateItem({
         TableName: this.db.table,
         Key: rawKey(runKey(runId)),
         UpdateExpression: `SET ${sets.join(", ")}`,
         ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeNames: {
-          ...(patch.status !== undefined ? { "#status": "status" } : {}),
-          ...(patch.runName ? { "#rn": RUN_NAME_TAG } : {}),
-        },
+        // DynamoDB refuses an empty map (an end_time-only update has no name placeholders).
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: toItem(values),
       });
     }

@@ -1,0 +1,304 @@
+/**
+ * Malformed input against every JSON endpoint of the whole app (tracking, registry, logged
+ * models, artifact listing) on the in-process engine, through `createApp(...).request`.
+ *
+ * A seeded generator (`fuzz_cases.ts`) mutates one valid request per endpoint into a few hundred
+ * bad ones. The test asserts what a user must see: no answer ≥ 500, every non-2xx answer carries
+ * MLflow's `error_code`, and a refused request writes nothing (spot checks compare every listing
+ * before and after), and no error body names a server path. It prints its figures. `FUZZ_CASES` (per endpoint, default 150) and
+ * `FUZZ_SEED` change the run.
+ */
+import assert from "node:assert/strict";
+import { bodyCase, type Case, prng, queryCase } from "./fuzz_cases.ts";
+import { type FullApp, fullApp } from "./full_app.ts";
+
+const CASES = Number(Deno.env.get("FUZZ_CASES") ?? "150");
+const SEED = Number(Deno.env.get("FUZZ_SEED") ?? "20261130");
+/** One refused request in this many gets a before/after comparison of every listing. */
+const SPOT_EVERY = 10;
+
+type Json = Record<string, unknown>;
+type Endpoint = [method: string, path: string, base: Json];
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+async function ok(s: FullApp, method: string, path: string, body?: Json): Promise<Any> {
+  const r = await s.call(method, path, body);
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** Valid resources every endpoint's base request refers to (victims for destructive calls). */
+async function setup(s: FullApp) {
+  const E = (await ok(s, "POST", "/experiments/create", { name: "fuzz-exp" })).experiment_id;
+  const Ev = (await ok(s, "POST", "/experiments/create", { name: "fuzz-victim" })).experiment_id;
+  const run = (await ok(s, "POST", "/runs/create", { experiment_id: E, start_time: 1 })).run;
+  const R = run.info.run_id as string;
+  const Rv = (await ok(s, "POST", "/runs/create", { experiment_id: E })).run.info.run_id;
+  await ok(s, "POST", "/runs/log-batch", {
+    run_id: R,
+    metrics: [{ key: "m", value: 1, timestamp: 1, step: 0 }],
+    params: [{ key: "p", value: "v" }],
+    tags: [{ key: "t", value: "v" }],
+  });
+  const M = "fuzz-model";
+  await ok(s, "POST", "/registered-models/create", { name: M });
+  await ok(s, "POST", "/registered-models/create", { name: "fuzz-model-victim" });
+  await ok(s, "POST", "/registered-models/create", { name: "fuzz-model-rename" });
+  const source = `${run.info.artifact_uri}/model`;
+  await ok(s, "POST", "/model-versions/create", { name: M, source, run_id: R });
+  await ok(s, "POST", "/model-versions/create", { name: M, source, run_id: R });
+  const LM = (await ok(s, "POST", "/logged-models", { experiment_id: E, name: "lm" })).model
+    .info.model_id;
+  const LMv = (await ok(s, "POST", "/logged-models", { experiment_id: E, name: "lmv" })).model
+    .info.model_id;
+  return { E, Ev, R, Rv, M, source, LM, LMv };
+}
+
+function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
+  const { E, Ev, R, Rv, M, source, LM, LMv } = x;
+  const kv = [{ key: "k", value: "v" }];
+  return [
+    ["POST", "/experiments/create", { name: "fz-new", artifact_location: "", tags: kv }],
+    ["GET", "/experiments/get", { experiment_id: E }],
+    ["GET", "/experiments/get-by-name", { experiment_name: "fuzz-exp" }],
+    ["POST", "/experiments/search", {
+      max_results: 10,
+      filter: "name LIKE 'f%'",
+      order_by: ["name ASC"],
+      view_type: "ALL",
+    }],
+    ["GET", "/experiments/search", { max_results: "10", view_type: "ALL" }],
+    ["POST", "/experiments/update", { experiment_id: Ev, new_name: "fuzz-victim-2" }],
+    ["POST", "/experiments/set-experiment-tag", { experiment_id: E, key: "k", value: "v" }],
+    ["POST", "/experiments/delete-experiment-tag", { experiment_id: E, key: "k" }],
+    ["POST", "/experiments/delete", { experiment_id: Ev }],
+    ["POST", "/experiments/restore", { experiment_id: Ev }],
+    ["POST", "/runs/create", {
+      experiment_id: E,
+      start_time: 1,
+      run_name: "r",
+      user_id: "u",
+      tags: kv,
+    }],
+    ["POST", "/runs/update", { run_id: R, status: "RUNNING", end_time: 5, run_name: "n" }],
+    ["POST", "/runs/delete", { run_id: Rv }],
+    ["POST", "/runs/restore", { run_id: Rv }],
+    ["GET", "/runs/get", { run_id: R }],
+    ["POST", "/runs/log-metric", { run_id: R, key: "m", value: 1.5, timestamp: 1, step: 0 }],
+    ["POST", "/runs/log-parameter", { run_id: R, key: "p", value: "v" }],
+    ["POST", "/runs/set-tag", { run_id: R, key: "t", value: "v" }],
+    ["POST", "/runs/delete-tag", { run_id: R, key: "t2" }],
+    ["POST", "/runs/log-batch", {
+      run_id: R,
+      metrics: [{ key: "m", value: 1, timestamp: 1, step: 1 }],
+      params: [{ key: "p", value: "v" }],
+      tags: kv,
+    }],
+    ["POST", "/runs/log-model", {
+      run_id: R,
+      model_json: JSON.stringify({
+        artifact_path: "model",
+        flavors: {},
+        utc_time_created: "2026-11-30 12:00:00.000000",
+        run_id: R,
+      }),
+    }],
+    ["POST", "/runs/log-inputs", {
+      run_id: R,
+      datasets: [{
+        dataset: { name: "d", digest: "abc", source_type: "local", source: "{}" },
+        tags: [{ key: "mlflow.data.context", value: "train" }],
+      }],
+      models: [{ model_id: LM }],
+    }],
+    ["POST", "/runs/outputs", { run_id: R, models: [{ model_id: LM, step: 0 }] }],
+    ["POST", "/runs/search", {
+      experiment_ids: [E],
+      filter: "metrics.m > 0 and params.p = 'v'",
+      order_by: ["start_time DESC"],
+      max_results: 10,
+      run_view_type: "ALL",
+    }],
+    ["GET", "/metrics/get-history", { run_id: R, metric_key: "m", max_results: "10" }],
+    ["GET", "/metrics/get-history-bulk-interval", {
+      run_ids: R,
+      metric_key: "m",
+      max_results: "10",
+    }],
+    ["POST", "/registered-models/create", { name: "fz-m", tags: kv, description: "d" }],
+    ["GET", "/registered-models/get", { name: M }],
+    ["PATCH", "/registered-models/update", { name: M, description: "d" }],
+    ["POST", "/registered-models/rename", { name: "fuzz-model-rename", new_name: "fz-renamed" }],
+    ["DELETE", "/registered-models/delete", { name: "fuzz-model-victim" }],
+    ["POST", "/registered-models/search", {
+      filter: "name LIKE 'f%'",
+      max_results: 10,
+      order_by: ["name ASC"],
+    }],
+    ["GET", "/registered-models/search", { max_results: "10", filter: "name LIKE 'f%'" }],
+    ["POST", "/registered-models/get-latest-versions", { name: M, stages: ["None"] }],
+    ["GET", "/registered-models/get-latest-versions", { name: M }],
+    ["POST", "/registered-models/set-tag", { name: M, key: "k", value: "v" }],
+    ["DELETE", "/registered-models/delete-tag", { name: M, key: "k2" }],
+    ["POST", "/registered-models/alias", { name: M, alias: "champ", version: "1" }],
+    ["GET", "/registered-models/alias", { name: M, alias: "champ" }],
+    ["DELETE", "/registered-models/alias", { name: M, alias: "other" }],
+    ["POST", "/model-versions/create", {
+      name: M,
+      source,
+      run_id: R,
+      tags: kv,
+      description: "d",
+    }],
+    ["GET", "/model-versions/get", { name: M, version: "1" }],
+    ["PATCH", "/model-versions/update", { name: M, version: "1", description: "d" }],
+    ["DELETE", "/model-versions/delete", { name: M, version: "2" }],
+    ["POST", "/model-versions/search", { filter: `name='${M}'`, max_results: 10 }],
+    ["GET", "/model-versions/search", { filter: `name='${M}'` }],
+    ["POST", "/model-versions/set-tag", { name: M, version: "1", key: "k", value: "v" }],
+    ["DELETE", "/model-versions/delete-tag", { name: M, version: "1", key: "k2" }],
+    ["POST", "/model-versions/transition-stage", {
+      name: M,
+      version: "1",
+      stage: "Staging",
+      archive_existing_versions: false,
+    }],
+    ["GET", "/model-versions/get-download-uri", { name: M, version: "1" }],
+    ["POST", "/logged-models", {
+      experiment_id: E,
+      name: "lm2",
+      model_type: "t",
+      source_run_id: R,
+      params: kv,
+      tags: kv,
+    }],
+    ["GET", `/logged-models/${LM}`, {}],
+    ["PATCH", `/logged-models/${LM}`, { status: "LOGGED_MODEL_READY" }],
+    ["PATCH", `/logged-models/${LM}/tags`, { tags: kv }],
+    ["DELETE", `/logged-models/${LM}/tags/k2`, {}],
+    ["POST", `/logged-models/${LM}/params`, { params: [{ key: "a", value: "b" }] }],
+    ["POST", "/logged-models/search", {
+      experiment_ids: [E],
+      max_results: 10,
+      filter: "name = 'lm'",
+      order_by: [{ field_name: "creation_time", ascending: false }],
+    }],
+    ["DELETE", `/logged-models/${LMv}`, {}],
+    ["GET", "/artifacts/list", { run_id: R, path: "" }],
+  ];
+}
+
+/** Everything a refused request must leave unchanged, as the listings show it. */
+async function snapshot(s: FullApp, E: string): Promise<string> {
+  const parts = await Promise.all([
+    s.call("POST", "/experiments/search", { max_results: 1000, view_type: "ALL" }),
+    s.call("POST", "/runs/search", {
+      experiment_ids: [E],
+      max_results: 1000,
+      run_view_type: "ALL",
+    }),
+    s.call("POST", "/registered-models/search", { max_results: 1000 }),
+    s.call("POST", "/model-versions/search", { max_results: 1000 }),
+    s.call("POST", "/logged-models/search", { experiment_ids: [E], max_results: 100 }),
+  ]);
+  for (const p of parts) assert.equal(p.status, 200, JSON.stringify(p.body).slice(0, 300));
+  return JSON.stringify(parts.map((p) => p.body));
+}
+
+async function send(s: FullApp, method: string, path: string, c: Case): Promise<Response> {
+  const url = `/api/2.0/mlflow${path}`;
+  if (c.query) {
+    const qs = new URLSearchParams(c.query).toString() + (c.rawQuery ?? "");
+    return await s.app.request(`${url}${qs ? `?${qs}` : ""}`, { method });
+  }
+  const headers: Record<string, string> = {};
+  if (c.contentType !== null) headers["content-type"] = c.contentType ?? "application/json";
+  return await s.app.request(url, { method, headers, body: c.body as BodyInit });
+}
+
+Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no partial write", async () => {
+  const s = await fullApp();
+  const errorLog = console.error;
+  const warnLog = console.warn;
+  const logged: string[] = [];
+  console.error = (...a: unknown[]) => logged.push(a.map(String).join(" ").slice(0, 300));
+  console.warn = () => {};
+  const figures = {
+    requests: 0,
+    ok2xx: 0,
+    errors4xx: 0,
+    server5xx: 0,
+    noErrorCode: 0,
+    disclosed: 0,
+  };
+  const spot = { checked: 0, changed: 0 };
+  const failures: string[] = [];
+  try {
+    const ids = await setup(s);
+    const rnd = prng(SEED);
+    for (const [method, path, base] of endpoints(ids)) {
+      for (let i = 0; i < CASES; i++) {
+        const c = method === "GET"
+          ? queryCase(rnd, base as Record<string, string>)
+          : bodyCase(rnd, base);
+        const spotCheck = figures.requests % SPOT_EVERY === 0;
+        const before = spotCheck ? await snapshot(s, ids.E) : "";
+        const res = await send(s, method, path, c);
+        const text = await res.text();
+        figures.requests++;
+        const what = () =>
+          `${method} ${path} [${c.kind}] ${
+            (c.query ? JSON.stringify(c.query) : String(c.body)).slice(0, 160)
+          } → ${res.status} ${text.slice(0, 200)}`;
+        if (res.status >= 300 && (text.includes(s.tmp) || text.includes(Deno.cwd()))) {
+          figures.disclosed++;
+          failures.push(`discloses a server path: ${what()}`);
+        }
+        if (res.status >= 500) {
+          figures.server5xx++;
+          failures.push(what());
+        } else if (res.status >= 300) {
+          figures.errors4xx++;
+          let code: unknown;
+          try {
+            code = JSON.parse(text).error_code;
+          } catch {
+            code = undefined;
+          }
+          if (typeof code !== "string") {
+            figures.noErrorCode++;
+            failures.push(`no error_code: ${what()}`);
+          }
+          if (spotCheck) {
+            spot.checked++;
+            if ((await snapshot(s, ids.E)) !== before) {
+              spot.changed++;
+              failures.push(`refused but wrote: ${what()}`);
+            }
+          }
+        } else figures.ok2xx++;
+      }
+    }
+  } finally {
+    console.error = errorLog;
+    console.warn = warnLog;
+    await s.close();
+  }
+  console.log(
+    `fuzz: ${figures.requests} requests (seed ${SEED}, ${CASES} per endpoint): ` +
+      `${figures.ok2xx} 2xx, ${figures.errors4xx} refused (4xx), ${figures.server5xx} 5xx, ` +
+      `${figures.noErrorCode} without error_code, ${figures.disclosed} naming a server path; ` +
+      `partial-write spot checks ${spot.checked}, ` +
+      `${spot.changed} changed`,
+  );
+  if (failures.length > 0) {
+    console.log(failures.slice(0, 40).join("\n"));
+    console.log(logged.slice(0, 10).join("\n"));
+  }
+  assert.equal(figures.server5xx, 0, "answers ≥ 500");
+  assert.equal(figures.noErrorCode, 0, "non-2xx answers without error_code");
+  assert.equal(spot.changed, 0, "refused requests that changed a listing");
+  assert.equal(figures.disclosed, 0, "error bodies naming a server path");
+});
