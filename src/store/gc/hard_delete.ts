@@ -92,7 +92,7 @@ export async function hardDeleteLoggedModel(
   inDeletedExperiment = false,
 ): Promise<number> {
   const record = loggedModelKey(modelId);
-  let n = await deletePartition(db, loggedModelPartitionPk(modelId), [record.sk]);
+  const n = await deletePartition(db, loggedModelPartitionPk(modelId), [record.sk]);
   if (inDeletedExperiment) {
     await db.port.deleteItem({ TableName: db.table, Key: rawKey(record) });
   } else if (!await deleteRecord(db, rawKey(record))) return n;
