@@ -205,6 +205,37 @@ for (const backend of testBackends()) {
       assert.deepEqual((await s.runs.get(b.id)).params, { lr: "0.1" });
     });
   });
+  Deno.test(`[${backend.name}] gc of given experiments: local and unsupported artifact roots, warnings do not stop it`, async () => {
+    await withWorld(backend, async ({ db, s, models, dir, locs }) => {
+      const localRoot = `${dir}/local-root`;
+      const local = await s.experiments.create({ name: "local", artifactLocation: localRoot });
+      const remote = await s.experiments.create({ name: "gs", artifactLocation: "gs://b/x" });
+      const keep = await s.experiments.create({ name: "deleted-but-not-given" });
+      const localRun = (await s.runs.create({ experimentId: local })).info;
+      await Deno.mkdir(`${localRoot}/${localRun.runId}/artifacts`, { recursive: true });
+      await Deno.writeTextFile(`${localRoot}/${localRun.runId}/artifacts/f`, "x");
+      const remoteRun = (await s.runs.create({ experimentId: remote })).info;
+      const model = await models.create({ experimentId: local });
+      for (const e of [local, remote, keep]) await s.experiments.delete(e);
+      const plan = await planGc(db, { olderThanMs: 0, experimentIds: [local, remote] });
+      assert.deepEqual(plan.experiments.map((e) => e.id).sort(), [local, remote].sort());
+      assert.deepEqual(plan.loggedModels.map((m) => m.id), [model.modelId]);
+      const warnings: string[] = [];
+      const done = await runGc(db, plan, { artifacts: locs, onWarning: (w) => warnings.push(w) });
+      assert.equal(done.runs, 2);
+      assert.equal(done.experiments, 2);
+      assert.equal(await exists(`${localRoot}/${localRun.runId}/artifacts`), false);
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+      assert.match(warnings[0]!, new RegExp(`run ${remoteRun.runId} at 'gs://b/x/`));
+      await assert.rejects(s.runs.get(remoteRun.runId));
+      assert.equal((await s.experiments.get(keep)).lifecycleStage, "deleted");
+      await assert.rejects(
+        planGc(db, { olderThanMs: 1000, olderThan: "1s", experimentIds: [keep] }),
+        /Experiments \['\d+'\] are not older than the required age. Only experiments older than 1s/,
+      );
+      await assert.rejects(planGc(db, { olderThanMs: 0, experimentIds: ["999"] }), /No Experiment/);
+    });
+  });
 }
 
 Deno.test("parseOlderThan() reads mlflow gc's durations and refuses others", () => {
