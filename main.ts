@@ -11,6 +11,8 @@ import { appOptions } from "./src/server/app_options.ts";
 import { TableCheckError } from "./src/dynamo/table.ts";
 import { createStores } from "./src/store/stores.ts";
 import { MlflowError } from "./src/errors.ts";
+import { observability } from "./src/server/observability.ts";
+import { startupError } from "./src/server/startup_error.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -18,7 +20,7 @@ async function main(): Promise<number> {
     config = loadConfig(Deno.args, Deno.env.toObject());
   } catch (e) {
     if (e instanceof ConfigError) {
-      console.error(`Error: ${e.message}\n\n${USAGE}`);
+      console.error(`Error: ${e.message} (see --help)`);
       return 2;
     }
     throw e;
@@ -51,17 +53,16 @@ async function main(): Promise<number> {
     ...appOptions(config),
     extraRoutes: await buildExtraRoutes(config, stores),
     ready: backend.ready,
+    ...await observability(config),
   });
   const controller = new AbortController();
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    signal: controller.signal,
-    onListen: ({ hostname, port }) =>
-      console.log(
-        `MLflow-compatible server on http://${hostname}:${port} (backend ${config.backendStoreUri})`,
-      ),
-  }, app.fetch);
+  let server;
+  try {
+    server = serve(config, controller, app.fetch);
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
@@ -70,4 +71,28 @@ async function main(): Promise<number> {
   return 0;
 }
 
-Deno.exit(await main());
+function serve(
+  config: { host: string; port: number; backendStoreUri: string },
+  controller: AbortController,
+  handler: (req: Request) => Response | Promise<Response>,
+): Deno.HttpServer {
+  return Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    signal: controller.signal,
+    onListen: ({ hostname, port }) =>
+      console.log(
+        `MLflow-compatible server on http://${hostname}:${port} (backend ${config.backendStoreUri})`,
+      ),
+  }, handler);
+}
+
+// Start-up failures (busy port, unreachable backend, ...) end in one line, never a stack trace.
+let code: number;
+try {
+  code = await main();
+} catch (e) {
+  console.error(startupError(e));
+  code = 1;
+}
+Deno.exit(code);

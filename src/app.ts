@@ -18,6 +18,7 @@ import { mountMlflow } from "./http/mount.ts";
 import { mountReadiness } from "./http/readiness.ts";
 import type { Readiness } from "./dynamo/readiness.ts";
 import { installGuards, type SecurityOptions } from "./http/middleware/mod.ts";
+import { type ObserveOptions, observeRequests } from "./http/middleware/access_log.ts";
 
 export { mountMlflow };
 
@@ -34,11 +35,18 @@ export interface AppDeps {
   security?: SecurityOptions;
   /** Largest JSON request body in bytes (413 beyond it); unset → 32 MiB. */
   maxJsonBodyBytes?: number;
+  /** Access log, request ids and per-request DynamoDB cost (`src/http/middleware/access_log.ts`). */
+  observe?: ObserveOptions;
+  /** Routes mounted on the root, outside the static prefix (`/metrics`). */
+  rootRoutes?: ((app: Hono) => void)[];
 }
 
 /** Creates the application. */
 export function createApp(deps: AppDeps): Hono {
   const root = new Hono();
+  if (deps.observe) {
+    root.use("*", observeRequests({ staticPrefix: deps.staticPrefix, ...deps.observe }));
+  }
   installGuards(root, deps.security, deps.maxJsonBodyBytes, deps.staticPrefix);
   const app = new Hono();
   app.get("/health", (c) => c.text("OK"));
@@ -48,6 +56,7 @@ export function createApp(deps: AppDeps): Hono {
   mountMlflow(app, runRoutes(deps.stores));
   mountMlflow(app, metricRoutes(deps.stores));
   for (const mount of deps.extraRoutes ?? []) mount(app);
+  for (const mount of deps.rootRoutes ?? []) mount(root);
   root.route(deps.staticPrefix ?? "", app);
   root.notFound(notFoundRoute);
   root.onError(onError);

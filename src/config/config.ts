@@ -43,6 +43,8 @@ const ConfigSchema = z.object({
   ),
   disableSecurityMiddleware: z.boolean(),
   maxJsonBodyBytes: z.coerce.number().int().min(1024),
+  logFormat: z.enum(["text", "json"], "must be text or json"),
+  exposePrometheus: z.string().min(1).optional(),
 });
 
 /** Validated configuration. */
@@ -68,6 +70,10 @@ export interface Config {
   disableSecurityMiddleware: boolean;
   /** `--max-json-body-bytes`: JSON bodies beyond it get 413. */
   maxJsonBodyBytes: number;
+  /** `--log-format`: access-log lines as `text` or `json`. */
+  logFormat: "text" | "json";
+  /** `--expose-prometheus DIR`: serve `/metrics` (DIR is created, as MLflow does). */
+  exposePrometheus?: string;
 }
 
 const FLAGS = {
@@ -85,6 +91,8 @@ const FLAGS = {
   "x-frame-options": { type: "string" },
   "disable-security-middleware": { type: "boolean" },
   "max-json-body-bytes": { type: "string" },
+  "log-format": { type: "string" },
+  "expose-prometheus": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -120,6 +128,10 @@ export const USAGE = `Usage: deno task start [options]
   --max-json-body-bytes N         largest JSON request body; larger ones get 413
                                   (MLFLOW_SERVER_MAX_JSON_BODY_BYTES, default ${DEFAULT_MAX_JSON_BODY_BYTES},
                                   32 MiB; artifact uploads are not limited)
+  --log-format text|json          access log, one line per request with its DynamoDB calls and
+                                  consumed capacity (MLFLOW_LOG_FORMAT, default text)
+  --expose-prometheus DIR         serve Prometheus metrics at /metrics; DIR is created
+                                  (MLFLOW_EXPOSE_PROMETHEUS; see docs/operations.md)
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -162,6 +174,8 @@ export function loadConfig(
       envBool(env.MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE) ?? false,
     maxJsonBodyBytes: values["max-json-body-bytes"] ?? env.MLFLOW_SERVER_MAX_JSON_BODY_BYTES ??
       DEFAULT_MAX_JSON_BODY_BYTES,
+    logFormat: values["log-format"] ?? env.MLFLOW_LOG_FORMAT ?? "text",
+    exposePrometheus: values["expose-prometheus"] ?? (env.MLFLOW_EXPOSE_PROMETHEUS || undefined),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

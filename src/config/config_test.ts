@@ -106,3 +106,21 @@ Deno.test("loadConfig() reads the security flags and their MLFLOW_SERVER_* env n
   assert.throws(() => loadConfig(["--x-frame-options", "ALLOW"], {}), ConfigError);
   assert.throws(() => loadConfig(["--max-json-body-bytes", "ten"], {}), ConfigError);
 });
+
+Deno.test("loadConfig() reads --log-format and --expose-prometheus, flags before env", () => {
+  const d = loadConfig([], {});
+  assert.ok(d !== "help");
+  assert.equal(d.logFormat, "text");
+  assert.equal(d.exposePrometheus, undefined);
+  const e = loadConfig([], { MLFLOW_LOG_FORMAT: "json", MLFLOW_EXPOSE_PROMETHEUS: "/tmp/p" });
+  assert.ok(e !== "help");
+  assert.equal(e.logFormat, "json");
+  assert.equal(e.exposePrometheus, "/tmp/p");
+  const f = loadConfig(["--log-format", "text", "--expose-prometheus", "/x"], {
+    MLFLOW_LOG_FORMAT: "json",
+  });
+  assert.ok(f !== "help");
+  assert.equal(f.logFormat, "text");
+  assert.equal(f.exposePrometheus, "/x");
+  assert.throws(() => loadConfig(["--log-format", "xml"], {}), /Invalid option --log-format/);
+});

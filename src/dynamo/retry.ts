@@ -31,6 +31,8 @@ export interface RetryOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Called before each retry (metrics: `src/util/request_cost.ts`). */
+  onRetry?: (e: unknown) => void;
 }
 
 export const DEFAULT_RETRY: RetryOptions = {
@@ -71,6 +73,7 @@ export async function withRetry<T>(
       if (isAmbiguous(e)) ctx.ambiguous = true;
       const limit = opts.maxTransportAttempts ?? opts.maxAttempts;
       if (attempt >= opts.maxAttempts || transport >= limit) throw exhaustedError(e);
+      opts.onRetry?.(e);
       await wait(backoffDelay(attempt, opts));
     }
   }

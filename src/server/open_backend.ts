@@ -6,7 +6,9 @@
 import type { Backend } from "../config/backend_uri.ts";
 import { createEngine } from "../engine/mod.ts";
 import type { DynamoPort } from "../dynamo/port.ts";
-import { retryingPort } from "../dynamo/retry.ts";
+import { DEFAULT_RETRY, retryingPort, type RetryOptions } from "../dynamo/retry.ts";
+import { meteringPort } from "../dynamo/metering.ts";
+import { addCost } from "../util/request_cost.ts";
 import { sdkPort, timeoutsFromEnv } from "../dynamo/sdk_port.ts";
 import { checkReadiness, type Readiness } from "../dynamo/readiness.ts";
 import { checkTable, ensureTable } from "../dynamo/table.ts";
@@ -46,12 +48,20 @@ export async function portFor(backend: Backend): Promise<DynamoPort> {
 }
 
 /**
+ * The port the store uses: retries over metering, so every attempt is a billed call and every
+ * retry is counted in the request's cost (`docs/operations.md`).
+ */
+export function measuredPort(raw: DynamoPort, retry: RetryOptions = DEFAULT_RETRY): DynamoPort {
+  return retryingPort(meteringPort(raw), { ...retry, onRetry: () => addCost({ retries: 1 }) });
+}
+
+/**
  * Opens the backend. The embedded engine gets its table created on first use, like MLflow's
  * SQLite default; a DynamoDB table must already exist (`deno task table`) with our schema version.
  */
 export async function openBackend(backend: Backend): Promise<OpenBackend> {
   const raw = await portFor(backend);
-  const port = retryingPort(raw);
+  const port = measuredPort(raw);
   try {
     if (backend.kind === "dynamodb") await checkTable(port, backend.tableName);
     else await ensureTable(port, backend.tableName);
