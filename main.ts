@@ -9,6 +9,7 @@ import { openBackend } from "./src/server/open_backend.ts";
 import { buildExtraRoutes } from "./src/server/extra_routes.ts";
 import { TableCheckError } from "./src/dynamo/table.ts";
 import { createStores } from "./src/store/stores.ts";
+import { startUi } from "./src/ui/start_ui.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -41,8 +42,10 @@ async function main(): Promise<number> {
     throw e;
   }
   const stores = await createStores(backend.db, config.defaultArtifactRoot);
+  const ui = await startUi(config, Deno.env.toObject());
   const app = createApp({
     stores,
+    ui: ui.state,
     staticPrefix: config.staticPrefix,
     extraRoutes: await buildExtraRoutes(config, stores),
   });

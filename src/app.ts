@@ -15,6 +15,7 @@ import { metricRoutes } from "./http/tracking/metrics.ts";
 import { runRoutes } from "./http/tracking/runs.ts";
 import { MLFLOW_COMPAT_VERSION } from "./version.ts";
 import { mountMlflow } from "./http/mount.ts";
+import { mountUi, type UiState } from "./ui/static_routes.ts";
 
 export { mountMlflow };
 
@@ -25,6 +26,8 @@ export interface AppDeps {
   staticPrefix?: string;
   /** Extra route groups (artifacts, registry, ...) mounted by their own modules. */
   extraRoutes?: ((app: Hono) => void)[];
+  /** The web UI build served at `<prefix>/` (see `src/ui/`); no UI routes without it. */
+  ui?: UiState;
 }
 
 /** Creates the application. */
@@ -37,6 +40,7 @@ export function createApp(deps: AppDeps): Hono {
   mountMlflow(app, runRoutes(deps.stores));
   mountMlflow(app, metricRoutes(deps.stores));
   for (const mount of deps.extraRoutes ?? []) mount(app);
+  if (deps.ui) mountUi(root, deps.staticPrefix ?? "", deps.ui);
   root.route(deps.staticPrefix ?? "", app);
   root.notFound(notFoundRoute);
   root.onError(onError);

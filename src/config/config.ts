@@ -25,6 +25,8 @@ const ConfigSchema = z.object({
   artifactsDestination: z.string().min(1),
   workers: z.coerce.number().int().min(1).max(64),
   staticPrefix: z.string().regex(/^(\/[^/]+)*$/, "must start with '/' and not end with '/'"),
+  uiDir: z.string().min(1).optional(),
+  uiDownload: z.boolean(),
 });
 
 /** Validated configuration. */
@@ -40,6 +42,10 @@ export interface Config {
   artifactsDestination: string;
   workers: number;
   staticPrefix: string;
+  /** The MLflow UI build to serve (`--ui-dir`); else the cache, else an installation. */
+  uiDir?: string;
+  /** Download the pinned UI build into the cache when none is found (`--no-ui-download`). */
+  uiDownload: boolean;
 }
 
 const FLAGS = {
@@ -52,6 +58,8 @@ const FLAGS = {
   "artifacts-destination": { type: "string" },
   workers: { type: "string", short: "w" },
   "static-prefix": { type: "string" },
+  "ui-dir": { type: "string" },
+  "no-ui-download": { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -72,6 +80,10 @@ export const USAGE = `Usage: deno task start [options]
   -w, --workers N                 accepted for compatibility; one async process serves all
                                   requests, scale out with replicas (MLFLOW_WORKERS)
   --static-prefix PREFIX          prefix for every route, e.g. /mlflow (MLFLOW_STATIC_PREFIX)
+  --ui-dir DIR                    MLflow web UI build to serve at / (MLFLOW_UI_DIR; default: the
+                                  cache of \`deno task ui\`, else an installed mlflow package)
+  --no-ui-download                do not download the UI build from PyPI when none is found
+                                  (MLFLOW_UI_DOWNLOAD=false)
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -105,6 +117,8 @@ export function loadConfig(
       `./${DEFAULT_DATA_DIR}/artifacts`,
     workers: values.workers ?? env.MLFLOW_WORKERS ?? "1",
     staticPrefix: values["static-prefix"] ?? env.MLFLOW_STATIC_PREFIX ?? "",
+    uiDir: values["ui-dir"] ?? (env.MLFLOW_UI_DIR || undefined),
+    uiDownload: values["no-ui-download"] ? false : envBool(env.MLFLOW_UI_DOWNLOAD) ?? true,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
