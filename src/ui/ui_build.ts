@@ -35,9 +35,7 @@ export function isUiBuild(dir: string): boolean {
 export function defaultCacheDir(env: Record<string, string | undefined>): string {
   if (env.MLFLOW_UI_CACHE_DIR) return env.MLFLOW_UI_CACHE_DIR;
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : undefined);
-  return base
-    ? join(base, "mlflow-dynamodb-server", "ui")
-    : join("mlflow-data", "ui-cache");
+  return base ? join(base, "mlflow-dynamodb-server", "ui") : join("mlflow-data", "ui-cache");
 }
 
 /** The build directory inside a cache directory, per MLflow version. */
