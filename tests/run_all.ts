@@ -10,7 +10,10 @@
  * 4. Python compatibility: the stock `mlflow` client against our server (pytest in `.venv`);
  * 5. S3 artifacts: the `s3_*_test.ts` files against moto's S3 server (`moto[server]` in `.venv`),
  *    started on a free port and passed as `MLFLOW_TEST_S3_ENDPOINT`; must run under CI=true;
- * 6. coverage report (printed, not enforced).
+ * 6. browser: the stock MLflow web UI served by this server, in headless Chromium (Debian's
+ *    `chromium`, installed with apt-get when missing and running as root; npm `playwright-core`),
+ *    seeded by the stock client from `.venv`;
+ * 7. coverage report (printed, not enforced).
  *
  * The runner imports nothing from the project statically, so a broken module elsewhere still
  * yields a summary line instead of a crash.
@@ -251,7 +254,7 @@ function existingDirs(dirs: string[]): string[] {
 
 const COVERAGE_DIR = "coverage";
 /** `tests/` subdirectories that belong to other tiers or hold no engine tests. */
-const NOT_TIER_A = new Set(["support", "aws_smoke", "compat"]);
+const NOT_TIER_A = new Set(["support", "aws_smoke", "compat", "browser"]);
 
 async function installDeps(): Promise<void> {
   header("Setup: deno install (npm dependencies)");
@@ -546,6 +549,60 @@ async function tierS3(): Promise<void> {
   }
 }
 
+/** Debian's chromium (or `CHROMIUM_PATH`), if it is on this machine. */
+function findChromium(): string | undefined {
+  const explicit = Deno.env.get("CHROMIUM_PATH");
+  if (explicit) return exists(explicit) ? explicit : undefined;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    for (const name of ["chromium", "chromium-browser"]) {
+      if (dir && exists(join(dir, name))) return join(dir, name);
+    }
+  }
+  return undefined;
+}
+
+/** Finds chromium, installing Debian's package first when missing and allowed (root + apt-get). */
+async function ensureChromium(): Promise<string | undefined> {
+  const found = findChromium();
+  if (found) return found;
+  if (Deno.uid() !== 0 || !exists("/usr/bin/apt-get")) return undefined;
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  await run("apt-get", ["update", "-q"], { env, timeoutMs: 10 * MIN, stream: false });
+  await run("apt-get", ["install", "-y", "-q", "chromium"], {
+    env,
+    timeoutMs: 15 * MIN,
+    stream: false,
+  });
+  return findChromium();
+}
+
+async function tierBrowser(): Promise<void> {
+  const name = "6. browser (stock MLflow UI)";
+  header(`Tier ${name}`);
+  const started = Date.now();
+  if (!exists(join(ROOT, "tests/browser"))) return skip(name, "tests/browser/ is missing", started);
+  const venv = await setupVenv();
+  if ("reason" in venv) {
+    if (venv.missingTool) return missing(name, venv.reason, started);
+    loud(`${name}: ${venv.reason}`);
+    return record(name, 0, 1, venv.reason, started);
+  }
+  const chromium = await ensureChromium();
+  if (!chromium) {
+    return missing(
+      name,
+      "chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH)",
+      started,
+    );
+  }
+  print(`chromium: ${chromium}`);
+  await denoTestTier(name, ["--allow-all", "tests/browser/"], {
+    env: { BROWSER_PYTHON: venv.python, CHROMIUM_PATH: chromium },
+    unset: ["BROWSER_ENDPOINT", "BROWSER_SEEDED"],
+    timeoutMs: 20 * MIN,
+  }, started);
+}
+
 async function tierCoverage(): Promise<void> {
   header("Coverage report (informational, not enforced)");
   if (!exists(join(ROOT, COVERAGE_DIR))) {
@@ -565,7 +622,7 @@ async function tierCoverage(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const TIERS = ["unit", "dynamodb-local", "aws", "compat", "s3", "coverage"] as const;
+const TIERS = ["unit", "dynamodb-local", "aws", "compat", "s3", "browser", "coverage"] as const;
 type Tier = typeof TIERS[number];
 
 /** `--only=unit,compat` (or `--only unit`) selects tiers; no flag means all of them. */
@@ -614,6 +671,7 @@ async function main(): Promise<number> {
     }
   }
   if (want("s3")) await tierS3();
+  if (want("browser")) await tierBrowser();
   if (want("coverage")) await tierCoverage();
 
   header("Summary");
