@@ -13,10 +13,9 @@
  * `CHROMIUM_PATH` (default: `chromium` on PATH); `tests/run_all.ts` provides both.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { startService } from "../support/background_service.ts";
+import { chromiumPath, HERE, runPython, startOurServer, stopServer } from "./support.ts";
 import {
   ERROR_BANNERS,
   EXPECTED_FAILURES,
@@ -26,88 +25,8 @@ import {
   type Seeded,
 } from "./pages.ts";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = dirname(dirname(HERE));
 const SHOTS = join(HERE, ".out", "screenshots");
 const CONTENT_TIMEOUT_MS = 30_000;
-
-function onPath(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(join(dir, name)).isFile) return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-function chromiumPath(): string {
-  const path = Deno.env.get("CHROMIUM_PATH") ?? onPath("chromium") ?? onPath("chromium-browser");
-  if (!path) throw new Error("chromium not found: install Debian's chromium or set CHROMIUM_PATH");
-  return path;
-}
-
-function pythonPath(): string {
-  const path = Deno.env.get("BROWSER_PYTHON") ?? join(ROOT, ".venv", "bin", "python");
-  try {
-    Deno.statSync(path);
-  } catch {
-    throw new Error(`${path} not found: run the compat tier once or set BROWSER_PYTHON`);
-  }
-  return path;
-}
-
-/** Starts the server and waits until `/` serves the UI (the cache may be downloading). */
-async function startServer() {
-  const artifacts = Deno.makeTempDirSync({ prefix: "ui-browser-artifacts-" });
-  const server = await startService({
-    name: "mlflow-dynamodb-server",
-    command: (port) =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-all",
-          join(ROOT, "main.ts"),
-          "--backend-store-uri",
-          "memory:",
-          "--port",
-          String(port),
-          "--artifacts-destination",
-          artifacts,
-        ],
-        cwd: ROOT,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }),
-    answers: async (endpoint) => {
-      try {
-        const res = await fetch(`${endpoint}/`);
-        return (await res.text()).includes("static-files/");
-      } catch {
-        return false;
-      }
-    },
-    requestStop: (child) => child.kill("SIGTERM"),
-    timeoutMs: 5 * 60_000,
-  });
-  return { server, artifacts };
-}
-
-async function seed(endpoint: string): Promise<Seeded> {
-  const out = await new Deno.Command(pythonPath(), {
-    args: [join(HERE, "seed.py")],
-    env: { MLFLOW_TRACKING_URI: endpoint, PYTHONUNBUFFERED: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  if (!out.success) {
-    throw new Error(`seed.py failed:\n${stdout}\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  return JSON.parse(stdout.trim().split("\n").at(-1)!);
-}
 
 /** What one page showed: undefined when it passed, else why it failed. */
 type Outcome = { error?: string; ms: number };
@@ -169,7 +88,7 @@ async function checkPage(
 async function runAll(): Promise<Map<string, Outcome>> {
   Deno.mkdirSync(SHOTS, { recursive: true });
   const reuse = Deno.env.get("BROWSER_ENDPOINT");
-  const started = reuse ? undefined : await startServer();
+  const started = reuse ? undefined : await startOurServer();
   const endpoint = reuse ?? started!.server.endpoint;
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
@@ -180,7 +99,7 @@ async function runAll(): Promise<Map<string, Outcome>> {
     const t0 = Date.now();
     const seeded: Seeded = reuse
       ? JSON.parse(Deno.env.get("BROWSER_SEEDED")!)
-      : await seed(endpoint);
+      : JSON.parse(await runPython([join(HERE, "seed.py")], endpoint));
     console.log(`seeded in ${Date.now() - t0} ms`);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const specs = mainPages(seeded);
@@ -198,10 +117,7 @@ async function runAll(): Promise<Map<string, Outcome>> {
     return outcomes;
   } finally {
     await browser.close();
-    if (started) {
-      await started.server.stop();
-      Deno.removeSync(started.artifacts, { recursive: true });
-    }
+    if (started) await stopServer(started);
   }
 }
 
