@@ -12,7 +12,8 @@
  *    started on a free port and passed as `MLFLOW_TEST_S3_ENDPOINT`; must run under CI=true;
  * 6. browser: the stock MLflow web UI served by this server, in headless Chromium (Debian's
  *    `chromium`, installed with apt-get when missing and running as root; npm `playwright-core`),
- *    seeded by the stock client from `.venv`;
+ *    seeded by the stock client from `.venv`; the runs-table timing also runs `mlflow server`
+ *    from a full `mlflow` in `.venv/mlflow-server/`;
  * 7. coverage report (printed, not enforced).
  *
  * The runner imports nothing from the project statically, so a broken module elsewhere still
@@ -576,6 +577,42 @@ async function ensureChromium(): Promise<string | undefined> {
   return findChromium();
 }
 
+/**
+ * A full `mlflow` (same version as the compat client) in `.venv/mlflow-server/`, for the browser
+ * tier's timing against `mlflow server`; returns its `mlflow` executable.
+ */
+async function setupMlflowServer(): Promise<{ bin: string } | { reason: string }> {
+  const requirements = Deno.readTextFileSync(join(ROOT, "tests/compat/requirements.txt"));
+  const version = /^mlflow(?:-skinny)?==(\S+)/m.exec(requirements)?.[1];
+  if (!version) return { reason: "no mlflow version pinned in tests/compat/requirements.txt" };
+  const venv = join(ROOT, ".venv", "mlflow-server");
+  const bin = join(venv, "bin", "mlflow");
+  const stamp = join(venv, ".mlflow-version");
+  let installed = "";
+  try {
+    installed = Deno.readTextFileSync(stamp).trim();
+  } catch {
+    // first install
+  }
+  if (installed === version && exists(bin)) return { bin };
+  const python = await findPython();
+  if (!python) return { reason: "python3 (>= 3.10) not found on PATH" };
+  let r = await run(python, ["-m", "venv", venv], { timeoutMs: 5 * MIN });
+  if (r.code !== 0) return { reason: `"${python} -m venv ${venv}" failed` };
+  r = await run(join(venv, "bin", "python"), [
+    "-m",
+    "pip",
+    "install",
+    "--disable-pip-version-check",
+    "--progress-bar=off",
+    "-q",
+    `mlflow==${version}`,
+  ], { timeoutMs: 20 * MIN });
+  if (r.code !== 0) return { reason: `pip install mlflow==${version} failed with code ${r.code}` };
+  Deno.writeTextFileSync(stamp, version + "\n");
+  return { bin };
+}
+
 async function tierBrowser(): Promise<void> {
   const name = "6. browser (stock MLflow UI)";
   header(`Tier ${name}`);
@@ -596,8 +633,17 @@ async function tierBrowser(): Promise<void> {
     );
   }
   print(`chromium: ${chromium}`);
+  const mlflowServer = await setupMlflowServer();
+  if ("reason" in mlflowServer) {
+    loud(`${name}: mlflow server for the timing test: ${mlflowServer.reason}`);
+    return record(name, 0, 1, mlflowServer.reason, started);
+  }
   await denoTestTier(name, ["--allow-all", "tests/browser/"], {
-    env: { BROWSER_PYTHON: venv.python, CHROMIUM_PATH: chromium },
+    env: {
+      BROWSER_PYTHON: venv.python,
+      CHROMIUM_PATH: chromium,
+      MLFLOW_SERVER_BIN: mlflowServer.bin,
+    },
     unset: ["BROWSER_ENDPOINT", "BROWSER_SEEDED"],
     timeoutMs: 20 * MIN,
   }, started);

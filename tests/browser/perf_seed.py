@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from mlflow import MlflowClient
-from mlflow.entities import Metric, Param, RunTag
+from mlflow.entities import Metric, Param
 
 
 def main():
@@ -19,16 +19,16 @@ def main():
     now = int(time.time() * 1000)
 
     def one(i):
-        run = client.create_run(experiment_id, run_name=f"perf-run-{i:04d}")
+        run = client.create_run(
+            experiment_id, run_name=f"perf-run-{i:04d}", tags={"team": "perf"}
+        )
         client.log_batch(
             run.info.run_id,
             metrics=[Metric(k, (i % 97) / 97, now, 0) for k in ("loss", "accuracy", "f1")],
             params=[Param(k, str(i % 13)) for k in ("lr", "depth", "optimizer")],
-            tags=[RunTag("team", "perf")],
         )
-        client.set_terminated(run.info.run_id)
 
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(16) as pool:
         list(pool.map(one, range(count)))
     print(experiment_id)
 

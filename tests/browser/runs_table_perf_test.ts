@@ -1,8 +1,9 @@
 /**
  * Browser tier, timing: the runs table of an experiment with 1,000 runs, in headless Chromium,
  * against this server and against `mlflow server` 3.17.2 (from PyPI, SQLite) seeded the same way
- * (`perf_seed.py`). Time = navigation until the first run row is visible and the network is idle;
- * the median of 3 loads after a warm-up (static files cached) is printed for both.
+ * (`perf_seed.py`). Time = navigation until the first run row is visible (the page keeps polling,
+ * so "network idle" never comes); the median of 3 loads after a warm-up (static files cached) is
+ * printed for both.
  *
  * The goal is "no slower". On a shared CI machine the test fails only when this server takes
  * more than twice as long (a regression guard, not a benchmark). Needs `MLFLOW_SERVER_BIN` (the
@@ -56,7 +57,7 @@ async function startMlflowServer() {
   return { server, dir };
 }
 
-/** Median milliseconds from navigation to "first row visible and network idle". */
+/** Median milliseconds from navigation to the first run row being visible. */
 async function timeRunsTable(context: BrowserContext, url: string): Promise<number> {
   const once = async () => {
     const page = await context.newPage();
@@ -64,7 +65,6 @@ async function timeRunsTable(context: BrowserContext, url: string): Promise<numb
       const t0 = performance.now();
       await page.goto(url, { waitUntil: "load" });
       await page.getByText("perf-run-", { exact: false }).first().waitFor({ timeout: 60_000 });
-      await page.waitForLoadState("networkidle", { timeout: 60_000 });
       return performance.now() - t0;
     } finally {
       await page.close();
@@ -110,7 +110,7 @@ Deno.test({
       const mlflowMs = await measure(theirs.server.endpoint, theirExp);
       const oursMs = await measure(ours.server.endpoint, ourExp);
       console.log(
-        `runs table (${RUNS} runs), time to network idle, median of ${LOADS}: ` +
+        `runs table (${RUNS} runs), time to the first row, median of ${LOADS}: ` +
           `this server ${oursMs.toFixed(0)} ms, mlflow server ${mlflowMs.toFixed(0)} ms`,
       );
       assert.ok(

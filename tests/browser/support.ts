@@ -46,7 +46,11 @@ export function pythonPath(): string {
 export async function runPython(args: string[], trackingUri: string): Promise<string> {
   const out = await new Deno.Command(pythonPath(), {
     args,
-    env: { MLFLOW_TRACKING_URI: trackingUri, PYTHONUNBUFFERED: "1" },
+    env: {
+      MLFLOW_TRACKING_URI: trackingUri,
+      PYTHONUNBUFFERED: "1",
+      MLFLOW_DISABLE_TELEMETRY: "true",
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
