@@ -65,6 +65,7 @@ export function mountDataRoutes(app: Hono, deps: DataRouteDeps): void {
       viewType: "ALL",
       maxResults: Number.MAX_SAFE_INTEGER,
       ...compileRunSearch("", []),
+      withMetrics: false,
     });
     for (const run of found.runs) {
       for (const d of run.datasetInputs) {
