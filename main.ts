@@ -13,6 +13,7 @@ import { createStores } from "./src/store/stores.ts";
 import { MlflowError } from "./src/errors.ts";
 import { observability } from "./src/server/observability.ts";
 import { startupError } from "./src/server/startup_error.ts";
+import { startUi } from "./src/ui/start_ui.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -48,9 +49,11 @@ async function main(): Promise<number> {
     throw e;
   }
   const stores = await createStores(backend.db, config.defaultArtifactRoot);
+  const ui = await startUi(config, Deno.env.toObject());
   const app = createApp({
     stores,
     ...appOptions(config),
+    ui: ui.state,
     extraRoutes: await buildExtraRoutes(config, stores),
     ready: backend.ready,
     ...await observability(config),

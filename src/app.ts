@@ -19,6 +19,7 @@ import { mountReadiness } from "./http/readiness.ts";
 import type { Readiness } from "./dynamo/readiness.ts";
 import { installGuards, type SecurityOptions } from "./http/middleware/mod.ts";
 import { type ObserveOptions, observeRequests } from "./http/middleware/access_log.ts";
+import { mountUi, type UiState } from "./ui/static_routes.ts";
 
 export { mountMlflow };
 
@@ -39,6 +40,8 @@ export interface AppDeps {
   observe?: ObserveOptions;
   /** Routes mounted on the root, outside the static prefix (`/metrics`). */
   rootRoutes?: ((app: Hono) => void)[];
+  /** The web UI build served at `<prefix>/` (see `src/ui/`); no UI routes without it. */
+  ui?: UiState;
 }
 
 /** Creates the application. */
@@ -57,6 +60,7 @@ export function createApp(deps: AppDeps): Hono {
   mountMlflow(app, metricRoutes(deps.stores));
   for (const mount of deps.extraRoutes ?? []) mount(app);
   for (const mount of deps.rootRoutes ?? []) mount(root);
+  if (deps.ui) mountUi(root, deps.staticPrefix ?? "", deps.ui);
   root.route(deps.staticPrefix ?? "", app);
   root.notFound(notFoundRoute);
   root.onError(onError);

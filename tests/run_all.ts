@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { ensureChromium, setupMlflowServer } from "./runner/browser.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { awsSmokeSkipReason } from "./support/aws_env.ts";
@@ -296,9 +297,35 @@ const s3: Tier = {
   },
 };
 
+const browser: Tier = {
+  id: "browser",
+  title: "6. browser (stock MLflow UI)",
+  requiredInCi: true,
+  owns: (f) => f.startsWith("tests/browser/"),
+  async run(tier) {
+    const v = await venv();
+    if ("reason" in v) return v.missingTool ? missingTool(tier, v.reason) : broken(tier, v.reason);
+    const chromium = await ensureChromium(ROOT);
+    if (!chromium) {
+      return missingTool(
+        tier,
+        "chromium not found (apt-get install -y chromium, or CHROMIUM_PATH)",
+      );
+    }
+    print(`chromium: ${chromium}`);
+    const reference = await setupMlflowServer(ROOT);
+    if ("reason" in reference) return broken(tier, `mlflow server: ${reference.reason}`);
+    return denoTest(tier, ["--allow-all", "tests/browser/"], {
+      env: { BROWSER_PYTHON: v.python, CHROMIUM_PATH: chromium, MLFLOW_SERVER_BIN: reference.bin },
+      unset: ["BROWSER_ENDPOINT", "BROWSER_SEEDED", "DYNAMODB_LOCAL_ENDPOINT", "TEST_BACKENDS"],
+      timeoutMs: 25 * MIN,
+    });
+  },
+};
+
 const coverage: Tier = {
   id: "coverage",
-  title: "6. coverage of src/",
+  title: "7. coverage of src/",
   requiredInCi: false,
   async run() {
     if (!exists(COVERAGE_DIR)) return { status: "skipped", passed: 0, failed: 0, note: "no data" };
@@ -342,7 +369,7 @@ function printCoverage(files: FileCoverage[]): void {
 }
 
 /** The tiers, in the order they run. */
-const TIERS: Tier[] = [unit, dynamodbLocal, aws, compat, s3, coverage];
+const TIERS: Tier[] = [unit, dynamodbLocal, aws, compat, s3, browser, coverage];
 
 // ---------------------------------------------------------------------------------------------
 // Main

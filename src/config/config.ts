@@ -45,6 +45,8 @@ const ConfigSchema = z.object({
   maxJsonBodyBytes: z.coerce.number().int().min(1024),
   logFormat: z.enum(["text", "json"], "must be text or json"),
   exposePrometheus: z.string().min(1).optional(),
+  uiDir: z.string().min(1).optional(),
+  uiDownload: z.boolean(),
 });
 
 /** Validated configuration. */
@@ -74,6 +76,10 @@ export interface Config {
   logFormat: "text" | "json";
   /** `--expose-prometheus DIR`: serve `/metrics` (DIR is created, as MLflow does). */
   exposePrometheus?: string;
+  /** The MLflow UI build to serve (`--ui-dir`); else the cache, else an installation. */
+  uiDir?: string;
+  /** Download the pinned UI build into the cache when none is found (`--no-ui-download`). */
+  uiDownload: boolean;
 }
 
 const FLAGS = {
@@ -93,6 +99,8 @@ const FLAGS = {
   "max-json-body-bytes": { type: "string" },
   "log-format": { type: "string" },
   "expose-prometheus": { type: "string" },
+  "ui-dir": { type: "string" },
+  "no-ui-download": { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -132,6 +140,10 @@ export const USAGE = `Usage: deno task start [options]
                                   consumed capacity (MLFLOW_LOG_FORMAT, default text)
   --expose-prometheus DIR         serve Prometheus metrics at /metrics; DIR is created
                                   (MLFLOW_EXPOSE_PROMETHEUS; see docs/operations.md)
+  --ui-dir DIR                    MLflow web UI build to serve at / (MLFLOW_UI_DIR; default: the
+                                  cache of \`deno task ui\`, else an installed mlflow package)
+  --no-ui-download                do not download the UI build from PyPI when none is found
+                                  (MLFLOW_UI_DOWNLOAD=false)
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -176,6 +188,8 @@ export function loadConfig(
       DEFAULT_MAX_JSON_BODY_BYTES,
     logFormat: values["log-format"] ?? env.MLFLOW_LOG_FORMAT ?? "text",
     exposePrometheus: values["expose-prometheus"] ?? (env.MLFLOW_EXPOSE_PROMETHEUS || undefined),
+    uiDir: values["ui-dir"] ?? (env.MLFLOW_UI_DIR || undefined),
+    uiDownload: values["no-ui-download"] ? false : envBool(env.MLFLOW_UI_DOWNLOAD) ?? true,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

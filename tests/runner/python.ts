@@ -12,7 +12,7 @@ import { exists, MIN, print, run } from "./process.ts";
 /** A usable `.venv`, or why there is none (`missingTool`: Python itself is missing). */
 export type Venv = { python: string } | { reason: string; missingTool: boolean };
 
-async function findPython(): Promise<string | undefined> {
+export async function findPython(): Promise<string | undefined> {
   const candidates = [Deno.env.get("PYTHON"), "python3", "python"].filter((c): c is string => !!c);
   for (const python of candidates) {
     try {

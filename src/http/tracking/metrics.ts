@@ -62,42 +62,55 @@ export function metricRoutes(stores: Stores): Hono {
         max_results: int64.optional(),
       }),
     );
-    const runIds = req.run_ids ?? [];
-    if (runIds.length === 0) {
-      throw invalidParameter(
-        "GetMetricHistoryBulkInterval request must specify at least one run_id.",
-      );
-    }
-    if (runIds.length > MAX_RUNS_BULK) {
-      throw invalidParameter(
-        `GetMetricHistoryBulkInterval request cannot specify more than ${MAX_RUNS_BULK} run_ids. Received ${runIds.length} run_ids.`,
-      );
-    }
-    const key = requireString(req.metric_key, "metric_key");
-    const maxResults = req.max_results ?? MAX_RESULTS_PER_RUN;
-    if (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
-      throw invalidParameter(invalidValue("max_results", maxResults));
-    }
-    if ((req.start_step === undefined) !== (req.end_step === undefined)) {
-      throw invalidParameter(
-        "If either start step or end step are specified, both must be specified.",
-      );
-    }
-    // One paged Query per run (each run's history is its own partition), at most
-    // DEFAULT_POOL_LIMIT at a time; each history is cut to its sampled points as soon as it is
-    // read, so no more than that many whole histories are ever held at once.
-    const sampled = await pooledMap(runIds, async (runId) => {
-      const { metrics } = await readHistory(stores.db, runId, key, Infinity);
-      const inRange = metrics.filter((m) =>
-        req.start_step === undefined || (m.step >= req.start_step && m.step <= req.end_step!)
-      );
-      return sampleSteps(inRange, maxResults).map((m) => ({ ...metricJson(m), run_id: runId }));
-    });
-    const out = sampled.flat();
-    return mlflowJson({ metrics: nonEmpty(out) });
+    return mlflowJson({ metrics: nonEmpty(await bulkIntervalMetrics(stores, req)) });
   });
 
   return app;
+}
+
+/** A `metrics/get-history-bulk-interval` request (GraphQL's resolver reuses it). */
+export interface BulkIntervalRequest {
+  run_ids?: string[];
+  metric_key?: string;
+  start_step?: number;
+  end_step?: number;
+  max_results?: number;
+}
+
+/** The sampled histories of one metric for up to 100 runs, each point with its `run_id`. */
+export async function bulkIntervalMetrics(stores: Stores, req: BulkIntervalRequest) {
+  const runIds = req.run_ids ?? [];
+  if (runIds.length === 0) {
+    throw invalidParameter(
+      "GetMetricHistoryBulkInterval request must specify at least one run_id.",
+    );
+  }
+  if (runIds.length > MAX_RUNS_BULK) {
+    throw invalidParameter(
+      `GetMetricHistoryBulkInterval request cannot specify more than ${MAX_RUNS_BULK} run_ids. Received ${runIds.length} run_ids.`,
+    );
+  }
+  const key = requireString(req.metric_key, "metric_key");
+  const maxResults = req.max_results ?? MAX_RESULTS_PER_RUN;
+  if (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
+    throw invalidParameter(invalidValue("max_results", maxResults));
+  }
+  if ((req.start_step === undefined) !== (req.end_step === undefined)) {
+    throw invalidParameter(
+      "If either start step or end step are specified, both must be specified.",
+    );
+  }
+  // One paged Query per run (each run's history is its own partition), at most
+  // DEFAULT_POOL_LIMIT at a time; each history is cut to its sampled points as soon as it is
+  // read, so no more than that many whole histories are ever held at once.
+  const sampled = await pooledMap(runIds, async (runId) => {
+    const { metrics } = await readHistory(stores.db, runId, key, Infinity);
+    const inRange = metrics.filter((m) =>
+      req.start_step === undefined || (m.step >= req.start_step && m.step <= req.end_step!)
+    );
+    return sampleSteps(inRange, maxResults).map((m) => ({ ...metricJson(m), run_id: runId }));
+  });
+  return sampled.flat();
 }
 
 /** Keeps at most `max` steps, evenly spaced, always including the first and last (as MLflow). */

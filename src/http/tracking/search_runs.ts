@@ -34,38 +34,53 @@ export function searchRunsRoute(app: Hono, stores: Stores): void {
         page_token: z.string().optional(),
       }),
     );
-    const maxResults = req.max_results ?? 1000;
-    if (maxResults < 0 || maxResults > MAX_RESULTS_CAP) {
-      throw invalidParameter(invalidValue("max_results", maxResults));
-    }
-    // MLflow accepts a repeated id (SQL `IN`); a key list for BatchGetItem must not repeat.
-    const experimentIds = [...new Set(req.experiment_ids ?? [])];
-    const viewType = req.run_view_type ?? "ACTIVE_ONLY";
-    const compiled = compileRunSearch(req.filter ?? "", req.order_by ?? []);
-    const fingerprint = JSON.stringify([
-      experimentIds,
-      req.filter ?? "",
-      req.order_by ?? [],
-      viewType,
-    ]);
-    const after = req.page_token
-      ? decodeToken<{ runId: string; offset: number }>(req.page_token, fingerprint)
-      : undefined;
-    if (experimentIds.length === 0 || maxResults === 0) return mlflowJson({});
-    const result = await searchRuns(stores.runs, {
-      experimentIds,
-      viewType,
-      maxResults,
-      ...compiled,
-      ...(after ? { after } : {}),
-    });
-    const last = result.runs.at(-1);
-    const offset = (after?.offset ?? 0) + result.runs.length;
-    return mlflowJson({
-      runs: nonEmpty(result.runs.map((r) => runJson(r, { includeModelInputs: false }))),
-      next_page_token: result.hasMore && last
-        ? encodeToken({ runId: last.info.runId, offset }, fingerprint)
-        : undefined,
-    });
+    return mlflowJson(await searchRunsPage(stores, req));
   });
+}
+
+/** A `runs/search` request, as parsed from JSON (GraphQL's `mlflowSearchRuns` reuses it). */
+export interface SearchRunsRequest {
+  experiment_ids?: string[];
+  filter?: string;
+  run_view_type?: typeof VIEW_TYPES[number];
+  max_results?: number;
+  order_by?: string[];
+  page_token?: string;
+}
+
+/** One page of `runs/search` in MLflow's JSON shape. */
+export async function searchRunsPage(stores: Stores, req: SearchRunsRequest) {
+  const maxResults = req.max_results ?? 1000;
+  if (maxResults < 0 || maxResults > MAX_RESULTS_CAP) {
+    throw invalidParameter(invalidValue("max_results", maxResults));
+  }
+  // MLflow accepts a repeated id (SQL `IN`); a key list for BatchGetItem must not repeat.
+  const experimentIds = [...new Set(req.experiment_ids ?? [])];
+  const viewType = req.run_view_type ?? "ACTIVE_ONLY";
+  const compiled = compileRunSearch(req.filter ?? "", req.order_by ?? []);
+  const fingerprint = JSON.stringify([
+    experimentIds,
+    req.filter ?? "",
+    req.order_by ?? [],
+    viewType,
+  ]);
+  const after = req.page_token
+    ? decodeToken<{ runId: string; offset: number }>(req.page_token, fingerprint)
+    : undefined;
+  if (experimentIds.length === 0 || maxResults === 0) return {};
+  const result = await searchRuns(stores.runs, {
+    experimentIds,
+    viewType,
+    maxResults,
+    ...compiled,
+    ...(after ? { after } : {}),
+  });
+  const last = result.runs.at(-1);
+  const offset = (after?.offset ?? 0) + result.runs.length;
+  return {
+    runs: nonEmpty(result.runs.map((r) => runJson(r, { includeModelInputs: false }))),
+    next_page_token: result.hasMore && last
+      ? encodeToken({ runId: last.info.runId, offset }, fingerprint)
+      : undefined,
+  };
 }

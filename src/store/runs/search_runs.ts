@@ -66,6 +66,8 @@ export interface RunSearchQuery {
   needsMetrics: boolean;
   /** Resume after this run (from the page token). */
   after?: { runId: string; offset: number };
+  /** False skips reading the page's latest metrics (callers that only need the records). */
+  withMetrics?: boolean;
 }
 
 interface Candidate {
@@ -176,7 +178,7 @@ export async function searchRuns(
     start = i >= 0 ? i + 1 : q.after.offset;
   }
   const page = candidates.slice(start, start + q.maxResults);
-  if (!q.needsMetrics) await loadGroups(runs, page);
+  if (!q.needsMetrics && q.withMetrics !== false) await loadGroups(runs, page);
   const parts = await batchGetAll(db.port, db.table, partKeysOf(page.flatMap((c) => c.details)));
   return {
     runs: page.map((c) =>

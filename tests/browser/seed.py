@@ -1,0 +1,101 @@
+"""Seeds a realistic data set through the stock MLflow client for the browser tier.
+
+Run with MLFLOW_TRACKING_URI pointing at the server under test. Prints one JSON line with the
+ids the browser test needs (the last line of stdout).
+"""
+
+import json
+import os
+import struct
+import tempfile
+import zlib
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+from sklearn.linear_model import LinearRegression
+
+
+def png_bytes(width=32, height=32):
+    """A small RGB gradient PNG, written without Pillow."""
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    rows = b"".join(
+        b"\x00" + bytes(v for x in range(width) for v in (x * 8 % 256, y * 8 % 256, 128))
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def main():
+    client = MlflowClient()
+    exp_a = mlflow.set_experiment("ui-exp-alpha").experiment_id
+    with mlflow.start_run(run_name="parent-run") as parent:
+        mlflow.log_params({"learning_rate": "0.01", "batch_size": "32"})
+        mlflow.set_tags({"team": "ui-tier", "stage": "test"})
+        for step in range(100):
+            mlflow.log_metrics(
+                {"loss": round(1.0 / (step + 1), 6), "accuracy": round(step / 100, 4)},
+                step=step,
+            )
+        mlflow.log_text("hello from the browser tier", "notes/readme.txt")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "plot.png")
+            with open(path, "wb") as f:
+                f.write(png_bytes())
+            mlflow.log_artifact(path, "images")
+        mlflow.log_table(
+            {"city": ["Paris", "Lima", "Oslo"], "score": [0.91, 0.85, 0.77]},
+            "tables/results.json",
+        )
+        x = pd.DataFrame({"feature_a": [1.0, 2.0, 3.0, 4.0], "feature_b": [0.5, 0.1, 0.3, 0.9]})
+        y = np.array([1.0, 2.0, 3.0, 4.0])
+        model = LinearRegression().fit(x, y)
+        info = mlflow.sklearn.log_model(model, name="model", input_example=x.head(2))
+        with mlflow.start_run(run_name="child-run", nested=True) as child:
+            mlflow.log_param("depth", "2")
+            for step in range(100):
+                mlflow.log_metric("loss", round(2.0 / (step + 1), 6), step=step)
+    model_uri = info.model_uri
+    v1 = mlflow.register_model(model_uri, "ui-model")
+    v2 = mlflow.register_model(model_uri, "ui-model")
+    client.set_registered_model_alias("ui-model", "champion", v2.version)
+    client.set_registered_model_tag("ui-model", "owner", "ui-tier")
+    client.set_model_version_tag("ui-model", v1.version, "validated", "yes")
+
+    exp_b = mlflow.set_experiment("ui-exp-beta").experiment_id
+    with mlflow.start_run(run_name="beta-run") as beta:
+        mlflow.log_param("alpha", "0.5")
+        for step in range(100):
+            mlflow.log_metric("rmse", round(3.0 / (step + 1), 6), step=step)
+
+    mlflow.genai.register_prompt(
+        name="ui-prompt",
+        template="Summarize {{text}} in one sentence.",
+        commit_message="first version",
+    )
+    print(
+        json.dumps({
+            "exp_a": exp_a,
+            "exp_b": exp_b,
+            "parent": parent.info.run_id,
+            "child": child.info.run_id,
+            "beta": beta.info.run_id,
+            "model_id": info.model_id,
+            "versions": [v1.version, v2.version],
+        })
+    )
+
+
+if __name__ == "__main__":
+    main()
