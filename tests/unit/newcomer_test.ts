@@ -25,7 +25,9 @@ function exists(rel: string): boolean {
 function namedPaths(text: string): string[] {
   const found = text.matchAll(/(?<![\w./-])((?:src|tests|docs|bench)\/[^\s`'"),;:|]*)/g);
   return [...new Set([...found].map((m) => m[1]!.replace(/\.$/, "")))]
-    .filter((p) => !/[*<>{}\[\]]|\.\.\./.test(p));
+    .filter((p) => !/[*<>{}\[\]]|\.\.\./.test(p))
+    // Hidden folders (`tests/browser/.out/`) hold generated, git-ignored output.
+    .filter((p) => !p.split("/").some((segment) => segment.startsWith(".")));
 }
 
 Deno.test("newcomer: every folder and file docs/testing.md and README.md name exists", () => {

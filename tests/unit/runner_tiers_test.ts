@@ -18,6 +18,7 @@ const RUNNER_FILES = [
   "runner/files.ts",
   "runner/process.ts",
   "runner/python.ts",
+  "runner/browser.ts",
   "runner/summary.ts",
   "runner/verdict.ts",
   "support/aws_env.ts",
