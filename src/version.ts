@@ -7,7 +7,7 @@
  *
  * @module
  */
-export const MLFLOW_COMPAT_VERSION = "3.3.2";
+export const MLFLOW_COMPAT_VERSION = "3.17.2";
 
 /** This server's own version. */
 export const SERVER_VERSION = "0.1.0";

@@ -1,0 +1,22 @@
+/**
+ * Mounts every trace route: v3 under `/api/3.0/mlflow` and `/ajax-api/3.0/mlflow`, the 2.0
+ * paths (tags, links, delete, legacy v2 API), and OTLP at `/v1/traces`.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import type { Stores } from "../../store/stores.ts";
+import { TraceStore, type TraceStoreOptions } from "../../store/traces/trace_store.ts";
+import { mountMlflow } from "../mount.ts";
+import { OTLP_TRACES_PATH, otlpTraces } from "./otlp.ts";
+import { traceRoutesV2, traceRoutesV3 } from "./trace_routes.ts";
+
+/** Returns the mount function of the trace routes. */
+export function mountTraces(stores: Stores, options: TraceStoreOptions = {}): (app: Hono) => void {
+  const traces = new TraceStore(stores.db, stores.experiments, options);
+  return (app: Hono) => {
+    mountMlflow(app, traceRoutesV3(stores, traces), ["3.0"]);
+    mountMlflow(app, traceRoutesV2(stores, traces), ["2.0"]);
+    app.post(OTLP_TRACES_PATH, (c) => otlpTraces(c, stores, traces));
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * `SearchTracesV3` over the listing index. Each experiment's traces sit in TRACE_SHARDS index
+ * partitions, each sorted newest first (`gsi1sk` = inverted request time, then trace id). The
+ * default order (request time descending, trace id ascending) is exactly ascending `gsi1sk`, so
+ * a page is a k-way merge of the shards that stops as soon as the page is full; the page token
+ * is the last `gsi1sk` returned, and the next page starts after it in every shard. Any other
+ * `order_by` reads the experiments' listings in full, sorts, and pages by offset.
+ *
+ * Filters run on the index items (which carry tags, metadata and assessments).
+ *
+ * @module
+ */
+import type { QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import { GSI1, TRACE_SHARDS, tracesGsi1Pk } from "../../keys/key_schema.ts";
+import { queryPages } from "../../dynamo/query_pages.ts";
+import { pooledMap } from "../../util/pool.ts";
+import { decodeOptionalPageToken, encodePageToken } from "../../search/page_token.ts";
+import {
+  isDefaultOrder,
+  parseTraceFilter,
+  parseTraceOrderBy,
+  traceComparator,
+  traceMatcher,
+  type TraceSearchRecord,
+} from "../../search/traces_filter.ts";
+import type { Db, RawItem } from "../db.ts";
+import { recordAssessments, type TraceRecord, traceRecordFromItem } from "./trace_record.ts";
+
+/** A search request. */
+export interface SearchTracesInput {
+  experimentIds: string[];
+  filter?: string;
+  maxResults: number;
+  orderBy: string[];
+  pageToken?: string;
+}
+
+/** A page of results. */
+export interface SearchTracesPage {
+  traces: TraceRecord[];
+  nextPageToken?: string;
+}
+
+function assessmentValue(a: Record<string, unknown>): unknown {
+  const holder = (a.feedback ?? a.expectation) as Record<string, unknown> | undefined;
+  if (!holder) return null;
+  if ("value" in holder) return holder.value;
+  const serialized = holder.serialized_value as { value?: string } | undefined;
+  if (serialized?.value !== undefined) {
+    try {
+      return JSON.parse(serialized.value);
+    } catch {
+      return serialized.value;
+    }
+  }
+  return null;
+}
+
+/** The view of a record the filter and comparator read. */
+export function searchRecord(r: TraceRecord): TraceSearchRecord & { record: TraceRecord } {
+  return {
+    ...r,
+    assessments: recordAssessments(r).map((a) => ({
+      name: String(a.assessment_name ?? ""),
+      kind: a.expectation !== undefined ? "expectation" as const : "feedback" as const,
+      value: assessmentValue(a),
+      valid: a.valid !== false,
+    })),
+    record: r,
+  };
+}
+
+function shardQuery(experimentId: string, shard: number, after?: string): QueryCommandInput {
+  return {
+    TableName: "",
+    IndexName: GSI1,
+    KeyConditionExpression: after ? "gsi1pk = :pk AND gsi1sk > :after" : "gsi1pk = :pk",
+    ExpressionAttributeValues: {
+      ":pk": { S: tracesGsi1Pk(experimentId, shard) },
+      ...(after ? { ":after": { S: after } } : {}),
+    },
+  };
+}
+
+/** Every (experiment, shard) listing. */
+function listings(experimentIds: string[]): [string, number][] {
+  const out: [string, number][] = [];
+  for (const e of new Set(experimentIds)) {
+    for (let s = 0; s < TRACE_SHARDS; s++) out.push([e, s]);
+  }
+  return out;
+}
+
+/** Reads every trace of the experiments (for orders the index does not serve). */
+async function readAll(db: Db, experimentIds: string[]): Promise<TraceRecord[]> {
+  const parts = await pooledMap(listings(experimentIds), async ([e, s]) => {
+    const items: RawItem[] = [];
+    for await (
+      const page of queryPages(db.port, { ...shardQuery(e, s), TableName: db.table }, {
+        pages: "all",
+      })
+    ) items.push(...page.items);
+    return items.map(traceRecordFromItem);
+  });
+  return parts.flat();
+}
+
+/** One shard's items in index order, read a page at a time. */
+class ShardCursor {
+  private buffer: RawItem[] = [];
+  private pages: AsyncGenerator<{ items: RawItem[] }>;
+  private done = false;
+  constructor(db: Db, input: QueryCommandInput, pageSize: number) {
+    this.pages = queryPages(db.port, { ...input, TableName: db.table, Limit: pageSize }, {
+      pages: "all",
+    });
+  }
+  async head(): Promise<RawItem | undefined> {
+    while (this.buffer.length === 0 && !this.done) {
+      const next = await this.pages.next();
+      if (next.done) this.done = true;
+      else this.buffer.push(...next.value.items);
+    }
+    return this.buffer[0];
+  }
+  shift(): void {
+    this.buffer.shift();
+  }
+}
+
+/** Searches traces. */
+export async function searchTraces(db: Db, input: SearchTracesInput): Promise<SearchTracesPage> {
+  const clauses = parseTraceFilter(input.filter);
+  const order = parseTraceOrderBy(input.orderBy);
+  const matches = traceMatcher(clauses);
+  const query = {
+    e: [...input.experimentIds].sort(),
+    f: input.filter ?? "",
+    o: input.orderBy,
+  };
+  const max = input.maxResults;
+  if (max <= 0 || input.experimentIds.length === 0) return { traces: [] };
+
+  if (!isDefaultOrder(order)) {
+    const cursor = decodeOptionalPageToken<{ offset: number }>(input.pageToken, query);
+    const offset = cursor?.offset ?? 0;
+    const all = (await readAll(db, input.experimentIds)).map(searchRecord).filter(matches);
+    const cmp = traceComparator(order, (r) => (r as ReturnType<typeof searchRecord>).record
+      .experiment_id);
+    all.sort(cmp);
+    const page = all.slice(offset, offset + max);
+    return {
+      traces: page.map((r) => (r as ReturnType<typeof searchRecord>).record),
+      nextPageToken: offset + max < all.length
+        ? encodePageToken({ offset: offset + max }, query)
+        : undefined,
+    };
+  }
+
+  const cursor = decodeOptionalPageToken<{ after: string }>(input.pageToken, query);
+  const pageSize = Math.min(Math.max(max + 1, 25), 1000);
+  const shards = listings(input.experimentIds).map(([e, s]) =>
+    new ShardCursor(db, shardQuery(e, s, cursor?.after), pageSize)
+  );
+  const out: TraceRecord[] = [];
+  let lastSk: string | undefined;
+  for (;;) {
+    const heads = await pooledMap(shards, (s) => s.head());
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (!h) continue;
+      if (best < 0 || h.gsi1sk!.S! < heads[best]!.gsi1sk!.S!) best = i;
+    }
+    if (best < 0) return { traces: out };
+    const item = heads[best]!;
+    shards[best]!.shift();
+    const record = traceRecordFromItem(item);
+    if (!matches(searchRecord(record))) continue;
+    if (out.length === max) {
+      return { traces: out, nextPageToken: encodePageToken({ after: lastSk }, query) };
+    }
+    out.push(record);
+    lastSk = item.gsi1sk!.S!;
+  }
+}
