@@ -1,9 +1,9 @@
 /**
- * The MLflow version this server reports on `GET /version`.
+ * The MLflow version this server reports on `GET /version`: the version of the stock client the
+ * compatibility tier pins (`tests/compat/requirements.txt`), whose behaviour the server copies.
  *
- * The client parses it with `packaging.Version`. Versions ≥ 3.4 make the client stream spans to
- * `POST /v1/traces` (OTLP); we report 3.3.2 so that traces take the simpler path (trace info
- * through the REST API, spans as a `traces.json` artifact), which this server implements.
+ * The client parses it with `packaging.Version`. From 3.4 on it streams spans to
+ * `POST /v1/traces` (OTLP), which this server ingests (`src/http/traces/otlp.ts`).
  *
  * @module
  */

@@ -13,8 +13,7 @@ import { type KeyValue, pyJsonOfAnyValue } from "./otlp_values.ts";
 import { spanPutRequest } from "./span_items.ts";
 import { mlflowTraceId, type StoredSpan } from "./span_model.ts";
 import { TAG_ARTIFACT_LOCATION, type TraceRecord } from "./trace_record.ts";
-import type { TraceStore } from "./trace_store.ts";
-import { validateTraceTag } from "./trace_store.ts";
+import { TraceStore, validateTraceTag } from "./trace_store.ts";
 
 /** Spans that share one OTLP resource. */
 export interface SpanBatch {
@@ -58,19 +57,18 @@ export async function logSpans(
   }
   if (byTrace.size === 0) return [];
   // 404 for an unknown experiment, before anything is written.
-  await store.experiments.get(experimentId);
+  const experiment = await store.experiments.get(experimentId);
   const completed: string[] = [];
   await pooledMap([...byTrace.entries()], async ([traceId, { spans, tags }]) => {
     const agg = aggregateSpans(spans);
-    const existing = await store.findRecord(traceId);
-    const expiresAt = existing?.expires_at ?? store.expiresAt(agg.minStartMs);
+    // Span items live as long as the trace: a TTL is set only when retention is configured.
+    const expiresAt = store.expiresAt(agg.minStartMs);
     await batchWriteAll(
       store.db.port,
       store.db.table,
       await Promise.all(spans.map((s) => spanPutRequest(traceId, s, expiresAt))),
     );
-    const artifactLocation = existing?.tags[TAG_ARTIFACT_LOCATION] ??
-      await store.artifactLocation(experimentId, traceId);
+    const artifactLocation = TraceStore.artifactLocation(experiment.artifactLocation, traceId);
     await store.mutate(traceId, (current) => {
       const record: TraceRecord = current ?? {
         trace_id: traceId,

@@ -158,8 +158,10 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
   }
 
   const cursor = decodeOptionalPageToken<{ after: string }>(input.pageToken, query);
-  const pageSize = Math.min(Math.max(max + 1, 25), 1000);
-  const shards = listings(input.experimentIds).map(([e, s]) =>
+  // Each shard holds about 1/n of a page; read twice that per call, more only when needed.
+  const parts = listings(input.experimentIds);
+  const pageSize = Math.min(1000, Math.max(10, Math.ceil(((max + 1) / parts.length) * 2)));
+  const shards = parts.map(([e, s]) =>
     new ShardCursor(db, shardQuery(e, s, cursor?.after), pageSize)
   );
   const out: TraceRecord[] = [];

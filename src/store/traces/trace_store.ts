@@ -100,9 +100,11 @@ export class TraceStore {
   }
 
   /** The artifact location MLflow tags every trace with. */
-  async artifactLocation(experimentId: string, traceId: string): Promise<string> {
-    const experiment = await this.experiments.get(experimentId);
-    return appendToUri(appendToUri(appendToUri(experiment.artifactLocation, "traces"), traceId), "artifacts");
+  static artifactLocation(experimentArtifactLocation: string, traceId: string): string {
+    return appendToUri(
+      appendToUri(appendToUri(experimentArtifactLocation, "traces"), traceId),
+      "artifacts",
+    );
   }
 
   /** The info record, or undefined. */
@@ -178,7 +180,10 @@ export class TraceStore {
         `The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`,
       );
     }
-    const artifactLocation = await this.artifactLocation(input.experimentId, input.traceId);
+    const artifactLocation = TraceStore.artifactLocation(
+      experiment.artifactLocation,
+      input.traceId,
+    );
     const now = new Date().toISOString();
     const record = await this.mutate(input.traceId, (current) => {
       const base: TraceRecord = current ?? {
