@@ -105,7 +105,19 @@ const IN_KEYS = new Set(["name", "status", "request_id", "run_id", "client_reque
 const STRING_CMP = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
 const NUMERIC_CMP = [">", ">=", "!=", "=", "<", "<="];
 const TAG_CMP = ["!=", "=", "LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"];
-const ASSESSMENT_CMP = ["!=", "=", ">", ">=", "<", "<=", "LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"];
+const ASSESSMENT_CMP = [
+  "!=",
+  "=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "LIKE",
+  "ILIKE",
+  "RLIKE",
+  "IS NULL",
+  "IS NOT NULL",
+];
 
 function identifier(text: string): { kind: Kind | "span" | "issue"; key: string } {
   const [type, rawKey] = splitIdentifier(text);
@@ -115,9 +127,7 @@ function identifier(text: string): { kind: Kind | "span" | "issue"; key: string 
   const kind = IDENTIFIERS[trimBackticks(type)];
   if (kind === undefined) {
     throw invalidParameter(
-      `Invalid entity type '${type}'. Valid values are ${
-        JSON.stringify(Object.keys(IDENTIFIERS))
-      }`,
+      `Invalid entity type '${type}'. Valid values are ${JSON.stringify(Object.keys(IDENTIFIERS))}`,
     );
   }
   return { kind, key: trimBackticks(stripQuotes(rawKey)) };
@@ -153,7 +163,9 @@ function value(node: Node, kind: Kind, key: string, rawKey: string): TraceClause
   if (isNumberValue(node)) {
     if (kind === "attribute" && !NUMERIC.has(key)) {
       throw invalidParameter(
-        `Only the '${JSON.stringify([...NUMERIC])}' attributes support comparison with numeric values.`,
+        `Only the '${
+          JSON.stringify([...NUMERIC])
+        }' attributes support comparison with numeric values.`,
       );
     }
     if (kind === "attribute" || kind === "feedback" || kind === "expectation") {
@@ -186,7 +198,10 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
       ? (NUMERIC.has(key) ? NUMERIC_CMP : STRING_CMP)
       : kind === "feedback" || kind === "expectation"
       ? ASSESSMENT_CMP
-      : [...TAG_CMP, ...(id.key.toLowerCase() === "run_id" || id.key === "name" ? ["IN", "NOT IN"] : [])];
+      : [
+        ...TAG_CMP,
+        ...(id.key.toLowerCase() === "run_id" || id.key === "name" ? ["IN", "NOT IN"] : []),
+      ];
     if (!allowed.includes(comparator)) {
       throw invalidParameter(
         `Invalid comparator '${comparator}' not one of '${JSON.stringify(allowed)}'`,
@@ -309,7 +324,9 @@ export function parseTraceOrderBy(orderBy: string[]): TraceOrder[] {
     if (id.kind !== "attribute" || !ORDER_KEYS.has(id.key)) {
       if (id.kind === "attribute") {
         throw invalidParameter(
-          `Invalid order_by attribute key '${id.key}', supported are ${JSON.stringify([...ORDER_KEYS])}`,
+          `Invalid order_by attribute key '${id.key}', supported are ${
+            JSON.stringify([...ORDER_KEYS])
+          }`,
         );
       }
       throw invalidParameter(`Invalid order_by entity \`${id.kind}\` with key \`${id.key}\``);
@@ -319,11 +336,15 @@ export function parseTraceOrderBy(orderBy: string[]): TraceOrder[] {
       throw invalidParameter("Invalid order_by entity `tag` with key `mlflow.traceName`");
     }
     if (lower === "run_id") {
-      throw invalidParameter("Invalid order_by entity `request_metadata` with key `mlflow.sourceRun`");
+      throw invalidParameter(
+        "Invalid order_by entity `request_metadata` with key `mlflow.sourceRun`",
+      );
     }
     out.push({ key: ALIAS[id.key] ?? id.key, ascending });
   }
-  if (!out.some((o) => o.key === "timestamp_ms")) out.push({ key: "timestamp_ms", ascending: false });
+  if (!out.some((o) => o.key === "timestamp_ms")) {
+    out.push({ key: "timestamp_ms", ascending: false });
+  }
   if (!out.some((o) => o.key === "request_id")) out.push({ key: "request_id", ascending: true });
   return out;
 }

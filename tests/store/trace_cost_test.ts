@@ -74,8 +74,10 @@ Deno.test("a 100-trace search page over 1,000 traces reads far less than the exp
   try {
     for (let t = 0; t < 1000; t += 50) {
       await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          logSpans(traces, exp, [{ resource: [], spans: traceSpans(1000 + t + i, 1) }])),
+        Array.from(
+          { length: 50 },
+          (_, i) => logSpans(traces, exp, [{ resource: [], spans: traceSpans(1000 + t + i, 1) }]),
+        ),
       );
     }
     engine.stats.reset();

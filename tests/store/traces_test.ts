@@ -33,7 +33,8 @@ async function withCtx(backend: TestBackend, fn: (c: Ctx) => Promise<void>): Pro
 }
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
-const b64 = (h: string) => btoa(String.fromCharCode(...h.match(/../g)!.map((x) => parseInt(x, 16))));
+const b64 = (h: string) =>
+  btoa(String.fromCharCode(...h.match(/../g)!.map((x) => parseInt(x, 16))));
 const T0 = 1_700_000_000_000n * 1_000_000n;
 
 interface SpanSpec {
@@ -71,7 +72,10 @@ function otlpObject(specs: SpanSpec[], resource: Record<string, string> = {}) {
           startTimeUnixNano: String(T0 + BigInt(s.startMs) * 1_000_000n),
           endTimeUnixNano: String(T0 + BigInt(s.endMs) * 1_000_000n),
           status: { code: s.error ? 2 : 1 },
-          attributes: Object.entries(s.attrs ?? {}).map(([key, v]) => ({ key, value: anyValue(v) })),
+          attributes: Object.entries(s.attrs ?? {}).map(([key, v]) => ({
+            key,
+            value: anyValue(v),
+          })),
         })),
       }],
     }],
@@ -172,8 +176,22 @@ for (const backend of testBackends()) {
   });
 
   t("spans of one trace sent in several requests, out of order, assemble", async (c) => {
-    const child = protobuf([{ trace: 2, span: 2, parent: 1, name: "child", startMs: 10, endMs: 90 }]);
-    const root = protobuf([{ trace: 2, span: 1, name: "root", startMs: 5, endMs: 100, error: true }]);
+    const child = protobuf([{
+      trace: 2,
+      span: 2,
+      parent: 1,
+      name: "child",
+      startMs: 10,
+      endMs: 90,
+    }]);
+    const root = protobuf([{
+      trace: 2,
+      span: 1,
+      name: "root",
+      startMs: 5,
+      endMs: 100,
+      error: true,
+    }]);
     assert.equal((await postOtlp(c, child)).status, 200);
     const partial = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(2)}`);
     assert.equal(partial.json.trace.trace_info.state, "IN_PROGRESS");
@@ -198,27 +216,30 @@ for (const backend of testBackends()) {
     assert.equal(got.json.trace.spans[0].name, "json-root");
   });
 
-  t("OTLP errors: missing header 422, bad content type 400, garbage 400, unknown experiment 404", async (c) => {
-    const body = protobuf([{ trace: 4, span: 1, name: "r", startMs: 0, endMs: 1 }]);
-    const noHeader = await c.app.request("/v1/traces", {
-      method: "POST",
-      body: body as BodyInit,
-      headers: { "content-type": "application/x-protobuf" },
-    });
-    assert.equal(noHeader.status, 422);
-    await noHeader.text();
-    const badType = await postOtlp(c, body, { "content-type": "text/plain" });
-    assert.equal(badType.status, 400);
-    await badType.text();
-    const garbage = await postOtlp(c, new Uint8Array([0xff, 0xff, 0xff]));
-    assert.equal(garbage.status, 400);
-    assert.match(await garbage.text(), /Invalid OpenTelemetry format/);
-    const unknown = await postOtlp(c, body, { "x-mlflow-experiment-id": "987654" });
-    assert.equal(unknown.status, 404);
-    assert.equal((await unknown.json()).error_code, "RESOURCE_DOES_NOT_EXIST");
-    const none = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(4)}`);
-    assert.equal(none.status, 404);
-  });
+  t(
+    "OTLP errors: missing header 422, bad content type 400, garbage 400, unknown experiment 404",
+    async (c) => {
+      const body = protobuf([{ trace: 4, span: 1, name: "r", startMs: 0, endMs: 1 }]);
+      const noHeader = await c.app.request("/v1/traces", {
+        method: "POST",
+        body: body as BodyInit,
+        headers: { "content-type": "application/x-protobuf" },
+      });
+      assert.equal(noHeader.status, 422);
+      await noHeader.text();
+      const badType = await postOtlp(c, body, { "content-type": "text/plain" });
+      assert.equal(badType.status, 400);
+      await badType.text();
+      const garbage = await postOtlp(c, new Uint8Array([0xff, 0xff, 0xff]));
+      assert.equal(garbage.status, 400);
+      assert.match(await garbage.text(), /Invalid OpenTelemetry format/);
+      const unknown = await postOtlp(c, body, { "x-mlflow-experiment-id": "987654" });
+      assert.equal(unknown.status, 404);
+      assert.equal((await unknown.json()).error_code, "RESOURCE_DOES_NOT_EXIST");
+      const none = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(4)}`);
+      assert.equal(none.status, 404);
+    },
+  );
 
   t("StartTraceV3 after the spans keeps the spans and finalizes the info", async (c) => {
     await (await postOtlp(c, protobuf([{ trace: 5, span: 1, name: "r", startMs: 0, endMs: 9 }])))
@@ -227,7 +248,10 @@ for (const backend of testBackends()) {
       trace: {
         trace_info: {
           trace_id: traceId(5),
-          trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: c.exp } },
+          trace_location: {
+            type: "MLFLOW_EXPERIMENT",
+            mlflow_experiment: { experiment_id: c.exp },
+          },
           request_time: "2023-11-14T22:13:20Z",
           execution_duration: "0.009s",
           state: "OK",
@@ -253,7 +277,10 @@ for (const backend of testBackends()) {
       trace: {
         trace_info: {
           trace_id: traceId(6),
-          trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: c.exp } },
+          trace_location: {
+            type: "MLFLOW_EXPERIMENT",
+            mlflow_experiment: { experiment_id: c.exp },
+          },
           request_time: "2023-11-14T22:13:20Z",
           state: "OK",
           trace_metadata: { "mlflow.trace.sizeStats": '{"num_spans": 2}' },
@@ -279,7 +306,14 @@ for (const backend of testBackends()) {
     for (let i = 0; i < n; i++) {
       const res = await postOtlp(
         c,
-        protobuf([{ trace: 100 + i, span: 1, name: `t${i}`, startMs: i * 10, endMs: i * 10 + i, error: i % 5 === 0 }]),
+        protobuf([{
+          trace: 100 + i,
+          span: 1,
+          name: `t${i}`,
+          startMs: i * 10,
+          endMs: i * 10 + i,
+          error: i % 5 === 0,
+        }]),
       );
       await res.arrayBuffer();
     }
@@ -340,59 +374,65 @@ for (const backend of testBackends()) {
     assert.equal(missing.status, 404);
   });
 
-  t("assessments: create, override marks the old one invalid, update with mask, delete restores", async (c) => {
-    await (await postOtlp(c, protobuf([{ trace: 9, span: 1, name: "r", startMs: 0, endMs: 1 }])))
-      .arrayBuffer();
-    const base = `/api/3.0/mlflow/traces/${traceId(9)}/assessments`;
-    const first = await call(c, "POST", base, {
-      assessment: {
-        assessment_name: "quality",
-        trace_id: traceId(9),
-        source: { source_type: "HUMAN", source_id: "bob" },
-        feedback: { value: { camelCase: 1 } },
-        metadata: { someKey: "v" },
-      },
-    });
-    assert.equal(first.status, 200, JSON.stringify(first.json));
-    const a1 = first.json.assessment;
-    assert.match(a1.assessment_id, /^a-[0-9a-f]{32}$/);
-    assert.deepEqual(a1.feedback.value, { camelCase: 1 });
-    assert.deepEqual(a1.metadata, { someKey: "v" });
-    assert.equal(a1.valid, true);
-    const second = await call(c, "POST", base, {
-      assessment: {
-        assessment_name: "quality",
-        feedback: { value: 0.2 },
-        overrides: a1.assessment_id,
-      },
-    });
-    const a2 = second.json.assessment;
-    const old = await call(c, "GET", `${base}/${a1.assessment_id}`);
-    assert.equal(old.json.assessment.valid, false);
-    const upd = await call(c, "PATCH", `${base}/${a2.assessment_id}`, {
-      assessment: { feedback: { value: 0.9 }, rationale: "why" },
-      update_mask: "feedback,rationale",
-    });
-    assert.equal(upd.status, 200, JSON.stringify(upd.json));
-    assert.equal(upd.json.assessment.feedback.value, 0.9);
-    assert.equal(upd.json.assessment.rationale, "why");
-    const wrong = await call(c, "PATCH", `${base}/${a2.assessment_id}`, {
-      assessment: { expectation: { value: 1 } },
-      update_mask: "expectation",
-    });
-    assert.equal(wrong.status, 400);
-    assert.equal((await call(c, "DELETE", `${base}/${a2.assessment_id}`)).status, 200);
-    const restored = await call(c, "GET", `${base}/${a1.assessment_id}`);
-    assert.equal(restored.json.assessment.valid, true);
-    const info = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(9)}`);
-    assert.equal(info.json.trace.trace_info.assessments.length, 1);
-    const gone = await call(c, "GET", `${base}/${a2.assessment_id}`);
-    assert.equal(gone.status, 404);
-  });
+  t(
+    "assessments: create, override marks the old one invalid, update with mask, delete restores",
+    async (c) => {
+      await (await postOtlp(c, protobuf([{ trace: 9, span: 1, name: "r", startMs: 0, endMs: 1 }])))
+        .arrayBuffer();
+      const base = `/api/3.0/mlflow/traces/${traceId(9)}/assessments`;
+      const first = await call(c, "POST", base, {
+        assessment: {
+          assessment_name: "quality",
+          trace_id: traceId(9),
+          source: { source_type: "HUMAN", source_id: "bob" },
+          feedback: { value: { camelCase: 1 } },
+          metadata: { someKey: "v" },
+        },
+      });
+      assert.equal(first.status, 200, JSON.stringify(first.json));
+      const a1 = first.json.assessment;
+      assert.match(a1.assessment_id, /^a-[0-9a-f]{32}$/);
+      assert.deepEqual(a1.feedback.value, { camelCase: 1 });
+      assert.deepEqual(a1.metadata, { someKey: "v" });
+      assert.equal(a1.valid, true);
+      const second = await call(c, "POST", base, {
+        assessment: {
+          assessment_name: "quality",
+          feedback: { value: 0.2 },
+          overrides: a1.assessment_id,
+        },
+      });
+      const a2 = second.json.assessment;
+      const old = await call(c, "GET", `${base}/${a1.assessment_id}`);
+      assert.equal(old.json.assessment.valid, false);
+      const upd = await call(c, "PATCH", `${base}/${a2.assessment_id}`, {
+        assessment: { feedback: { value: 0.9 }, rationale: "why" },
+        update_mask: "feedback,rationale",
+      });
+      assert.equal(upd.status, 200, JSON.stringify(upd.json));
+      assert.equal(upd.json.assessment.feedback.value, 0.9);
+      assert.equal(upd.json.assessment.rationale, "why");
+      const wrong = await call(c, "PATCH", `${base}/${a2.assessment_id}`, {
+        assessment: { expectation: { value: 1 } },
+        update_mask: "expectation",
+      });
+      assert.equal(wrong.status, 400);
+      assert.equal((await call(c, "DELETE", `${base}/${a2.assessment_id}`)).status, 200);
+      const restored = await call(c, "GET", `${base}/${a1.assessment_id}`);
+      assert.equal(restored.json.assessment.valid, true);
+      const info = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(9)}`);
+      assert.equal(info.json.trace.trace_info.assessments.length, 1);
+      const gone = await call(c, "GET", `${base}/${a2.assessment_id}`);
+      assert.equal(gone.status, 404);
+    },
+  );
 
   t("delete-traces by ids and by timestamp (oldest first, max_traces)", async (c) => {
     for (let i = 0; i < 6; i++) {
-      await (await postOtlp(c, protobuf([{ trace: 200 + i, span: 1, name: "r", startMs: i * 100, endMs: i * 100 + 1 }])))
+      await (await postOtlp(
+        c,
+        protobuf([{ trace: 200 + i, span: 1, name: "r", startMs: i * 100, endMs: i * 100 + 1 }]),
+      ))
         .arrayBuffer();
     }
     const byIds = await call(c, "POST", "/api/2.0/mlflow/traces/delete-traces", {
@@ -443,7 +483,9 @@ for (const backend of testBackends()) {
       c,
       protobuf([{ trace: 11, span: 1, name: "r", startMs: 0, endMs: 1, attrs: { x: 1.0, y: 2 } }]),
     )).arrayBuffer();
-    const res = await c.app.request(`/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(11)}`);
+    const res = await c.app.request(
+      `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(11)}`,
+    );
     assert.equal(res.status, 200);
     const data = await res.json();
     assert.equal(data.spans[0].name, "r");

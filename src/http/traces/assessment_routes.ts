@@ -26,7 +26,7 @@ function maskPaths(mask: unknown): string[] {
   const snake = (p: string) => p.trim().replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
   if (typeof mask === "string") return mask.split(",").filter((p) => p.trim()).map(snake);
   if (mask && typeof mask === "object" && Array.isArray((mask as { paths?: unknown }).paths)) {
-    return ((mask as { paths: unknown[] }).paths).map((p) => snake(String(p)));
+    return (mask as { paths: unknown[] }).paths.map((p) => snake(String(p)));
   }
   throw invalidParameter(missingParameter("update_mask"));
 }

@@ -98,11 +98,13 @@ export async function otlpTraces(c: Context, stores: Stores, traces: TraceStore)
     return detail(422, "Missing required header: x-mlflow-experiment-id");
   }
   const contentType = c.req.header("content-type");
-  const media = contentType?.split(";")[0]!.trim() ?? null;
+  const media = contentType === undefined ? null : contentType.split(";")[0]!.trim();
   if (media !== "application/x-protobuf" && media !== "application/json") {
     return detail(
       400,
-      `Invalid Content-Type: ${contentType ?? null}. Expected: application/x-protobuf or application/json`,
+      `Invalid Content-Type: ${
+        contentType ?? null
+      }. Expected: application/x-protobuf or application/json`,
     );
   }
   let decoded: DecodedRequest;

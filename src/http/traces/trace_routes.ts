@@ -11,7 +11,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import { invalidParameter, MlflowError, missingParameter } from "../../errors.ts";
+import { invalidParameter, missingParameter, MlflowError } from "../../errors.ts";
 import type { Stores } from "../../store/stores.ts";
 import { deleteTraces } from "../../store/traces/delete_traces.ts";
 import { searchTraces } from "../../store/traces/search_traces.ts";

@@ -89,9 +89,7 @@ export async function deleteTraces(
     );
   } else {
     targets = await tracesBefore(db, input.experimentId, maxTs!);
-    targets.sort((a, b) =>
-      a.request_time - b.request_time || (a.trace_id < b.trace_id ? -1 : 1)
-    );
+    targets.sort((a, b) => a.request_time - b.request_time || (a.trace_id < b.trace_id ? -1 : 1));
     if (maxTraces !== undefined) targets = targets.slice(0, maxTraces);
   }
   await pooledMap(targets, (r) => deleteTraceItems(db, r));

@@ -27,7 +27,6 @@ import {
   META_USER,
   SPANS_IN_TRACKING_STORE,
   TAG_SPANS_LOCATION,
-  TAG_TRACE_NAME,
   type TraceRecord,
 } from "./trace_record.ts";
 
@@ -135,7 +134,9 @@ export function aggregateUsage(spans: StoredSpan[]): Record<string, number> | nu
     for (const [k, n] of Object.entries(u)) total[k] = (total[k] ?? 0) + n;
   }
   if (!any) return null;
-  if (total.total_tokens === undefined && (total.input_tokens ?? total.output_tokens) !== undefined) {
+  if (
+    total.total_tokens === undefined && (total.input_tokens ?? total.output_tokens) !== undefined
+  ) {
     total.total_tokens = (total.input_tokens ?? 0) + (total.output_tokens ?? 0);
   }
   return total;
@@ -233,9 +234,6 @@ export function applySpanAggregate(
   if (agg.userId && !record.metadata[META_USER]) record.metadata[META_USER] = agg.userId;
   for (const [k, v] of Object.entries(resourceTags)) record.tags[k] = v;
   for (const [k, v] of Object.entries(agg.rootTags)) record.tags[k] = v;
-  if (agg.rootTags[TAG_TRACE_NAME] === undefined && agg.root && !record.tags[TAG_TRACE_NAME]) {
-    // Plain OpenTelemetry spans carry no trace name; MLflow leaves it unset too.
-  }
   record.tags[TAG_SPANS_LOCATION] = SPANS_IN_TRACKING_STORE;
   return record;
 }

@@ -145,8 +145,9 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
     const cursor = decodeOptionalPageToken<{ offset: number }>(input.pageToken, query);
     const offset = cursor?.offset ?? 0;
     const all = (await readAll(db, input.experimentIds)).map(searchRecord).filter(matches);
-    const cmp = traceComparator(order, (r) => (r as ReturnType<typeof searchRecord>).record
-      .experiment_id);
+    const cmp = traceComparator(order, (r) =>
+      (r as ReturnType<typeof searchRecord>).record
+        .experiment_id);
     all.sort(cmp);
     const page = all.slice(offset, offset + max);
     return {

@@ -5,11 +5,7 @@
  *
  * @module
  */
-import {
-  traceGsi1,
-  traceInfoKey,
-  TTL_ATTRIBUTE,
-} from "../../keys/key_schema.ts";
+import { traceGsi1, traceInfoKey, TTL_ATTRIBUTE } from "../../keys/key_schema.ts";
 import { fromItem, type RawItem, toItem } from "../db.ts";
 
 /** Trace states (`TraceState`). */

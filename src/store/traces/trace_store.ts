@@ -64,8 +64,7 @@ const MAX_TAG_KEY = 250;
 const MAX_TAG_VALUE = 8000;
 
 /** MLflow's message for an absent trace. */
-export const traceNotFound = (traceId: string) =>
-  notFound(`Trace with ID '${traceId}' not found.`);
+export const traceNotFound = (traceId: string) => notFound(`Trace with ID '${traceId}' not found.`);
 
 /** A trace's info plus its spans. */
 export interface TraceWithSpans {
