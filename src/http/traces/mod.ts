@@ -8,6 +8,7 @@ import type { Hono } from "hono";
 import type { Stores } from "../../store/stores.ts";
 import { TraceStore, type TraceStoreOptions } from "../../store/traces/trace_store.ts";
 import { mountMlflow } from "../mount.ts";
+import { analyticsRoutes } from "./analytics_routes.ts";
 import { OTLP_TRACES_PATH, otlpTraces } from "./otlp.ts";
 import { traceRoutesV2, traceRoutesV3 } from "./trace_routes.ts";
 
@@ -15,6 +16,7 @@ import { traceRoutesV2, traceRoutesV3 } from "./trace_routes.ts";
 export function mountTraces(stores: Stores, options: TraceStoreOptions = {}): (app: Hono) => void {
   const traces = new TraceStore(stores.db, stores.experiments, options);
   return (app: Hono) => {
+    mountMlflow(app, analyticsRoutes(stores), ["3.0"]);
     mountMlflow(app, traceRoutesV3(stores, traces), ["3.0"]);
     mountMlflow(app, traceRoutesV2(stores, traces), ["2.0"]);
     app.post(OTLP_TRACES_PATH, (c) => otlpTraces(c, stores, traces));

@@ -92,7 +92,7 @@ function listings(experimentIds: string[]): [string, number][] {
 }
 
 /** Reads every trace of the experiments (for orders the index does not serve). */
-async function readAll(db: Db, experimentIds: string[]): Promise<TraceRecord[]> {
+export async function readAllTraces(db: Db, experimentIds: string[]): Promise<TraceRecord[]> {
   const parts = await pooledMap(listings(experimentIds), async ([e, s]) => {
     const items: RawItem[] = [];
     for await (
@@ -144,7 +144,7 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
   if (!isDefaultOrder(order)) {
     const cursor = decodeOptionalPageToken<{ offset: number }>(input.pageToken, query);
     const offset = cursor?.offset ?? 0;
-    const all = (await readAll(db, input.experimentIds)).map(searchRecord).filter(matches);
+    const all = (await readAllTraces(db, input.experimentIds)).map(searchRecord).filter(matches);
     const cmp = traceComparator(order, (r) =>
       (r as ReturnType<typeof searchRecord>).record
         .experiment_id);
