@@ -39,11 +39,15 @@ export interface TraceSearchRecord {
   metadata: Record<string, string>;
   /** Run ids linked to the trace besides `mlflow.sourceRun`. */
   linked_runs?: string[];
+  /** Distinct span names, types and statuses. */
+  span_names?: string[];
+  span_types?: string[];
+  span_statuses?: string[];
   /** Assessments: name, value (JSON-decoded) and whether valid. */
   assessments: { name: string; kind: "feedback" | "expectation"; value: unknown; valid: boolean }[];
 }
 
-type Kind = "attribute" | "tag" | "metadata" | "feedback" | "expectation";
+type Kind = "attribute" | "tag" | "metadata" | "feedback" | "expectation" | "span";
 
 /** One parsed trace clause. */
 export interface TraceClause {
@@ -53,7 +57,7 @@ export interface TraceClause {
   value: string | number | string[] | null;
 }
 
-const IDENTIFIERS: Record<string, Kind | "span" | "issue"> = {
+const IDENTIFIERS: Record<string, Kind | "issue"> = {
   tag: "tag",
   tags: "tag",
   attribute: "attribute",
@@ -101,6 +105,7 @@ const ALIAS: Record<string, string> = {
   execution_time: "execution_time_ms",
   end_time: "end_time_ms",
 };
+const SPAN_KEYS = new Set(["name", "type", "status"]);
 const IN_KEYS = new Set(["name", "status", "request_id", "run_id", "client_request_id"]);
 const STRING_CMP = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
 const NUMERIC_CMP = [">", ">=", "!=", "=", "<", "<="];
@@ -119,7 +124,7 @@ const ASSESSMENT_CMP = [
   "IS NOT NULL",
 ];
 
-function identifier(text: string): { kind: Kind | "span" | "issue"; key: string } {
+function identifier(text: string): { kind: Kind | "issue"; key: string } {
   const [type, rawKey] = splitIdentifier(text);
   if (type === null) {
     return { kind: "attribute", key: trimBackticks(stripQuotes(rawKey)) };
@@ -134,11 +139,18 @@ function identifier(text: string): { kind: Kind | "span" | "issue"; key: string 
 }
 
 /** Resolves aliases (`name`, `run_id`, `prompt`, `timestamp`...) as MLflow does. */
-function resolve(kind: Kind | "span" | "issue", key: string): { kind: Kind; key: string } {
-  if (kind === "span" || kind === "issue") {
-    throw invalidParameter(
-      `Filtering traces by '${kind}.${key}' is not supported by this server.`,
-    );
+function resolve(kind: Kind | "issue", key: string): { kind: Kind; key: string } {
+  if (kind === "issue") {
+    throw invalidParameter(`Filtering traces by 'issue.${key}' is not supported by this server.`);
+  }
+  if (kind === "span") {
+    if (!SPAN_KEYS.has(key)) {
+      throw invalidParameter(
+        `Filtering traces by 'span.${key}' is not supported by this server ` +
+          "(span.name, span.type and span.status are).",
+      );
+    }
+    return { kind, key };
   }
   const lower = key.toLowerCase();
   if (lower === "name") return { kind: "tag", key: "mlflow.traceName" };
@@ -198,6 +210,8 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
       ? (NUMERIC.has(key) ? NUMERIC_CMP : STRING_CMP)
       : kind === "feedback" || kind === "expectation"
       ? ASSESSMENT_CMP
+      : kind === "span"
+      ? STRING_CMP
       : [
         ...TAG_CMP,
         ...(id.key.toLowerCase() === "run_id" || id.key === "name" ? ["IN", "NOT IN"] : []),
@@ -289,6 +303,14 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
     if (c.comparator === "IS NOT NULL") return values.length > 0;
     if (c.comparator === "!=") return values.length > 0 && values.every((v) => v !== c.value);
     return values.some((v) => matchString(v, c.comparator, c.value));
+  }
+  if (c.kind === "span") {
+    const values = c.key === "name"
+      ? r.span_names
+      : c.key === "type"
+      ? r.span_types
+      : r.span_statuses;
+    return (values ?? []).some((v) => matchString(v, c.comparator, c.value));
   }
   const found = r.assessments.filter((a) => a.kind === c.kind && a.name === c.key && a.valid);
   if (c.comparator === "IS NULL") return found.length === 0;

@@ -15,6 +15,9 @@ const rec = (over: Partial<TraceSearchRecord> = {}): TraceSearchRecord => ({
   tags: { "mlflow.traceName": "chat", team: "a" },
   metadata: { "mlflow.sourceRun": "r1" },
   assessments: [{ name: "quality", kind: "feedback", value: 0.8, valid: true }],
+  span_names: ["chat", "retrieve"],
+  span_types: ["LLM"],
+  span_statuses: ["OK"],
   ...over,
 });
 
@@ -36,6 +39,9 @@ Deno.test("trace filters read attributes, aliases, tags, metadata and feedback",
   assert.ok(m("feedback.quality > 0.5"));
   assert.ok(!m("feedback.quality > 0.9"));
   assert.ok(m("trace.request_id = 'tr-1'"));
+  assert.ok(m("span.name = 'retrieve' AND span.type = 'LLM'"));
+  assert.ok(m("span.name LIKE 'ret%'"));
+  assert.ok(!m("span.status = 'ERROR'"));
 });
 
 Deno.test("trace filters reject what MLflow rejects", () => {
@@ -44,7 +50,8 @@ Deno.test("trace filters reject what MLflow rejects", () => {
   invalid(() => parseTraceFilter("trace.status = 1"));
   invalid(() => parseTraceFilter("foo.bar = 'x'"));
   invalid(() => parseTraceFilter("tags.a = 'x' OR tags.b = 'y'"));
-  invalid(() => parseTraceFilter("span.name = 'x'"));
+  invalid(() => parseTraceFilter("span.attributes.x = 'x'"));
+  invalid(() => parseTraceFilter("span.name > 'x'"));
 });
 
 Deno.test("trace order_by adds MLflow's tie-breakers and refuses tags", () => {

@@ -137,6 +137,11 @@ def test_search_traces_filters_order_and_pages(client: MlflowClient, experiment_
     )
     assert [t.info.trace_id for t in named] == [ids[4]]
 
+    by_span = mlflow.search_traces(
+        locations=[experiment_id], filter_string="span.name = 'step-2'", return_type="list"
+    )
+    assert [t.info.trace_id for t in by_span] == [ids[2]]
+
     ok = mlflow.search_traces(
         locations=[experiment_id], filter_string="trace.status = 'OK'", return_type="list"
     )

@@ -335,6 +335,13 @@ for (const backend of testBackends()) {
       filter: "trace.status = 'ERROR'",
     });
     assert.equal(errors.json.traces.length, 8);
+    const bySpan = await call(c, "POST", "/api/3.0/mlflow/traces/search", {
+      locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
+      filter: "span.name = 't7' AND span.status = 'OK'",
+    });
+    assert.deepEqual(bySpan.json.traces.map((t: { trace_id: string }) => t.trace_id), [
+      traceId(107),
+    ]);
     const slow = await call(c, "POST", "/api/3.0/mlflow/traces/search", {
       locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
       filter: "trace.execution_time_ms >= 35",

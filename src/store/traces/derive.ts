@@ -17,6 +17,7 @@ import {
   nanosToMs,
   parentIdHex,
   spanIdHex,
+  spanType,
   STATUS_ERROR,
   type StoredSpan,
 } from "./span_model.ts";
@@ -91,6 +92,22 @@ export interface SpanAggregate {
   sessionId: string | null;
   userId: string | null;
   rootTags: Record<string, string>;
+  names: string[];
+  types: string[];
+  statuses: string[];
+}
+
+/** At most this many distinct span names (types, statuses) are kept per trace for filters. */
+export const MAX_SPAN_FACETS = 200;
+const STATUS_NAMES = ["UNSET", "OK", "ERROR"];
+
+function union(old: string[] | undefined, add: string[]): string[] {
+  const out = new Set(old ?? []);
+  for (const v of add) {
+    if (out.size >= MAX_SPAN_FACETS) break;
+    out.add(v);
+  }
+  return [...out];
 }
 
 const USAGE_KEYS = ["input_tokens", "output_tokens", "total_tokens"] as const;
@@ -157,7 +174,14 @@ export function aggregateSpans(spans: StoredSpan[]): SpanAggregate {
   let sessionId: string | null = null;
   let userId: string | null = null;
   const rootTags: Record<string, string> = {};
+  const names = new Set<string>();
+  const types = new Set<string>();
+  const statuses = new Set<string>();
   for (const s of spans) {
+    names.add(s.name ?? "");
+    const type = spanType(s);
+    if (type !== null) types.add(type);
+    statuses.add(STATUS_NAMES[s.status?.code ?? 0] ?? "UNSET");
     const start = nanosToMs(s.startTimeUnixNano) ?? 0;
     minStartMs = Math.min(minStartMs, start);
     const end = nanosToMs(s.endTimeUnixNano);
@@ -184,6 +208,9 @@ export function aggregateSpans(spans: StoredSpan[]): SpanAggregate {
     sessionId,
     userId,
     rootTags,
+    names: [...names],
+    types: [...types],
+    statuses: [...statuses],
   };
 }
 
@@ -234,6 +261,9 @@ export function applySpanAggregate(
   if (agg.userId && !record.metadata[META_USER]) record.metadata[META_USER] = agg.userId;
   for (const [k, v] of Object.entries(resourceTags)) record.tags[k] = v;
   for (const [k, v] of Object.entries(agg.rootTags)) record.tags[k] = v;
+  record.span_names = union(record.span_names, agg.names);
+  record.span_types = union(record.span_types, agg.types);
+  record.span_statuses = union(record.span_statuses, agg.statuses);
   record.tags[TAG_SPANS_LOCATION] = SPANS_IN_TRACKING_STORE;
   return record;
 }

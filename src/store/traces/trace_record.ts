@@ -46,6 +46,10 @@ export interface TraceRecord {
   metadata: Record<string, string>;
   /** Assessments by id, each the JSON text of the assessment. */
   assessments: Record<string, string>;
+  /** Distinct span names, types and statuses (for `span.*` filters), capped. */
+  span_names?: string[];
+  span_types?: string[];
+  span_statuses?: string[];
   /** Run this trace is linked to through link-to-run (besides `mlflow.sourceRun`). */
   linked_runs?: string[];
   /** Optimistic-concurrency version of the item. */
@@ -83,6 +87,9 @@ export function traceRecordFromItem(item: RawItem): TraceRecord {
     metadata: raw.metadata ?? {},
     assessments: raw.assessments ?? {},
     linked_runs: raw.linked_runs ?? [],
+    span_names: raw.span_names ?? [],
+    span_types: raw.span_types ?? [],
+    span_statuses: raw.span_statuses ?? [],
     ver: Number(raw.ver ?? 0),
     ...(raw[TTL_ATTRIBUTE] !== undefined ? { expires_at: Number(raw[TTL_ATTRIBUTE]) } : {}),
   };
