@@ -9,7 +9,7 @@ import type { Stores } from "../store/stores.ts";
 import { loggedModelRoutesFromConfig } from "../http/logged_models/logged_models.ts";
 import { mountRegistry } from "../http/registry/mod.ts";
 import { artifactRoutesFromConfig } from "../http/artifacts/mod.ts";
-import { mountTraces } from "../http/traces/mod.ts";
+import { mountTracesFromConfig } from "../http/traces/mod.ts";
 
 /** Returns the mount functions for the optional route groups. */
 export async function buildExtraRoutes(
@@ -20,6 +20,6 @@ export async function buildExtraRoutes(
     await loggedModelRoutesFromConfig(config, stores),
     await artifactRoutesFromConfig(config, stores.runs),
     mountRegistry(config, stores),
-    mountTraces(stores),
+    await mountTracesFromConfig(config, stores),
   ];
 }

@@ -5,6 +5,8 @@
  * @module
  */
 import type { Hono } from "hono";
+import { ArtifactLocations, openArtifactStore } from "../../artifacts/locations.ts";
+import { artifactSpanSpill } from "../../store/traces/span_spill.ts";
 import type { Stores } from "../../store/stores.ts";
 import { TraceStore, type TraceStoreOptions } from "../../store/traces/trace_store.ts";
 import { mountMlflow } from "../mount.ts";
@@ -21,4 +23,15 @@ export function mountTraces(stores: Stores, options: TraceStoreOptions = {}): (a
     mountMlflow(app, traceRoutesV2(stores, traces), ["2.0"]);
     app.post(OTLP_TRACES_PATH, (c) => otlpTraces(c, stores, traces));
   };
+}
+
+/** The trace routes with big spans spilling to the artifact destination (when served). */
+export async function mountTracesFromConfig(
+  config: { serveArtifacts: boolean; artifactsDestination: string },
+  stores: Stores,
+): Promise<(app: Hono) => void> {
+  const destination = config.serveArtifacts
+    ? await openArtifactStore(config.artifactsDestination)
+    : undefined;
+  return mountTraces(stores, { spill: artifactSpanSpill(new ArtifactLocations(destination)) });
 }

@@ -19,7 +19,12 @@ import { batchWriteAll, queryAll } from "../../dynamo/batch.ts";
 import { invalidParameter } from "../../errors.ts";
 import { pooledMap } from "../../util/pool.ts";
 import { type Db, rawKey } from "../db.ts";
-import { recordRunIds, type TraceRecord, traceRecordFromItem } from "./trace_record.ts";
+import {
+  recordRunIds,
+  TAG_ARTIFACT_LOCATION,
+  type TraceRecord,
+  traceRecordFromItem,
+} from "./trace_record.ts";
 import type { TraceStore } from "./trace_store.ts";
 
 /** What to delete. */
@@ -46,14 +51,18 @@ async function tracesBefore(db: Db, experimentId: string, maxTs: number): Promis
   return parts.flat().filter((r) => r.request_time <= maxTs);
 }
 
-/** Deletes one trace's items (info, spans, run links). */
-async function deleteTraceItems(db: Db, record: TraceRecord): Promise<void> {
+/** Deletes one trace's items (info, spans, run links) and its spilled spans. */
+async function deleteTraceItems(store: TraceStore, db: Db, record: TraceRecord): Promise<void> {
   const items = await queryAll(db.port, {
     TableName: db.table,
     KeyConditionExpression: "pk = :pk",
     ExpressionAttributeValues: { ":pk": { S: tracePartitionPk(record.trace_id) } },
-    ProjectionExpression: "pk, sk",
+    ProjectionExpression: "pk, sk, spill",
   });
+  const root = record.tags[TAG_ARTIFACT_LOCATION];
+  if (store.options.spill && root && items.some((i) => i.spill?.S !== undefined)) {
+    await store.options.spill.deleteAll(root);
+  }
   const requests: WriteRequest[] = items.map((i) => ({
     DeleteRequest: { Key: { pk: i.pk!, sk: i.sk! } },
   }));
@@ -92,6 +101,6 @@ export async function deleteTraces(
     targets.sort((a, b) => a.request_time - b.request_time || (a.trace_id < b.trace_id ? -1 : 1));
     if (maxTraces !== undefined) targets = targets.slice(0, maxTraces);
   }
-  await pooledMap(targets, (r) => deleteTraceItems(db, r));
+  await pooledMap(targets, (r) => deleteTraceItems(store, db, r));
   return targets.length;
 }

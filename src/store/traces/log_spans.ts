@@ -63,12 +63,13 @@ export async function logSpans(
     const agg = aggregateSpans(spans);
     // Span items live as long as the trace: a TTL is set only when retention is configured.
     const expiresAt = store.expiresAt(agg.minStartMs);
+    const artifactLocation = TraceStore.artifactLocation(experiment.artifactLocation, traceId);
+    const target = { spill: store.options.spill, root: artifactLocation };
     await batchWriteAll(
       store.db.port,
       store.db.table,
-      await Promise.all(spans.map((s) => spanPutRequest(traceId, s, expiresAt))),
+      await Promise.all(spans.map((s) => spanPutRequest(traceId, s, expiresAt, target))),
     );
-    const artifactLocation = TraceStore.artifactLocation(experiment.artifactLocation, traceId);
     await store.mutate(traceId, (current) => {
       const record: TraceRecord = current ?? {
         trace_id: traceId,

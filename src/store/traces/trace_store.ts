@@ -22,6 +22,7 @@ import { type Db, isConditionFailure, rawKey, toItem } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import { appendToUri } from "../experiments/experiment_item.ts";
 import { readSpanItems } from "./span_items.ts";
+import type { SpanSpill } from "./span_spill.ts";
 import type { StoredSpan } from "./span_model.ts";
 import {
   META_INFO_FINALIZED,
@@ -55,6 +56,8 @@ export interface StartTraceInput {
 export interface TraceStoreOptions {
   /** Days after which DynamoDB's TTL deletes a trace's info item (unset: kept). */
   retentionDays?: number;
+  /** Where spans too big for an item go (the artifact store); unset: such spans are refused. */
+  spill?: SpanSpill;
 }
 
 const MAX_MUTATE_ATTEMPTS = 20;
@@ -253,7 +256,10 @@ export class TraceStore {
     });
     const info = items.find((i) => i.sk?.S === TRACE_INFO_SK);
     if (!info) throw notFound(`Trace with ID ${traceId} is not found.`);
-    const spans = await readSpanItems(items.filter((i) => i.sk?.S !== TRACE_INFO_SK));
+    const spans = await readSpanItems(
+      items.filter((i) => i.sk?.S !== TRACE_INFO_SK),
+      this.options.spill,
+    );
     return { record: traceRecordFromItem(info), spans: sortSpans(spans) };
   }
 
