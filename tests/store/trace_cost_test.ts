@@ -98,3 +98,31 @@ Deno.test("a 100-trace search page over 1,000 traces reads far less than the exp
     await engine.close();
   }
 });
+
+Deno.test("searching by run_id reads the run's traces only, not the experiment", async () => {
+  const { engine, s, traces, exp } = await setup();
+  try {
+    for (let t = 0; t < 500; t += 50) {
+      await Promise.all(
+        Array.from(
+          { length: 50 },
+          (_, i) => logSpans(traces, exp, [{ resource: [], spans: traceSpans(5000 + t + i, 1) }]),
+        ),
+      );
+    }
+    const run = await s.runs.create({ experimentId: exp });
+    const linked = [5001, 5100, 5499].map((n) => `tr-${n.toString(16).padStart(32, "0")}`);
+    await traces.linkToRun(linked, run.info.runId);
+    engine.stats.reset();
+    const page = await searchTraces(s.db, {
+      experimentIds: [exp],
+      filter: `trace.run_id = '${run.info.runId}'`,
+      maxResults: 100,
+      orderBy: [],
+    });
+    assert.deepEqual(page.traces.map((t) => t.trace_id), [...linked].reverse());
+    assert.ok(engine.stats.readUnits <= 4, `RCU ${engine.stats.readUnits}`);
+  } finally {
+    await engine.close();
+  }
+});

@@ -340,6 +340,8 @@ export function traceRoutesV2(stores: Stores, traces: TraceStore): Hono {
       for (const t of req.tags ?? []) current.tags[t.key] = t.value ?? "";
       return current;
     });
+    const runId = record!.metadata["mlflow.sourceRun"];
+    if (runId) await traces.writeRunLinks(runId, [traceId]);
     return mlflowJson({ trace_info: traceInfoV2Json(record!) });
   });
 

@@ -6,12 +6,20 @@
  * is the last `gsi1sk` returned, and the next page starts after it in every shard. Any other
  * `order_by` reads the experiments' listings in full, sorts, and pages by offset.
  *
- * Filters run on the index items (which carry tags, metadata and assessments).
+ * Filters run on the index items (which carry tags, metadata and assessments). A filter on
+ * `trace.run_id = '<run>'` reads the run's link items (`RUNTR#<run>`) and those traces only.
  *
  * @module
  */
 import type { QueryCommandInput } from "@aws-sdk/client-dynamodb";
-import { GSI1, TRACE_SHARDS, tracesGsi1Pk } from "../../keys/key_schema.ts";
+import {
+  GSI1,
+  runTracesPk,
+  TRACE_SHARDS,
+  traceInfoKey,
+  tracesGsi1Pk,
+} from "../../keys/key_schema.ts";
+import { batchGetAll, queryAll } from "../../dynamo/batch.ts";
 import { queryPages } from "../../dynamo/query_pages.ts";
 import { pooledMap } from "../../util/pool.ts";
 import { decodeOptionalPageToken, encodePageToken } from "../../search/page_token.ts";
@@ -23,8 +31,13 @@ import {
   traceMatcher,
   type TraceSearchRecord,
 } from "../../search/traces_filter.ts";
-import type { Db, RawItem } from "../db.ts";
-import { recordAssessments, type TraceRecord, traceRecordFromItem } from "./trace_record.ts";
+import { type Db, type RawItem, rawKey } from "../db.ts";
+import {
+  META_SOURCE_RUN,
+  recordAssessments,
+  type TraceRecord,
+  traceRecordFromItem,
+} from "./trace_record.ts";
 
 /** A search request. */
 export interface SearchTracesInput {
@@ -105,6 +118,21 @@ export async function readAllTraces(db: Db, experimentIds: string[]): Promise<Tr
   return parts.flat();
 }
 
+/** The traces linked to a run (`RUNTR#<run>` items, then their info items). */
+async function readRunTraces(db: Db, runId: string): Promise<TraceRecord[]> {
+  const links = await queryAll(db.port, {
+    TableName: db.table,
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": { S: runTracesPk(runId) } },
+  });
+  const items = await batchGetAll(
+    db.port,
+    db.table,
+    links.map((l) => rawKey(traceInfoKey(l.sk!.S!))),
+  );
+  return items.map(traceRecordFromItem);
+}
+
 /** One shard's items in index order, read a page at a time. */
 class ShardCursor {
   private buffer: RawItem[] = [];
@@ -141,10 +169,21 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
   const max = input.maxResults;
   if (max <= 0 || input.experimentIds.length === 0) return { traces: [] };
 
-  if (!isDefaultOrder(order)) {
+  // `trace.run_id = '<run>'`: the run's link items name its traces; no listing is read.
+  const runClause = clauses.find((c) =>
+    c.kind === "metadata" && c.key === META_SOURCE_RUN && c.comparator === "=" &&
+    typeof c.value === "string"
+  );
+  const candidates = runClause ? () => readRunTraces(db, String(runClause.value)) : undefined;
+
+  if (candidates || !isDefaultOrder(order)) {
     const cursor = decodeOptionalPageToken<{ offset: number }>(input.pageToken, query);
     const offset = cursor?.offset ?? 0;
-    const all = (await readAllTraces(db, input.experimentIds)).map(searchRecord).filter(matches);
+    const experiments = new Set(input.experimentIds);
+    const read = candidates
+      ? (await candidates()).filter((r) => experiments.has(r.experiment_id))
+      : await readAllTraces(db, input.experimentIds);
+    const all = read.map(searchRecord).filter(matches);
     const cmp = traceComparator(order, (r) =>
       (r as ReturnType<typeof searchRecord>).record
         .experiment_id);
