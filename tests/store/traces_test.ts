@@ -180,11 +180,10 @@ for (const backend of testBackends()) {
       info.tags["mlflow.artifactLocation"],
       `mlflow-artifacts:/${c.exp}/traces/${traceId(1)}/artifacts`,
     );
-    assert.deepEqual(JSON.parse(info.trace_metadata["mlflow.trace.tokenUsage"]), {
-      input_tokens: 3,
-      output_tokens: 4,
-      total_tokens: 7,
-    });
+    assert.equal(
+      info.trace_metadata["mlflow.trace.tokenUsage"],
+      '{"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}',
+    );
     assert.deepEqual(got.json.trace.spans.map((s: { name: string }) => s.name), ["root", "llm"]);
   });
 

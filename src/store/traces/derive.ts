@@ -10,7 +10,13 @@
  *
  * @module
  */
-import { type AnyValue, decodeAnyValue, pyJsonOfAnyValue, tryParseJson } from "./otlp_values.ts";
+import {
+  type AnyValue,
+  decodeAnyValue,
+  pyJson,
+  pyJsonOfAnyValue,
+  tryParseJson,
+} from "./otlp_values.ts";
 import {
   attributeJson,
   attributePlain,
@@ -110,7 +116,14 @@ function union(old: string[] | undefined, add: string[]): string[] {
   return [...out];
 }
 
-const USAGE_KEYS = ["input_tokens", "output_tokens", "total_tokens"] as const;
+const TOKEN_ORDER = [
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+];
+const USAGE_KEYS = TOKEN_ORDER;
 
 function usageOf(span: StoredSpan): Record<string, number> | null {
   const v = attributePlain(span, "mlflow.chat.tokenUsage");
@@ -253,7 +266,11 @@ export function applySpanAggregate(
         merged[k] = (merged[k] ?? 0) + Number(n);
       }
     }
-    record.metadata[META_TOKEN_USAGE] = JSON.stringify(merged);
+    // As MLflow re-serializes it from its columns: json.dumps, keys in column order.
+    const ordered = Object.fromEntries(
+      TOKEN_ORDER.filter((k) => merged[k] !== undefined).map((k) => [k, merged[k]]),
+    );
+    record.metadata[META_TOKEN_USAGE] = pyJson(ordered);
   }
   if (agg.sessionId && !record.metadata[META_SESSION]) {
     record.metadata[META_SESSION] = agg.sessionId;
