@@ -58,6 +58,8 @@ export interface TraceStoreOptions {
   retentionDays?: number;
   /** Where spans too big for an item go (the artifact store); unset: such spans are refused. */
   spill?: SpanSpill;
+  /** Waits before re-reading an incomplete trace in `GetTrace` (MLflow: 1 s, then 2 s). */
+  incompleteRetryDelaysMs?: number[];
 }
 
 const MAX_MUTATE_ATTEMPTS = 20;
@@ -263,15 +265,21 @@ export class TraceStore {
     return { record: traceRecordFromItem(info), spans: sortSpans(spans) };
   }
 
-  /** `GetTrace`: 404 until every span the client reported (size stats) has arrived. */
+  /**
+   * `GetTrace`: 404 until every span the client reported (size stats) has arrived. Like MLflow's
+   * SQL store it re-reads twice (after 1 s and 2 s) before giving up, since spans may still be
+   * on their way.
+   */
   async getTrace(traceId: string, allowPartial: boolean): Promise<TraceWithSpans> {
-    const trace = await this.getWithSpans(traceId);
-    if (!allowPartial && !isComplete(trace)) {
-      throw notFound(
-        `Trace with ID ${traceId} is not fully exported yet, please try again later.`,
-      );
+    const delays = this.options.incompleteRetryDelaysMs ?? [1000, 2000];
+    for (let attempt = 0;; attempt++) {
+      const trace = await this.getWithSpans(traceId);
+      if (allowPartial || isComplete(trace)) return trace;
+      const delay = delays[attempt];
+      if (delay === undefined) break;
+      await new Promise((r) => setTimeout(r, delay));
     }
-    return trace;
+    throw notFound(`Trace with ID ${traceId} is not fully exported yet, please try again later.`);
   }
 
   /** `BatchGetTraces`: the traces found (with their spans). */
