@@ -4,133 +4,18 @@
  * StartTraceV3 before and after the spans, get/search/tags/assessments/delete.
  */
 import assert from "node:assert/strict";
-import root from "otlp-root";
-import { createApp } from "../../src/app.ts";
-import { ArtifactLocations } from "../../src/artifacts/locations.ts";
-import { LocalArtifactStore } from "../../src/artifacts/local_store.ts";
-import { artifactSpanSpill } from "../../src/store/traces/span_spill.ts";
-import { mountTraces } from "../../src/http/traces/mod.ts";
-import { createStores, type Stores } from "../../src/store/stores.ts";
-import { type TestBackend, testBackends } from "../support/backends.ts";
-
-// deno-lint-ignore no-explicit-any
-const Req = (root as any).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-
-type App = ReturnType<typeof createApp>;
-interface Ctx {
-  s: Stores;
-  app: App;
-  exp: string;
-}
-
-async function withCtx(backend: TestBackend, fn: (c: Ctx) => Promise<void>): Promise<void> {
-  const { port, tableName, cleanup } = await backend.makePort();
-  try {
-    const s = await createStores({ port, table: tableName }, "mlflow-artifacts:/");
-    const app = createApp({ stores: s, extraRoutes: [mountTraces(s)] });
-    const exp = await s.experiments.create({ name: `traces-${crypto.randomUUID()}` });
-    await fn({ s, app, exp });
-  } finally {
-    await cleanup();
-  }
-}
-
-const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
-const b64 = (h: string) =>
-  btoa(String.fromCharCode(...h.match(/../g)!.map((x) => parseInt(x, 16))));
-const T0 = 1_700_000_000_000n * 1_000_000n;
-
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  startMs: number;
-  endMs: number;
-  error?: boolean;
-  attrs?: Record<string, unknown>;
-}
-
-function anyValue(v: unknown): Record<string, unknown> {
-  if (typeof v === "string") return { stringValue: v };
-  if (typeof v === "boolean") return { boolValue: v };
-  if (typeof v === "number") return Number.isInteger(v) ? { intValue: v } : { doubleValue: v };
-  const entries = Object.entries(v as Record<string, unknown>);
-  return { kvlistValue: { values: entries.map(([key, x]) => ({ key, value: anyValue(x) })) } };
-}
-
-function otlpObject(specs: SpanSpec[], resource: Record<string, string> = {}) {
-  return {
-    resourceSpans: [{
-      resource: {
-        attributes: Object.entries(resource).map(([key, v]) => ({ key, value: anyValue(v) })),
-      },
-      scopeSpans: [{
-        spans: specs.map((s) => ({
-          traceId: b64(hex(s.trace, 32)),
-          spanId: b64(hex(s.span, 16)),
-          ...(s.parent !== undefined ? { parentSpanId: b64(hex(s.parent, 16)) } : {}),
-          name: s.name,
-          kind: 1,
-          startTimeUnixNano: String(T0 + BigInt(s.startMs) * 1_000_000n),
-          endTimeUnixNano: String(T0 + BigInt(s.endMs) * 1_000_000n),
-          status: { code: s.error ? 2 : 1 },
-          attributes: Object.entries(s.attrs ?? {}).map(([key, v]) => ({
-            key,
-            value: anyValue(v),
-          })),
-        })),
-      }],
-    }],
-  };
-}
-
-const protobuf = (specs: SpanSpec[], resource?: Record<string, string>): Uint8Array =>
-  Req.encode(Req.fromObject(otlpObject(specs, resource))).finish();
-
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const s = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(s).arrayBuffer());
-}
-
-function postOtlp(
-  c: Ctx,
-  body: BodyInit | Uint8Array,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  return Promise.resolve(c.app.request("/v1/traces", {
-    method: "POST",
-    body: body as BodyInit,
-    headers: {
-      "content-type": "application/x-protobuf",
-      "x-mlflow-experiment-id": c.exp,
-      ...headers,
-    },
-  }));
-}
-
-async function call(c: Ctx, method: string, path: string, body?: unknown) {
-  const res = await c.app.request(path, {
-    method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
-      : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : {} };
-}
-
-/** Incompressible printable text (crypto gives at most 64 KB per call). */
-function randomText(n: number): string {
-  const out: string[] = [];
-  for (let i = 0; i < n; i += 65536) {
-    const chunk = crypto.getRandomValues(new Uint8Array(Math.min(65536, n - i)));
-    out.push(Array.from(chunk, (b) => String.fromCharCode(33 + (b % 90))).join(""));
-  }
-  return out.join("");
-}
-
-const traceId = (n: number) => `tr-${hex(n, 32)}`;
+import { testBackends } from "../support/backends.ts";
+import {
+  call,
+  type Ctx,
+  gzip,
+  hex,
+  otlpObject,
+  postOtlp,
+  protobuf,
+  traceId,
+  withCtx,
+} from "./trace_test_support.ts";
 
 for (const backend of testBackends()) {
   const t = (name: string, fn: (c: Ctx) => Promise<void>) =>
@@ -513,70 +398,5 @@ for (const backend of testBackends()) {
     const missing = await c.app.request("/ajax-api/3.0/mlflow/get-trace-artifact");
     assert.equal(missing.status, 400);
     await missing.text();
-  });
-}
-
-for (const backend of testBackends()) {
-  Deno.test(`[${backend.name}] traces: a span too big for an item spills to the artifact store`, async () => {
-    const { port, tableName, cleanup } = await backend.makePort();
-    const dir = await Deno.makeTempDir();
-    try {
-      const s = await createStores({ port, table: tableName }, "mlflow-artifacts:/");
-      const locations = new ArtifactLocations(await LocalArtifactStore.open(dir));
-      const app = createApp({
-        stores: s,
-        extraRoutes: [mountTraces(s, { spill: artifactSpanSpill(locations) })],
-      });
-      const exp = await s.experiments.create({ name: "big" });
-      const c: Ctx = { s, app, exp };
-      // 700 KB of nearly incompressible text: over the item limit even gzip-compressed.
-      const noise = randomText(700_000);
-      const res = await postOtlp(
-        c,
-        protobuf([
-          {
-            trace: 12,
-            span: 1,
-            name: "big",
-            startMs: 0,
-            endMs: 1,
-            attrs: { "mlflow.spanOutputs": noise },
-          },
-          { trace: 12, span: 2, parent: 1, name: "small", startMs: 0, endMs: 1 },
-        ]),
-      );
-      assert.equal(res.status, 200, await res.text());
-      const got = await call(c, "GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId(12)}`);
-      const big = got.json.trace.spans.find((x: { name: string }) => x.name === "big");
-      assert.equal(big.attributes[0].value.stringValue, noise);
-      const spilled = `${dir}/${exp}/traces/${traceId(12)}/artifacts/spans/${hex(1, 16)}.json.gz`;
-      assert.ok((await Deno.stat(spilled)).isFile);
-      const del = await call(c, "POST", "/api/2.0/mlflow/traces/delete-traces", {
-        experiment_id: exp,
-        request_ids: [traceId(12)],
-      });
-      assert.equal(del.json.traces_deleted, 1);
-      await assert.rejects(Deno.stat(spilled));
-      await locations.close();
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-      await cleanup();
-    }
-  });
-
-  Deno.test(`[${backend.name}] traces: without an artifact store a too-big span is refused whole`, async () => {
-    await withCtx(backend, async (c) => {
-      const noise = randomText(700_000);
-      const res = await postOtlp(
-        c,
-        protobuf([
-          { trace: 13, span: 1, name: "big", startMs: 0, endMs: 1, attrs: { x: noise } },
-        ]),
-      );
-      assert.equal(res.status, 400);
-      assert.equal((await res.json()).error_code, "INVALID_PARAMETER_VALUE");
-      const none = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(13)}`);
-      assert.equal(none.status, 404);
-    });
   });
 }
