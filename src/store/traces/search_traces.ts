@@ -136,6 +136,7 @@ async function readRunTraces(db: Db, runId: string): Promise<TraceRecord[]> {
 /** One shard's items in index order, read a page at a time. */
 class ShardCursor {
   private buffer: RawItem[] = [];
+  private pos = 0;
   private pages: AsyncGenerator<{ items: RawItem[] }>;
   private done = false;
   constructor(db: Db, input: QueryCommandInput, pageSize: number) {
@@ -143,16 +144,26 @@ class ShardCursor {
       pages: "all",
     });
   }
-  async head(): Promise<RawItem | undefined> {
-    while (this.buffer.length === 0 && !this.done) {
+  /** True when the next item must be read from DynamoDB first. */
+  get empty(): boolean {
+    return this.pos >= this.buffer.length && !this.done;
+  }
+  /** Reads pages until an item is buffered or the shard is exhausted. */
+  async fill(): Promise<void> {
+    while (this.empty) {
       const next = await this.pages.next();
       if (next.done) this.done = true;
-      else this.buffer.push(...next.value.items);
+      else {
+        this.buffer = next.value.items;
+        this.pos = 0;
+      }
     }
-    return this.buffer[0];
+  }
+  peek(): RawItem | undefined {
+    return this.buffer[this.pos];
   }
   shift(): void {
-    this.buffer.shift();
+    this.pos++;
   }
 }
 
@@ -198,25 +209,27 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
   }
 
   const cursor = decodeOptionalPageToken<{ after: string }>(input.pageToken, query);
-  // Each shard holds about 1/n of a page; read twice that per call, more only when needed.
+  // Each shard holds about 1/n of a page; read twice that per call, more only when needed. A
+  // filter may skip most items, so filtered searches read bigger pages.
   const parts = listings(input.experimentIds);
-  const pageSize = Math.min(1000, Math.max(10, Math.ceil(((max + 1) / parts.length) * 2)));
+  const share = Math.ceil(((max + 1) / parts.length) * 2);
+  const pageSize = Math.min(1000, Math.max(clauses.length > 0 ? 100 : 10, share));
   const shards = parts.map(([e, s]) =>
     new ShardCursor(db, shardQuery(e, s, cursor?.after), pageSize)
   );
   const out: TraceRecord[] = [];
   let lastSk: string | undefined;
   for (;;) {
-    const heads = await pooledMap(shards, (s) => s.head());
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (!h) continue;
-      if (best < 0 || h.gsi1sk!.S! < heads[best]!.gsi1sk!.S!) best = i;
+    const empty = shards.filter((s) => s.empty);
+    if (empty.length > 0) await pooledMap(empty, (s) => s.fill());
+    let best: ShardCursor | undefined;
+    for (const s of shards) {
+      const h = s.peek();
+      if (h && (!best || h.gsi1sk!.S! < best.peek()!.gsi1sk!.S!)) best = s;
     }
-    if (best < 0) return { traces: out };
-    const item = heads[best]!;
-    shards[best]!.shift();
+    if (!best) return { traces: out };
+    const item = best.peek()!;
+    best.shift();
     const record = traceRecordFromItem(item);
     if (!matches(searchRecord(record))) continue;
     if (out.length === max) {
