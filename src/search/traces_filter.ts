@@ -26,6 +26,7 @@ import {
 } from "./filter_syntax.ts";
 import { type Node, nodeText } from "./grouping.ts";
 import { parseOrderByString } from "./order_syntax.ts";
+import { reprStr, reprStrSet } from "./py_repr.ts";
 import { compareText, sqlILike, sqlLike } from "./sql_values.ts";
 
 /** What a trace filter reads. */
@@ -205,6 +206,13 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
       }
       return { kind, key, comparator: nt, value: null };
     }
+    if (kind === "attribute" && !ATTRIBUTE_KEYS.has(id.key) && !ATTRIBUTE_KEYS.has(key)) {
+      throw invalidParameter(
+        `Invalid attribute key '${id.key}' specified. Valid keys are '${
+          reprStrSet(ATTRIBUTE_KEYS)
+        }'`,
+      );
+    }
     const comparator = nodeText(parts[1]!).toUpperCase();
     const allowed = kind === "attribute"
       ? (NUMERIC.has(key) ? NUMERIC_CMP : STRING_CMP)
@@ -219,11 +227,6 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
     if (!allowed.includes(comparator)) {
       throw invalidParameter(
         `Invalid comparator '${comparator}' not one of '${JSON.stringify(allowed)}'`,
-      );
-    }
-    if (kind === "attribute" && !ATTRIBUTE_KEYS.has(id.key) && !ATTRIBUTE_KEYS.has(key)) {
-      throw invalidParameter(
-        `Invalid search key '${id.key}', supported are ${JSON.stringify([...ATTRIBUTE_KEYS])}`,
       );
     }
     return { kind, key, comparator, value: value(parts[2]!, kind, key, id.key.toLowerCase()) };
@@ -331,49 +334,80 @@ export function traceMatcher(clauses: TraceClause[]): (r: TraceSearchRecord) => 
   return (r) => clauses.every((c) => matchClause(r, c));
 }
 
-/** One parsed `order_by` entry. */
+/** One parsed `order_by` entry: an attribute, or a tag/metadata value. */
 export interface TraceOrder {
+  kind: "attribute" | "tag" | "metadata";
   key: string;
   ascending: boolean;
 }
 
-/** Parses `order_by` (attributes only, as MLflow), adding the default tie-breakers. */
+const RESERVED_METADATA = new Set(["mlflow.trace.tokenUsage", "mlflow.trace.cost"]);
+
+/**
+ * Parses `order_by` as the SQL store reads it, adding the default tie-breakers (newest first,
+ * then trace id): attributes, `name` (the trace name), `run_id` (metadata `mlflow.sourceRun`),
+ * `tags.k` and `metadata.k`.
+ */
 export function parseTraceOrderBy(orderBy: string[]): TraceOrder[] {
   const out: TraceOrder[] = [];
+  const seen = new Set<string>();
   for (const text of orderBy) {
     const { field, ascending } = parseOrderByString(text);
     const id = identifier(field.trim());
-    if (id.kind !== "attribute" || !ORDER_KEYS.has(id.key)) {
-      if (id.kind === "attribute") {
+    let kind: TraceOrder["kind"];
+    let key = id.key;
+    if (id.kind === "attribute") {
+      if (!ORDER_KEYS.has(id.key)) {
         throw invalidParameter(
-          `Invalid order_by attribute key '${id.key}', supported are ${
-            JSON.stringify([...ORDER_KEYS])
-          }`,
+          `Invalid attribute key '${id.key}' specified. Valid keys are '${reprStrSet(ORDER_KEYS)}'`,
         );
       }
-      throw invalidParameter(`Invalid order_by entity \`${id.kind}\` with key \`${id.key}\``);
+      const lower = id.key.toLowerCase();
+      if (lower === "name") [kind, key] = ["tag", "mlflow.traceName"];
+      else if (lower === "run_id") [kind, key] = ["metadata", "mlflow.sourceRun"];
+      else [kind, key] = ["attribute", ALIAS[id.key] ?? id.key];
+    } else if (id.kind === "tag" || id.kind === "metadata") {
+      kind = id.kind;
+    } else {
+      throw invalidParameter(`Invalid identifier type '${id.kind}'`);
     }
-    const lower = id.key.toLowerCase();
-    if (lower === "name") {
-      throw invalidParameter("Invalid order_by entity `tag` with key `mlflow.traceName`");
-    }
-    if (lower === "run_id") {
+    if (kind === "metadata" && RESERVED_METADATA.has(key)) {
       throw invalidParameter(
-        "Invalid order_by entity `request_metadata` with key `mlflow.sourceRun`",
+        `Ordering by reserved metadata '${key}' is not supported because it is ` +
+          "represented by multiple columns.",
       );
     }
-    out.push({ key: ALIAS[id.key] ?? id.key, ascending });
+    if (seen.has(`${kind}:${key}`)) {
+      throw invalidParameter(
+        `\`order_by\` contains duplicate fields: [${orderBy.map(reprStr).join(", ")}]`,
+      );
+    }
+    seen.add(`${kind}:${key}`);
+    out.push({ kind, key, ascending });
   }
-  if (!out.some((o) => o.key === "timestamp_ms")) {
-    out.push({ key: "timestamp_ms", ascending: false });
-  }
-  if (!out.some((o) => o.key === "request_id")) out.push({ key: "request_id", ascending: true });
+  const has = (key: string) => out.some((o) => o.kind === "attribute" && o.key === key);
+  if (!has("timestamp_ms")) out.push({ kind: "attribute", key: "timestamp_ms", ascending: false });
+  if (!has("request_id")) out.push({ kind: "attribute", key: "request_id", ascending: true });
   return out;
+}
+
+/**
+ * Whether a trace takes part in an ordered search: ordering by a tag or metadata key joins on
+ * it in MLflow's SQL store, which drops traces without it (the trace name and session keep them).
+ */
+export function orderKeeps(order: TraceOrder[]): (r: TraceSearchRecord) => boolean {
+  const required = order.filter((o) =>
+    (o.kind === "tag" && o.key !== "mlflow.traceName") ||
+    (o.kind === "metadata" && o.key !== "mlflow.trace.session")
+  );
+  return (r) =>
+    required.every((o) => (o.kind === "tag" ? r.tags : r.metadata)[o.key] !== undefined);
 }
 
 /** True for the order the listing index serves directly (newest first). */
 export function isDefaultOrder(order: TraceOrder[]): boolean {
-  return order[0]?.key === "timestamp_ms" && order[0].ascending === false;
+  return order[0]?.kind === "attribute" && order[0].key === "timestamp_ms" &&
+    order[0].ascending === false;
 }
 
 /** A comparator for `order`, with NULLs last as the SQL store sorts them. */
@@ -381,12 +415,16 @@ export function traceComparator(
   order: TraceOrder[],
   experimentOf: (r: TraceSearchRecord) => string,
 ): (a: TraceSearchRecord, b: TraceSearchRecord) => number {
-  const get = (r: TraceSearchRecord, key: string): string | number | null =>
-    key === "experiment_id" ? Number(experimentOf(r)) : attributeOf(r, key);
+  const get = (r: TraceSearchRecord, o: TraceOrder): string | number | null => {
+    if (o.kind === "tag") return r.tags[o.key] ?? null;
+    if (o.kind === "metadata") return r.metadata[o.key] ?? null;
+    return o.key === "experiment_id" ? Number(experimentOf(r)) : attributeOf(r, o.key);
+  };
   return (a, b) => {
-    for (const { key, ascending } of order) {
-      const va = get(a, key);
-      const vb = get(b, key);
+    for (const o of order) {
+      const { ascending } = o;
+      const va = get(a, o);
+      const vb = get(b, o);
       if (va === vb) continue;
       if (va === null) return 1;
       if (vb === null) return -1;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { MlflowError } from "../errors.ts";
 import {
+  orderKeeps,
   parseTraceFilter,
   parseTraceOrderBy,
   traceMatcher,
@@ -54,14 +55,22 @@ Deno.test("trace filters reject what MLflow rejects", () => {
   invalid(() => parseTraceFilter("span.name > 'x'"));
 });
 
-Deno.test("trace order_by adds MLflow's tie-breakers and refuses tags", () => {
+Deno.test("trace order_by adds MLflow's tie-breakers; tags and metadata join", () => {
   assert.deepEqual(parseTraceOrderBy([]), [
-    { key: "timestamp_ms", ascending: false },
-    { key: "request_id", ascending: true },
+    { kind: "attribute", key: "timestamp_ms", ascending: false },
+    { kind: "attribute", key: "request_id", ascending: true },
   ]);
   assert.deepEqual(parseTraceOrderBy(["execution_time DESC"])[0], {
+    kind: "attribute",
     key: "execution_time_ms",
     ascending: false,
   });
-  invalid(() => parseTraceOrderBy(["tags.x"]));
+  const byTag = parseTraceOrderBy(["tags.team"]);
+  assert.ok(orderKeeps(byTag)(rec()));
+  assert.ok(!orderKeeps(byTag)(rec({ tags: {} })));
+  assert.ok(orderKeeps(parseTraceOrderBy(["name"]))(rec({ tags: {} })));
+  invalid(() => parseTraceOrderBy(["trace.bogus"]));
+  invalid(() => parseTraceOrderBy(["metadata.`mlflow.trace.tokenUsage`"]));
+  invalid(() => parseTraceOrderBy(["timestamp", "timestamp_ms DESC"]));
+  invalid(() => parseTraceOrderBy(["feedback.x"]));
 });

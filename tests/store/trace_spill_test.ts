@@ -53,7 +53,7 @@ for (const backend of testBackends()) {
       assert.equal(res.status, 200, await res.text());
       const got = await call(c, "GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId(12)}`);
       const big = got.json.trace.spans.find((x: { name: string }) => x.name === "big");
-      assert.equal(big.attributes[0].value.stringValue, noise);
+      assert.equal(big.attributes[0].value.string_value, noise);
       const spilled = `${dir}/${exp}/traces/${traceId(12)}/artifacts/spans/${hex(1, 16)}.json.gz`;
       assert.ok((await Deno.stat(spilled)).isFile);
       const del = await call(c, "POST", "/api/2.0/mlflow/traces/delete-traces", {

@@ -65,11 +65,24 @@ for (const backend of testBackends()) {
       info.tags["mlflow.artifactLocation"],
       `mlflow-artifacts:/${c.exp}/traces/${traceId(1)}/artifacts`,
     );
+    // As MLflow: the spans gave no total, so the total is 0.
     assert.equal(
       info.trace_metadata["mlflow.trace.tokenUsage"],
-      '{"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}',
+      '{"input_tokens": 3, "output_tokens": 4, "total_tokens": 0}',
     );
     assert.deepEqual(got.json.trace.spans.map((s: { name: string }) => s.name), ["root", "llm"]);
+    // Spans as MLflow's server writes them: snake_case, status by name, exact int64 numbers.
+    const llm = got.json.trace.spans[1];
+    assert.equal(llm.parent_span_id, got.json.trace.spans[0].span_id);
+    assert.deepEqual(llm.status, { code: "STATUS_CODE_OK" });
+    assert.equal(llm.kind, undefined);
+    assert.deepEqual(llm.attributes.at(-1), {
+      key: "mlflow.traceRequestId",
+      value: { string_value: traceId(1) },
+    });
+    const raw = await (await c.app.request(`/api/3.0/mlflow/traces/get?trace_id=${traceId(1)}`))
+      .text();
+    assert.match(raw, /"start_time_unix_nano":1700000000005000000,/);
   });
 
   t("spans of one trace sent in several requests, out of order, assemble", async (c) => {

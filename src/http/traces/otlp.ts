@@ -95,7 +95,18 @@ export function decodeOtlp(body: Uint8Array, json: boolean): DecodedRequest {
 export async function otlpTraces(c: Context, stores: Stores, traces: TraceStore) {
   const experimentId = c.req.header("x-mlflow-experiment-id");
   if (!experimentId) {
-    return detail(422, "Missing required header: x-mlflow-experiment-id");
+    // FastAPI's validation error for a missing required header.
+    return new Response(
+      JSON.stringify({
+        detail: [{
+          type: "missing",
+          loc: ["header", "x-mlflow-experiment-id"],
+          msg: "Field required",
+          input: null,
+        }],
+      }),
+      { status: 422, headers: { "content-type": "application/json" } },
+    );
   }
   const contentType = c.req.header("content-type");
   const media = contentType === undefined ? null : contentType.split(";")[0]!.trim();

@@ -22,13 +22,8 @@ import { mlflowJson, nonEmpty } from "../json.ts";
 import { bool, int64, list, parseRequest, requireString } from "../request.ts";
 import { jsonObjectBody } from "./body.ts";
 import { assessmentRoutes } from "./assessment_routes.ts";
-import {
-  parseDuration,
-  parseTimestamp,
-  traceInfoJson,
-  traceInfoV2Json,
-  traceJson,
-} from "./wire.ts";
+import { parseDuration, parseTimestamp, traceInfoJson, traceInfoV2Json } from "./wire.ts";
+import { jsonTextResponse, traceJsonText } from "./span_wire.ts";
 
 /** `SearchTracesV3.max_results` default and the handler's cap. */
 const SEARCH_DEFAULT = 100;
@@ -49,8 +44,8 @@ function searchMax(v: number | undefined): number {
   const n = v ?? SEARCH_DEFAULT;
   if (n > SEARCH_MAX) {
     throw invalidParameter(
-      `Invalid value ${n} for parameter 'max_results' supplied: It must be at most ${SEARCH_MAX}, ` +
-        "but got value " + n,
+      `Invalid value ${n} for parameter 'max_results' supplied:  Hint: Value was of type 'int'. ` +
+        "See the API docs for more information about request parameters.",
     );
   }
   return n;
@@ -128,14 +123,16 @@ export function traceRoutesV3(stores: Stores, traces: TraceStore): Hono {
     );
     const traceId = requireString(req.trace_id, "trace_id");
     const { record, spans } = await traces.getTrace(traceId, req.allow_partial ?? false);
-    return mlflowJson({ trace: traceJson(record, spans) });
+    return jsonTextResponse(`{"trace":${traceJsonText(traceInfoJson(record), spans)}}`);
   });
 
   app.get("/traces/batchGet", async (c) => {
     const req = await parseRequest(c, z.object({ trace_ids: list(z.string()).optional() }));
     if (!req.trace_ids) throw invalidParameter(missingParameter("trace_ids"));
     const found = await traces.batchGetTraces(req.trace_ids);
-    return mlflowJson({ traces: nonEmpty(found.map((t) => traceJson(t.record, t.spans))) });
+    if (found.length === 0) return mlflowJson({});
+    const items = found.map((t) => traceJsonText(traceInfoJson(t.record), t.spans));
+    return jsonTextResponse(`{"traces":[${items.join(",")}]}`);
   });
 
   app.post("/traces/batchGetInfos", async (c) => {
@@ -216,7 +213,7 @@ async function traceArtifact(c: Context, traces: TraceStore) {
   const body = JSON.stringify({ spans: spans.map(mlflowSpanDict) });
   return new Response(body, {
     headers: {
-      "content-type": "application/octet-stream",
+      "content-type": "text/plain",
       "content-disposition": 'attachment; filename="traces.json"',
     },
   });

@@ -6,7 +6,6 @@
  * @module
  */
 import { invalidParameter } from "../../errors.ts";
-import type { StoredSpan } from "../../store/traces/span_model.ts";
 import {
   recordAssessments,
   type TraceRecord,
@@ -105,9 +104,4 @@ export function traceInfoV2Json(r: TraceRecord): Record<string, unknown> {
     ),
     tags: nonEmpty(Object.entries(r.tags).map(([key, value]) => ({ key, value }))),
   };
-}
-
-/** A `Trace` message: info plus spans (OTLP proto JSON). */
-export function traceJson(r: TraceRecord, spans: StoredSpan[]): Record<string, unknown> {
-  return { trace_info: traceInfoJson(r), spans: nonEmpty(spans) };
 }

@@ -164,11 +164,8 @@ export function aggregateUsage(spans: StoredSpan[]): Record<string, number> | nu
     for (const [k, n] of Object.entries(u)) total[k] = (total[k] ?? 0) + n;
   }
   if (!any) return null;
-  if (
-    total.total_tokens === undefined && (total.input_tokens ?? total.output_tokens) !== undefined
-  ) {
-    total.total_tokens = (total.input_tokens ?? 0) + (total.output_tokens ?? 0);
-  }
+  // MLflow always reports input, output and total (0 when no span gave them).
+  for (const k of ["input_tokens", "output_tokens", "total_tokens"]) total[k] ??= 0;
   return total;
 }
 

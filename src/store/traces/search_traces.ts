@@ -25,6 +25,7 @@ import { pooledMap } from "../../util/pool.ts";
 import { decodeOptionalPageToken, encodePageToken } from "../../search/page_token.ts";
 import {
   isDefaultOrder,
+  orderKeeps,
   parseTraceFilter,
   parseTraceOrderBy,
   traceComparator,
@@ -194,7 +195,8 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
     const read = candidates
       ? (await candidates()).filter((r) => experiments.has(r.experiment_id))
       : await readAllTraces(db, input.experimentIds);
-    const all = read.map(searchRecord).filter(matches);
+    const keeps = orderKeeps(order);
+    const all = read.map(searchRecord).filter((r) => matches(r) && keeps(r));
     const cmp = traceComparator(order, (r) =>
       (r as ReturnType<typeof searchRecord>).record
         .experiment_id);
