@@ -101,6 +101,14 @@ const ORDER_KEYS = new Set([
   "run_id",
 ]);
 const NUMERIC = new Set(["timestamp_ms", "execution_time_ms", "end_time_ms"]);
+const NUMERIC_WITH_ALIASES = [
+  "timestamp_ms",
+  "timestamp",
+  "execution_time_ms",
+  "execution_time",
+  "end_time_ms",
+  "end_time",
+];
 const ALIAS: Record<string, string> = {
   timestamp: "timestamp_ms",
   execution_time: "execution_time_ms",
@@ -177,7 +185,7 @@ function value(node: Node, kind: Kind, key: string, rawKey: string): TraceClause
     if (kind === "attribute" && !NUMERIC.has(key)) {
       throw invalidParameter(
         `Only the '${
-          JSON.stringify([...NUMERIC])
+          reprStrSet(NUMERIC_WITH_ALIASES)
         }' attributes support comparison with numeric values.`,
       );
     }
@@ -195,7 +203,7 @@ function value(node: Node, kind: Kind, key: string, rawKey: string): TraceClause
 /** Parses and validates a trace filter string. */
 export function parseTraceFilter(filter: string | undefined): TraceClause[] {
   if (!filter) return [];
-  return filterComparisons(filter, "plain").map((parts) => {
+  return filterComparisons(filter, "quoted").map((parts) => {
     validateComparison(parts);
     const id = identifier(nodeText(parts[0]!));
     const nt = nullTest(parts);
@@ -226,7 +234,7 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
       ];
     if (!allowed.includes(comparator)) {
       throw invalidParameter(
-        `Invalid comparator '${comparator}' not one of '${JSON.stringify(allowed)}'`,
+        `Invalid comparator '${comparator}' not one of '${reprStrSet(allowed)}'`,
       );
     }
     return { kind, key, comparator, value: value(parts[2]!, kind, key, id.key.toLowerCase()) };

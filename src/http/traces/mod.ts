@@ -21,7 +21,7 @@ export function mountTraces(stores: Stores, options: TraceStoreOptions = {}): (a
     mountMlflow(app, analyticsRoutes(stores), ["3.0"]);
     mountMlflow(app, traceRoutesV3(stores, traces), ["3.0"]);
     mountMlflow(app, traceRoutesV2(stores, traces), ["2.0"]);
-    app.post(OTLP_TRACES_PATH, (c) => otlpTraces(c, stores, traces));
+    app.post(OTLP_TRACES_PATH, (c) => otlpTraces(c, traces));
   };
 }
 

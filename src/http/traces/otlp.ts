@@ -15,7 +15,6 @@
 import type { Context } from "hono";
 import root from "otlp-root";
 import { MlflowError } from "../../errors.ts";
-import type { Stores } from "../../store/stores.ts";
 import { logSpans, type SpanBatch } from "../../store/traces/log_spans.ts";
 import type { StoredSpan } from "../../store/traces/span_model.ts";
 import { hexToBase64 } from "../../store/traces/span_model.ts";
@@ -92,7 +91,7 @@ export function decodeOtlp(body: Uint8Array, json: boolean): DecodedRequest {
 }
 
 /** Handles `POST /v1/traces`. */
-export async function otlpTraces(c: Context, stores: Stores, traces: TraceStore) {
+export async function otlpTraces(c: Context, traces: TraceStore) {
   const experimentId = c.req.header("x-mlflow-experiment-id");
   if (!experimentId) {
     // FastAPI's validation error for a missing required header.
@@ -142,7 +141,6 @@ export async function otlpTraces(c: Context, stores: Stores, traces: TraceStore)
     const runId = c.req.header("x-mlflow-run-id");
     if (runId && completed.length > 0) {
       try {
-        await stores.runs.get(runId);
         await traces.linkToRun(completed, runId);
       } catch {
         // MLflow logs and ignores a failed run link.

@@ -127,14 +127,15 @@ export async function updateAssessment(
   return result!;
 }
 
-/** Deletes an assessment (absent: no-op), restoring the one it overrode. */
+/** Deletes an assessment (absent, or on an absent trace: no-op), restoring the one it overrode. */
 export async function deleteAssessment(
   store: TraceStore,
   traceId: string,
   assessmentId: string,
 ): Promise<void> {
   await store.mutate(traceId, (current) => {
-    if (!current) throw notFound(`Trace with ID '${traceId}' not found.`);
+    // MLflow answers 200 for an absent trace or assessment alike.
+    if (!current) return null;
     const text = current.assessments[assessmentId];
     if (text === undefined) return null;
     const overrides = (JSON.parse(text) as AssessmentJson).overrides as string | undefined;

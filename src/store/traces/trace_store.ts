@@ -81,9 +81,7 @@ export interface TraceWithSpans {
 export function validateTraceTag(key: string, value: string): [string, string] {
   if (!key) throw invalidParameter("Missing value for required parameter 'key'.");
   if (key.length > MAX_TAG_KEY) {
-    throw invalidParameter(
-      `Trace tag key '${key}' had length ${key.length}, which exceeded length limit of ${MAX_TAG_KEY}`,
-    );
+    throw invalidParameter(`'key' exceeds the maximum length of ${MAX_TAG_KEY} characters`);
   }
   return [key, value.length > MAX_TAG_VALUE ? value.slice(0, MAX_TAG_VALUE) : value];
 }
