@@ -284,6 +284,9 @@ for (const backend of testBackends()) {
     assert.equal((await call(c, "DELETE", path, { key: "k" })).status, 200);
     const again = await call(c, "DELETE", path, { key: "k" });
     assert.equal(again.status, 404);
+    const long = await call(c, "PATCH", path, { key: "k".repeat(251), value: "v" });
+    assert.equal(long.status, 400);
+    assert.equal(long.json.message, "'key' exceeds the maximum length of 250 characters");
     const missing = await call(c, "PATCH", `/api/2.0/mlflow/traces/${traceId(999)}/tags`, {
       key: "k",
       value: "v",
@@ -341,6 +344,13 @@ for (const backend of testBackends()) {
       assert.equal(info.json.trace.trace_info.assessments.length, 1);
       const gone = await call(c, "GET", `${base}/${a2.assessment_id}`);
       assert.equal(gone.status, 404);
+      // As MLflow: deleting an absent assessment, even on an absent trace, answers 200.
+      const noTrace = await call(
+        c,
+        "DELETE",
+        `/api/3.0/mlflow/traces/${traceId(998)}/assessments/a-x`,
+      );
+      assert.equal(noTrace.status, 200);
     },
   );
 
@@ -392,6 +402,12 @@ for (const backend of testBackends()) {
       locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
       filter: `trace.run_id = '${run.info.runId}'`,
     });
+    // MLflow does not check that the run exists.
+    const unknownRun = await call(c, "POST", "/api/2.0/mlflow/traces/link-to-run", {
+      trace_ids: [traceId(10)],
+      run_id: "no-such-run",
+    });
+    assert.equal(unknownRun.status, 200);
     assert.deepEqual(found.json.traces.map((t: { trace_id: string }) => t.trace_id), [traceId(10)]);
   });
 
