@@ -126,3 +126,30 @@ Deno.test("searching by run_id reads the run's traces only, not the experiment",
     await engine.close();
   }
 });
+
+Deno.test("the 3.17 client's pattern (one OTLP request per span, then StartTraceV3) for 10 spans", async () => {
+  const { engine, traces, exp } = await setup();
+  try {
+    const spans = traceSpans(9, 10);
+    engine.stats.reset();
+    // Children end first, the root last; each ends in its own request.
+    for (const span of [...spans.slice(1), spans[0]!]) {
+      await logSpans(traces, exp, [{ resource: [], spans: [span] }]);
+    }
+    await traces.startTrace({
+      traceId: `tr-${"9".padStart(32, "0")}`,
+      experimentId: exp,
+      requestTime: 1_700_000_000_009,
+      executionDuration: 5,
+      state: "OK",
+      tags: { "mlflow.traceName": "span-0" },
+      metadata: {},
+      assessments: [],
+    });
+    // Per request: a span item (1 WCU), the info item and its index copy (1 + 1 WCU).
+    assert.ok(engine.stats.writeUnits <= 36, `WCU ${engine.stats.writeUnits}`);
+    assert.ok(engine.stats.readUnits <= 22, `RCU ${engine.stats.readUnits}`);
+  } finally {
+    await engine.close();
+  }
+});
