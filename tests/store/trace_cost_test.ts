@@ -153,3 +153,27 @@ Deno.test("the 3.17 client's pattern (one OTLP request per span, then StartTrace
     await engine.close();
   }
 });
+
+Deno.test("with a retention, every item of a trace carries the TTL attribute", async () => {
+  const engine = createEngine();
+  await ensureTable(engine, "ttl");
+  try {
+    const s = await createStores({ port: engine, table: "ttl" }, "mlflow-artifacts:/");
+    const exp = await s.experiments.create({ name: "ttl" });
+    const traces = new TraceStore(s.db, s.experiments, { retentionDays: 30 });
+    await logSpans(traces, exp, [{ resource: [], spans: traceSpans(7, 3) }]);
+    const res = await engine.query({
+      TableName: "ttl",
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: `TR#tr-${"7".padStart(32, "0")}` } },
+    });
+    assert.equal(res.Items?.length, 4);
+    const soon = Date.now() / 1000 + 30 * 86400;
+    for (const item of res.Items ?? []) {
+      const ttl = Number(item.expires_at?.N);
+      assert.ok(Math.abs(ttl - soon) < 120, `expires_at ${ttl}`);
+    }
+  } finally {
+    await engine.close();
+  }
+});

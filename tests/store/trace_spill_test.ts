@@ -85,3 +85,58 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] traces: get-trace-artifact serves an uploaded traces.json and attachments`, async () => {
+    const { port, tableName, cleanup } = await backend.makePort();
+    const dir = await Deno.makeTempDir();
+    try {
+      const s = await createStores({ port, table: tableName }, "mlflow-artifacts:/");
+      const locations = new ArtifactLocations(await LocalArtifactStore.open(dir));
+      const app = createApp({
+        stores: s,
+        extraRoutes: [mountTraces(s, { spill: artifactSpanSpill(locations) })],
+      });
+      const exp = await s.experiments.create({ name: "uploaded" });
+      const c: Ctx = { s, app, exp };
+      // A client without OTLP: StartTraceV3, then traces.json through the artifact proxy.
+      const started = await call(c, "POST", "/api/3.0/mlflow/traces", {
+        trace: {
+          trace_info: {
+            trace_id: traceId(20),
+            trace_location: {
+              type: "MLFLOW_EXPERIMENT",
+              mlflow_experiment: { experiment_id: exp },
+            },
+            request_time: "2023-11-14T22:13:20Z",
+            state: "OK",
+          },
+        },
+      });
+      assert.equal(started.status, 200);
+      const root = `${dir}/${exp}/traces/${traceId(20)}/artifacts`;
+      await Deno.mkdir(`${root}/attachments/x`, { recursive: true });
+      await Deno.writeTextFile(`${root}/traces.json`, '{"spans": [{"name": "uploaded"}]}');
+      await Deno.writeTextFile(`${root}/attachments/x/a.txt`, "attached");
+      const res = await app.request(
+        `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(20)}`,
+      );
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { spans: [{ name: "uploaded" }] });
+      const att = await app.request(
+        `/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${traceId(20)}&path=x/a.txt`,
+      );
+      assert.equal(att.status, 200);
+      assert.equal(await att.text(), "attached");
+      const escape = await app.request(
+        `/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${traceId(20)}&path=../../x`,
+      );
+      assert.equal(escape.status, 400);
+      await escape.text();
+      await locations.close();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await cleanup();
+    }
+  });
+}

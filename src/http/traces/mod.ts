@@ -33,5 +33,22 @@ export async function mountTracesFromConfig(
   const destination = config.serveArtifacts
     ? await openArtifactStore(config.artifactsDestination)
     : undefined;
-  return mountTraces(stores, { spill: artifactSpanSpill(new ArtifactLocations(destination)) });
+  return mountTraces(stores, {
+    spill: artifactSpanSpill(new ArtifactLocations(destination)),
+    ...retentionFromEnv(),
+  });
+}
+
+/**
+ * `MLFLOW_TRACE_RETENTION_DAYS`: traces written from now on expire (DynamoDB TTL) after that many
+ * days. Read here rather than in the shared config because only traces use it.
+ */
+function retentionFromEnv(): { retentionDays?: number } {
+  const raw = Deno.env.get("MLFLOW_TRACE_RETENTION_DAYS");
+  if (raw === undefined || raw === "") return {};
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new Error(`MLFLOW_TRACE_RETENTION_DAYS must be a positive number of days, got '${raw}'`);
+  }
+  return { retentionDays: days };
 }

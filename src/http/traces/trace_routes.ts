@@ -11,12 +11,16 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
-import { invalidParameter, missingParameter, MlflowError } from "../../errors.ts";
+import { invalidParameter, missingParameter, MlflowError, notFound } from "../../errors.ts";
 import type { Stores } from "../../store/stores.ts";
 import { deleteTraces } from "../../store/traces/delete_traces.ts";
 import { searchTraces } from "../../store/traces/search_traces.ts";
 import { mlflowSpanDict } from "../../store/traces/span_model.ts";
-import { TRACE_STATES, type TraceState } from "../../store/traces/trace_record.ts";
+import {
+  TAG_ARTIFACT_LOCATION,
+  TRACE_STATES,
+  type TraceState,
+} from "../../store/traces/trace_record.ts";
 import { TraceStore } from "../../store/traces/trace_store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { bool, int64, list, parseRequest, requireString } from "../request.ts";
@@ -200,23 +204,42 @@ async function deleteTracesRoute(c: Context, stores: Stores, traces: TraceStore)
   return mlflowJson({ traces_deleted: deleted });
 }
 
-/** `get-trace-artifact`: the trace's span data as MLflow's `traces.json` (`{"spans": [...]}`). */
+/**
+ * `get-trace-artifact`: the trace's span data as MLflow's `traces.json` (`{"spans": [...]}`),
+ * from the span items, or the `traces.json` a client uploaded when the trace has none; with
+ * `path=`, an attachment under the trace's artifact root.
+ */
 async function traceArtifact(c: Context, traces: TraceStore) {
   const requestId = c.req.query("request_id");
   if (!requestId) {
     throw new MlflowError("BAD_REQUEST", 'Request must include the "request_id" query parameter.');
   }
-  if (c.req.query("path")) {
-    throw new MlflowError("RESOURCE_DOES_NOT_EXIST", "Trace attachments are not stored here.");
+  const path = c.req.query("path");
+  const { record, spans } = await traces.getWithSpans(requestId);
+  const root = record.tags[TAG_ARTIFACT_LOCATION];
+  const files = traces.options.spill;
+  const fileResponse = (body: BodyInit, name: string) =>
+    new Response(body, {
+      headers: {
+        "content-type": "text/plain",
+        "content-disposition": `attachment; filename="${name}"`,
+      },
+    });
+  if (path) {
+    if (!files || !root) {
+      throw notFound(`Failed to download attachment '${path}' for trace '${requestId}'.`);
+    }
+    const name = path.split("/").pop() ?? path;
+    return fileResponse(await files.open(root, `attachments/${path}`), name);
   }
-  const { spans } = await traces.getWithSpans(requestId);
-  const body = JSON.stringify({ spans: spans.map(mlflowSpanDict) });
-  return new Response(body, {
-    headers: {
-      "content-type": "text/plain",
-      "content-disposition": 'attachment; filename="traces.json"',
-    },
-  });
+  if (spans.length === 0 && files && root) {
+    try {
+      return fileResponse(await files.open(root, "traces.json"), "traces.json");
+    } catch (e) {
+      if (!(e instanceof MlflowError) || e.code !== "RESOURCE_DOES_NOT_EXIST") throw e;
+    }
+  }
+  return fileResponse(JSON.stringify({ spans: spans.map(mlflowSpanDict) }), "traces.json");
 }
 
 /** Routes the client calls under 2.0 (tags, links, delete) plus the v2 legacy API. */

@@ -2,11 +2,14 @@
  * Spans too big for a DynamoDB item go to the artifact store, next to the trace's other
  * artifacts: `<mlflow.artifactLocation>/spans/<span_id>.json.gz` (gzip of the span's OTLP JSON).
  * The span item then keeps only `spill`, the URI of that file. Reading a trace fetches spilled
- * spans from the store; deleting a trace deletes them.
+ * spans from the store; deleting a trace deletes them. The same access serves the other files
+ * under a trace's artifact root: `traces.json` (spans uploaded by clients that do not use OTLP)
+ * and `attachments/`.
  *
  * @module
  */
 import type { ArtifactLocations } from "../../artifacts/locations.ts";
+import { safeArtifactPath } from "../../artifacts/safe_path.ts";
 import { joinPath } from "../../artifacts/store.ts";
 import { invalidParameter } from "../../errors.ts";
 
@@ -18,6 +21,8 @@ export interface SpanSpill {
   get(uri: string): Promise<Uint8Array>;
   /** Deletes a trace's spilled spans (its `spans/` folder). */
   deleteAll(root: string): Promise<void>;
+  /** Opens another file under a trace's artifact root (`traces.json`, `attachments/...`). */
+  open(root: string, path: string): Promise<ReadableStream<Uint8Array>>;
 }
 
 const bodyOf = (bytes: Uint8Array) => new Blob([bytes as BlobPart]).stream();
@@ -44,6 +49,10 @@ export function artifactSpanSpill(locations: ArtifactLocations): SpanSpill {
     async deleteAll(root) {
       const { store, base } = await locations.forRun(root);
       await store.delete(joinPath(base, "spans"));
+    },
+    async open(root, path) {
+      const { store, base } = await locations.forRun(root);
+      return (await store.get(joinPath(base, safeArtifactPath(path)))).body;
     },
   };
 }
