@@ -245,6 +245,21 @@ for (const backend of testBackends()) {
       filter: "trace.status = 'ERROR'",
     });
     assert.equal(errors.json.traces.length, 8);
+    // A time range is read as a key range; pages of it still follow on.
+    const window: string[] = [];
+    let windowToken: string | undefined;
+    do {
+      const page = await call(c, "POST", "/api/3.0/mlflow/traces/search", {
+        locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
+        filter: "trace.timestamp_ms >= 1700000000100 AND trace.timestamp_ms < 1700000000200 " +
+          "AND trace.status != 'ERROR'",
+        max_results: 3,
+        ...(windowToken ? { page_token: windowToken } : {}),
+      });
+      window.push(...page.json.traces.map((t: { trace_id: string }) => t.trace_id));
+      windowToken = page.json.next_page_token;
+    } while (windowToken);
+    assert.deepEqual(window, [19, 18, 17, 16, 14, 13, 12, 11].map((i) => traceId(100 + i)));
     const bySpan = await call(c, "POST", "/api/3.0/mlflow/traces/search", {
       locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
       filter: "span.name = 't7' AND span.status = 'OK'",

@@ -12,13 +12,7 @@
  * @module
  */
 import type { QueryCommandInput } from "@aws-sdk/client-dynamodb";
-import {
-  GSI1,
-  runTracesPk,
-  TRACE_SHARDS,
-  traceInfoKey,
-  tracesGsi1Pk,
-} from "../../keys/key_schema.ts";
+import { runTracesPk, TRACE_SHARDS, traceInfoKey } from "../../keys/key_schema.ts";
 import { batchGetAll, queryAll } from "../../dynamo/batch.ts";
 import { queryPages } from "../../dynamo/query_pages.ts";
 import { pooledMap } from "../../util/pool.ts";
@@ -33,6 +27,7 @@ import {
   type TraceSearchRecord,
 } from "../../search/traces_filter.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
+import { emptyRange, narrowing, shardQuery } from "./listing_query.ts";
 import {
   META_SOURCE_RUN,
   recordAssessments,
@@ -72,27 +67,20 @@ function assessmentValue(a: Record<string, unknown>): unknown {
 
 /** The view of a record the filter and comparator read. */
 export function searchRecord(r: TraceRecord): TraceSearchRecord & { record: TraceRecord } {
+  let assessments: TraceSearchRecord["assessments"] | undefined;
   return {
     ...r,
-    assessments: recordAssessments(r).map((a) => ({
-      name: String(a.assessment_name ?? ""),
-      kind: a.expectation !== undefined ? "expectation" as const : "feedback" as const,
-      value: assessmentValue(a),
-      valid: a.valid !== false,
-    })),
-    record: r,
-  };
-}
-
-function shardQuery(experimentId: string, shard: number, after?: string): QueryCommandInput {
-  return {
-    TableName: "",
-    IndexName: GSI1,
-    KeyConditionExpression: after ? "gsi1pk = :pk AND gsi1sk > :after" : "gsi1pk = :pk",
-    ExpressionAttributeValues: {
-      ":pk": { S: tracesGsi1Pk(experimentId, shard) },
-      ...(after ? { ":after": { S: after } } : {}),
+    // Parsed only when a filter reads assessments.
+    get assessments() {
+      assessments ??= recordAssessments(r).map((a) => ({
+        name: String(a.assessment_name ?? ""),
+        kind: a.expectation !== undefined ? "expectation" as const : "feedback" as const,
+        value: assessmentValue(a),
+        valid: a.valid !== false,
+      }));
+      return assessments;
     },
+    record: r,
   };
 }
 
@@ -110,7 +98,7 @@ export async function readAllTraces(db: Db, experimentIds: string[]): Promise<Tr
   const parts = await pooledMap(listings(experimentIds), async ([e, s]) => {
     const items: RawItem[] = [];
     for await (
-      const page of queryPages(db.port, { ...shardQuery(e, s), TableName: db.table }, {
+      const page of queryPages(db.port, shardQuery(db.table, e, s, undefined, { empty: false }), {
         pages: "all",
       })
     ) items.push(...page.items);
@@ -141,7 +129,7 @@ class ShardCursor {
   private pages: AsyncGenerator<{ items: RawItem[] }>;
   private done = false;
   constructor(db: Db, input: QueryCommandInput, pageSize: number) {
-    this.pages = queryPages(db.port, { ...input, TableName: db.table, Limit: pageSize }, {
+    this.pages = queryPages(db.port, { ...input, Limit: pageSize }, {
       pages: "all",
     });
   }
@@ -216,9 +204,12 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
   const parts = listings(input.experimentIds);
   const share = Math.ceil(((max + 1) / parts.length) * 2);
   const pageSize = Math.min(1000, Math.max(clauses.length > 0 ? 100 : 10, share));
-  const shards = parts.map(([e, s]) =>
-    new ShardCursor(db, shardQuery(e, s, cursor?.after), pageSize)
-  );
+  const narrow = narrowing(clauses);
+  if (narrow.empty) return { traces: [] };
+  const shards = parts
+    .map(([e, s]) => shardQuery(db.table, e, s, cursor?.after, narrow))
+    .filter((q) => !emptyRange(q))
+    .map((q) => new ShardCursor(db, q, pageSize));
   const out: TraceRecord[] = [];
   let lastSk: string | undefined;
   for (;;) {
