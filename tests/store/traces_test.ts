@@ -423,6 +423,20 @@ for (const backend of testBackends()) {
       run_id: "no-such-run",
     });
     assert.equal(unknownRun.status, 200);
+    // link-prompts records the versions; the tag is the client's to write, as with MLflow.
+    const prompts = await call(c, "POST", "/api/2.0/mlflow/traces/link-prompts", {
+      trace_id: traceId(10),
+      prompt_versions: [{ name: "p", version: "1" }],
+    });
+    assert.equal(prompts.status, 200);
+    const after = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(10)}`);
+    assert.equal(after.json.trace.trace_info.tags["mlflow.linkedPrompts"], undefined);
+    const noTrace = await call(c, "POST", "/api/2.0/mlflow/traces/link-prompts", {
+      trace_id: traceId(997),
+      prompt_versions: [{ name: "p", version: "1" }],
+    });
+    assert.equal(noTrace.status, 404);
+    assert.equal(noTrace.json.message, `Trace with ID '${traceId(997)}' not found.`);
     assert.deepEqual(found.json.traces.map((t: { trace_id: string }) => t.trace_id), [traceId(10)]);
   });
 

@@ -50,6 +50,8 @@ export interface TraceRecord {
   span_names?: string[];
   span_types?: string[];
   span_statuses?: string[];
+  /** Prompt versions linked to the trace (`<name>/<version>`). */
+  linked_prompts?: string[];
   /** Run this trace is linked to through link-to-run (besides `mlflow.sourceRun`). */
   linked_runs?: string[];
   /** Optimistic-concurrency version of the item. */
@@ -87,6 +89,7 @@ export function traceRecordFromItem(item: RawItem): TraceRecord {
     metadata: raw.metadata ?? {},
     assessments: raw.assessments ?? {},
     linked_runs: raw.linked_runs ?? [],
+    linked_prompts: raw.linked_prompts ?? [],
     span_names: raw.span_names ?? [],
     span_types: raw.span_types ?? [],
     span_statuses: raw.span_statuses ?? [],

@@ -29,7 +29,6 @@ import {
   META_SIZE_STATS,
   META_SOURCE_RUN,
   TAG_ARTIFACT_LOCATION,
-  TAG_LINKED_PROMPTS,
   TAG_TRACE_NAME,
   traceInfoItem,
   type TraceRecord,
@@ -336,23 +335,19 @@ export class TraceStore {
     if (linked.length > 0) await this.writeRunLinks(runId, linked);
   }
 
-  /** `LinkPromptsToTrace`: recorded in the `mlflow.linkedPrompts` tag, as the UI reads it. */
+  /**
+   * `LinkPromptsToTrace`: records the prompt versions on the trace (MLflow keeps them as entity
+   * associations; the client itself then updates the `mlflow.linkedPrompts` tag).
+   */
   async linkPrompts(traceId: string, prompts: { name: string; version: string }[]): Promise<void> {
     if (prompts.length === 0) return;
     await this.mutate(traceId, (current) => {
       if (!current) throw traceNotFound(traceId);
-      let existing: { name: string; version: string }[] = [];
-      try {
-        existing = JSON.parse(current.tags[TAG_LINKED_PROMPTS] ?? "[]");
-      } catch {
-        existing = [];
-      }
-      const seen = new Set(existing.map((p) => `${p.name}/${p.version}`));
-      for (const p of prompts) {
-        if (!seen.has(`${p.name}/${p.version}`)) existing.push(p);
-        seen.add(`${p.name}/${p.version}`);
-      }
-      current.tags[TAG_LINKED_PROMPTS] = JSON.stringify(existing);
+      const linked = new Set(current.linked_prompts ?? []);
+      const before = linked.size;
+      for (const p of prompts) linked.add(`${p.name}/${p.version}`);
+      if (linked.size === before) return null;
+      current.linked_prompts = [...linked];
       return current;
     });
   }
