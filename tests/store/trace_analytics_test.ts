@@ -156,6 +156,31 @@ for (const backend of testBackends()) {
     assert.equal(noRange.status, 400);
   });
 
+  t("span counts and latency from the spans of the traces in range", async (call, exp) => {
+    const counts = await call("/traces/metrics", {
+      experiment_ids: [exp],
+      view_type: "SPANS",
+      metric_name: "span_count",
+      aggregations: [{ aggregation_type: "COUNT" }],
+      dimensions: ["span_status"],
+      filters: ["span.name = 'root'"],
+    });
+    assert.equal(counts.status, 200, JSON.stringify(counts.json));
+    assert.deepEqual(
+      counts.json.data_points.map((p: Json) => [p.dimensions.span_status, p.values.COUNT]),
+      [["ERROR", 1], ["OK", 4]],
+    );
+    const latency = await call("/traces/metrics", {
+      experiment_ids: [exp],
+      view_type: "SPANS",
+      metric_name: "latency",
+      aggregations: [{ aggregation_type: "MAX" }],
+      start_time_ms: T0,
+      end_time_ms: T0 + 1000,
+    });
+    assert.deepEqual(latency.json.data_points[0].values, { MAX: 40 });
+  });
+
   t("filter correlation counts and NPMI", async (call, exp) => {
     const res = await call("/traces/calculate-filter-correlation", {
       experiment_ids: [exp],

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { invalidParameter, missingParameter } from "../../errors.ts";
 import type { Stores } from "../../store/stores.ts";
 import { traceFilterCorrelation } from "../../store/traces/filter_correlation.ts";
+import type { TraceStore } from "../../store/traces/trace_store.ts";
 import {
   type MetricAggregation,
   queryTraceMetrics,
@@ -23,7 +24,7 @@ const VIEW_TYPES = ["TRACES", "SPANS", "ASSESSMENTS"] as const;
 const AGGREGATIONS = ["COUNT", "SUM", "AVG", "PERCENTILE", "MIN", "MAX"] as const;
 
 /** The analytics routes. */
-export function analyticsRoutes(stores: Stores): Hono {
+export function analyticsRoutes(stores: Stores, traces: TraceStore): Hono {
   const app = new Hono();
 
   app.post("/traces/metrics", async (c) => {
@@ -69,7 +70,7 @@ export function analyticsRoutes(stores: Stores): Hono {
       ...(req.end_time_ms !== undefined ? { endTimeMs: req.end_time_ms } : {}),
       maxResults: req.max_results || METRICS_MAX_RESULTS,
     };
-    const points = await queryTraceMetrics(stores.db, query);
+    const points = await queryTraceMetrics(stores.db, query, traces.options.spill);
     return mlflowJson({ data_points: nonEmpty(points) });
   });
 

@@ -18,7 +18,7 @@ import { traceRoutesV2, traceRoutesV3 } from "./trace_routes.ts";
 export function mountTraces(stores: Stores, options: TraceStoreOptions = {}): (app: Hono) => void {
   const traces = new TraceStore(stores.db, stores.experiments, options);
   return (app: Hono) => {
-    mountMlflow(app, analyticsRoutes(stores), ["3.0"]);
+    mountMlflow(app, analyticsRoutes(stores, traces), ["3.0"]);
     mountMlflow(app, traceRoutesV3(stores, traces), ["3.0"]);
     mountMlflow(app, traceRoutesV2(stores, traces), ["2.0"]);
     app.post(OTLP_TRACES_PATH, (c) => otlpTraces(c, traces));

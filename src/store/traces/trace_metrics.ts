@@ -4,8 +4,7 @@
  * views: counts, latency, token usage and session counts per trace; counts and numeric values
  * per assessment; grouped by time bucket (`time_bucket`, ISO 8601) and the dimensions MLflow
  * allows; percentiles by linear interpolation (numpy's default, as SQLite and PostgreSQL compute
- * them). The SPANS view needs span-level data this server does not aggregate: it answers no
- * data points.
+ * them). The SPANS view reads the spans of the traces in range (`span_metrics.ts`).
  *
  * Traces are read from the listing index, limited to the requested time range by key condition.
  *
@@ -18,6 +17,8 @@ import { invalidParameter } from "../../errors.ts";
 import { pooledMap } from "../../util/pool.ts";
 import type { Db } from "../db.ts";
 import { pyFloat } from "./otlp_values.ts";
+import { spanFilter, type SpanRow, spanRows } from "./span_metrics.ts";
+import type { SpanSpill } from "./span_spill.ts";
 import {
   META_SESSION,
   META_TOKEN_USAGE,
@@ -303,17 +304,33 @@ function isoBucket(ms: number): string {
 }
 
 /** Computes the data points of a query. */
-export async function queryTraceMetrics(db: Db, q: TraceMetricsQuery): Promise<MetricDataPoint[]> {
+export async function queryTraceMetrics(
+  db: Db,
+  q: TraceMetricsQuery,
+  spill?: SpanSpill,
+): Promise<MetricDataPoint[]> {
   validateMetricsQuery(q);
-  if (q.viewType === "SPANS" || q.experimentIds.length === 0) return [];
-  let records = await readTraces(db, q);
+  if (q.experimentIds.length === 0) return [];
+  const spanFilters: ((s: SpanRow) => boolean)[] = [];
+  const traceFilters: ((r: TraceRecord) => boolean)[] = [];
   for (const f of q.filters) {
-    const keep = filterPredicate(f);
-    records = records.filter(keep);
+    const onSpan = q.viewType === "SPANS" ? spanFilter(f) : null;
+    if (onSpan) spanFilters.push(onSpan);
+    else traceFilters.push(filterPredicate(f));
   }
+  const records = (await readTraces(db, q)).filter((r) => traceFilters.every((f) => f(r)));
   const rows = q.viewType === "TRACES"
     ? traceRows(records, q.metricName)
-    : assessmentRows(records, q.metricName);
+    : q.viewType === "ASSESSMENTS"
+    ? assessmentRows(records, q.metricName)
+    : (await spanRows(
+      db,
+      records,
+      q.metricName,
+      { startMs: q.startTimeMs, endMs: q.endTimeMs },
+      spill,
+    ))
+      .filter((s) => spanFilters.every((f) => f(s)));
   const bucketMs = q.timeIntervalSeconds ? q.timeIntervalSeconds * 1000 : 0;
   const groups = new Map<string, { dims: Record<string, string>; values: (number | string)[] }>();
   for (const row of rows) {
