@@ -6,8 +6,10 @@
  *   (required: 422 without it, as FastAPI answers), an optional `x-mlflow-run-id` links the
  *   completed traces to a run.
  * - The body is decoded with the OTLP schema that `@opentelemetry/otlp-transformer` ships as a
- *   protobufjs module (never parsed by hand). OTLP JSON carries ids as hex; they are turned into
- *   base64 first, as MLflow does, so both encodings give the same message.
+ *   protobufjs static module (`build/src/generated/root.js`, imported as `otlp-root`; 0.215 is
+ *   the last release that ships it, later ones hand-write only an encoder). Nothing is parsed by
+ *   hand. OTLP JSON carries ids as hex; they are turned into base64 first, as MLflow does, so
+ *   both encodings give the same message.
  * - The answer is an empty `ExportTraceServiceResponse` (protobuf), or MLflow's JSON error.
  *
  * @module
