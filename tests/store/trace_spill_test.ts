@@ -140,3 +140,28 @@ for (const backend of testBackends()) {
     }
   });
 }
+
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] traces: an info item that would pass 400 KB is refused with 400`, async () => {
+    await withCtx(backend, async (c) => {
+      await (await postOtlp(c, protobuf([{ trace: 30, span: 1, name: "r", startMs: 0, endMs: 1 }])))
+        .arrayBuffer();
+      const base = `/api/3.0/mlflow/traces/${traceId(30)}/assessments`;
+      const big = randomText(150_000);
+      let last = 0;
+      for (let i = 0; i < 3; i++) {
+        const res = await call(c, "POST", base, {
+          assessment: { assessment_name: `a${i}`, feedback: { value: big } },
+        });
+        last = res.status;
+        if (res.status !== 200) {
+          assert.equal(res.json.error_code, "INVALID_PARAMETER_VALUE");
+          break;
+        }
+      }
+      assert.equal(last, 400);
+      const info = await call(c, "GET", `/api/3.0/mlflow/traces/${traceId(30)}`);
+      assert.equal(info.json.trace.trace_info.assessments.length, 2);
+    });
+  });
+}

@@ -18,7 +18,7 @@ import {
 import { batchGetAll, batchWriteAll, queryAll } from "../../dynamo/batch.ts";
 import { invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import { pooledMap } from "../../util/pool.ts";
-import { type Db, isConditionFailure, rawKey, toItem } from "../db.ts";
+import { type Db, errorName, isConditionFailure, rawKey, toItem } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import { appendToUri } from "../experiments/experiment_item.ts";
 import { readSpanItems } from "./span_items.ts";
@@ -164,6 +164,13 @@ export class TraceStore {
         });
         return next;
       } catch (e) {
+        if (errorName(e) === "ValidationException" && /size/i.test((e as Error).message)) {
+          // Tags, metadata and assessments share the 400 KB item: refuse, change nothing.
+          throw invalidParameter(
+            `Trace '${traceId}' would exceed the maximum stored size (its tags, metadata and ` +
+              "assessments together must stay under 400 KB).",
+          );
+        }
         if (!isConditionFailure(e)) throw e;
       }
     }
