@@ -10,6 +10,7 @@ import { loggedModelRoutesFromConfig } from "../http/logged_models/logged_models
 import { mountRegistry } from "../http/registry/mod.ts";
 import { artifactRoutesFromConfig } from "../http/artifacts/mod.ts";
 import { uiRoutesFromConfig } from "../http/ui_routes/mod.ts";
+import { mountTracesFromConfig } from "../http/traces/mod.ts";
 
 /** Returns the mount functions for the optional route groups. */
 export async function buildExtraRoutes(
@@ -21,5 +22,6 @@ export async function buildExtraRoutes(
     await artifactRoutesFromConfig(config, stores.runs),
     mountRegistry(config, stores),
     await uiRoutesFromConfig(config, stores),
+    await mountTracesFromConfig(config, stores),
   ];
 }

@@ -65,7 +65,7 @@ Deno.test("server answers /health and /version, and survives a clean restart and
   const dir = await Deno.makeTempDir();
   try {
     let s = await start(dir);
-    assert.equal(await (await fetch(`${s.url}/version`)).text(), "3.3.2");
+    assert.equal(await (await fetch(`${s.url}/version`)).text(), "3.17.2");
     const ready = await fetch(`${s.url}/ready`);
     assert.equal(ready.status, 200);
     assert.equal(await ready.text(), "OK");

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { pooledMap } from "../../util/pool.ts";
 import { batchWriteAll, queryAll, type RawItem } from "../../dynamo/batch.ts";
 import {
   experimentKey,
@@ -24,6 +25,7 @@ import {
   metricHistoryPk,
   runKey,
   runPartitionPk,
+  TRACE_SHARDS,
   tracesGsi1Pk,
 } from "../../keys/key_schema.ts";
 import { type Db, rawKey } from "../db.ts";
@@ -109,13 +111,16 @@ export async function hardDeleteExperiment(
   name: string,
 ): Promise<number> {
   let n = 0;
-  const traces = await queryAll(db.port, {
-    TableName: db.table,
-    IndexName: GSI1,
-    KeyConditionExpression: "gsi1pk = :p",
-    ExpressionAttributeValues: { ":p": { S: tracesGsi1Pk(experimentId) } },
-    ProjectionExpression: "pk",
-  });
+  // A trace is its own partition, listed in one of TRACE_SHARDS index partitions.
+  const shards = Array.from({ length: TRACE_SHARDS }, (_, s) => tracesGsi1Pk(experimentId, s));
+  const traces = (await pooledMap(shards, (pk) =>
+    queryAll(db.port, {
+      TableName: db.table,
+      IndexName: GSI1,
+      KeyConditionExpression: "gsi1pk = :p",
+      ExpressionAttributeValues: { ":p": { S: pk } },
+      ProjectionExpression: "pk",
+    }))).flat();
   for (const pk of new Set(traces.map((t) => t.pk!.S!))) n += await deletePartition(db, pk);
   const record = experimentKey(experimentId);
   n += await deletePartition(db, record.pk, [record.sk]);

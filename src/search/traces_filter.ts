@@ -1,0 +1,446 @@
+/**
+ * Trace search filters and `order_by` (`SearchTraceUtils` in `mlflow/utils/search_utils.py`
+ * and the SQL store's trace filters): identifiers `trace.`/`attribute(s).` (`request_id`,
+ * `timestamp[_ms]`, `execution_time[_ms]`, `end_time[_ms]`, `status`, `client_request_id`, and
+ * the aliases `name` → tag `mlflow.traceName`, `run_id` → metadata `mlflow.sourceRun`,
+ * `prompt` → tag `mlflow.linkedPrompts`), `tag(s).k`, `metadata.k`/`request_metadata.k`,
+ * `feedback.<name>` and `expectation.<name>` (the assessment value). `span.*` and `trace.text`
+ * need span content, which this server does not index: they answer INVALID_PARAMETER_VALUE.
+ *
+ * Nothing here knows about DynamoDB; records come from the store.
+ *
+ * @module
+ */
+import { invalidParameter } from "../errors.ts";
+import {
+  filterComparisons,
+  isListValue,
+  isNumberValue,
+  isStringValue,
+  nullTest,
+  parseStringList,
+  splitIdentifier,
+  stripQuotes,
+  trimBackticks,
+  validateComparison,
+} from "./filter_syntax.ts";
+import { type Node, nodeText } from "./grouping.ts";
+import { parseOrderByString } from "./order_syntax.ts";
+import { reprStr, reprStrSet } from "./py_repr.ts";
+import { compareText, sqlILike, sqlLike } from "./sql_values.ts";
+
+/** What a trace filter reads. */
+export interface TraceSearchRecord {
+  trace_id: string;
+  request_time: number;
+  execution_duration?: number | null;
+  state: string;
+  client_request_id?: string | null;
+  tags: Record<string, string>;
+  metadata: Record<string, string>;
+  /** Run ids linked to the trace besides `mlflow.sourceRun`. */
+  linked_runs?: string[];
+  /** Distinct span names, types and statuses. */
+  span_names?: string[];
+  span_types?: string[];
+  span_statuses?: string[];
+  /** Assessments: name, value (JSON-decoded) and whether valid. */
+  assessments: { name: string; kind: "feedback" | "expectation"; value: unknown; valid: boolean }[];
+}
+
+type Kind = "attribute" | "tag" | "metadata" | "feedback" | "expectation" | "span";
+
+/** One parsed trace clause. */
+export interface TraceClause {
+  kind: Kind;
+  key: string;
+  comparator: string;
+  value: string | number | string[] | null;
+}
+
+const IDENTIFIERS: Record<string, Kind | "issue"> = {
+  tag: "tag",
+  tags: "tag",
+  attribute: "attribute",
+  attributes: "attribute",
+  trace: "attribute",
+  request_metadata: "metadata",
+  metadata: "metadata",
+  span: "span",
+  feedback: "feedback",
+  expectation: "expectation",
+  issue: "issue",
+};
+
+const ATTRIBUTE_KEYS = new Set([
+  "request_id",
+  "timestamp",
+  "timestamp_ms",
+  "execution_time",
+  "execution_time_ms",
+  "end_time",
+  "end_time_ms",
+  "status",
+  "client_request_id",
+  "name",
+  "run_id",
+  "prompt",
+  "text",
+]);
+const ORDER_KEYS = new Set([
+  "experiment_id",
+  "timestamp",
+  "timestamp_ms",
+  "execution_time",
+  "execution_time_ms",
+  "end_time",
+  "end_time_ms",
+  "status",
+  "request_id",
+  "name",
+  "run_id",
+]);
+const NUMERIC = new Set(["timestamp_ms", "execution_time_ms", "end_time_ms"]);
+const NUMERIC_WITH_ALIASES = [
+  "timestamp_ms",
+  "timestamp",
+  "execution_time_ms",
+  "execution_time",
+  "end_time_ms",
+  "end_time",
+];
+const ALIAS: Record<string, string> = {
+  timestamp: "timestamp_ms",
+  execution_time: "execution_time_ms",
+  end_time: "end_time_ms",
+};
+const SPAN_KEYS = new Set(["name", "type", "status"]);
+const IN_KEYS = new Set(["name", "status", "request_id", "run_id", "client_request_id"]);
+const STRING_CMP = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
+const NUMERIC_CMP = [">", ">=", "!=", "=", "<", "<="];
+const TAG_CMP = ["!=", "=", "LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"];
+const ASSESSMENT_CMP = [
+  "!=",
+  "=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "LIKE",
+  "ILIKE",
+  "RLIKE",
+  "IS NULL",
+  "IS NOT NULL",
+];
+
+function identifier(text: string): { kind: Kind | "issue"; key: string } {
+  const [type, rawKey] = splitIdentifier(text);
+  if (type === null) {
+    return { kind: "attribute", key: trimBackticks(stripQuotes(rawKey)) };
+  }
+  const kind = IDENTIFIERS[trimBackticks(type)];
+  if (kind === undefined) {
+    throw invalidParameter(
+      `Invalid entity type '${type}'. Valid values are ${JSON.stringify(Object.keys(IDENTIFIERS))}`,
+    );
+  }
+  return { kind, key: trimBackticks(stripQuotes(rawKey)) };
+}
+
+/** Resolves aliases (`name`, `run_id`, `prompt`, `timestamp`...) as MLflow does. */
+function resolve(kind: Kind | "issue", key: string): { kind: Kind; key: string } {
+  if (kind === "issue") {
+    throw invalidParameter(`Filtering traces by 'issue.${key}' is not supported by this server.`);
+  }
+  if (kind === "span") {
+    if (!SPAN_KEYS.has(key)) {
+      throw invalidParameter(
+        `Filtering traces by 'span.${key}' is not supported by this server ` +
+          "(span.name, span.type and span.status are).",
+      );
+    }
+    return { kind, key };
+  }
+  const lower = key.toLowerCase();
+  if (lower === "name") return { kind: "tag", key: "mlflow.traceName" };
+  if (lower === "prompt") return { kind: "tag", key: "mlflow.linkedPrompts" };
+  if (lower === "run_id") return { kind: "metadata", key: "mlflow.sourceRun" };
+  if (lower === "text") {
+    throw invalidParameter("Filtering traces by 'trace.text' is not supported by this server.");
+  }
+  return { kind, key: kind === "attribute" ? ALIAS[key] ?? key : key };
+}
+
+function value(node: Node, kind: Kind, key: string, rawKey: string): TraceClause["value"] {
+  if (isListValue(node)) {
+    if (kind === "attribute" && !IN_KEYS.has(rawKey)) {
+      throw invalidParameter(
+        `Only attributes in ${JSON.stringify([...IN_KEYS])} supports comparison with a list ` +
+          "of quoted string values.",
+      );
+    }
+    return parseStringList(node);
+  }
+  if (isNumberValue(node)) {
+    if (kind === "attribute" && !NUMERIC.has(key)) {
+      throw invalidParameter(
+        `Only the '${
+          reprStrSet(NUMERIC_WITH_ALIASES)
+        }' attributes support comparison with numeric values.`,
+      );
+    }
+    if (kind === "attribute" || kind === "feedback" || kind === "expectation") {
+      return Number(nodeText(node));
+    }
+    throw invalidParameter(
+      `Expected a quoted string value for ${kind} (e.g. 'my-value'). Got value ${nodeText(node)}`,
+    );
+  }
+  if (isStringValue(node)) return stripQuotes(nodeText(node), true);
+  throw invalidParameter(`Expected a quoted string value. Got value ${nodeText(node)}`);
+}
+
+/** Parses and validates a trace filter string. */
+export function parseTraceFilter(filter: string | undefined): TraceClause[] {
+  if (!filter) return [];
+  return filterComparisons(filter, "quoted").map((parts) => {
+    validateComparison(parts);
+    const id = identifier(nodeText(parts[0]!));
+    const nt = nullTest(parts);
+    const { kind, key } = resolve(id.kind, id.key);
+    if (nt) {
+      if (kind === "attribute") {
+        throw invalidParameter(`Invalid comparator '${nt}' for attribute '${key}'`);
+      }
+      return { kind, key, comparator: nt, value: null };
+    }
+    if (kind === "attribute" && !ATTRIBUTE_KEYS.has(id.key) && !ATTRIBUTE_KEYS.has(key)) {
+      throw invalidParameter(
+        `Invalid attribute key '${id.key}' specified. Valid keys are '${
+          reprStrSet(ATTRIBUTE_KEYS)
+        }'`,
+      );
+    }
+    const comparator = nodeText(parts[1]!).toUpperCase();
+    const allowed = kind === "attribute"
+      ? (NUMERIC.has(key) ? NUMERIC_CMP : STRING_CMP)
+      : kind === "feedback" || kind === "expectation"
+      ? ASSESSMENT_CMP
+      : kind === "span"
+      ? STRING_CMP
+      : [
+        ...TAG_CMP,
+        ...(id.key.toLowerCase() === "run_id" || id.key === "name" ? ["IN", "NOT IN"] : []),
+      ];
+    if (!allowed.includes(comparator)) {
+      throw invalidParameter(
+        `Invalid comparator '${comparator}' not one of '${reprStrSet(allowed)}'`,
+      );
+    }
+    return { kind, key, comparator, value: value(parts[2]!, kind, key, id.key.toLowerCase()) };
+  });
+}
+
+function attributeOf(r: TraceSearchRecord, key: string): string | number | null {
+  switch (key) {
+    case "request_id":
+      return r.trace_id;
+    case "timestamp_ms":
+      return r.request_time;
+    case "execution_time_ms":
+      return r.execution_duration ?? null;
+    case "end_time_ms":
+      return r.execution_duration == null ? null : r.request_time + r.execution_duration;
+    case "status":
+      return r.state;
+    case "client_request_id":
+      return r.client_request_id ?? null;
+  }
+  return null;
+}
+
+function matchString(v: string, cmp: string, target: TraceClause["value"]): boolean {
+  switch (cmp) {
+    case "=":
+      return v === target;
+    case "!=":
+      return v !== target;
+    case "LIKE":
+      return sqlLike(v, String(target));
+    case "ILIKE":
+      return sqlILike(v, String(target));
+    case "RLIKE":
+      return new RegExp(String(target)).test(v);
+    case "IN":
+      return (target as string[]).includes(v);
+    case "NOT IN":
+      return !(target as string[]).includes(v);
+  }
+  return false;
+}
+
+function matchNumber(v: number, cmp: string, t: number): boolean {
+  switch (cmp) {
+    case "=":
+      return v === t;
+    case "!=":
+      return v !== t;
+    case ">":
+      return v > t;
+    case ">=":
+      return v >= t;
+    case "<":
+      return v < t;
+    case "<=":
+      return v <= t;
+  }
+  return false;
+}
+
+function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
+  if (c.kind === "attribute") {
+    const v = attributeOf(r, c.key);
+    if (v === null) return false;
+    if (typeof v === "number") return matchNumber(v, c.comparator, Number(c.value));
+    return matchString(v, c.comparator, c.value);
+  }
+  if (c.kind === "tag" || c.kind === "metadata") {
+    const map = c.kind === "tag" ? r.tags : r.metadata;
+    let values = map[c.key] === undefined ? [] : [map[c.key]!];
+    if (c.kind === "metadata" && c.key === "mlflow.sourceRun") {
+      values = [...new Set([...values, ...(r.linked_runs ?? [])])];
+    }
+    if (c.comparator === "IS NULL") return values.length === 0;
+    if (c.comparator === "IS NOT NULL") return values.length > 0;
+    if (c.comparator === "!=") return values.length > 0 && values.every((v) => v !== c.value);
+    return values.some((v) => matchString(v, c.comparator, c.value));
+  }
+  if (c.kind === "span") {
+    const values = c.key === "name"
+      ? r.span_names
+      : c.key === "type"
+      ? r.span_types
+      : r.span_statuses;
+    return (values ?? []).some((v) => matchString(v, c.comparator, c.value));
+  }
+  const found = r.assessments.filter((a) => a.kind === c.kind && a.name === c.key && a.valid);
+  if (c.comparator === "IS NULL") return found.length === 0;
+  if (c.comparator === "IS NOT NULL") return found.length > 0;
+  return found.some((a) => {
+    const v = a.value;
+    if (typeof c.value === "number") {
+      const n = typeof v === "boolean" ? Number(v) : Number(v);
+      return typeof v !== "string" && !Number.isNaN(n) && matchNumber(n, c.comparator, c.value);
+    }
+    const text = typeof v === "string" ? v : JSON.stringify(v);
+    return matchString(text, c.comparator, c.value);
+  });
+}
+
+/** A predicate for the parsed clauses (all must hold). */
+export function traceMatcher(clauses: TraceClause[]): (r: TraceSearchRecord) => boolean {
+  return (r) => clauses.every((c) => matchClause(r, c));
+}
+
+/** One parsed `order_by` entry: an attribute, or a tag/metadata value. */
+export interface TraceOrder {
+  kind: "attribute" | "tag" | "metadata";
+  key: string;
+  ascending: boolean;
+}
+
+const RESERVED_METADATA = new Set(["mlflow.trace.tokenUsage", "mlflow.trace.cost"]);
+
+/**
+ * Parses `order_by` as the SQL store reads it, adding the default tie-breakers (newest first,
+ * then trace id): attributes, `name` (the trace name), `run_id` (metadata `mlflow.sourceRun`),
+ * `tags.k` and `metadata.k`.
+ */
+export function parseTraceOrderBy(orderBy: string[]): TraceOrder[] {
+  const out: TraceOrder[] = [];
+  const seen = new Set<string>();
+  for (const text of orderBy) {
+    const { field, ascending } = parseOrderByString(text);
+    const id = identifier(field.trim());
+    let kind: TraceOrder["kind"];
+    let key = id.key;
+    if (id.kind === "attribute") {
+      if (!ORDER_KEYS.has(id.key)) {
+        throw invalidParameter(
+          `Invalid attribute key '${id.key}' specified. Valid keys are '${reprStrSet(ORDER_KEYS)}'`,
+        );
+      }
+      const lower = id.key.toLowerCase();
+      if (lower === "name") [kind, key] = ["tag", "mlflow.traceName"];
+      else if (lower === "run_id") [kind, key] = ["metadata", "mlflow.sourceRun"];
+      else [kind, key] = ["attribute", ALIAS[id.key] ?? id.key];
+    } else if (id.kind === "tag" || id.kind === "metadata") {
+      kind = id.kind;
+    } else {
+      throw invalidParameter(`Invalid identifier type '${id.kind}'`);
+    }
+    if (kind === "metadata" && RESERVED_METADATA.has(key)) {
+      throw invalidParameter(
+        `Ordering by reserved metadata '${key}' is not supported because it is ` +
+          "represented by multiple columns.",
+      );
+    }
+    if (seen.has(`${kind}:${key}`)) {
+      throw invalidParameter(
+        `\`order_by\` contains duplicate fields: [${orderBy.map(reprStr).join(", ")}]`,
+      );
+    }
+    seen.add(`${kind}:${key}`);
+    out.push({ kind, key, ascending });
+  }
+  const has = (key: string) => out.some((o) => o.kind === "attribute" && o.key === key);
+  if (!has("timestamp_ms")) out.push({ kind: "attribute", key: "timestamp_ms", ascending: false });
+  if (!has("request_id")) out.push({ kind: "attribute", key: "request_id", ascending: true });
+  return out;
+}
+
+/**
+ * Whether a trace takes part in an ordered search: ordering by a tag or metadata key joins on
+ * it in MLflow's SQL store, which drops traces without it (the trace name and session keep them).
+ */
+export function orderKeeps(order: TraceOrder[]): (r: TraceSearchRecord) => boolean {
+  const required = order.filter((o) =>
+    (o.kind === "tag" && o.key !== "mlflow.traceName") ||
+    (o.kind === "metadata" && o.key !== "mlflow.trace.session")
+  );
+  return (r) =>
+    required.every((o) => (o.kind === "tag" ? r.tags : r.metadata)[o.key] !== undefined);
+}
+
+/** True for the order the listing index serves directly (newest first). */
+export function isDefaultOrder(order: TraceOrder[]): boolean {
+  return order[0]?.kind === "attribute" && order[0].key === "timestamp_ms" &&
+    order[0].ascending === false;
+}
+
+/** A comparator for `order`, with NULLs last as the SQL store sorts them. */
+export function traceComparator(
+  order: TraceOrder[],
+  experimentOf: (r: TraceSearchRecord) => string,
+): (a: TraceSearchRecord, b: TraceSearchRecord) => number {
+  const get = (r: TraceSearchRecord, o: TraceOrder): string | number | null => {
+    if (o.kind === "tag") return r.tags[o.key] ?? null;
+    if (o.kind === "metadata") return r.metadata[o.key] ?? null;
+    return o.key === "experiment_id" ? Number(experimentOf(r)) : attributeOf(r, o.key);
+  };
+  return (a, b) => {
+    for (const o of order) {
+      const { ascending } = o;
+      const va = get(a, o);
+      const vb = get(b, o);
+      if (va === vb) continue;
+      if (va === null) return 1;
+      if (vb === null) return -1;
+      const c = typeof va === "number" && typeof vb === "number"
+        ? va - vb
+        : compareText(String(va), String(vb));
+      if (c !== 0) return ascending ? c : -c;
+    }
+    return 0;
+  };
+}

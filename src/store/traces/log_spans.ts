@@ -1,0 +1,92 @@
+/**
+ * Spans arriving through OTLP (`log_spans` in MLflow's SQL store): the spans of each trace are
+ * written as span items, then the trace's info item is created or updated from them (see
+ * `derive.ts`). Spans of one trace may come in any number of requests, in any order, before or
+ * after the client's `StartTraceV3`; each request folds its spans into the info item.
+ *
+ * @module
+ */
+import { batchWriteAll } from "../../dynamo/batch.ts";
+import { pooledMap } from "../../util/pool.ts";
+import { aggregateSpans, applySpanAggregate } from "./derive.ts";
+import { type KeyValue, pyJsonOfAnyValue } from "./otlp_values.ts";
+import { spanPutRequest } from "./span_items.ts";
+import { mlflowTraceId, type StoredSpan } from "./span_model.ts";
+import { TAG_ARTIFACT_LOCATION, type TraceRecord } from "./trace_record.ts";
+import { TraceStore, validateTraceTag } from "./trace_store.ts";
+
+/** Spans that share one OTLP resource. */
+export interface SpanBatch {
+  resource: KeyValue[];
+  spans: StoredSpan[];
+}
+
+/** Trace tags from resource attributes (MLflow skips `telemetry.sdk.*` and `mlflow.*`). */
+export function resourceTags(resource: KeyValue[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of resource) {
+    if (a.key.startsWith("telemetry.sdk.") || a.key.startsWith("mlflow.")) continue;
+    const v = a.value;
+    const text = v?.stringValue !== undefined ? v.stringValue : pyJsonOfAnyValue(v);
+    try {
+      const [k, value] = validateTraceTag(a.key, text);
+      out[k] = value;
+    } catch {
+      // MLflow skips invalid resource attributes.
+    }
+  }
+  return out;
+}
+
+/** Stores the spans; returns the ids of the traces whose root span arrived. */
+export async function logSpans(
+  store: TraceStore,
+  experimentId: string,
+  batches: SpanBatch[],
+): Promise<string[]> {
+  const byTrace = new Map<string, { spans: StoredSpan[]; tags: Record<string, string> }>();
+  for (const batch of batches) {
+    const tags = resourceTags(batch.resource);
+    for (const span of batch.spans) {
+      const id = mlflowTraceId(span);
+      const entry = byTrace.get(id) ?? { spans: [], tags: {} };
+      entry.spans.push(span);
+      Object.assign(entry.tags, tags);
+      byTrace.set(id, entry);
+    }
+  }
+  if (byTrace.size === 0) return [];
+  // 404 for an unknown experiment, before anything is written.
+  const experiment = await store.experiments.get(experimentId);
+  const completed: string[] = [];
+  await pooledMap([...byTrace.entries()], async ([traceId, { spans, tags }]) => {
+    const agg = aggregateSpans(spans);
+    // Span items live as long as the trace: a TTL is set only when retention is configured.
+    const expiresAt = store.expiresAt(agg.minStartMs);
+    const artifactLocation = TraceStore.artifactLocation(experiment.artifactLocation, traceId);
+    const target = { spill: store.options.spill, root: artifactLocation };
+    await batchWriteAll(
+      store.db.port,
+      store.db.table,
+      await Promise.all(spans.map((s) => spanPutRequest(traceId, s, expiresAt, target))),
+    );
+    await store.mutate(traceId, (current) => {
+      const record: TraceRecord = current ?? {
+        trace_id: traceId,
+        experiment_id: experimentId,
+        request_time: agg.minStartMs,
+        execution_duration: null,
+        state: "IN_PROGRESS",
+        tags: { [TAG_ARTIFACT_LOCATION]: artifactLocation },
+        metadata: {},
+        assessments: {},
+        linked_runs: [],
+        ver: 0,
+        ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}),
+      };
+      return applySpanAggregate(record, agg, tags, current === undefined);
+    });
+    if (agg.root) completed.push(traceId);
+  });
+  return completed;
+}
