@@ -11,6 +11,8 @@ import { appOptions } from "./src/server/app_options.ts";
 import { TableCheckError } from "./src/dynamo/table.ts";
 import { createStores } from "./src/store/stores.ts";
 import { MlflowError } from "./src/errors.ts";
+import { type AuthConfig, AuthConfigError, loadAuthConfig } from "./src/auth/auth_config.ts";
+import { ensureAdmin } from "./src/http/auth/mod.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -32,6 +34,18 @@ async function main(): Promise<number> {
       `--workers ${config.workers} ignored: one async process serves all requests; run more replicas to scale out`,
     );
   }
+  let authConfig: AuthConfig | undefined;
+  if (config.appName === "basic-auth") {
+    try {
+      authConfig = await loadAuthConfig(Deno.env.toObject());
+    } catch (e) {
+      if (e instanceof AuthConfigError) {
+        console.error(`Error: --app-name basic-auth: ${e.message}`);
+        return 1;
+      }
+      throw e;
+    }
+  }
   let backend;
   try {
     backend = await openBackend(config.backend);
@@ -46,11 +60,22 @@ async function main(): Promise<number> {
     throw e;
   }
   const stores = await createStores(backend.db, config.defaultArtifactRoot);
+  if (authConfig) {
+    try {
+      await ensureAdmin(stores, authConfig);
+    } catch (e) {
+      if (!(e instanceof AuthConfigError)) throw e;
+      console.error(`Error: --app-name basic-auth: ${e.message}`);
+      await backend.close();
+      return 1;
+    }
+  }
   const app = createApp({
     stores,
     ...appOptions(config),
     extraRoutes: await buildExtraRoutes(config, stores),
     ready: backend.ready,
+    ...(authConfig ? { auth: { config: authConfig } } : {}),
   });
   const controller = new AbortController();
   const server = Deno.serve({

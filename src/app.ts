@@ -18,6 +18,7 @@ import { mountMlflow } from "./http/mount.ts";
 import { mountReadiness } from "./http/readiness.ts";
 import type { Readiness } from "./dynamo/readiness.ts";
 import { installGuards, type SecurityOptions } from "./http/middleware/mod.ts";
+import { type AuthSetup, installAuth } from "./http/auth/mod.ts";
 
 export { mountMlflow };
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   security?: SecurityOptions;
   /** Largest JSON request body in bytes (413 beyond it); unset → 32 MiB. */
   maxJsonBodyBytes?: number;
+  /** `--app-name basic-auth`: authentication and permissions (`src/http/auth/`); unset → off. */
+  auth?: AuthSetup;
 }
 
 /** Creates the application. */
@@ -41,6 +44,8 @@ export function createApp(deps: AppDeps): Hono {
   const root = new Hono();
   installGuards(root, deps.security, deps.maxJsonBodyBytes, deps.staticPrefix);
   const app = new Hono();
+  const auth = deps.auth &&
+    installAuth(root, app, deps.auth, deps.stores, deps.staticPrefix ?? "");
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));
   mountReadiness(app, deps.ready);
@@ -48,6 +53,7 @@ export function createApp(deps: AppDeps): Hono {
   mountMlflow(app, runRoutes(deps.stores));
   mountMlflow(app, metricRoutes(deps.stores));
   for (const mount of deps.extraRoutes ?? []) mount(app);
+  auth?.routesMounted(app);
   root.route(deps.staticPrefix ?? "", app);
   root.notFound(notFoundRoute);
   root.onError(onError);

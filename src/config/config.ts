@@ -43,6 +43,7 @@ const ConfigSchema = z.object({
   ),
   disableSecurityMiddleware: z.boolean(),
   maxJsonBodyBytes: z.coerce.number().int().min(1024),
+  appName: z.enum(["basic-auth"], "must be basic-auth").optional(),
 });
 
 /** Validated configuration. */
@@ -68,6 +69,8 @@ export interface Config {
   disableSecurityMiddleware: boolean;
   /** `--max-json-body-bytes`: JSON bodies beyond it get 413. */
   maxJsonBodyBytes: number;
+  /** `--app-name basic-auth`: authentication and permissions (`docs/auth.md`); unset → off. */
+  appName?: "basic-auth";
 }
 
 const FLAGS = {
@@ -85,6 +88,7 @@ const FLAGS = {
   "x-frame-options": { type: "string" },
   "disable-security-middleware": { type: "boolean" },
   "max-json-body-bytes": { type: "string" },
+  "app-name": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -120,6 +124,9 @@ export const USAGE = `Usage: deno task start [options]
   --max-json-body-bytes N         largest JSON request body; larger ones get 413
                                   (MLFLOW_SERVER_MAX_JSON_BODY_BYTES, default ${DEFAULT_MAX_JSON_BODY_BYTES},
                                   32 MiB; artifact uploads are not limited)
+  --app-name basic-auth           HTTP Basic authentication and per-resource permissions, as
+                                  MLflow's basic-auth app (MLFLOW_APP_NAME; configured by the ini
+                                  file at MLFLOW_AUTH_CONFIG_PATH, see docs/auth.md). Default off.
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -162,6 +169,7 @@ export function loadConfig(
       envBool(env.MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE) ?? false,
     maxJsonBodyBytes: values["max-json-body-bytes"] ?? env.MLFLOW_SERVER_MAX_JSON_BODY_BYTES ??
       DEFAULT_MAX_JSON_BODY_BYTES,
+    appName: (values["app-name"] ?? env.MLFLOW_APP_NAME) || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
