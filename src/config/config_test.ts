@@ -106,3 +106,13 @@ Deno.test("loadConfig() reads the security flags and their MLFLOW_SERVER_* env n
   assert.throws(() => loadConfig(["--x-frame-options", "ALLOW"], {}), ConfigError);
   assert.throws(() => loadConfig(["--max-json-body-bytes", "ten"], {}), ConfigError);
 });
+
+Deno.test("--app-name basic-auth (or MLFLOW_APP_NAME) turns auth on; default off; others refused", () => {
+  const off = loadConfig([], {});
+  assert.ok(off !== "help" && off.appName === undefined);
+  const flag = loadConfig(["--app-name", "basic-auth"], {});
+  assert.ok(flag !== "help" && flag.appName === "basic-auth");
+  const env = loadConfig([], { MLFLOW_APP_NAME: "basic-auth" });
+  assert.ok(env !== "help" && env.appName === "basic-auth");
+  assert.throws(() => loadConfig(["--app-name", "oidc"], {}), /--app-name/);
+});
