@@ -69,15 +69,17 @@ export function authConfigFrom(
       `default_permission '${defaultPermission}' is not one of NO_PERMISSIONS, READ, USE, EDIT, MANAGE`,
     );
   }
-  const adminUsername = (env.MLFLOW_AUTH_ADMIN_USERNAME !== undefined
-    ? env.MLFLOW_AUTH_ADMIN_USERNAME
-    : ini.admin_username ?? "admin") || undefined;
+  const adminUsername =
+    (env.MLFLOW_AUTH_ADMIN_USERNAME !== undefined
+      ? env.MLFLOW_AUTH_ADMIN_USERNAME
+      : ini.admin_username ?? "admin") || undefined;
   if (!adminUsername) {
     throw new AuthConfigError("admin_username is empty (MLFLOW_AUTH_ADMIN_USERNAME or the ini)");
   }
-  const adminPassword = (env.MLFLOW_AUTH_ADMIN_PASSWORD !== undefined
-    ? env.MLFLOW_AUTH_ADMIN_PASSWORD
-    : ini.admin_password) || undefined;
+  const adminPassword =
+    (env.MLFLOW_AUTH_ADMIN_PASSWORD !== undefined
+      ? env.MLFLOW_AUTH_ADMIN_PASSWORD
+      : ini.admin_password) || undefined;
   if (
     adminPassword === WELL_KNOWN_ADMIN_PASSWORD &&
     !truthy(env.MLFLOW_AUTH_ALLOW_DEFAULT_ADMIN_PASSWORD)

@@ -39,7 +39,10 @@ export type ResourceType = typeof RESOURCE_TYPES[number];
 
 /** MLflow's check of a grant's level: a known level, and not NO_PERMISSIONS. */
 export function validateGrant(resourceType: unknown, permission: unknown): void {
-  if (typeof resourceType !== "string" || !(RESOURCE_TYPES as readonly string[]).includes(resourceType)) {
+  if (
+    typeof resourceType !== "string" ||
+    !(RESOURCE_TYPES as readonly string[]).includes(resourceType)
+  ) {
     throw invalidParameter(
       `Invalid resource type '${resourceType}'. Valid resource types are: ${
         pyTuple([...RESOURCE_TYPES].sort())

@@ -64,7 +64,10 @@ Deno.test("the auth API: create, get, list, current, update-password, update-adm
       (short.body as { message: string }).message,
       "Password must be at least 12 characters.",
     );
-    const empty = await s.call(ADMIN, "POST", `${API}/users/create`, { username: "", password: "" });
+    const empty = await s.call(ADMIN, "POST", `${API}/users/create`, {
+      username: "",
+      password: "",
+    });
     assert.deepEqual([empty.status, empty.body], [400, "Username and password cannot be empty."]);
     // A non-admin cannot create users, nor read someone else.
     assert.equal((await s.call(ALICE, "POST", `${API}/users/create`, BOB)).status, 403);
@@ -104,14 +107,20 @@ Deno.test("the auth API: create, get, list, current, update-password, update-adm
     const alice2 = { username: "alice", password: "alice-password-2" };
     assert.equal((await s.call(alice2, "GET", `${API}/users/current`)).status, 200);
     // Admin flag: alice becomes admin and can then create users.
-    assert.equal((await s.call(alice2, "PATCH", `${API}/users/update-admin`, {
-      username: "alice",
-      is_admin: true,
-    })).status, 403);
-    assert.equal((await s.call(ADMIN, "PATCH", `${API}/users/update-admin`, {
-      username: "alice",
-      is_admin: true,
-    })).status, 200);
+    assert.equal(
+      (await s.call(alice2, "PATCH", `${API}/users/update-admin`, {
+        username: "alice",
+        is_admin: true,
+      })).status,
+      403,
+    );
+    assert.equal(
+      (await s.call(ADMIN, "PATCH", `${API}/users/update-admin`, {
+        username: "alice",
+        is_admin: true,
+      })).status,
+      200,
+    );
     assert.equal((await s.call(alice2, "POST", `${API}/users/create`, BOB)).status, 200);
     // Nobody deletes themselves; the admin deletes alice, whose login then fails.
     const selfDelete = await s.call(ADMIN, "DELETE", `${API}/users/delete`, { username: "admin" });
@@ -139,11 +148,18 @@ Deno.test("grants: READ reads but cannot write; the creator manages; searches sh
     assert.equal(made.status, 200);
     const expId = (made.body as { experiment_id: string }).experiment_id;
     // Bob has no grant: 403 on read and write, and the search hides the experiment.
-    assert.equal((await s.call(BOB, "GET", `${API}/experiments/get?experiment_id=${expId}`)).status, 403);
+    assert.equal(
+      (await s.call(BOB, "GET", `${API}/experiments/get?experiment_id=${expId}`)).status,
+      403,
+    );
     const bobSearch = await s.call(BOB, "POST", `${API}/experiments/search`, { max_results: 100 });
     assert.deepEqual((bobSearch.body as { experiments?: unknown[] }).experiments ?? [], []);
     // Alice, the creator, holds MANAGE and grants Bob READ.
-    const perm = await s.call(ALICE, "GET", `${API3}/users/permissions/get?username=alice&resource_type=experiment&resource_id=${expId}`);
+    const perm = await s.call(
+      ALICE,
+      "GET",
+      `${API3}/users/permissions/get?username=alice&resource_type=experiment&resource_id=${expId}`,
+    );
     assert.deepEqual(perm.body, { allowed: true, permission: "MANAGE" });
     const grant = await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
       username: "bob",
@@ -167,12 +183,15 @@ Deno.test("grants: READ reads but cannot write; the creator manages; searches sh
     });
     assert.equal(badType.status, 400);
     // Bob cannot grant himself more.
-    assert.equal((await s.call(BOB, "POST", `${API3}/users/permissions/grant`, {
-      username: "bob",
-      resource_type: "experiment",
-      resource_id: "0",
-      permission: "MANAGE",
-    })).status, 403);
+    assert.equal(
+      (await s.call(BOB, "POST", `${API3}/users/permissions/grant`, {
+        username: "bob",
+        resource_type: "experiment",
+        resource_id: "0",
+        permission: "MANAGE",
+      })).status,
+      403,
+    );
     const got = await s.call(BOB, "GET", `${API}/experiments/get?experiment_id=${expId}`);
     assert.equal(got.status, 200);
     const names = await s.call(BOB, "GET", `${API}/experiments/search?max_results=100`);
@@ -191,12 +210,15 @@ Deno.test("grants: READ reads but cannot write; the creator manages; searches sh
     const run = await s.call(ALICE, "POST", `${API}/runs/create`, { experiment_id: expId });
     const runId = (run.body as { run: { info: { run_id: string } } }).run.info.run_id;
     assert.equal((await s.call(BOB, "GET", `${API}/runs/get?run_id=${runId}`)).status, 200);
-    assert.equal((await s.call(BOB, "POST", `${API}/runs/log-metric`, {
-      run_id: runId,
-      key: "m",
-      value: 1,
-      timestamp: 0,
-    })).status, 403);
+    assert.equal(
+      (await s.call(BOB, "POST", `${API}/runs/log-metric`, {
+        run_id: runId,
+        key: "m",
+        value: 1,
+        timestamp: 0,
+      })).status,
+      403,
+    );
     // EDIT writes but cannot delete: only MANAGE deletes.
     await s.call(ALICE, "POST", `${API3}/users/permissions/revoke`, {
       username: "bob",
@@ -209,12 +231,15 @@ Deno.test("grants: READ reads but cannot write; the creator manages; searches sh
       resource_id: expId,
       permission: "EDIT",
     });
-    assert.equal((await s.call(BOB, "POST", `${API}/runs/log-metric`, {
-      run_id: runId,
-      key: "m",
-      value: 1,
-      timestamp: 0,
-    })).status, 200);
+    assert.equal(
+      (await s.call(BOB, "POST", `${API}/runs/log-metric`, {
+        run_id: runId,
+        key: "m",
+        value: 1,
+        timestamp: 0,
+      })).status,
+      200,
+    );
     assert.equal(
       (await s.call(BOB, "POST", `${API}/experiments/delete`, { experiment_id: expId })).status,
       403,

@@ -6,12 +6,8 @@
  */
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
-import { ADMIN, authApp, type AuthApp } from "./auth_app.ts";
-import {
-  normalizePath,
-  ROUTE_PERMISSIONS,
-  type Rule,
-} from "../../src/auth/route_permissions.ts";
+import { ADMIN, type AuthApp, authApp } from "./auth_app.ts";
+import { normalizePath, ROUTE_PERMISSIONS, type Rule } from "../../src/auth/route_permissions.ts";
 import { pooledMap } from "../../src/util/pool.ts";
 import { allows, type Need, type PermissionName } from "../../src/auth/permissions.ts";
 

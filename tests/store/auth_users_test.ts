@@ -15,7 +15,9 @@ import { type TestBackend, testBackends } from "../support/backends.ts";
 async function withStores(backend: TestBackend, fn: (s: Stores) => Promise<void>): Promise<void> {
   const { port, tableName, cleanup } = await backend.makePort();
   try {
-    await fn(await createStores({ port: retryingPort(port), table: tableName }, "mlflow-artifacts:/"));
+    await fn(
+      await createStores({ port: retryingPort(port), table: tableName }, "mlflow-artifacts:/"),
+    );
   } finally {
     await cleanup();
   }
@@ -48,12 +50,22 @@ for (const backend of testBackends()) {
       const a = await users.createUser("ann", "ann-password-12");
       const b = await users.createUser("ben", "ben-password-12");
       assert.notEqual(a.id, b.id);
-      await assert.rejects(() => users.createUser("ann", "ann-password-12"), (e) =>
-        code(e) === "RESOURCE_ALREADY_EXISTS");
-      await assert.rejects(() => users.createUser("", "ann-password-12"), /Username cannot be empty/);
-      await assert.rejects(() => users.getUser("nobody"), (e) => code(e) === "RESOURCE_DOES_NOT_EXIST");
-      await assert.rejects(() => users.updateAdmin("nobody", true), (e) =>
-        code(e) === "RESOURCE_DOES_NOT_EXIST");
+      await assert.rejects(
+        () => users.createUser("ann", "ann-password-12"),
+        (e) => code(e) === "RESOURCE_ALREADY_EXISTS",
+      );
+      await assert.rejects(
+        () => users.createUser("", "ann-password-12"),
+        /Username cannot be empty/,
+      );
+      await assert.rejects(
+        () => users.getUser("nobody"),
+        (e) => code(e) === "RESOURCE_DOES_NOT_EXIST",
+      );
+      await assert.rejects(
+        () => users.updateAdmin("nobody", true),
+        (e) => code(e) === "RESOURCE_DOES_NOT_EXIST",
+      );
       // A user exported from MLflow's auth database (werkzeug pbkdf2 hash) logs in.
       await users.importUser(
         "old",
@@ -64,8 +76,10 @@ for (const backend of testBackends()) {
       await users.grant("ann", "experiment", "1", "READ");
       await users.grant("ann", "registered_model", "m", "EDIT");
       await users.grant("ben", "registered_model", "m", "MANAGE");
-      await assert.rejects(() => users.grant("ann", "experiment", "1", "EDIT"), (e) =>
-        code(e) === "RESOURCE_ALREADY_EXISTS");
+      await assert.rejects(
+        () => users.grant("ann", "experiment", "1", "EDIT"),
+        (e) => code(e) === "RESOURCE_ALREADY_EXISTS",
+      );
       assert.equal(await users.grantOn("ann", "experiment", "1"), "READ");
       assert.deepEqual(
         (await users.grantsOn("registered_model", "m")).map((g) => g.username).sort(),
@@ -83,8 +97,10 @@ for (const backend of testBackends()) {
       );
       await users.deleteGrants("registered_model", "m2");
       assert.deepEqual(await users.grantsOn("registered_model", "m2"), []);
-      await assert.rejects(() => users.revoke("ben", "experiment", "1"), (e) =>
-        code(e) === "RESOURCE_DOES_NOT_EXIST");
+      await assert.rejects(
+        () => users.revoke("ben", "experiment", "1"),
+        (e) => code(e) === "RESOURCE_DOES_NOT_EXIST",
+      );
       assert.deepEqual((await users.listUsers()).map((u) => u.username), ["ben", "old"]);
     });
   });

@@ -8,7 +8,12 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { AuthConfig } from "../../auth/auth_config.ts";
-import { allows, type Need, type PermissionName, type ResourceType } from "../../auth/permissions.ts";
+import {
+  allows,
+  type Need,
+  type PermissionName,
+  type ResourceType,
+} from "../../auth/permissions.ts";
 import type { User, UserStore } from "../../auth/user_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 
@@ -45,10 +50,13 @@ export class Access {
   /** The caller's effective level on a resource: admin → MANAGE, a grant, else the default. */
   async permission(user: User, type: ResourceType, id: string): Promise<PermissionName> {
     if (user.is_admin) return "MANAGE";
-    const granted = await this.grants.getOr(`${user.username}\u0000${type}\u0000${id}`, async () => {
-      this.stats.grantReads++;
-      return (await this.users.grantOn(user.username, type, id)) ?? null;
-    });
+    const granted = await this.grants.getOr(
+      `${user.username}\u0000${type}\u0000${id}`,
+      async () => {
+        this.stats.grantReads++;
+        return (await this.users.grantOn(user.username, type, id)) ?? null;
+      },
+    );
     return granted ?? this.config.defaultPermission;
   }
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { invalidParameter, MlflowError, missingParameter } from "../../errors.ts";
+import { invalidParameter, missingParameter, MlflowError } from "../../errors.ts";
 import { allows, type PermissionName, validateGrant } from "../../auth/permissions.ts";
 import type { ResourceType } from "../../auth/permissions.ts";
 import type { Grant, User } from "../../auth/user_store.ts";

@@ -96,8 +96,9 @@ export class Locator {
         return [experiment(await this.experimentOfModel(modelId))];
       }
       case "artifact_path": {
-        const m = /^\/mlflow-artifacts\/(?:artifacts|presigned|mpu\/(?:create|complete|abort))\/(.*)$/
-          .exec(path);
+        const m =
+          /^\/mlflow-artifacts\/(?:artifacts|presigned|mpu\/(?:create|complete|abort))\/(.*)$/
+            .exec(path);
         const rel = m ? m[1]! : String(params.path ?? "");
         const decoded = decodeFully(rel);
         if (decoded.split(/[\\/]/).includes("..")) return undefined;
@@ -111,9 +112,9 @@ export class Locator {
         const type = str(params, "resource_type");
         if (!(RESOURCE_TYPES as readonly string[]).includes(type)) {
           throw invalidParameter(
-            `Invalid resource type '${type}'. Valid resource types are: ${
-              `(${[...RESOURCE_TYPES].sort().map((t) => `'${t}'`).join(", ")})`
-            }`,
+            `Invalid resource type '${type}'. Valid resource types are: ${`(${
+              [...RESOURCE_TYPES].sort().map((t) => `'${t}'`).join(", ")
+            })`}`,
           );
         }
         const asChecked = type === "prompt" ? "registered_model" : type as ResourceType;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Hono } from "hono";
-import { AuthConfigError, type AuthConfig } from "../../auth/auth_config.ts";
+import { type AuthConfig, AuthConfigError } from "../../auth/auth_config.ts";
 import { normalizePath, patternRegex } from "../../auth/route_permissions.ts";
 import { UserStore } from "../../auth/user_store.ts";
 import type { Stores } from "../../store/stores.ts";
