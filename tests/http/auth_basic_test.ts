@@ -303,7 +303,7 @@ Deno.test("an authenticated request costs DynamoDB reads once per TTL, not per r
     await s.call(ADMIN, "POST", `${API}/users/create`, ALICE);
     const exp = await s.call(ADMIN, "POST", `${API}/experiments/create`, { name: "e" });
     const id = (exp.body as { experiment_id: string }).experiment_id;
-    // Count the table reads of 20 identical reads by a non-admin.
+    // Count the auth table reads (user and grant items) from here on.
     let reads = 0;
     const port = s.stores.db.port;
     const getItem = port.getItem.bind(port);
@@ -317,6 +317,18 @@ Deno.test("an authenticated request costs DynamoDB reads once per TTL, not per r
     }
     // One credential check and one grant read for all 20 requests.
     assert.equal(reads, 2);
+    // Creating an experiment grants MANAGE but keeps the verified login: no second password check.
+    const own = await s.call(ALICE, "POST", `${API}/experiments/create`, { name: "own" });
+    const ownId = (own.body as { experiment_id: string }).experiment_id;
+    for (let i = 0; i < 5; i++) {
+      const r = await s.call(ALICE, "POST", `${API}/experiments/set-experiment-tag`, {
+        experiment_id: ownId,
+        key: "k",
+        value: String(i),
+      });
+      assert.equal(r.status, 200);
+    }
+    assert.equal(reads, 3, "only the new grant is read");
   } finally {
     await s.close();
   }

@@ -71,6 +71,11 @@ export class Access {
     this.grants.deletePrefix(`${username}\u0000`);
   }
 
+  /** Forgets the cached grants of one user (a grant was added or removed), not the login. */
+  forgetGrantsOf(username: string): void {
+    this.grants.deletePrefix(`${username}\u0000`);
+  }
+
   /** Forgets every cached grant (a resource's grants were moved or removed). */
   forgetGrants(): void {
     this.grants.deletePrefix("");

@@ -55,7 +55,7 @@ export async function afterSuccess(
       const id = (await body(c))?.experiment_id;
       if (typeof id === "string") {
         await access.users.grant(user.username, "experiment", id, "MANAGE", true);
-        access.forgetUser(user.username);
+        access.forgetGrantsOf(user.username);
       }
       return;
     }
@@ -63,7 +63,7 @@ export async function afterSuccess(
       const name = ((await body(c))?.registered_model as Json | undefined)?.name;
       if (typeof name === "string") {
         await access.users.grant(user.username, "registered_model", name, "MANAGE", true);
-        access.forgetUser(user.username);
+        access.forgetGrantsOf(user.username);
       }
       return;
     }

@@ -129,7 +129,7 @@ function grantRoutes(access: Access): Hono {
     await users.getUser(t.username);
     validateGrant(t.type, permission);
     await users.grant(t.username, t.type as ResourceType, t.id, permission as PermissionName);
-    access.forgetUser(t.username);
+    access.forgetGrantsOf(t.username);
     return c.json({});
   });
   r.post("/users/permissions/revoke", async (c) => {
@@ -137,7 +137,7 @@ function grantRoutes(access: Access): Hono {
     await users.getUser(t.username);
     validateGrant(t.type, "READ");
     await users.revoke(t.username, t.type as ResourceType, t.id);
-    access.forgetUser(t.username);
+    access.forgetGrantsOf(t.username);
     return c.json({});
   });
   r.get("/users/permissions/get", async (c) => {
