@@ -46,6 +46,8 @@ export async function authApp(
     ini?: string;
     backend?: "engine" | "dynamodb-local";
     extraRoutes?: ((app: Hono) => void)[];
+    /** Extra CLI flags, e.g. `--static-prefix`. */
+    args?: string[];
   } = {},
 ): Promise<AuthApp> {
   const tmp = await Deno.makeTempDir({ prefix: "http-auth-app-" });
@@ -56,6 +58,7 @@ export async function authApp(
     `${tmp}/artifacts`,
     "--app-name",
     "basic-auth",
+    ...options.args ?? [],
   ], {});
   if (config === "help") throw new Error("unexpected --help");
   const endpoint = dynamoDbLocalEndpoint();
