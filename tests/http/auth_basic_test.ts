@@ -333,3 +333,57 @@ Deno.test("an authenticated request costs DynamoDB reads once per TTL, not per r
     await s.close();
   }
 });
+
+Deno.test("a filtered search page is re-filled to max_results and its token skips nothing", async () => {
+  const s = await authApp({
+    ini: "[mlflow]\ndefault_permission = NO_PERMISSIONS\nauth_cache_ttl_seconds = 60\n",
+  });
+  try {
+    await s.call(ADMIN, "POST", `${API}/users/create`, BOB);
+    const readable: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const r = await s.call(ADMIN, "POST", `${API}/experiments/create`, { name: `e${i}` });
+      const id = (r.body as { experiment_id: string }).experiment_id;
+      if (i % 3 === 1) {
+        readable.push(`e${i}`);
+        await s.call(ADMIN, "POST", `${API3}/users/permissions/grant`, {
+          username: "bob",
+          resource_type: "experiment",
+          resource_id: id,
+          permission: "READ",
+        });
+      }
+    }
+    for (const method of ["GET", "POST"]) {
+      const seen: string[] = [];
+      const sizes: number[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const params = {
+          max_results: 2,
+          order_by: ["name ASC"],
+          ...token ? { page_token: token } : {},
+        };
+        const r = method === "GET"
+          ? await s.call(
+            BOB,
+            "GET",
+            `${API}/experiments/search?max_results=2&order_by=name%20ASC${
+              token ? `&page_token=${encodeURIComponent(token)}` : ""
+            }`,
+          )
+          : await s.call(BOB, "POST", `${API}/experiments/search`, params);
+        assert.equal(r.status, 200);
+        const b = r.body as { experiments?: { name: string }[]; next_page_token?: string };
+        sizes.push((b.experiments ?? []).length);
+        seen.push(...(b.experiments ?? []).map((e) => e.name));
+        token = b.next_page_token;
+        if (!token) break;
+      }
+      assert.deepEqual(seen, readable, method);
+      assert.equal(sizes[0], 2, `${method}: the first page is full`);
+    }
+  } finally {
+    await s.close();
+  }
+});

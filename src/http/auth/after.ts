@@ -1,15 +1,14 @@
 /**
  * What the basic-auth guard does after a route succeeded: MLflow's after-request hooks (the
  * creator gets MANAGE; a registered model's grants follow its rename and go with its delete) and
- * the filtering of search answers to what the caller may read.
+ * the filtering of search answers to what the caller may read (`search_filter.ts`).
  *
  * @module
  */
 import type { Context } from "hono";
 import type { User } from "../../auth/user_store.ts";
 import { ROUTE_PERMISSIONS } from "../../auth/route_permissions.ts";
-import type { ResourceType } from "../../auth/permissions.ts";
-import { pooledMap } from "../../util/pool.ts";
+import { filterSearch, type Refetch } from "./search_filter.ts";
 import type { Access } from "./access.ts";
 import type { Params } from "./locate.ts";
 
@@ -25,21 +24,6 @@ async function body(c: Context): Promise<Json | undefined> {
   }
 }
 
-/** Keeps the items of `list` whose resource the caller may read. */
-async function readable<T>(
-  access: Access,
-  user: User,
-  items: T[],
-  type: ResourceType,
-  idOf: (item: T) => unknown,
-): Promise<T[]> {
-  const keep = await pooledMap(items, (item) => {
-    const id = idOf(item);
-    return typeof id === "string" ? access.can(user, type, id, "READ") : Promise.resolve(false);
-  });
-  return items.filter((_, i) => keep[i]);
-}
-
 /** Runs the hooks of `pattern` after a 2xx answer. */
 export async function afterSuccess(
   c: Context,
@@ -47,6 +31,8 @@ export async function afterSuccess(
   user: User,
   pattern: string,
   params: Params,
+  refetch: Refetch,
+  innerPath: string,
 ): Promise<void> {
   if (c.res.status < 200 || c.res.status >= 300) return;
   const rule = ROUTE_PERMISSIONS[`${c.req.method} ${pattern}`];
@@ -82,15 +68,5 @@ export async function afterSuccess(
   }
   if (user.is_admin || rule?.kind !== "authenticated" || !rule.filter) return;
   const json = await body(c);
-  const items = json?.[rule.filter];
-  if (!json || !Array.isArray(items)) return;
-  const kept = rule.filter === "experiments"
-    ? await readable(access, user, items, "experiment", (e) => (e as Json).experiment_id)
-    : await readable(access, user, items, "registered_model", (m) => (m as Json).name);
-  const headers = new Headers(c.res.headers);
-  headers.delete("content-length");
-  c.res = new Response(JSON.stringify({ ...json, [rule.filter]: kept }), {
-    status: c.res.status,
-    headers,
-  });
+  if (json) await filterSearch(c, access, user, rule.filter, json, refetch, innerPath);
 }

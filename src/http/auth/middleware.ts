@@ -20,6 +20,7 @@ import { rawMessage } from "../request.ts";
 import type { Access } from "./access.ts";
 import type { Locator, Params } from "./locate.ts";
 import { afterSuccess } from "./after.ts";
+import type { Refetch } from "./search_filter.ts";
 
 /** What the guard needs. */
 export interface GuardDeps {
@@ -28,6 +29,8 @@ export interface GuardDeps {
   staticPrefix: string;
   /** True when the app serves `method path` (normalized); unknown paths fall through to 404. */
   served: (method: string, normalizedPath: string) => boolean;
+  /** Calls the app's routes directly, for re-filling filtered search pages. */
+  refetch: Refetch;
 }
 
 const AUTH_USER = "mlflowAuthUser";
@@ -101,7 +104,10 @@ export function authGuard(deps: GuardDeps): MiddlewareHandler {
       : {};
     if (!user.is_admin && !(await allowed(deps, user, rule, params, path))) return forbidden();
     await next();
-    await afterSuccess(c, deps.access, user, route.pattern, params);
+    const innerPath = deps.staticPrefix && c.req.path.startsWith(deps.staticPrefix)
+      ? c.req.path.slice(deps.staticPrefix.length)
+      : c.req.path;
+    await afterSuccess(c, deps.access, user, route.pattern, params, deps.refetch, innerPath);
   };
 }
 

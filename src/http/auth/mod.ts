@@ -44,6 +44,7 @@ export function installAuth(
       access,
       locator: new Locator(stores),
       staticPrefix,
+      refetch: (path, init) => Promise.resolve(app.request(path, init)),
       served: (method, path) =>
         served.some((r) =>
           (r.method === method || (method === "HEAD" && r.method === "GET")) && r.regex.test(path)
