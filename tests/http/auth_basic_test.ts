@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ADMIN, authApp, basic } from "./auth_app.ts";
+import { testBackends } from "../support/backends.ts";
 
 const ALICE = { username: "alice", password: "alice-password-1" };
 const BOB = { username: "bob", password: "bob-password-123" };
@@ -136,128 +137,133 @@ Deno.test("the auth API: create, get, list, current, update-password, update-adm
   }
 });
 
-Deno.test("grants: READ reads but cannot write; the creator manages; searches show only readable", async () => {
-  const s = await authApp({
-    ini: "[mlflow]\ndefault_permission = NO_PERMISSIONS\nauth_cache_ttl_seconds = 60\n",
-  });
-  try {
-    for (const u of [ALICE, BOB]) {
-      assert.equal((await s.call(ADMIN, "POST", `${API}/users/create`, u)).status, 200);
-    }
-    const made = await s.call(ALICE, "POST", `${API}/experiments/create`, { name: "alice-exp" });
-    assert.equal(made.status, 200);
-    const expId = (made.body as { experiment_id: string }).experiment_id;
-    // Bob has no grant: 403 on read and write, and the search hides the experiment.
-    assert.equal(
-      (await s.call(BOB, "GET", `${API}/experiments/get?experiment_id=${expId}`)).status,
-      403,
-    );
-    const bobSearch = await s.call(BOB, "POST", `${API}/experiments/search`, { max_results: 100 });
-    assert.deepEqual((bobSearch.body as { experiments?: unknown[] }).experiments ?? [], []);
-    // Alice, the creator, holds MANAGE and grants Bob READ.
-    const perm = await s.call(
-      ALICE,
-      "GET",
-      `${API3}/users/permissions/get?username=alice&resource_type=experiment&resource_id=${expId}`,
-    );
-    assert.deepEqual(perm.body, { allowed: true, permission: "MANAGE" });
-    const grant = await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
-      username: "bob",
-      resource_type: "experiment",
-      resource_id: expId,
-      permission: "READ",
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] grants: READ reads but cannot write; the creator manages; searches show only readable`, async () => {
+    const s = await authApp({
+      backend: backend.name,
+      ini: "[mlflow]\ndefault_permission = NO_PERMISSIONS\nauth_cache_ttl_seconds = 60\n",
     });
-    assert.equal(grant.status, 200);
-    const again = await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
-      username: "bob",
-      resource_type: "experiment",
-      resource_id: expId,
-      permission: "READ",
-    });
-    assert.equal((again.body as { error_code: string }).error_code, "RESOURCE_ALREADY_EXISTS");
-    const badType = await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
-      username: "bob",
-      resource_type: "planet",
-      resource_id: expId,
-      permission: "READ",
-    });
-    assert.equal(badType.status, 400);
-    // Bob cannot grant himself more.
-    assert.equal(
-      (await s.call(BOB, "POST", `${API3}/users/permissions/grant`, {
+    try {
+      for (const u of [ALICE, BOB]) {
+        assert.equal((await s.call(ADMIN, "POST", `${API}/users/create`, u)).status, 200);
+      }
+      const made = await s.call(ALICE, "POST", `${API}/experiments/create`, { name: "alice-exp" });
+      assert.equal(made.status, 200);
+      const expId = (made.body as { experiment_id: string }).experiment_id;
+      // Bob has no grant: 403 on read and write, and the search hides the experiment.
+      assert.equal(
+        (await s.call(BOB, "GET", `${API}/experiments/get?experiment_id=${expId}`)).status,
+        403,
+      );
+      const bobSearch = await s.call(BOB, "POST", `${API}/experiments/search`, {
+        max_results: 100,
+      });
+      assert.deepEqual((bobSearch.body as { experiments?: unknown[] }).experiments ?? [], []);
+      // Alice, the creator, holds MANAGE and grants Bob READ.
+      const perm = await s.call(
+        ALICE,
+        "GET",
+        `${API3}/users/permissions/get?username=alice&resource_type=experiment&resource_id=${expId}`,
+      );
+      assert.deepEqual(perm.body, { allowed: true, permission: "MANAGE" });
+      const grant = await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
         username: "bob",
         resource_type: "experiment",
-        resource_id: "0",
-        permission: "MANAGE",
-      })).status,
-      403,
-    );
-    const got = await s.call(BOB, "GET", `${API}/experiments/get?experiment_id=${expId}`);
-    assert.equal(got.status, 200);
-    const names = await s.call(BOB, "GET", `${API}/experiments/search?max_results=100`);
-    assert.deepEqual(
-      (names.body as { experiments: { name: string }[] }).experiments.map((e) => e.name),
-      ["alice-exp"],
-    );
-    const write = await s.call(BOB, "POST", `${API}/runs/create`, { experiment_id: expId });
-    assert.deepEqual([write.status, write.body], [403, "Permission denied"]);
-    const rename = await s.call(BOB, "POST", `${API}/experiments/update`, {
-      experiment_id: expId,
-      new_name: "stolen",
-    });
-    assert.equal(rename.status, 403);
-    // A run Alice logs is readable by Bob, not writable.
-    const run = await s.call(ALICE, "POST", `${API}/runs/create`, { experiment_id: expId });
-    const runId = (run.body as { run: { info: { run_id: string } } }).run.info.run_id;
-    assert.equal((await s.call(BOB, "GET", `${API}/runs/get?run_id=${runId}`)).status, 200);
-    assert.equal(
-      (await s.call(BOB, "POST", `${API}/runs/log-metric`, {
-        run_id: runId,
-        key: "m",
-        value: 1,
-        timestamp: 0,
-      })).status,
-      403,
-    );
-    // EDIT writes but cannot delete: only MANAGE deletes.
-    await s.call(ALICE, "POST", `${API3}/users/permissions/revoke`, {
-      username: "bob",
-      resource_type: "experiment",
-      resource_id: expId,
-    });
-    await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
-      username: "bob",
-      resource_type: "experiment",
-      resource_id: expId,
-      permission: "EDIT",
-    });
-    assert.equal(
-      (await s.call(BOB, "POST", `${API}/runs/log-metric`, {
-        run_id: runId,
-        key: "m",
-        value: 1,
-        timestamp: 0,
-      })).status,
-      200,
-    );
-    assert.equal(
-      (await s.call(BOB, "POST", `${API}/experiments/delete`, { experiment_id: expId })).status,
-      403,
-    );
-    assert.equal(
-      (await s.call(ALICE, "POST", `${API}/experiments/delete`, { experiment_id: expId })).status,
-      200,
-    );
-    const rows = await s.call(BOB, "GET", `${API3}/users/current/permissions`);
-    assert.deepEqual(
-      (rows.body as { permissions: { resource_pattern: string; permission: string }[] })
-        .permissions.map((p) => [p.resource_pattern, p.permission]),
-      [[expId, "EDIT"]],
-    );
-  } finally {
-    await s.close();
-  }
-});
+        resource_id: expId,
+        permission: "READ",
+      });
+      assert.equal(grant.status, 200);
+      const again = await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
+        username: "bob",
+        resource_type: "experiment",
+        resource_id: expId,
+        permission: "READ",
+      });
+      assert.equal((again.body as { error_code: string }).error_code, "RESOURCE_ALREADY_EXISTS");
+      const badType = await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
+        username: "bob",
+        resource_type: "planet",
+        resource_id: expId,
+        permission: "READ",
+      });
+      assert.equal(badType.status, 400);
+      // Bob cannot grant himself more.
+      assert.equal(
+        (await s.call(BOB, "POST", `${API3}/users/permissions/grant`, {
+          username: "bob",
+          resource_type: "experiment",
+          resource_id: "0",
+          permission: "MANAGE",
+        })).status,
+        403,
+      );
+      const got = await s.call(BOB, "GET", `${API}/experiments/get?experiment_id=${expId}`);
+      assert.equal(got.status, 200);
+      const names = await s.call(BOB, "GET", `${API}/experiments/search?max_results=100`);
+      assert.deepEqual(
+        (names.body as { experiments: { name: string }[] }).experiments.map((e) => e.name),
+        ["alice-exp"],
+      );
+      const write = await s.call(BOB, "POST", `${API}/runs/create`, { experiment_id: expId });
+      assert.deepEqual([write.status, write.body], [403, "Permission denied"]);
+      const rename = await s.call(BOB, "POST", `${API}/experiments/update`, {
+        experiment_id: expId,
+        new_name: "stolen",
+      });
+      assert.equal(rename.status, 403);
+      // A run Alice logs is readable by Bob, not writable.
+      const run = await s.call(ALICE, "POST", `${API}/runs/create`, { experiment_id: expId });
+      const runId = (run.body as { run: { info: { run_id: string } } }).run.info.run_id;
+      assert.equal((await s.call(BOB, "GET", `${API}/runs/get?run_id=${runId}`)).status, 200);
+      assert.equal(
+        (await s.call(BOB, "POST", `${API}/runs/log-metric`, {
+          run_id: runId,
+          key: "m",
+          value: 1,
+          timestamp: 0,
+        })).status,
+        403,
+      );
+      // EDIT writes but cannot delete: only MANAGE deletes.
+      await s.call(ALICE, "POST", `${API3}/users/permissions/revoke`, {
+        username: "bob",
+        resource_type: "experiment",
+        resource_id: expId,
+      });
+      await s.call(ALICE, "POST", `${API3}/users/permissions/grant`, {
+        username: "bob",
+        resource_type: "experiment",
+        resource_id: expId,
+        permission: "EDIT",
+      });
+      assert.equal(
+        (await s.call(BOB, "POST", `${API}/runs/log-metric`, {
+          run_id: runId,
+          key: "m",
+          value: 1,
+          timestamp: 0,
+        })).status,
+        200,
+      );
+      assert.equal(
+        (await s.call(BOB, "POST", `${API}/experiments/delete`, { experiment_id: expId })).status,
+        403,
+      );
+      assert.equal(
+        (await s.call(ALICE, "POST", `${API}/experiments/delete`, { experiment_id: expId })).status,
+        200,
+      );
+      const rows = await s.call(BOB, "GET", `${API3}/users/current/permissions`);
+      assert.deepEqual(
+        (rows.body as { permissions: { resource_pattern: string; permission: string }[] })
+          .permissions.map((p) => [p.resource_pattern, p.permission]),
+        [[expId, "EDIT"]],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+}
 
 Deno.test("a registered model's grants follow its rename and go with its delete", async () => {
   const s = await authApp({
