@@ -14,6 +14,8 @@ import { MlflowError } from "./src/errors.ts";
 import { observability } from "./src/server/observability.ts";
 import { startupError } from "./src/server/startup_error.ts";
 import { startUi } from "./src/ui/start_ui.ts";
+import { type AuthConfig, AuthConfigError, loadAuthConfig } from "./src/auth/auth_config.ts";
+import { ensureAdmin } from "./src/http/auth/mod.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -35,6 +37,18 @@ async function main(): Promise<number> {
       `--workers ${config.workers} ignored: one async process serves all requests; run more replicas to scale out`,
     );
   }
+  let authConfig: AuthConfig | undefined;
+  if (config.appName === "basic-auth") {
+    try {
+      authConfig = await loadAuthConfig(Deno.env.toObject());
+    } catch (e) {
+      if (e instanceof AuthConfigError) {
+        console.error(`Error: --app-name basic-auth: ${e.message}`);
+        return 1;
+      }
+      throw e;
+    }
+  }
   let backend;
   try {
     backend = await openBackend(config.backend);
@@ -50,6 +64,16 @@ async function main(): Promise<number> {
   }
   const stores = await createStores(backend.db, config.defaultArtifactRoot);
   const ui = await startUi(config, Deno.env.toObject());
+  if (authConfig) {
+    try {
+      await ensureAdmin(stores, authConfig);
+    } catch (e) {
+      if (!(e instanceof AuthConfigError)) throw e;
+      console.error(`Error: --app-name basic-auth: ${e.message}`);
+      await backend.close();
+      return 1;
+    }
+  }
   const app = createApp({
     stores,
     ...appOptions(config),
@@ -57,6 +81,7 @@ async function main(): Promise<number> {
     extraRoutes: await buildExtraRoutes(config, stores),
     ready: backend.ready,
     ...await observability(config),
+    ...(authConfig ? { auth: { config: authConfig } } : {}),
   });
   const controller = new AbortController();
   let server;

@@ -20,6 +20,7 @@ import type { Readiness } from "./dynamo/readiness.ts";
 import { installGuards, type SecurityOptions } from "./http/middleware/mod.ts";
 import { type ObserveOptions, observeRequests } from "./http/middleware/access_log.ts";
 import { mountUi, type UiState } from "./ui/static_routes.ts";
+import { type AuthSetup, installAuth } from "./http/auth/mod.ts";
 
 export { mountMlflow };
 
@@ -42,6 +43,8 @@ export interface AppDeps {
   rootRoutes?: ((app: Hono) => void)[];
   /** The web UI build served at `<prefix>/` (see `src/ui/`); no UI routes without it. */
   ui?: UiState;
+  /** `--app-name basic-auth`: authentication and permissions (`src/http/auth/`); unset → off. */
+  auth?: AuthSetup;
 }
 
 /** Creates the application. */
@@ -52,6 +55,8 @@ export function createApp(deps: AppDeps): Hono {
   }
   installGuards(root, deps.security, deps.maxJsonBodyBytes, deps.staticPrefix);
   const app = new Hono();
+  const auth = deps.auth &&
+    installAuth(root, app, deps.auth, deps.stores, deps.staticPrefix ?? "");
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));
   mountReadiness(app, deps.ready);
@@ -61,6 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   for (const mount of deps.extraRoutes ?? []) mount(app);
   for (const mount of deps.rootRoutes ?? []) mount(root);
   if (deps.ui) mountUi(root, deps.staticPrefix ?? "", deps.ui);
+  auth?.routesMounted(app);
   root.route(deps.staticPrefix ?? "", app);
   root.notFound(notFoundRoute);
   root.onError(onError);

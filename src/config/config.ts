@@ -47,6 +47,7 @@ const ConfigSchema = z.object({
   exposePrometheus: z.string().min(1).optional(),
   uiDir: z.string().min(1).optional(),
   uiDownload: z.boolean(),
+  appName: z.enum(["basic-auth"], "must be basic-auth").optional(),
 });
 
 /** Validated configuration. */
@@ -80,6 +81,8 @@ export interface Config {
   uiDir?: string;
   /** Download the pinned UI build into the cache when none is found (`--no-ui-download`). */
   uiDownload: boolean;
+  /** `--app-name basic-auth`: authentication and permissions (`docs/auth.md`); unset → off. */
+  appName?: "basic-auth";
 }
 
 const FLAGS = {
@@ -101,6 +104,7 @@ const FLAGS = {
   "expose-prometheus": { type: "string" },
   "ui-dir": { type: "string" },
   "no-ui-download": { type: "boolean" },
+  "app-name": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -144,6 +148,9 @@ export const USAGE = `Usage: deno task start [options]
                                   cache of \`deno task ui\`, else an installed mlflow package)
   --no-ui-download                do not download the UI build from PyPI when none is found
                                   (MLFLOW_UI_DOWNLOAD=false)
+  --app-name basic-auth           HTTP Basic authentication and per-resource permissions, as
+                                  MLflow's basic-auth app (MLFLOW_APP_NAME; configured by the ini
+                                  file at MLFLOW_AUTH_CONFIG_PATH, see docs/auth.md). Default off.
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -190,6 +197,7 @@ export function loadConfig(
     exposePrometheus: values["expose-prometheus"] ?? (env.MLFLOW_EXPOSE_PROMETHEUS || undefined),
     uiDir: values["ui-dir"] ?? (env.MLFLOW_UI_DIR || undefined),
     uiDownload: values["no-ui-download"] ? false : envBool(env.MLFLOW_UI_DOWNLOAD) ?? true,
+    appName: (values["app-name"] ?? env.MLFLOW_APP_NAME) || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -124,3 +124,13 @@ Deno.test("loadConfig() reads --log-format and --expose-prometheus, flags before
   assert.equal(f.exposePrometheus, "/x");
   assert.throws(() => loadConfig(["--log-format", "xml"], {}), /Invalid option --log-format/);
 });
+
+Deno.test("--app-name basic-auth (or MLFLOW_APP_NAME) turns auth on; default off; others refused", () => {
+  const off = loadConfig([], {});
+  assert.ok(off !== "help" && off.appName === undefined);
+  const flag = loadConfig(["--app-name", "basic-auth"], {});
+  assert.ok(flag !== "help" && flag.appName === "basic-auth");
+  const env = loadConfig([], { MLFLOW_APP_NAME: "basic-auth" });
+  assert.ok(env !== "help" && env.appName === "basic-auth");
+  assert.throws(() => loadConfig(["--app-name", "oidc"], {}), /--app-name/);
+});

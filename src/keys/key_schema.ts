@@ -409,3 +409,38 @@ export const runTraceKey = (runId: string, traceId: string): Key => ({
   sk: traceId,
 });
 export const runTracesPk = (runId: string): string => `RUNTR#${runId}`;
+
+// Auth (basic-auth app): users and their per-resource grants
+
+/** A user of the basic-auth app; listed through GSI1 under {@link USERS_GSI1_PK}. */
+export const userKey = (username: string): Key => ({
+  pk: userPk(username),
+  sk: "USER",
+});
+const userPk = (username: string): string =>
+  `USER#${nameInKey(username, MAX_PARTITION_KEY_BYTES, "USER#".length)}`;
+export const USERS_GSI1_PK = "USERS";
+export const userGsi1 = (username: string): Gsi1Key => ({
+  gsi1pk: USERS_GSI1_PK,
+  gsi1sk: nameInKey(username, MAX_SORT_KEY_BYTES, 0),
+});
+/** The partition of a user: the user item and every grant the user holds. */
+export const userPartitionPk = userPk;
+
+/** One grant: `username` holds a permission on one resource (`experiment`, `registered_model`, ...). */
+export const grantKey = (username: string, resourceType: string, resourceId: string): Key => ({
+  pk: userPk(username),
+  sk: `${GRANT_PREFIX}${resourceType}#${
+    nameInKey(resourceId, MAX_SORT_KEY_BYTES, GRANT_PREFIX.length + resourceType.length + 1)
+  }`,
+});
+export const GRANT_PREFIX = "GRANT#";
+/** Grants listed by resource (rename and delete of a registered model move or remove them). */
+export const grantGsi1 = (username: string, resourceType: string, resourceId: string): Gsi1Key => ({
+  gsi1pk: grantsOnGsi1Pk(resourceType, resourceId),
+  gsi1sk: nameInKey(username, MAX_SORT_KEY_BYTES, 0),
+});
+export const grantsOnGsi1Pk = (resourceType: string, resourceId: string): string =>
+  `GRANTS#${resourceType}#${
+    nameInKey(resourceId, MAX_PARTITION_KEY_BYTES, "GRANTS#".length + resourceType.length + 1)
+  }`;

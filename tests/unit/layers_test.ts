@@ -8,7 +8,17 @@ import { dirname, join, normalize, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const SRC = normalize(join(dirname(fileURLToPath(import.meta.url)), "../../src"));
-const LOWER = ["store", "search", "artifacts", "dynamo", "engine", "keys", "util", "config"];
+const LOWER = [
+  "store",
+  "search",
+  "artifacts",
+  "dynamo",
+  "engine",
+  "keys",
+  "util",
+  "config",
+  "auth",
+];
 const UPPER = ["http", "app.ts", "server", "cli"];
 
 async function* tsFiles(dir: string): AsyncGenerator<string> {

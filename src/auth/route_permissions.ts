@@ -1,0 +1,198 @@
+/**
+ * THE table of what every route needs when basic-auth is on: the resource a route touches, how to
+ * find it in the request, and the least permission on it. `src/http/auth/` enforces it; a route
+ * the app serves without an entry here is denied to everyone but admins, and
+ * `tests/http/auth_routes_table_test.ts` fails when the app serves a route this table lacks.
+ *
+ * Paths are written without the static prefix and without the `/api/<v>` or `/ajax-api/<v>` part
+ * (`/mlflow/runs/get` covers `/api/2.0/mlflow/runs/get` and `/ajax-api/2.0/mlflow/runs/get`);
+ * `:name` matches one path segment and `*` the rest. Adding a route group (traces, `/graphql`, UI
+ * routes) is one line per route here; a new way to find a resource is one {@link Via} and one
+ * resolver in `src/http/auth/locate.ts`.
+ *
+ * @module
+ */
+import type { Need } from "./permissions.ts";
+
+/**
+ * Where a route's resource is named:
+ * - `experiment_id` / `experiment_ids` / `experiment_name`: the request parameter;
+ * - `run_id` / `run_ids`: the run(s), through their experiment;
+ * - `model_id`: a logged model (path or body), through its experiment;
+ * - `artifact_path`: a proxied artifact path `<experiment_id>/...` (path or `path` parameter);
+ * - `name`: a registered model's `name`;
+ * - `grant_target`: the `resource_type`/`resource_id` parameters of the grant API.
+ */
+export type Via =
+  | "experiment_id"
+  | "experiment_ids"
+  | "experiment_name"
+  | "run_id"
+  | "run_ids"
+  | "model_id"
+  | "artifact_path"
+  | "name"
+  | "grant_target";
+
+/** What a route needs. */
+export type Rule =
+  /** No authentication (liveness, version). */
+  | { kind: "public" }
+  /** Any authenticated user (creation; searches, whose answers are filtered to readable items). */
+  | { kind: "authenticated"; filter?: "experiments" | "registered_models" | "model_versions" }
+  /** Admins only. */
+  | { kind: "admin" }
+  /** The user named by the `username` parameter, or an admin. */
+  | { kind: "self" }
+  /** A level on a resource; `orSelf`: also the user named by `username`. */
+  | { kind: "resource"; via: Via; need: Need; orSelf?: boolean };
+
+const pub: Rule = { kind: "public" };
+const anyUser: Rule = { kind: "authenticated" };
+const admin: Rule = { kind: "admin" };
+const on = (via: Via, need: Need): Rule => ({ kind: "resource", via, need });
+
+/** `"METHOD /path"` → rule. Keep it sorted by area; one line per route. */
+export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
+  // Liveness and version: public, as MLflow's unprotected paths.
+  "GET /health": pub,
+  "GET /ready": pub,
+  "GET /version": pub,
+
+  // Experiments
+  "POST /mlflow/experiments/create": anyUser,
+  "GET /mlflow/experiments/get": on("experiment_id", "READ"),
+  "GET /mlflow/experiments/get-by-name": on("experiment_name", "READ"),
+  "GET /mlflow/experiments/search": { kind: "authenticated", filter: "experiments" },
+  "POST /mlflow/experiments/search": { kind: "authenticated", filter: "experiments" },
+  "POST /mlflow/experiments/update": on("experiment_id", "EDIT"),
+  "POST /mlflow/experiments/set-experiment-tag": on("experiment_id", "EDIT"),
+  "POST /mlflow/experiments/delete-experiment-tag": on("experiment_id", "EDIT"),
+  "POST /mlflow/experiments/delete": on("experiment_id", "MANAGE"),
+  "POST /mlflow/experiments/restore": on("experiment_id", "MANAGE"),
+
+  // Runs and metrics
+  "POST /mlflow/runs/create": on("experiment_id", "EDIT"),
+  "GET /mlflow/runs/get": on("run_id", "READ"),
+  "POST /mlflow/runs/search": on("experiment_ids", "READ"),
+  "POST /mlflow/runs/update": on("run_id", "EDIT"),
+  "POST /mlflow/runs/log-metric": on("run_id", "EDIT"),
+  "POST /mlflow/runs/log-batch": on("run_id", "EDIT"),
+  "POST /mlflow/runs/log-parameter": on("run_id", "EDIT"),
+  "POST /mlflow/runs/log-inputs": on("run_id", "EDIT"),
+  "POST /mlflow/runs/outputs": on("run_id", "EDIT"),
+  "POST /mlflow/runs/log-model": on("run_id", "EDIT"),
+  "POST /mlflow/runs/set-tag": on("run_id", "EDIT"),
+  "POST /mlflow/runs/delete-tag": on("run_id", "EDIT"),
+  "POST /mlflow/runs/delete": on("run_id", "MANAGE"),
+  "POST /mlflow/runs/restore": on("run_id", "MANAGE"),
+  "GET /mlflow/metrics/get-history": on("run_id", "READ"),
+  "GET /mlflow/metrics/get-history-bulk-interval": on("run_ids", "READ"),
+
+  // Run artifacts
+  "GET /mlflow/artifacts/list": on("run_id", "READ"),
+  "GET /get-artifact": on("run_id", "READ"),
+
+  // Proxied artifacts (`mlflow-artifacts:/<experiment_id>/...`)
+  "GET /mlflow-artifacts/artifacts": on("artifact_path", "READ"),
+  "GET /mlflow-artifacts/artifacts/*": on("artifact_path", "READ"),
+  "PUT /mlflow-artifacts/artifacts/*": on("artifact_path", "EDIT"),
+  "DELETE /mlflow-artifacts/artifacts/*": on("artifact_path", "MANAGE"),
+  "GET /mlflow-artifacts/presigned/*": on("artifact_path", "READ"),
+  "POST /mlflow-artifacts/mpu/create/*": on("artifact_path", "EDIT"),
+  "POST /mlflow-artifacts/mpu/complete/*": on("artifact_path", "EDIT"),
+  "POST /mlflow-artifacts/mpu/abort/*": on("artifact_path", "EDIT"),
+
+  // Logged models
+  "POST /mlflow/logged-models": on("experiment_id", "EDIT"),
+  "POST /mlflow/logged-models/search": on("experiment_ids", "READ"),
+  "GET /mlflow/logged-models/:model_id": on("model_id", "READ"),
+  "PATCH /mlflow/logged-models/:model_id": on("model_id", "EDIT"),
+  "DELETE /mlflow/logged-models/:model_id": on("model_id", "MANAGE"),
+  "POST /mlflow/logged-models/:model_id/params": on("model_id", "EDIT"),
+  "PATCH /mlflow/logged-models/:model_id/tags": on("model_id", "EDIT"),
+  "DELETE /mlflow/logged-models/:model_id/tags/:tag_key": on("model_id", "EDIT"),
+  "GET /mlflow/logged-models/:model_id/artifacts/directories": on("model_id", "READ"),
+  "GET /mlflow/logged-models/:model_id/artifacts/files": on("model_id", "READ"),
+
+  // Registered models and versions
+  "POST /mlflow/registered-models/create": anyUser,
+  "GET /mlflow/registered-models/get": on("name", "READ"),
+  "GET /mlflow/registered-models/search": { kind: "authenticated", filter: "registered_models" },
+  "POST /mlflow/registered-models/search": { kind: "authenticated", filter: "registered_models" },
+  "PATCH /mlflow/registered-models/update": on("name", "EDIT"),
+  "POST /mlflow/registered-models/rename": on("name", "EDIT"),
+  "DELETE /mlflow/registered-models/delete": on("name", "MANAGE"),
+  "POST /mlflow/registered-models/set-tag": on("name", "EDIT"),
+  "DELETE /mlflow/registered-models/delete-tag": on("name", "EDIT"),
+  "GET /mlflow/registered-models/get-latest-versions": on("name", "READ"),
+  "POST /mlflow/registered-models/get-latest-versions": on("name", "READ"),
+  "POST /mlflow/registered-models/alias": on("name", "EDIT"),
+  "DELETE /mlflow/registered-models/alias": on("name", "MANAGE"),
+  "GET /mlflow/registered-models/alias": on("name", "READ"),
+  "POST /mlflow/model-versions/create": on("name", "EDIT"),
+  "GET /mlflow/model-versions/get": on("name", "READ"),
+  "GET /mlflow/model-versions/get-download-uri": on("name", "READ"),
+  "GET /mlflow/model-versions/search": { kind: "authenticated", filter: "model_versions" },
+  "POST /mlflow/model-versions/search": { kind: "authenticated", filter: "model_versions" },
+  "PATCH /mlflow/model-versions/update": on("name", "EDIT"),
+  "POST /mlflow/model-versions/transition-stage": on("name", "EDIT"),
+  "POST /mlflow/model-versions/set-tag": on("name", "EDIT"),
+  "DELETE /mlflow/model-versions/delete-tag": on("name", "MANAGE"),
+  "DELETE /mlflow/model-versions/delete": on("name", "MANAGE"),
+
+  // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
+  "POST /mlflow/users/create": admin,
+  "GET /mlflow/users/get": { kind: "self" },
+  "GET /mlflow/users/list": anyUser,
+  "GET /mlflow/users/current": anyUser,
+  "GET /mlflow/users/current/permissions": anyUser,
+  "GET /mlflow/users/permissions/list": { kind: "self" },
+  "PATCH /mlflow/users/update-password": { kind: "self" },
+  "PATCH /mlflow/users/update-admin": admin,
+  "DELETE /mlflow/users/delete": admin,
+  "POST /mlflow/users/permissions/grant": on("grant_target", "MANAGE"),
+  "POST /mlflow/users/permissions/revoke": on("grant_target", "MANAGE"),
+  "GET /mlflow/users/permissions/get": { ...on("grant_target", "MANAGE"), orSelf: true } as Rule,
+};
+
+/** A compiled entry. */
+export interface CompiledRoute {
+  method: string;
+  pattern: string;
+  regex: RegExp;
+  rule: Rule;
+}
+
+/** Compiles a route pattern (`:param` one segment, `*` the rest) to an anchored regex. */
+export function patternRegex(pattern: string): RegExp {
+  const body = pattern.split("/").map((seg) => {
+    if (seg === "*") return ".*";
+    if (seg.startsWith(":")) return "[^/]+";
+    return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }).join("/");
+  return new RegExp(`^${body}$`);
+}
+
+/** The table, compiled for matching. */
+export const COMPILED_ROUTES: readonly CompiledRoute[] = Object.entries(ROUTE_PERMISSIONS).map(
+  ([key, rule]) => {
+    const [method, pattern] = key.split(" ") as [string, string];
+    return { method, pattern, regex: patternRegex(pattern), rule };
+  },
+);
+
+/** Strips the static prefix and the `/api/<v>` or `/ajax-api/<v>` part of a request path. */
+export function normalizePath(path: string, staticPrefix = ""): string {
+  let p = path;
+  if (staticPrefix && (p === staticPrefix || p.startsWith(`${staticPrefix}/`))) {
+    p = p.slice(staticPrefix.length) || "/";
+  }
+  return p.replace(/^\/(?:api|ajax-api)\/[0-9]+\.[0-9]+\//, "/");
+}
+
+/** The entry for a request (`HEAD` is checked as `GET`), or `undefined`. */
+export function findRoute(method: string, normalizedPath: string): CompiledRoute | undefined {
+  const m = method === "HEAD" ? "GET" : method;
+  return COMPILED_ROUTES.find((r) => r.method === m && r.regex.test(normalizedPath));
+}

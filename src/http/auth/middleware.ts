@@ -1,0 +1,143 @@
+/**
+ * The basic-auth guard, installed in front of every route when `--app-name basic-auth` is on.
+ * For each request it finds the route's entry in `src/auth/route_permissions.ts`, then:
+ *
+ * 1. public entries pass; everything else needs HTTP Basic credentials of a known user, else 401
+ *    with `WWW-Authenticate: Basic realm="mlflow"` (MLflow's body and header);
+ * 2. admins pass; a served route without an entry is 403 for everyone else (unknown paths still
+ *    reach the 404 the client's fallbacks rely on);
+ * 3. the rule's resource level is checked (403 `Permission denied`);
+ * 4. after a success: the creator of an experiment or registered model gets MANAGE on it, renaming
+ *    or deleting a registered model moves or removes its grants, and searches answer only what
+ *    the caller may read.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { User } from "../../auth/user_store.ts";
+import { findRoute, normalizePath, type Rule } from "../../auth/route_permissions.ts";
+import { rawMessage } from "../request.ts";
+import type { Access } from "./access.ts";
+import type { Locator, Params } from "./locate.ts";
+import { afterSuccess } from "./after.ts";
+import type { Refetch } from "./search_filter.ts";
+
+/** What the guard needs. */
+export interface GuardDeps {
+  access: Access;
+  locator: Locator;
+  staticPrefix: string;
+  /** True when the app serves `method path` (normalized); unknown paths fall through to 404. */
+  served: (method: string, normalizedPath: string) => boolean;
+  /** Calls the app's routes directly, for re-filling filtered search pages. */
+  refetch: Refetch;
+}
+
+const AUTH_USER = "mlflowAuthUser";
+
+/** The authenticated user of a request (set by the guard). */
+export function authUser(c: Context): User | undefined {
+  return c.get(AUTH_USER as never) as User | undefined;
+}
+
+/** MLflow's 401 answer. */
+export function unauthenticated(): Response {
+  return new Response(
+    "You are not authenticated. Please see " +
+      "https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow " +
+      "on how to authenticate.",
+    { status: 401, headers: { "WWW-Authenticate": 'Basic realm="mlflow"' } },
+  );
+}
+
+/** MLflow's 403 answer. */
+export function forbidden(): Response {
+  return new Response("Permission denied", { status: 403 });
+}
+
+/** The user name and password of an `Authorization: Basic` header, or `undefined`. */
+export function basicCredentials(
+  header: string | undefined,
+): { username: string; password: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header ?? "");
+  if (!m) return undefined;
+  let text: string;
+  try {
+    const bin = atob(m[1]!.replace(/-/g, "+").replace(/_/g, "/"));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(bin, (ch) => ch.charCodeAt(0)),
+    );
+  } catch {
+    return undefined;
+  }
+  const colon = text.indexOf(":");
+  if (colon < 0) return undefined;
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+const NEEDS_MESSAGE = new Set(["self", "resource"]);
+
+/** Builds the guard. */
+export function authGuard(deps: GuardDeps): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === "OPTIONS") return await next();
+    const path = normalizePath(c.req.path, deps.staticPrefix);
+    const route = findRoute(c.req.method, path);
+    if (route?.rule.kind === "public") return await next();
+    const creds = basicCredentials(c.req.header("authorization"));
+    const user = creds && await deps.access.authenticate(creds.username, creds.password);
+    if (!user) return unauthenticated();
+    c.set(AUTH_USER as never, user as never);
+    if (!route) {
+      if (user.is_admin || !deps.served(c.req.method, path)) return await next();
+      return forbidden();
+    }
+    const rule = route.rule;
+    const needsParams = NEEDS_MESSAGE.has(rule.kind) ||
+      route.pattern === "/mlflow/registered-models/rename" ||
+      route.pattern === "/mlflow/registered-models/delete";
+    // Artifact transfers name their experiment in the path (or `?path=`): never read the body.
+    const params: Params = isArtifactTransfer(rule)
+      ? c.req.query()
+      : needsParams
+      ? await rawMessage(c)
+      : {};
+    if (!user.is_admin && !(await allowed(deps, user, rule, params, path))) return forbidden();
+    await next();
+    const innerPath = deps.staticPrefix && c.req.path.startsWith(deps.staticPrefix)
+      ? c.req.path.slice(deps.staticPrefix.length)
+      : c.req.path;
+    await afterSuccess(c, deps.access, user, route.pattern, params, deps.refetch, innerPath);
+  };
+}
+
+function isArtifactTransfer(rule: Rule): boolean {
+  return rule.kind === "resource" && rule.via === "artifact_path";
+}
+
+async function allowed(
+  deps: GuardDeps,
+  user: User,
+  rule: Rule,
+  params: Params,
+  path: string,
+): Promise<boolean> {
+  switch (rule.kind) {
+    case "public":
+    case "authenticated":
+      return true;
+    case "admin":
+      return false;
+    case "self":
+      return params.username === user.username;
+    case "resource": {
+      if (rule.orSelf && params.username === user.username) return true;
+      const targets = await deps.locator.locate(rule.via, params, path);
+      if (targets === undefined) return false;
+      for (const t of targets) {
+        if (!(await deps.access.can(user, t.type, t.id, rule.need))) return false;
+      }
+      return true;
+    }
+  }
+}

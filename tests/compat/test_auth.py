@@ -1,0 +1,210 @@
+"""``--app-name basic-auth`` with the stock client: ``AuthServiceClient`` calls, a user with READ
+on one experiment reads it and cannot write, searches show only what a user may read, bad
+credentials are refused, and the server refuses MLflow's well-known default admin password.
+
+Each backend gets its own auth-enabled server (the shared ``tracking_uri`` server stays open).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import types
+import uuid
+from pathlib import Path
+
+import pytest
+
+import mlflow
+from mlflow.exceptions import MlflowException, RestException
+
+from conftest import (
+    ROOT,
+    SERVER_CMD,
+    _server_env,
+    _stop,
+    _store_uri,
+    _wait_healthy,
+    backends,
+    free_port,
+)
+
+
+
+def _stock_auth_client_factory():
+    """``mlflow.server.get_app_client("basic-auth", ...)`` when the full ``mlflow`` package is
+    installed. The tier installs ``mlflow-skinny``, whose ``mlflow.server`` package cannot be
+    imported (no sqlalchemy, alembic, aiohttp); then the stock ``AuthServiceClient`` module
+    (what ``get_app_client`` returns) is loaded without running the server package's
+    ``__init__``, with ``mlflow.server.handlers`` reduced to the three path helpers it uses."""
+    try:
+        from mlflow.server import get_app_client
+
+        return lambda uri: get_app_client("basic-auth", tracking_uri=uri)
+    except ImportError:
+        pass
+    before = set(sys.modules)
+    for name in [m for m in sys.modules if m.startswith("mlflow.server")]:
+        del sys.modules[name]
+    server_dir = Path(importlib.util.find_spec("mlflow").submodule_search_locations[0]) / "server"
+    for name, path in (("mlflow.server", server_dir), ("mlflow.server.auth", server_dir / "auth")):
+        pkg = types.ModuleType(name)
+        pkg.__path__ = [str(path)]
+        sys.modules[name] = pkg
+    handlers = types.ModuleType("mlflow.server.handlers")
+    handlers._add_static_prefix = lambda route: route
+    handlers._get_rest_path = lambda base, version=2: f"/api/{version}.0{base}"
+    handlers._get_ajax_path = lambda base, version=2: f"/ajax-api/{version}.0{base}"
+    sys.modules["mlflow.server.handlers"] = handlers
+    try:
+        from mlflow.server.auth.client import AuthServiceClient
+    finally:
+        for name in set(sys.modules) - before:
+            if name.startswith("mlflow.server"):
+                del sys.modules[name]
+    return AuthServiceClient
+
+
+get_auth_client = _stock_auth_client_factory()
+
+ADMIN = "admin"
+ADMIN_PASSWORD = "compat-admin-password"
+INI = "[mlflow]\ndefault_permission = NO_PERMISSIONS\nadmin_username = admin\n"
+
+
+def _command(port: int, store_uri: str, workdir: Path) -> list[str]:
+    return [
+        *SERVER_CMD,
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--backend-store-uri", store_uri,
+        "--default-artifact-root", "mlflow-artifacts:/",
+        "--serve-artifacts",
+        "--artifacts-destination", str(workdir / "artifacts"),
+        "--app-name", "basic-auth",
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=backends())
+def auth_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    backend: str = request.param
+    workdir = tmp_path_factory.mktemp(f"auth-server-{backend}")
+    ini = workdir / "basic_auth.ini"
+    ini.write_text(INI)
+    env = _server_env(backend)
+    env.update(MLFLOW_AUTH_CONFIG_PATH=str(ini), MLFLOW_AUTH_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    store_uri = _store_uri(backend, workdir, env)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = workdir / "server.log"
+    with open(log, "wb") as log_file:
+        proc = subprocess.Popen(
+            _command(port, store_uri, workdir),
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_healthy(proc, base_url, log)
+        yield base_url
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def as_user(monkeypatch: pytest.MonkeyPatch):
+    def login(username: str, password: str) -> None:
+        monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", username)
+        monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", password)
+
+    return login
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def test_auth_service_client_manages_users(auth_uri: str, as_user) -> None:
+    as_user(ADMIN, ADMIN_PASSWORD)
+    client = get_auth_client(auth_uri)
+    username = _name("user")
+    user = client.create_user(username, "first-password-1")
+    assert user.username == username and user.is_admin is False
+    assert client.get_user(username).id == user.id
+    with pytest.raises(RestException, match="RESOURCE_ALREADY_EXISTS"):
+        client.create_user(username, "first-password-1")
+    with pytest.raises(RestException, match="at least 12 characters"):
+        client.create_user(_name("short"), "short")
+    client.update_user_password(username, "second-password-2")
+    client.update_user_admin(username, True)
+    assert client.get_user(username).is_admin is True
+    # The user logs in with the new password and, as admin, sees every experiment.
+    as_user(username, "second-password-2")
+    assert "Default" in [e.name for e in mlflow.MlflowClient(auth_uri).search_experiments()]
+    as_user(ADMIN, ADMIN_PASSWORD)
+    client.delete_user(username)
+    with pytest.raises(RestException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_user(username)
+
+
+def test_read_grant_reads_but_cannot_write_and_search_is_filtered(auth_uri: str, as_user) -> None:
+    as_user(ADMIN, ADMIN_PASSWORD)
+    admin_client = get_auth_client(auth_uri)
+    reader = _name("reader")
+    admin_client.create_user(reader, "reader-password-1")
+    tracking = mlflow.MlflowClient(auth_uri)
+    shared = tracking.create_experiment(_name("shared"))
+    hidden = tracking.create_experiment(_name("hidden"))
+    run = tracking.create_run(shared)
+    tracking.log_metric(run.info.run_id, "loss", 0.5)
+    admin_client.grant_user_permission(reader, "experiment", shared, "READ")
+    result = admin_client.get_user_permission(reader, "experiment", shared)
+    assert (result.permission, result.allowed) == ("READ", False)
+
+    as_user(reader, "reader-password-1")
+    assert tracking.get_experiment(shared).experiment_id == shared
+    assert tracking.get_run(run.info.run_id).data.metrics == {"loss": 0.5}
+    visible = {e.experiment_id for e in tracking.search_experiments()}
+    assert shared in visible and hidden not in visible
+    with pytest.raises(MlflowException) as denied:
+        tracking.log_metric(run.info.run_id, "loss", 0.1)
+    assert "403" in str(denied.value) or "Permission denied" in str(denied.value)
+    with pytest.raises(MlflowException):
+        tracking.get_experiment(hidden)
+    with pytest.raises(MlflowException):
+        tracking.create_run(shared)
+    # The reader creates an experiment of their own and manages it.
+    own = tracking.create_experiment(_name("own"))
+    tracking.set_experiment_tag(own, "k", "v")
+    tracking.delete_experiment(own)
+
+
+def test_bad_credentials_are_refused(auth_uri: str, as_user) -> None:
+    as_user(ADMIN, "not-the-password")
+    with pytest.raises(MlflowException) as e:
+        mlflow.MlflowClient(auth_uri).search_experiments()
+    assert "401" in str(e.value) or "not authenticated" in str(e.value)
+
+
+def test_server_refuses_the_well_known_default_admin_password(tmp_path: Path) -> None:
+    env = _server_env("embedded")
+    env.update(MLFLOW_AUTH_ADMIN_PASSWORD="password1234")
+    env.pop("MLFLOW_AUTH_CONFIG_PATH", None)
+    store = tmp_path / "store"
+    store.mkdir()
+    proc = subprocess.run(
+        _command(free_port(), f"embedded://{store}", tmp_path),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "well-known default" in proc.stderr
+    assert "MLFLOW_AUTH_ALLOW_DEFAULT_ADMIN_PASSWORD" in proc.stderr
