@@ -100,6 +100,7 @@ const rate = (r: OpResult) =>
 
 function printTables(ours: string[], peers: string[]): void {
   const names = [...results.keys()];
+  if (names.length === 0) return;
   console.log(`\n| op | ${names.join(" | ")} |`);
   console.log(`|---|${names.map(() => "---").join("|")}|`);
   for (const op of OPS) {

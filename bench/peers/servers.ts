@@ -104,20 +104,28 @@ let ftmlBin = "";
 let goBin = "";
 let goLibrary = "";
 
-/** Finds the Go library the mlflow-go wheel ships (named `.dylib` on Linux) and links it as `.so`. */
+/**
+ * The mlflow-go wheel for Linux ships its Go library named `.dylib`; the loader looks for
+ * `libmlflow-go-backend.so` (and its `.h`) in the directory `MLFLOW_GO_LIBRARY_PATH` names, and
+ * otherwise tries to build it with Go. Links both into `.bench/mlflow-go-lib/` and returns it.
+ */
 async function linkGoLibrary(bin: string): Promise<string> {
   const site = join(bin, "..", "lib");
-  const found = (await run("find", [site, "-name", "*.dylib", "-path", "*mlflow_go*"])).trim()
+  const found = (await run("find", [site, "-name", "libmlflow-go-backend.*"])).trim()
     .split("\n").filter(Boolean);
-  if (found.length === 0) {
-    const so = (await run("find", [site, "-name", "*.so", "-path", "*mlflow_go*"])).trim();
-    if (so) return so.split("\n")[0]!;
-    throw new Error("no Go library (.dylib or .so) in the mlflow-go-backend wheel");
+  const lib = found.find((f) => f.endsWith(".dylib") || f.endsWith(".so"));
+  const header = found.find((f) => f.endsWith(".h"));
+  if (!lib || !header) throw new Error("no Go library (.dylib/.so and .h) in the mlflow-go wheel");
+  const dir = join(BENCH_DIR, "mlflow-go-lib");
+  await Deno.mkdir(dir, { recursive: true });
+  for (
+    const [target, name] of [[lib, "libmlflow-go-backend.so"], [header, "libmlflow-go-backend.h"]]
+  ) {
+    const link = join(dir, name!);
+    await Deno.remove(link).catch(() => {});
+    await Deno.symlink(resolve(target!), link);
   }
-  const link = join(BENCH_DIR, "libmlflow-go.so");
-  await Deno.remove(link).catch(() => {});
-  await Deno.symlink(resolve(found[0]!), link);
-  return link;
+  return dir;
 }
 
 /** The servers in the order they run. */
@@ -233,7 +241,11 @@ export function servers(): ServerSpec[] {
             "127.0.0.1",
             "--port",
             String(port),
-          ], { MLFLOW_GO_LIBRARY_PATH: goLibrary }),
+          ], {
+            MLFLOW_GO_LIBRARY_PATH: goLibrary,
+            // it starts the Python `mlflow` server of its venv for what Go does not serve
+            PATH: `${goBin}:${Deno.env.get("PATH") ?? ""}`,
+          }),
         ),
     },
   ];
