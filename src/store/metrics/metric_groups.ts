@@ -39,6 +39,9 @@ const MAX_OPTIMISTIC_ATTEMPTS = 4;
 /** Groups whose version and value this process knows, per table, at most this many. */
 const KNOWN_GROUPS_LIMIT = 10_000;
 
+/** ... and at most this many characters of encoded values (about 3× that in memory). */
+const KNOWN_GROUPS_CHARS = 8_000_000;
+
 interface KnownGroup {
   version: number;
   encoded: string;
@@ -54,6 +57,8 @@ interface Waiter {
 
 interface TableCache {
   known: Map<string, KnownGroup>;
+  /** Characters of `encoded` over `known`. */
+  chars: number;
   queues: Map<string, Waiter[]>;
 }
 
@@ -63,17 +68,38 @@ function cacheFor(db: Db): TableCache {
   let byTable = caches.get(db.port);
   if (!byTable) caches.set(db.port, byTable = new Map());
   let c = byTable.get(db.table);
-  if (!c) byTable.set(db.table, c = { known: new Map(), queues: new Map() });
+  if (!c) byTable.set(db.table, c = { known: new Map(), chars: 0, queues: new Map() });
   return c;
 }
 
-function remember(db: Db, cacheKey: string, version: number, encoded: string) {
-  const { known } = cacheFor(db);
-  known.delete(cacheKey);
-  if (known.size >= KNOWN_GROUPS_LIMIT) known.delete(known.keys().next().value!);
-  const latest = new Map<string, Metric>();
-  mergeLatest(latest, decodePoints(encoded));
-  known.set(cacheKey, { version, encoded, latest });
+function forget(c: TableCache, cacheKey: string): void {
+  const old = c.known.get(cacheKey);
+  if (!old) return;
+  c.chars -= old.encoded.length;
+  c.known.delete(cacheKey);
+}
+
+// Oldest entries go first when a bound is reached (insertion order; a write re-inserts).
+function remember(
+  db: Db,
+  cacheKey: string,
+  version: number,
+  encoded: string,
+  latest?: Map<string, Metric>,
+): void {
+  const c = cacheFor(db);
+  forget(c, cacheKey);
+  if (encoded.length > KNOWN_GROUPS_CHARS / 100) return; // a huge group: read it each time
+  while (
+    c.known.size > 0 &&
+    (c.known.size >= KNOWN_GROUPS_LIMIT || c.chars + encoded.length > KNOWN_GROUPS_CHARS)
+  ) forget(c, c.known.keys().next().value!);
+  if (!latest) {
+    latest = new Map<string, Metric>();
+    mergeLatest(latest, decodePoints(encoded));
+  }
+  c.known.set(cacheKey, { version, encoded, latest });
+  c.chars += encoded.length;
 }
 
 /**
@@ -153,10 +179,10 @@ async function writeGroup(
         ConditionExpression: "ver = :ver",
         ExpressionAttributeValues: { ":ver": { N: String(known.version) } },
       });
-      remember(db, cacheKey, known.version + 1, encoded);
+      remember(db, cacheKey, known.version + 1, encoded, latest);
       return base;
     } catch (e) {
-      cacheFor(db).known.delete(cacheKey);
+      forget(cacheFor(db), cacheKey);
       if (!isConditionFailure(e)) throw e;
       // changed elsewhere: read it and merge, below
     }
@@ -193,7 +219,7 @@ async function tryLane(
       isRegistered = true;
     }
     if (encoded === before) {
-      remember(db, cacheKey, version, encoded);
+      remember(db, cacheKey, version, encoded, latest);
       return "written"; // nothing newer: no write at all
     }
     try {
@@ -203,7 +229,7 @@ async function tryLane(
         ConditionExpression: version === 0 ? "attribute_not_exists(pk)" : "ver = :ver",
         ...(version === 0 ? {} : { ExpressionAttributeValues: { ":ver": { N: String(version) } } }),
       });
-      remember(db, cacheKey, version + 1, encoded);
+      remember(db, cacheKey, version + 1, encoded, latest);
       return "written";
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
