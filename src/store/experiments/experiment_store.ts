@@ -64,6 +64,12 @@ function validateExperimentTag(key: string, value: string): void {
 
 /** Experiment operations over the table. */
 export class ExperimentStore {
+  /**
+   * Counts this process's experiment deletes and restores, so that a cached "this run is
+   * active" (RunStore's hot path) made before one of them is not trusted after it.
+   */
+  lifecycleEpoch = 0;
+
   constructor(private readonly db: Db, private readonly defaultArtifactRoot: string) {}
 
   /** Creates experiment "0" named "Default" unless it exists (safe across replicas). */
@@ -278,6 +284,7 @@ export class ExperimentStore {
   // deleted ones: deleting a deleted (or restoring an active) experiment is a 404.
   private async setLifecycle(experimentId: string, stage: "active" | "deleted"): Promise<void> {
     const id = validateExperimentId(experimentId);
+    this.lifecycleEpoch++;
     const now = nowMs();
     const restored = stage === "active" ? ", restored_at = :t" : "";
     // A one-item transaction rather than an UpdateItem: its ClientRequestToken makes a retry

@@ -11,6 +11,10 @@
  * Cost of a 10-key metric batch: one chunk (≤ 1 KB, 1 WCU) + one group put (≤ 1 KB, 1 WCU) =
  * 0.2 WCU per point; a 1000-point batch ≈ 40 KB chunk + one group ≈ 0.045 WCU per point.
  *
+ * Hot path: a metric-only batch to a run this process found active within the last second
+ * (`RunStore.activeGroups`) reads nothing: two calls, the chunk PutItem and the group's
+ * conditional PutItem (`metric_groups.ts`), and concurrent batches of one group share the latter.
+ *
  * @module
  */
 import { invalidParameter } from "../../errors.ts";
@@ -99,10 +103,16 @@ export async function logBatch(runs: RunStore, runId: string, batch: LogBatchInp
   for (const m of batch.metrics) validateMetric(m);
   // A tag key given twice: the last value wins, as in MLflow's `_set_tags`.
   const tags = [...new Map(batch.tags.map((t) => [t.key, t])).values()];
+  if (params.length === 0 && tags.length === 0) {
+    // The hot path: a metric-only batch needs no read of the run record (see the module notes).
+    const groups = await runs.activeGroups(runId);
+    if (batch.metrics.length > 0) await writeMetrics(runs.db, runId, batch.metrics, groups);
+    return;
+  }
   const { record } = await runs.loadActive(runId);
   await runs.writeParamsAndTags(runId, params, tags, record);
   if (batch.metrics.length > 0) {
-    await writeMetrics(runs.db, runId, batch.metrics, record.groups ?? new Set());
+    await writeMetrics(runs.db, runId, batch.metrics, new Set(record.groups ?? []));
   }
 }
 
@@ -115,7 +125,7 @@ export async function writeMetrics(
   db: Db,
   runId: string,
   metrics: Metric[],
-  registered?: ReadonlySet<string>,
+  registered?: Set<string>,
 ): Promise<void> {
   await Promise.all([appendChunk(db, runId, metrics), appendModelMetrics(db, runId, metrics)]);
   await writeLatest(db, runId, metrics, registered);

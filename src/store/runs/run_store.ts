@@ -66,9 +66,53 @@ export interface LoadedRun {
   experiment: Experiment | undefined;
 }
 
+/**
+ * How long a run found active (with its experiment) is trusted without a read by metric-only
+ * log-batch calls. Deletes and restores through this process take effect at once; one made by
+ * another server on the same table is seen within this time (docs/key-schema.md).
+ */
+export const ACTIVE_RUN_TTL_MS = 1000;
+
+/** Runs remembered as active, at most this many. */
+const ACTIVE_RUNS_LIMIT = 10_000;
+
+interface ActiveRun {
+  groups: Set<string>;
+  until: number;
+  epoch: number;
+}
+
 /** Run operations over the table. */
 export class RunStore {
+  #active = new Map<string, ActiveRun>();
+  #epoch = 0;
+
   constructor(readonly db: Db, readonly experiments: ExperimentStore) {}
+
+  private epoch(): number {
+    return this.#epoch + this.experiments.lifecycleEpoch;
+  }
+
+  /**
+   * Checks that a run is active and returns its registered metric group ids, from a short-lived
+   * cache when this process has checked it within {@link ACTIVE_RUN_TTL_MS} (no read at all);
+   * the returned set is shared, and writers add the groups they register to it.
+   */
+  async activeGroups(runId: string): Promise<Set<string>> {
+    validateRunId(runId);
+    const now = Date.now();
+    const hit = this.#active.get(runId);
+    if (hit && hit.until > now && hit.epoch === this.epoch()) return hit.groups;
+    const epoch = this.epoch();
+    const { record } = await this.loadActive(runId);
+    const groups = new Set(record.groups ?? []);
+    this.#active.delete(runId);
+    if (this.#active.size >= ACTIVE_RUNS_LIMIT) {
+      this.#active.delete(this.#active.keys().next().value!);
+    }
+    this.#active.set(runId, { groups, until: now + ACTIVE_RUN_TTL_MS, epoch });
+    return groups;
+  }
 
   /** Creates a run in an active experiment. */
   async create(input: CreateRunInput): Promise<Run> {
@@ -237,6 +281,8 @@ export class RunStore {
   }
 
   private async setLifecycle(runId: string, stage: "active" | "deleted"): Promise<void> {
+    this.#epoch++;
+    this.#active.delete(runId);
     await this.db.port.updateItem({
       TableName: this.db.table,
       Key: rawKey(runKey(runId)),
