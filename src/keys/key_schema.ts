@@ -469,3 +469,10 @@ export const scorerVersionKey = (experimentId: string, name: string, version: nu
 /** The sk prefix of every version of a scorer name (names are length-prefixed: no prefix clash). */
 export const scorerNamePrefix = (name: string): string =>
   `N#${name.length}:${name}${SCORER_VERSION_SEPARATOR}`;
+/** The head item of a scorer name: its `scorer_id`, kept while any version exists. */
+export const scorerHeadKey = (experimentId: string, name: string): Key => ({
+  pk: scorerPk(experimentId),
+  sk: `N#${name.length}:${name}`,
+});
+/** The sk prefix of every scorer item of an experiment. */
+export const SCORER_PREFIX = "N#";
