@@ -93,6 +93,10 @@ for (const backend of testBackends()) {
     const first = await c.call("GET", `/scorers/get?experiment_id=${c.exp}&name=safety&version=1`);
     assert.equal(first.json.scorer.serialized_scorer, BUILTIN(1));
 
+    const online = await c.call("GET", `/scorers/online-configs?scorer_ids=${v1.scorer_id}`);
+    assert.deepEqual(online.json, { configs: [] });
+    assert.equal((await c.call("GET", "/scorers/online-configs")).status, 400);
+
     const across = await c.call(
       "GET",
       `/scorers/list?experiment_ids=${c.other}&experiment_ids=${c.exp}&experiment_ids=999`,

@@ -75,6 +75,8 @@ const oneSchema = z.object({
   version: int64.optional(),
 });
 
+const onlineConfigsSchema = z.object({ scorer_ids: list(str).optional() });
+
 /** The scorer routes (mounted under the 3.0 prefixes). */
 export function scorerRoutes(scorers: ScorerStore): Hono {
   const app = new Hono();
@@ -138,6 +140,14 @@ export function scorerRoutes(scorers: ScorerStore): Hono {
       req.version,
     );
     return mlflowJson({});
+  });
+
+  // Online scoring needs a gateway-model judge (AI Gateway is not served here), so no scorer
+  // ever has an online configuration: the client's lookup after `list_scorers` gets none.
+  app.get("/scorers/online-configs", async (c) => {
+    const req = await parseRequest(c, onlineConfigsSchema);
+    if (req.scorer_ids === undefined) throw invalidParameter(missingParameter("scorer_ids"));
+    return mlflowJson({ configs: [] });
   });
 
   return app;
