@@ -210,6 +210,26 @@ for (const backend of testBackends()) {
     assert.deepEqual(none.json, { deleted_count: 0 });
   });
 
+  t("concurrent merges of the same inputs never duplicate a record", async (c) => {
+    const d = await create(c, "race");
+    const batch = JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ inputs: { i } })));
+    const results = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () => c.call("POST", `/datasets/${d.dataset_id}/records`, { records: batch }),
+      ),
+    );
+    for (const r of results) assert.equal(r.status, 200, JSON.stringify(r.json));
+    const inserted = results.reduce((n, r) => n + r.json.inserted_count, 0);
+    const updated = results.reduce((n, r) => n + r.json.updated_count, 0);
+    assert.equal(inserted, 30);
+    assert.equal(updated, 90);
+    const { records } = await allRecords(c, d.dataset_id, 1000);
+    assert.equal(records.length, 30);
+    const meta = (await c.call("GET", `/datasets/${d.dataset_id}`)).json.dataset;
+    assert.deepEqual(JSON.parse(meta.profile), { num_records: 30 });
+  });
+
   t("records page in creation order without gaps or repeats", async (c) => {
     const d = await create(c, "big");
     for (let batch = 0; batch < 3; batch++) {

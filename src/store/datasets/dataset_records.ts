@@ -19,7 +19,8 @@ import {
   newEvalRecordId,
 } from "../../keys/key_schema.ts";
 import { pythonJsonDumps } from "../../util/python_json.ts";
-import { fromItem, nowMs, rawKey, toItem } from "../db.ts";
+import { fromItem, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
+import { pooledMap } from "../../util/pool.ts";
 import { datasetDigest, type DatasetStore } from "./dataset_store.ts";
 
 const MLFLOW_USER = "mlflow.user";
@@ -135,13 +136,94 @@ export async function upsertRecords(
   datasetId: string,
   records: unknown[],
 ): Promise<{ inserted: number; updated: number }> {
-  const { port, table } = store.db;
   const dataset = await store.get(datasetId);
   const dicts = records.map((r, i) => {
     if (!isObject(r)) throw invalidParameter(`Invalid record at index ${i}: expected an object`);
     return r;
   });
   const now = nowMs();
+  let inserted = 0;
+  let updated = 0;
+  let created = 0;
+  let pending = dicts;
+  // A concurrent merge may claim an input hash first: those records are merged again, as updates.
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_MERGE_ROUNDS) throw new Error("merge_records: too many concurrent writers");
+    const res = await applyRecords(store, datasetId, pending, now);
+    inserted += res.inserted;
+    updated += res.updated;
+    created += res.created;
+    pending = res.conflicts;
+  }
+  let updatedBy: string | undefined;
+  for (const d of dicts) {
+    const user = isObject(d.tags) ? d.tags[MLFLOW_USER] : undefined;
+    if (typeof user === "string") updatedBy = user;
+  }
+  const count = await addToCount(store, datasetId, created);
+  await store.update(datasetId, {
+    last_update_time: now,
+    last_updated_by: updatedBy,
+    digest: datasetDigest(dataset.name, now),
+    schema: pythonJsonDumps(mergeSchema(dataset.schema, dicts)),
+    ...(count > 0 ? { profile: pythonJsonDumps({ num_records: count }) } : {}),
+  });
+  return { inserted, updated };
+}
+
+const MAX_MERGE_ROUNDS = 5;
+
+function mergeInto(old: RecordItem, d: Json, user: string | undefined): void {
+  if ("outputs" in d) old.outputs = d.outputs === null ? undefined : pythonJsonDumps(d.outputs);
+  if (isObject(d.expectations) && Object.keys(d.expectations).length) {
+    const prev = old.expectations ? JSON.parse(old.expectations) ?? {} : {};
+    old.expectations = pythonJsonDumps({ ...prev, ...d.expectations });
+  }
+  if (isObject(d.tags) && Object.keys(d.tags).length) {
+    old.tags = pythonJsonDumps({ ...JSON.parse(old.tags), ...d.tags });
+  }
+  old.last_update_time = nowMs();
+  if (user !== undefined) old.last_updated_by = user;
+}
+
+function newRecord(
+  datasetId: string,
+  hash: string,
+  d: Json,
+  user: string | undefined,
+  now: number,
+) {
+  const outputs = "outputs" in d ? d.outputs : {};
+  return {
+    dataset_record_id: newEvalRecordId(now),
+    dataset_id: datasetId,
+    input_hash: hash,
+    inputs: pythonJsonDumps(d.inputs ?? {}),
+    outputs: outputs === null || outputs === undefined ? undefined : pythonJsonDumps(outputs),
+    expectations: d.expectations === undefined || d.expectations === null
+      ? undefined
+      : pythonJsonDumps(d.expectations),
+    tags: pythonJsonDumps(isObject(d.tags) ? d.tags : {}),
+    ...sourceOf(d.source),
+    created_time: now,
+    last_update_time: now,
+    created_by: user,
+    last_updated_by: user,
+  } satisfies RecordItem;
+}
+
+/**
+ * One merge round: reads the pointers and records of the batch's input hashes, claims the hash
+ * of each new record with a conditional put of its pointer, writes the records. Records whose
+ * hash another writer claimed meanwhile come back as `conflicts`.
+ */
+async function applyRecords(
+  store: DatasetStore,
+  datasetId: string,
+  dicts: Json[],
+  now: number,
+): Promise<{ inserted: number; updated: number; created: number; conflicts: Json[] }> {
+  const { port, table } = store.db;
   const hashes = dicts.map((r) => inputHash(r.inputs));
   const pointers = await batchGetAll(
     port,
@@ -150,92 +232,77 @@ export async function upsertRecords(
     true,
   );
   const idByHash = new Map(pointers.map((p) => [p.sk!.S!.slice(2), p.record_id!.S!]));
-  const existing = await batchGetAll(
-    port,
-    table,
-    [...idByHash.values()].map((id) => rawKey(evalRecordKey(datasetId, id))),
-    true,
-  );
   const byHash = new Map<string, RecordItem>();
-  for (const e of existing) {
+  for (
+    const e of await batchGetAll(
+      port,
+      table,
+      [...idByHash.values()].map((id) => rawKey(evalRecordKey(datasetId, id))),
+      true,
+    )
+  ) {
     const r = fromItem<RecordItem>(e);
     byHash.set(r.input_hash, r);
   }
-  let inserted = 0;
-  let updated = 0;
-  let updatedBy: string | undefined;
-  const touched = new Map<string, RecordItem>();
-  const newHashes = new Set<string>();
+  const fresh = new Set<string>();
+  const counts = new Map<string, { inserted: number; updated: number }>();
   dicts.forEach((d, i) => {
     const hash = hashes[i]!;
-    const tags = isObject(d.tags) ? d.tags : undefined;
-    const user = tags && typeof tags[MLFLOW_USER] === "string"
-      ? tags[MLFLOW_USER] as string
-      : undefined;
-    if (user !== undefined) updatedBy = user;
+    const tag = isObject(d.tags) ? d.tags[MLFLOW_USER] : undefined;
+    const user = typeof tag === "string" ? tag : undefined;
+    const c = counts.get(hash) ?? { inserted: 0, updated: 0 };
+    counts.set(hash, c);
     const old = byHash.get(hash);
     if (old) {
-      if ("outputs" in d) {
-        old.outputs = d.outputs === null ? undefined : pythonJsonDumps(d.outputs);
-      }
-      if (isObject(d.expectations) && Object.keys(d.expectations).length) {
-        const prev = old.expectations ? JSON.parse(old.expectations) ?? {} : {};
-        old.expectations = pythonJsonDumps({ ...prev, ...d.expectations });
-      }
-      if (tags && Object.keys(tags).length) {
-        old.tags = pythonJsonDumps({ ...JSON.parse(old.tags), ...tags });
-      }
-      old.last_update_time = nowMs();
-      if (user !== undefined) old.last_updated_by = user;
-      updated++;
-    } else {
-      const outputs = "outputs" in d ? d.outputs : {};
-      const rec: RecordItem = {
-        dataset_record_id: newEvalRecordId(now),
-        dataset_id: datasetId,
-        input_hash: hash,
-        inputs: pythonJsonDumps(d.inputs ?? {}),
-        outputs: outputs === null || outputs === undefined ? undefined : pythonJsonDumps(outputs),
-        expectations: d.expectations === undefined || d.expectations === null
-          ? undefined
-          : pythonJsonDumps(d.expectations),
-        tags: pythonJsonDumps(tags ?? {}),
-        ...sourceOf(d.source),
-        created_time: now,
-        last_update_time: now,
-        created_by: user,
-        last_updated_by: user,
-      };
-      byHash.set(hash, rec);
-      newHashes.add(hash);
-      inserted++;
+      mergeInto(old, d, user);
+      c.updated++;
+      return;
     }
-    touched.set(hash, byHash.get(hash)!);
+    const rec = newRecord(datasetId, hash, d, user, now);
+    // A pointer left without its record (an interrupted merge) is reused, not claimed again.
+    const dangling = idByHash.get(hash);
+    if (dangling) rec.dataset_record_id = dangling;
+    else fresh.add(hash);
+    byHash.set(hash, rec);
+    c.inserted++;
   });
-  const writes = [...touched.values()].flatMap((r) => [
-    { PutRequest: { Item: toItem({ ...evalRecordKey(datasetId, r.dataset_record_id), ...r }) } },
-    ...(newHashes.has(r.input_hash)
-      ? [{
-        PutRequest: {
-          Item: toItem({
-            ...evalRecordHashKey(datasetId, r.input_hash),
-            record_id: r.dataset_record_id,
-          }),
-        },
-      }]
-      : []),
-  ]);
-  await batchWriteAll(port, table, writes);
-  const count = await addToCount(store, datasetId, newHashes.size);
-  const schema = mergeSchema(dataset.schema, dicts);
-  await store.update(datasetId, {
-    last_update_time: now,
-    last_updated_by: updatedBy,
-    digest: datasetDigest(dataset.name, now),
-    schema: pythonJsonDumps(schema),
-    ...(count > 0 ? { profile: pythonJsonDumps({ num_records: count }) } : {}),
+  const lost = new Set<string>();
+  await pooledMap([...fresh], async (hash) => {
+    try {
+      await port.putItem({
+        TableName: table,
+        Item: toItem({
+          ...evalRecordHashKey(datasetId, hash),
+          record_id: byHash.get(hash)!.dataset_record_id,
+        }),
+        ConditionExpression: "attribute_not_exists(sk)",
+      });
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      lost.add(hash);
+    }
   });
-  return { inserted, updated };
+  const kept = [...counts.keys()].filter((h) => !lost.has(h));
+  await batchWriteAll(
+    port,
+    table,
+    kept.map((h) => {
+      const r = byHash.get(h)!;
+      return {
+        PutRequest: { Item: toItem({ ...evalRecordKey(datasetId, r.dataset_record_id), ...r }) },
+      };
+    }),
+  );
+  let inserted = 0;
+  let updated = 0;
+  let created = 0;
+  for (const h of kept) {
+    const c = counts.get(h)!;
+    inserted += c.inserted;
+    updated += c.updated;
+    created += c.inserted;
+  }
+  return { inserted, updated, created, conflicts: dicts.filter((_, i) => lost.has(hashes[i]!)) };
 }
 
 async function addToCount(store: DatasetStore, datasetId: string, delta: number): Promise<number> {
