@@ -21,6 +21,7 @@ import {
 import { pythonJsonDumps } from "../../util/python_json.ts";
 import { fromItem, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { backoffDelay, sleep } from "../../dynamo/retry.ts";
 import { datasetDigest, type DatasetStore } from "./dataset_store.ts";
 
 const MLFLOW_USER = "mlflow.user";
@@ -149,7 +150,10 @@ export async function upsertRecords(
   // A concurrent merge may claim an input hash first: those records are merged again, as updates.
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_MERGE_ROUNDS) throw new Error("merge_records: too many concurrent writers");
-    const res = await applyRecords(store, datasetId, pending, now);
+    if (round > 0) await sleep(backoffDelay(round));
+    // A pointer without its record is a concurrent merge between its two writes, unless it stays
+    // so for a few rounds (an interrupted merge): only then is it reused.
+    const res = await applyRecords(store, datasetId, pending, now, round >= DANGLING_REUSE_ROUND);
     inserted += res.inserted;
     updated += res.updated;
     created += res.created;
@@ -171,7 +175,8 @@ export async function upsertRecords(
   return { inserted, updated };
 }
 
-const MAX_MERGE_ROUNDS = 5;
+const MAX_MERGE_ROUNDS = 6;
+const DANGLING_REUSE_ROUND = 4;
 
 function mergeInto(old: RecordItem, d: Json, user: string | undefined): void {
   if ("outputs" in d) old.outputs = d.outputs === null ? undefined : pythonJsonDumps(d.outputs);
@@ -222,6 +227,7 @@ async function applyRecords(
   datasetId: string,
   dicts: Json[],
   now: number,
+  reuseDangling: boolean,
 ): Promise<{ inserted: number; updated: number; created: number; conflicts: Json[] }> {
   const { port, table } = store.db;
   const hashes = dicts.map((r) => inputHash(r.inputs));
@@ -245,6 +251,7 @@ async function applyRecords(
     byHash.set(r.input_hash, r);
   }
   const fresh = new Set<string>();
+  const lost = new Set<string>();
   const counts = new Map<string, { inserted: number; updated: number }>();
   dicts.forEach((d, i) => {
     const hash = hashes[i]!;
@@ -261,12 +268,12 @@ async function applyRecords(
     const rec = newRecord(datasetId, hash, d, user, now);
     // A pointer left without its record (an interrupted merge) is reused, not claimed again.
     const dangling = idByHash.get(hash);
-    if (dangling) rec.dataset_record_id = dangling;
+    if (dangling && !reuseDangling) lost.add(hash);
+    else if (dangling) rec.dataset_record_id = dangling;
     else fresh.add(hash);
     byHash.set(hash, rec);
     c.inserted++;
   });
-  const lost = new Set<string>();
   await pooledMap([...fresh], async (hash) => {
     try {
       await port.putItem({
