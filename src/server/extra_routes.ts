@@ -11,6 +11,7 @@ import { mountRegistry } from "../http/registry/mod.ts";
 import { artifactRoutesFromConfig } from "../http/artifacts/mod.ts";
 import { uiRoutesFromConfig } from "../http/ui_routes/mod.ts";
 import { mountTracesFromConfig } from "../http/traces/mod.ts";
+import { mountDatasets } from "../http/datasets/mod.ts";
 
 /** Returns the mount functions for the optional route groups. */
 export async function buildExtraRoutes(
@@ -23,5 +24,6 @@ export async function buildExtraRoutes(
     mountRegistry(config, stores),
     await uiRoutesFromConfig(config, stores),
     await mountTracesFromConfig(config, stores),
+    mountDatasets(stores),
   ];
 }
