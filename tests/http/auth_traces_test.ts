@@ -23,8 +23,8 @@ interface World {
   TB: string;
 }
 
-async function world(): Promise<World> {
-  const s = await authApp({ ini: NO_DEFAULT });
+async function world(ini = NO_DEFAULT): Promise<World> {
+  const s = await authApp({ ini });
   await s.users.createUser(EVE.username, EVE.password);
   const make = async (name: string) => {
     const e = await s.call(ADMIN, "POST", "/api/2.0/mlflow/experiments/create", { name });
@@ -326,6 +326,18 @@ Deno.test("/graphql answers null for an unreadable run or experiment and keeps r
       mlflowGetRun: { run: { info: { runId: RB } } },
     });
     assert.equal((await s.call(undefined, "POST", "/graphql", { query: getRun })).status, 401);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("with the auth cache off (TTL 0) trace checks still resolve the trace's experiment", async () => {
+  const { s, TA, TB } = await world(
+    "[mlflow]\ndefault_permission = NO_PERMISSIONS\nauth_cache_ttl_seconds = 0\n",
+  );
+  try {
+    assert.equal((await s.call(EVE, "GET", `/api/3.0/mlflow/traces/${TA}`)).status, 200);
+    assert.equal((await s.call(EVE, "GET", `/api/3.0/mlflow/traces/${TB}`)).status, 403);
   } finally {
     await s.close();
   }

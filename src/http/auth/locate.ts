@@ -4,7 +4,8 @@
  * (run → experiment, logged model → experiment, trace → experiment, experiment name → id). A
  * missing parameter is MLflow's 400; a run or model that does not exist is the store's 404, a trace
  * that does not exist is denied (as MLflow's validators deny it). Lookups of immutable relations
- * (a run's, a model's, a trace's experiment) are cached.
+ * (a run's, a model's experiment) are cached for an hour; a trace's experiment (a trace id can be
+ * deleted and used again) for the auth cache TTL.
  *
  * @module
  */
@@ -49,11 +50,13 @@ function list(params: Params, name: string): string[] {
 export class Locator {
   private readonly runExperiment = new TtlCache<string>(ONE_HOUR);
   private readonly modelExperiment = new TtlCache<string>(ONE_HOUR);
-  private readonly traceExperiment = new TtlCache<string>(ONE_HOUR);
+  /** A trace id can be deleted and started again elsewhere: cached only for the grant TTL. */
+  private readonly traceExperiment: TtlCache<string>;
   private readonly loggedModels: LoggedModelStore;
   private readonly traces: TraceStore;
 
-  constructor(private readonly stores: Stores) {
+  constructor(private readonly stores: Stores, traceTtlMs = 10_000) {
+    this.traceExperiment = new TtlCache<string>(traceTtlMs);
     this.loggedModels = new LoggedModelStore(stores.db, stores.experiments);
     this.traces = new TraceStore(stores.db, stores.experiments);
   }
@@ -61,15 +64,21 @@ export class Locator {
   /** The experiments of the traces, or `undefined` when one of them does not exist. */
   private async experimentsOfTraces(traceIds: string[]): Promise<string[] | undefined> {
     const ids = [...new Set(traceIds)];
-    const missing = ids.filter((id) => this.traceExperiment.get(id) === undefined);
+    const known = new Map<string, string>();
+    for (const id of ids) {
+      const hit = this.traceExperiment.get(id);
+      if (hit !== undefined) known.set(id, hit);
+    }
+    const missing = ids.filter((id) => !known.has(id));
     if (missing.length > 0) {
       for (const r of await this.traces.getRecords(missing)) {
+        known.set(r.trace_id, r.experiment_id);
         this.traceExperiment.set(r.trace_id, r.experiment_id);
       }
     }
     const out: string[] = [];
     for (const id of ids) {
-      const e = this.traceExperiment.get(id);
+      const e = known.get(id);
       if (e === undefined) return undefined;
       out.push(e);
     }
