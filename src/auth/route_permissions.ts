@@ -2,7 +2,7 @@
  * THE table of what every route needs when basic-auth is on: the resource a route touches, how to
  * find it in the request, and the least permission on it. `src/http/auth/` enforces it; a route
  * the app serves without an entry here is denied to everyone but admins, and
- * `tests/http/auth_routes_table_test.ts` fails when the app serves a route this table lacks.
+ * `tests/http/auth_matrix_test.ts` fails when the app serves a route this table lacks.
  *
  * Paths are written without the static prefix and without the `/api/<v>` or `/ajax-api/<v>` part
  * (`/mlflow/runs/get` covers `/api/2.0/mlflow/runs/get` and `/ajax-api/2.0/mlflow/runs/get`);
@@ -21,7 +21,19 @@ import type { Need } from "./permissions.ts";
  * - `model_id`: a logged model (path or body), through its experiment;
  * - `artifact_path`: a proxied artifact path `<experiment_id>/...` (path or `path` parameter);
  * - `name`: a registered model's `name`;
- * - `grant_target`: the `resource_type`/`resource_id` parameters of the grant API.
+ * - `grant_target`: the `resource_type`/`resource_id` parameters of the grant API;
+ * - `run_id_list`: every repeated `run_id` parameter (`get-history-bulk`), through their experiments;
+ * - `trace_id`: a trace (`:trace_id`/`:request_id` in the path, else the `trace_id`/`request_id`
+ *   parameter), through its experiment; an unknown trace is denied (as MLflow);
+ * - `trace_ids`: every `trace_ids` entry, through their experiments; none or an unknown one denies;
+ * - `trace_experiments`: the experiments a trace search or analytics call names (`experiment_ids`,
+ *   `locations[].mlflow_experiment.experiment_id`); none denies (as MLflow);
+ * - `new_trace`: every experiment a trace start names (`experiment_id`, and v3's
+ *   `trace.trace_info.trace_location.mlflow_experiment.experiment_id`);
+ * - `existing_trace`: v3 start's `trace.trace_info.trace_id` when that trace exists already (a
+ *   start would move it), through its current experiment;
+ * - `otlp_experiment` / `otlp_run`: the `x-mlflow-experiment-id` / `x-mlflow-run-id` header of OTLP
+ *   export (no run header: nothing to check).
  */
 export type Via =
   | "experiment_id"
@@ -32,7 +44,21 @@ export type Via =
   | "model_id"
   | "artifact_path"
   | "name"
-  | "grant_target";
+  | "grant_target"
+  | "run_id_list"
+  | "trace_id"
+  | "trace_ids"
+  | "trace_experiments"
+  | "new_trace"
+  | "existing_trace"
+  | "otlp_experiment"
+  | "otlp_run";
+
+/** One resource requirement. */
+export interface Requirement {
+  via: Via;
+  need: Need;
+}
 
 /** What a route needs. */
 export type Rule =
@@ -44,13 +70,34 @@ export type Rule =
   | { kind: "admin" }
   /** The user named by the `username` parameter, or an admin. */
   | { kind: "self" }
-  /** A level on a resource; `orSelf`: also the user named by `username`. */
-  | { kind: "resource"; via: Via; need: Need; orSelf?: boolean };
+  /**
+   * A level on a resource; `orSelf`: also the user named by `username`; `and`: further
+   * requirements that must hold too; `query`: the parameters are the query string only (the body
+   * is an upload, never read by the guard).
+   */
+  | {
+    kind: "resource";
+    via: Via;
+    need: Need;
+    orSelf?: boolean;
+    and?: readonly Requirement[];
+    query?: boolean;
+  };
 
 const pub: Rule = { kind: "public" };
 const anyUser: Rule = { kind: "authenticated" };
 const admin: Rule = { kind: "admin" };
-const on = (via: Via, need: Need): Rule => ({ kind: "resource", via, need });
+const on = (via: Via, need: Need, ...and: Requirement[]): Rule =>
+  and.length > 0 ? { kind: "resource", via, need, and } : { kind: "resource", via, need };
+const req = (via: Via, need: Need): Requirement => ({ via, need });
+/** Parameters from the query only (the body is an upload or a stream). */
+const fromQuery = (rule: Rule): Rule => ({ ...rule, query: true }) as Rule;
+
+/** Every requirement of a rule (the main one first). */
+export function requirements(rule: Rule): Requirement[] {
+  if (rule.kind !== "resource") return [];
+  return [{ via: rule.via, need: rule.need }, ...rule.and ?? []];
+}
 
 /** `"METHOD /path"` → rule. Keep it sorted by area; one line per route. */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
@@ -88,10 +135,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "POST /mlflow/runs/restore": on("run_id", "MANAGE"),
   "GET /mlflow/metrics/get-history": on("run_id", "READ"),
   "GET /mlflow/metrics/get-history-bulk-interval": on("run_ids", "READ"),
+  "GET /mlflow/metrics/get-history-bulk": on("run_id_list", "READ"),
 
   // Run artifacts
   "GET /mlflow/artifacts/list": on("run_id", "READ"),
   "GET /get-artifact": on("run_id", "READ"),
+  "POST /mlflow/upload-artifact": fromQuery(on("run_id", "EDIT")),
 
   // Proxied artifacts (`mlflow-artifacts:/<experiment_id>/...`)
   "GET /mlflow-artifacts/artifacts": on("artifact_path", "READ"),
@@ -140,6 +189,46 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "POST /mlflow/model-versions/set-tag": on("name", "EDIT"),
   "DELETE /mlflow/model-versions/delete-tag": on("name", "MANAGE"),
   "DELETE /mlflow/model-versions/delete": on("name", "MANAGE"),
+  "GET /model-versions/get-artifact": fromQuery(on("name", "READ")),
+
+  // Traces (v3, the 2.0 paths and the legacy v2 API share these). Static paths come before
+  // `:trace_id` ones: the first matching entry wins, as Hono's first registered route does.
+  "POST /mlflow/traces": on("new_trace", "EDIT", req("existing_trace", "EDIT")),
+  "POST /v1/traces": fromQuery(on("otlp_experiment", "EDIT", req("otlp_run", "EDIT"))),
+  "POST /mlflow/traces/search": on("trace_experiments", "READ"),
+  "GET /mlflow/traces": on("trace_experiments", "READ"),
+  "GET /mlflow/traces/get": on("trace_id", "READ"),
+  "GET /mlflow/traces/batchGet": on("trace_ids", "READ"),
+  "POST /mlflow/traces/batchGetInfos": on("trace_ids", "READ"),
+  "POST /mlflow/traces/delete-traces": on("experiment_id", "MANAGE"),
+  "POST /mlflow/traces/link-to-run": on("run_id", "EDIT", req("trace_ids", "READ")),
+  "POST /mlflow/traces/link-prompts": on("trace_id", "EDIT"),
+  "POST /mlflow/traces/metrics": on("trace_experiments", "READ"),
+  "POST /mlflow/traces/calculate-filter-correlation": on("trace_experiments", "READ"),
+  "GET /mlflow/get-trace-artifact": fromQuery(on("trace_id", "READ")),
+  "GET /mlflow/traces/:trace_id": on("trace_id", "READ"),
+  "GET /mlflow/traces/:request_id/info": on("trace_id", "READ"),
+  "PATCH /mlflow/traces/:request_id": on("trace_id", "EDIT"),
+  "PATCH /mlflow/traces/:trace_id/tags": on("trace_id", "EDIT"),
+  "DELETE /mlflow/traces/:trace_id/tags": on("trace_id", "EDIT"),
+  "POST /mlflow/traces/:trace_id/assessments": on("trace_id", "EDIT"),
+  "GET /mlflow/traces/:trace_id/assessments/:assessment_id": on("trace_id", "READ"),
+  "PATCH /mlflow/traces/:trace_id/assessments/:assessment_id": on("trace_id", "EDIT"),
+  "DELETE /mlflow/traces/:trace_id/assessments/:assessment_id": on("trace_id", "EDIT"),
+
+  // The web UI's routes. `/graphql` checks each operation's experiments, runs and models in
+  // its resolvers (`src/http/graphql/gate.ts`); server-info is public, as in MLflow 3.17.2.
+  "GET /graphql": anyUser,
+  "POST /graphql": anyUser,
+  "GET /mlflow/server-info": pub,
+  "GET /mlflow/ui-telemetry": anyUser,
+  "POST /mlflow/ui-telemetry": anyUser,
+  "GET /mlflow/gateway-proxy": anyUser,
+  "POST /mlflow/gateway-proxy": anyUser,
+  "GET /mlflow/assistant/config": anyUser,
+  "GET /mlflow/assistant/providers": anyUser,
+  "POST /mlflow/experiments/search-datasets": on("experiment_ids", "READ"),
+  "GET /metrics": anyUser,
 
   // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
   "POST /mlflow/users/create": admin,

@@ -12,6 +12,7 @@ import { retryingPort } from "../../src/dynamo/retry.ts";
 import { dynamoDbLocalBackend, dynamoDbLocalEndpoint, engineBackend } from "../support/backends.ts";
 import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
 import { appOptions } from "../../src/server/app_options.ts";
+import { observability } from "../../src/server/observability.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import { type AuthConfig, authConfigFrom } from "../../src/auth/auth_config.ts";
 import { ensureAdmin } from "../../src/http/auth/mod.ts";
@@ -30,6 +31,7 @@ export interface AuthApp {
     method: string,
     path: string,
     body?: unknown,
+    extraHeaders?: Record<string, string>,
   ): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
 }
@@ -46,7 +48,7 @@ export async function authApp(
     ini?: string;
     backend?: "engine" | "dynamodb-local";
     extraRoutes?: ((app: Hono) => void)[];
-    /** Extra CLI flags, e.g. `--static-prefix`. */
+    /** Extra CLI flags, e.g. `--static-prefix`, `--expose-prometheus DIR`. */
     args?: string[];
   } = {},
 ): Promise<AuthApp> {
@@ -78,6 +80,8 @@ export async function authApp(
   const app = createApp({
     stores,
     ...appOptions(config),
+    // `--expose-prometheus DIR` in `args` serves `/metrics`, as main.ts does.
+    ...await observability(config, () => {}),
     extraRoutes: [...await buildExtraRoutes(config, stores), ...options.extraRoutes ?? []],
     auth: { config: auth },
   });
@@ -85,8 +89,8 @@ export async function authApp(
     app,
     stores,
     users: new UserStore(stores.db),
-    async call(who, method, path, body) {
-      const headers: Record<string, string> = {};
+    async call(who, method, path, body, extraHeaders) {
+      const headers: Record<string, string> = { ...extraHeaders };
       if (who) headers.authorization = basic(who.username, who.password);
       if (body !== undefined) headers["content-type"] = "application/json";
       const res = await app.request(path, {

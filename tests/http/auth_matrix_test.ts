@@ -7,9 +7,14 @@
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import { ADMIN, type AuthApp, authApp } from "./auth_app.ts";
-import { normalizePath, ROUTE_PERMISSIONS, type Rule } from "../../src/auth/route_permissions.ts";
+import {
+  normalizePath,
+  requirements,
+  ROUTE_PERMISSIONS,
+  type Rule,
+} from "../../src/auth/route_permissions.ts";
 import { pooledMap } from "../../src/util/pool.ts";
-import { allows, type Need, type PermissionName } from "../../src/auth/permissions.ts";
+import { allows, type PermissionName } from "../../src/auth/permissions.ts";
 
 const PASSWORD = "matrix-password-1";
 const PER_ROLE_FIXTURE = new Set(["POST /mlflow/registered-models/rename"]);
@@ -27,6 +32,29 @@ const V3 = new Set([
   "/mlflow/users/permissions/grant",
   "/mlflow/users/permissions/revoke",
   "/mlflow/users/permissions/get",
+  "/mlflow/traces/search",
+  "/mlflow/traces/get",
+  "/mlflow/traces/batchGet",
+  "/mlflow/traces/batchGetInfos",
+  "/mlflow/traces/metrics",
+  "/mlflow/traces/calculate-filter-correlation",
+  "/mlflow/traces/:trace_id",
+  "/mlflow/traces/:trace_id/assessments",
+  "/mlflow/traces/:trace_id/assessments/:assessment_id",
+  "/mlflow/server-info",
+  "/mlflow/ui-telemetry",
+  "/mlflow/assistant/config",
+  "/mlflow/assistant/providers",
+]);
+/** Routes served only under `/ajax-api/`. */
+const AJAX_ONLY = new Set([
+  "/mlflow/ui-telemetry",
+  "/mlflow/assistant/config",
+  "/mlflow/assistant/providers",
+  "/mlflow/gateway-proxy",
+  "/mlflow/experiments/search-datasets",
+  "/mlflow/metrics/get-history-bulk",
+  "/mlflow/upload-artifact",
 ]);
 
 function who(role: Role) {
@@ -41,7 +69,8 @@ function expected(rule: Rule, role: Role): 401 | 403 | "through" {
   if (role === "anonymous") return 401;
   if (role === "admin" || rule.kind === "authenticated") return "through";
   if (rule.kind === "admin" || rule.kind === "self") return 403;
-  return allows(LEVEL[role]!, rule.need as Need) ? "through" : 403;
+  // Every requirement of a rule names the fixture's one experiment (or its run or trace).
+  return requirements(rule).every((r) => allows(LEVEL[role]!, r.need)) ? "through" : 403;
 }
 
 interface Fixture {
@@ -50,6 +79,7 @@ interface Fixture {
   M: string;
   name: string;
   experimentName: string;
+  T: string;
 }
 
 async function fixture(s: AuthApp, i: number): Promise<Fixture> {
@@ -65,6 +95,8 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
     name: "lm",
   });
   const M = (m.body as { model: { info: { model_id: string } } }).model.info.model_id;
+  const t = await s.call(ADMIN, "POST", "/api/2.0/mlflow/traces", { experiment_id: E });
+  const T = (t.body as { trace_info: { request_id: string } }).trace_info.request_id;
   const name = `rm-${i}`;
   await s.call(ADMIN, "POST", "/api/2.0/mlflow/registered-models/create", { name });
   for (const [role, level] of Object.entries(LEVEL)) {
@@ -72,15 +104,15 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
     await s.users.grant(role, "experiment", E, level);
     await s.users.grant(role, "registered_model", name, level);
   }
-  return { E, R, M, name, experimentName };
+  return { E, R, M, name, experimentName, T };
 }
 
 function request(method: string, pattern: string, fx: Fixture): { path: string; body?: unknown } {
-  const p = pattern.replace(":model_id", fx.M).replace(":tag_key", "k").replace(
-    "*",
-    `${fx.E}/f.txt`,
-  );
-  const path = p.startsWith("/mlflow") ? `/api/${V3.has(pattern) ? "3.0" : "2.0"}${p}` : p;
+  const p = pattern.replace(":model_id", fx.M).replace(":tag_key", "k")
+    .replace(":trace_id", fx.T).replace(":request_id", fx.T).replace(":assessment_id", "a-1")
+    .replace("*", `${fx.E}/f.txt`);
+  const api = AJAX_ONLY.has(pattern) ? "ajax-api" : "api";
+  const path = p.startsWith("/mlflow") ? `/${api}/${V3.has(pattern) ? "3.0" : "2.0"}${p}` : p;
   const params: Record<string, unknown> = {
     experiment_id: fx.E,
     experiment_ids: [fx.E],
@@ -97,20 +129,29 @@ function request(method: string, pattern: string, fx: Fixture): { path: string; 
     path: fx.E,
     key: "k",
     value: "v",
+    trace_id: fx.T,
+    trace_ids: [fx.T],
+    request_id: fx.T,
+    run_uuid: fx.R,
+    locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: fx.E } }],
   };
-  if (method === "GET") {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) {
-      for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
-    }
-    return { path: `${path}?${q}` };
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (k === "locations") continue;
+    for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
   }
+  if (method === "GET") return { path: `${path}?${q}` };
+  // Uploads name their run in the query and carry the file as the body.
+  const rule = ROUTE_PERMISSIONS[`${method} ${pattern}`]!;
+  if (rule.kind === "resource" && rule.query) return { path: `${path}?${q}`, body: params };
   return { path, body: params };
 }
 
 Deno.test("permission matrix: every route × anonymous, no grant, READ, EDIT, MANAGE, admin", async () => {
+  const prometheus = await Deno.makeTempDir({ prefix: "auth-matrix-prom-" });
   const s = await authApp({
     ini: "[mlflow]\ndefault_permission = NO_PERMISSIONS\nauth_cache_ttl_seconds = 60\n",
+    args: ["--expose-prometheus", prometheus],
   });
   try {
     for (const role of Object.keys(LEVEL)) {
@@ -126,7 +167,9 @@ Deno.test("permission matrix: every route × anonymous, no grant, READ, EDIT, MA
         // A rename moves every grant away from the old name: later roles need a fresh model.
         if (PER_ROLE_FIXTURE.has(key)) fx = await fixture(s, i++);
         const { path, body } = request(method, pattern, fx);
-        const res = await s.call(who(role), method, path, body);
+        const res = await s.call(who(role), method, path, body, {
+          "x-mlflow-experiment-id": fx.E,
+        });
         const want = expected(rule, role);
         const got = res.status === 401 || res.status === 403 ? res.status : "through";
         // 501: the local artifact store has no presigned or multipart upload (a handler answer).
@@ -138,6 +181,7 @@ Deno.test("permission matrix: every route × anonymous, no grant, READ, EDIT, MA
     assert.deepEqual(failures.sort(), []);
   } finally {
     await s.close();
+    await Deno.remove(prometheus, { recursive: true });
   }
 });
 
@@ -152,13 +196,15 @@ function servedRoutes(app: Hono): string[] {
 }
 
 Deno.test("the route table has an entry for every route the app serves, and no stale one", async () => {
-  const s = await authApp();
+  const prometheus = await Deno.makeTempDir({ prefix: "auth-routes-prom-" });
+  const s = await authApp({ args: ["--expose-prometheus", prometheus] });
   try {
     const served = servedRoutes(s.app);
     assert.deepEqual(served.filter((r) => !(r in ROUTE_PERMISSIONS)), []);
     assert.deepEqual(Object.keys(ROUTE_PERMISSIONS).filter((r) => !served.includes(r)), []);
   } finally {
     await s.close();
+    await Deno.remove(prometheus, { recursive: true });
   }
 });
 

@@ -1,18 +1,21 @@
 /**
  * Finds the resources a request touches, as the route table's {@link Via} names them: from the
  * request parameters (query for GET, JSON body otherwise, both merged), the path, or a lookup
- * (run → experiment, logged model → experiment, experiment name → id). A missing parameter is
- * MLflow's 400; a run or model that does not exist is the store's 404. Lookups of immutable
- * relations (a run's experiment) are cached.
+ * (run → experiment, logged model → experiment, trace → experiment, experiment name → id). A
+ * missing parameter is MLflow's 400; a run or model that does not exist is the store's 404, a trace
+ * that does not exist is denied (as MLflow's validators deny it). Lookups of immutable relations
+ * (a run's, a model's experiment) are cached for an hour; a trace's experiment (a trace id can be
+ * deleted and used again) for the auth cache TTL.
  *
  * @module
  */
-import { invalidParameter, missingParameter } from "../../errors.ts";
+import { invalidParameter, missingParameter, MlflowError } from "../../errors.ts";
 import type { ResourceType } from "../../auth/permissions.ts";
 import { RESOURCE_TYPES } from "../../auth/permissions.ts";
 import type { Via } from "../../auth/route_permissions.ts";
 import type { Stores } from "../../store/stores.ts";
 import { LoggedModelStore } from "../../store/logged_models/logged_model_store.ts";
+import { TraceStore } from "../../store/traces/trace_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 import { pooledMap } from "../../util/pool.ts";
 
@@ -47,10 +50,39 @@ function list(params: Params, name: string): string[] {
 export class Locator {
   private readonly runExperiment = new TtlCache<string>(ONE_HOUR);
   private readonly modelExperiment = new TtlCache<string>(ONE_HOUR);
+  /** A trace id can be deleted and started again elsewhere: cached only for the grant TTL. */
+  private readonly traceExperiment: TtlCache<string>;
   private readonly loggedModels: LoggedModelStore;
+  private readonly traces: TraceStore;
 
-  constructor(private readonly stores: Stores) {
+  constructor(private readonly stores: Stores, traceTtlMs = 10_000) {
+    this.traceExperiment = new TtlCache<string>(traceTtlMs);
     this.loggedModels = new LoggedModelStore(stores.db, stores.experiments);
+    this.traces = new TraceStore(stores.db, stores.experiments);
+  }
+
+  /** The experiments of the traces, or `undefined` when one of them does not exist. */
+  private async experimentsOfTraces(traceIds: string[]): Promise<string[] | undefined> {
+    const ids = [...new Set(traceIds)];
+    const known = new Map<string, string>();
+    for (const id of ids) {
+      const hit = this.traceExperiment.get(id);
+      if (hit !== undefined) known.set(id, hit);
+    }
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      for (const r of await this.traces.getRecords(missing)) {
+        known.set(r.trace_id, r.experiment_id);
+        this.traceExperiment.set(r.trace_id, r.experiment_id);
+      }
+    }
+    const out: string[] = [];
+    for (const id of ids) {
+      const e = known.get(id);
+      if (e === undefined) return undefined;
+      out.push(e);
+    }
+    return out;
   }
 
   private experimentOfRun(runId: string): Promise<string> {
@@ -68,9 +100,70 @@ export class Locator {
   }
 
   /** The resources the request touches. `path` is the normalized path. */
-  async locate(via: Via, params: Params, path: string): Promise<Located> {
+  async locate(via: Via, params: Params, path: string, headers?: Headers): Promise<Located> {
     const experiment = (id: string): Target => ({ type: "experiment", id });
+    const ofTraces = async (ids: string[]): Promise<Located> => {
+      if (ids.length === 0) return undefined;
+      return (await this.experimentsOfTraces(ids))?.map(experiment);
+    };
     switch (via) {
+      case "run_id_list": {
+        const ids = [...new Set(list(params, "run_id"))];
+        if (ids.length === 0) {
+          throw invalidParameter("GetMetricHistoryBulk request must specify at least one run_id.");
+        }
+        return (await pooledMap(ids, (id) => this.experimentOfRun(id))).map(experiment);
+      }
+      case "trace_id": {
+        // The path's trace id wins (the handler acts on it); `traces/get` and `traces/link-prompts`
+        // name theirs in the parameters.
+        const m = /^\/mlflow\/traces\/(?!get$|link-prompts$)([^/]+)/.exec(path);
+        const fromParams = list(params, "trace_id")[0] ?? list(params, "request_id")[0];
+        const id = m ? decodeURIComponent(m[1]!) : fromParams;
+        return id ? await ofTraces([id]) : undefined;
+      }
+      case "trace_ids":
+        return await ofTraces(list(params, "trace_ids"));
+      case "trace_experiments": {
+        const locations = Array.isArray(params.locations) ? params.locations : [];
+        const ids = [
+          ...list(params, "experiment_ids"),
+          ...locations.map((l) => nested(l, "mlflow_experiment", "experiment_id"))
+            .filter((id): id is string => typeof id === "string" && id !== ""),
+        ];
+        return ids.length === 0 ? undefined : [...new Set(ids)].map(experiment);
+      }
+      case "new_trace": {
+        const ids = [
+          ...list(params, "experiment_id"),
+          nested(
+            params,
+            "trace",
+            "trace_info",
+            "trace_location",
+            "mlflow_experiment",
+            "experiment_id",
+          ),
+        ].filter((id): id is string => typeof id === "string" && id !== "");
+        if (ids.length === 0) throw invalidParameter(missingParameter("experiment_id"));
+        return [...new Set(ids)].map(experiment);
+      }
+      case "existing_trace": {
+        const id = nested(params, "trace", "trace_info", "trace_id");
+        if (typeof id !== "string" || id === "") return [];
+        return (await this.experimentsOfTraces([id]))?.map(experiment) ?? [];
+      }
+      case "otlp_experiment": {
+        const id = headers?.get("x-mlflow-experiment-id");
+        if (!id) {
+          throw new MlflowError("BAD_REQUEST", "Missing required header: X-Mlflow-Experiment-Id");
+        }
+        return [experiment(id)];
+      }
+      case "otlp_run": {
+        const id = headers?.get("x-mlflow-run-id");
+        return id ? [experiment(await this.experimentOfRun(id))] : [];
+      }
       case "experiment_id":
         return [experiment(str(params, "experiment_id"))];
       case "experiment_ids":
@@ -122,6 +215,16 @@ export class Locator {
       }
     }
   }
+}
+
+/** The value at `keys` inside nested objects, or `undefined`. */
+function nested(obj: unknown, ...keys: string[]): unknown {
+  let cur = obj;
+  for (const k of keys) {
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
 }
 
 /** Percent-decodes until the text stops changing (`%252e` is `.` too), as the artifact guard does. */

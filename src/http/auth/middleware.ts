@@ -15,11 +15,13 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { User } from "../../auth/user_store.ts";
-import { findRoute, normalizePath, type Rule } from "../../auth/route_permissions.ts";
+import { findRoute, normalizePath, requirements, type Rule } from "../../auth/route_permissions.ts";
 import { rawMessage } from "../request.ts";
+import { MlflowError } from "../../errors.ts";
 import type { Access } from "./access.ts";
 import type { Locator, Params } from "./locate.ts";
 import { afterSuccess } from "./after.ts";
+import { type ReadGate, setReadGate } from "../read_gate.ts";
 import type { Refetch } from "./search_filter.ts";
 
 /** What the guard needs. */
@@ -96,13 +98,13 @@ export function authGuard(deps: GuardDeps): MiddlewareHandler {
     const needsParams = NEEDS_MESSAGE.has(rule.kind) ||
       route.pattern === "/mlflow/registered-models/rename" ||
       route.pattern === "/mlflow/registered-models/delete";
-    // Artifact transfers name their experiment in the path (or `?path=`): never read the body.
-    const params: Params = isArtifactTransfer(rule)
-      ? c.req.query()
-      : needsParams
-      ? await rawMessage(c)
-      : {};
-    if (!user.is_admin && !(await allowed(deps, user, rule, params, path))) return forbidden();
+    // Artifact transfers and uploads name their resource in the path or the query: never read
+    // the body.
+    const params: Params = queryOnly(rule) ? c.req.query() : needsParams ? await rawMessage(c) : {};
+    if (!user.is_admin) {
+      if (!(await allowed(deps, user, rule, params, path, c.req.raw.headers))) return forbidden();
+      setReadGate(c, readGateOf(deps, user));
+    }
     await next();
     const innerPath = deps.staticPrefix && c.req.path.startsWith(deps.staticPrefix)
       ? c.req.path.slice(deps.staticPrefix.length)
@@ -111,8 +113,31 @@ export function authGuard(deps: GuardDeps): MiddlewareHandler {
   };
 }
 
-function isArtifactTransfer(rule: Rule): boolean {
-  return rule.kind === "resource" && rule.via === "artifact_path";
+function queryOnly(rule: Rule): boolean {
+  return rule.kind === "resource" && (rule.via === "artifact_path" || rule.query === true);
+}
+
+/** What handlers that check reads themselves (`/graphql`) ask. */
+function readGateOf(deps: GuardDeps, user: User): ReadGate {
+  const can = async (via: "experiment_id" | "run_id" | "name", params: Params) => {
+    try {
+      const targets = await deps.locator.locate(via, params, "");
+      if (!targets) return false;
+      for (const t of targets) {
+        if (!(await deps.access.can(user, t.type, t.id, "READ"))) return false;
+      }
+      return true;
+    } catch (e) {
+      // An unknown or malformed id reads as denied (MLflow's GraphQL middleware answers null).
+      if (e instanceof MlflowError) return false;
+      throw e;
+    }
+  };
+  return {
+    experiment: (id) => can("experiment_id", { experiment_id: id }),
+    run: (id) => can("run_id", { run_id: id }),
+    registeredModel: (name) => can("name", { name }),
+  };
 }
 
 async function allowed(
@@ -121,6 +146,7 @@ async function allowed(
   rule: Rule,
   params: Params,
   path: string,
+  headers: Headers,
 ): Promise<boolean> {
   switch (rule.kind) {
     case "public":
@@ -132,10 +158,12 @@ async function allowed(
       return params.username === user.username;
     case "resource": {
       if (rule.orSelf && params.username === user.username) return true;
-      const targets = await deps.locator.locate(rule.via, params, path);
-      if (targets === undefined) return false;
-      for (const t of targets) {
-        if (!(await deps.access.can(user, t.type, t.id, rule.need))) return false;
+      for (const { via, need } of requirements(rule)) {
+        const targets = await deps.locator.locate(via, params, path, headers);
+        if (targets === undefined) return false;
+        for (const t of targets) {
+          if (!(await deps.access.can(user, t.type, t.id, need))) return false;
+        }
       }
       return true;
     }

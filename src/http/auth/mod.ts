@@ -42,7 +42,7 @@ export function installAuth(
     "*",
     authGuard({
       access,
-      locator: new Locator(stores),
+      locator: new Locator(stores, setup.config.cacheTtlSeconds * 1000),
       staticPrefix,
       refetch: (path, init) => Promise.resolve(app.request(path, init)),
       served: (method, path) =>

@@ -4,7 +4,8 @@
  * `mlflow server` answers: HTTP 200 with `{"data": …, "errors": [<message>, …] | null}`, errors
  * as plain strings. Limits (`limits.ts`) are checked before execution. A body that is not a
  * GraphQL request at all (no query, unparsable JSON, a syntax error) is a 400
- * `INVALID_PARAMETER_VALUE` (MLflow answers those with a 500).
+ * `INVALID_PARAMETER_VALUE` (MLflow answers those with a 500). Under basic-auth, `gate.ts` checks
+ * each operation against the resources it names.
  *
  * @module
  */
@@ -14,6 +15,8 @@ import { invalidParameter } from "../../errors.ts";
 import { checkLimits, type GraphqlLimits } from "./limits.ts";
 import { fieldResolver, type GraphqlDeps, rootValue } from "./resolvers.ts";
 import { mlflowSchema } from "./schema.ts";
+import { guardedRoot } from "./gate.ts";
+import { readGate } from "../read_gate.ts";
 
 interface GraphqlRequest {
   query?: unknown;
@@ -68,10 +71,12 @@ export function mountGraphql(app: Hono, deps: GraphqlDeps, limits: GraphqlLimits
     if (tooBig) return c.json({ data: null, errors: [tooBig] });
     const invalid = validate(schema, document);
     if (invalid.length > 0) return c.json({ data: null, errors: invalid.map((e) => e.message) });
+    // Under basic-auth a non-admin's operations are checked against what they name.
+    const gate = readGate(c);
     const result = await execute({
       schema,
       document,
-      rootValue: root,
+      rootValue: gate ? guardedRoot(root, gate) : root,
       fieldResolver,
       variableValues: (req.variables ?? undefined) as Record<string, unknown> | undefined,
       operationName: typeof req.operationName === "string" ? req.operationName : undefined,

@@ -8,6 +8,7 @@
  */
 import type { Context } from "hono";
 import { invalidParameter } from "../../errors.ts";
+import { readJsonText } from "../middleware/body_limit.ts";
 
 /** Parses the JSON object body (Content-Type must be JSON for POST/PUT, as in MLflow). */
 export async function jsonObjectBody(c: Context): Promise<Record<string, unknown>> {
@@ -18,7 +19,8 @@ export async function jsonObjectBody(c: Context): Promise<Record<string, unknown
       throw invalidParameter("Bad Request. Content-Type must be one of ['application/json'].");
     }
   }
-  const text = await c.req.text();
+  // The cached, size-limited read: the auth guard may have read the body already.
+  const text = await readJsonText(c);
   if (text.trim() === "") return {};
   let parsed: unknown;
   try {
