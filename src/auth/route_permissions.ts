@@ -33,7 +33,11 @@ import type { Need } from "./permissions.ts";
  * - `existing_trace`: v3 start's `trace.trace_info.trace_id` when that trace exists already (a
  *   start would move it), through its current experiment;
  * - `otlp_experiment` / `otlp_run`: the `x-mlflow-experiment-id` / `x-mlflow-run-id` header of OTLP
- *   export (no run header: nothing to check).
+ *   export (no run header: nothing to check);
+ * - `dataset`: an evaluation dataset (`:dataset_id`), through every experiment it is linked to;
+ *   one linked to none is for admins (as MLflow);
+ * - `scoped_experiments`: every `experiment_ids` entry; none is for admins (dataset create and
+ *   search must be scoped, as MLflow).
  */
 export type Via =
   | "experiment_id"
@@ -52,7 +56,9 @@ export type Via =
   | "new_trace"
   | "existing_trace"
   | "otlp_experiment"
-  | "otlp_run";
+  | "otlp_run"
+  | "dataset"
+  | "scoped_experiments";
 
 /** One resource requirement. */
 export interface Requirement {
@@ -229,6 +235,35 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "GET /mlflow/assistant/providers": anyUser,
   "POST /mlflow/experiments/search-datasets": on("experiment_ids", "READ"),
   "GET /metrics": anyUser,
+
+  // Evaluation datasets (MLflow 3.17.2: a dataset is guarded by every experiment it is linked
+  // to; one linked to none is for admins; create and search must name experiments).
+  "POST /mlflow/datasets/create": on("scoped_experiments", "EDIT"),
+  "POST /mlflow/datasets/search": on("scoped_experiments", "READ"),
+  "GET /mlflow/datasets/search": on("scoped_experiments", "READ"),
+  "GET /mlflow/datasets/:dataset_id": on("dataset", "READ"),
+  "DELETE /mlflow/datasets/:dataset_id": on("dataset", "MANAGE"),
+  "PATCH /mlflow/datasets/:dataset_id/tags": on("dataset", "EDIT"),
+  "DELETE /mlflow/datasets/:dataset_id/tags/:key": on("dataset", "EDIT"),
+  "POST /mlflow/datasets/:dataset_id/records": on("dataset", "EDIT"),
+  "GET /mlflow/datasets/:dataset_id/records": on("dataset", "READ"),
+  "DELETE /mlflow/datasets/:dataset_id/records": on("dataset", "EDIT"),
+  "GET /mlflow/datasets/:dataset_id/experiment-ids": on("dataset", "READ"),
+  "POST /mlflow/datasets/:dataset_id/add-experiments": on(
+    "dataset",
+    "EDIT",
+    req("scoped_experiments", "EDIT"),
+  ),
+  "POST /mlflow/datasets/:dataset_id/remove-experiments": on("dataset", "EDIT"),
+
+  // Registered scorers: checked on their experiment (MLflow 3.17.2 adds per-scorer grants;
+  // experiment-level grants cover them here).
+  "POST /mlflow/scorers/register": on("experiment_id", "EDIT"),
+  "GET /mlflow/scorers/list": on("experiment_id", "READ"),
+  "GET /mlflow/scorers/versions": on("experiment_id", "READ"),
+  "GET /mlflow/scorers/get": on("experiment_id", "READ"),
+  "DELETE /mlflow/scorers/delete": on("experiment_id", "MANAGE"),
+  "GET /mlflow/scorers/online-configs": anyUser,
 
   // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
   "POST /mlflow/users/create": admin,

@@ -45,6 +45,21 @@ const V3 = new Set([
   "/mlflow/ui-telemetry",
   "/mlflow/assistant/config",
   "/mlflow/assistant/providers",
+  "/mlflow/datasets/create",
+  "/mlflow/datasets/search",
+  "/mlflow/datasets/:dataset_id",
+  "/mlflow/datasets/:dataset_id/tags",
+  "/mlflow/datasets/:dataset_id/tags/:key",
+  "/mlflow/datasets/:dataset_id/records",
+  "/mlflow/datasets/:dataset_id/experiment-ids",
+  "/mlflow/datasets/:dataset_id/add-experiments",
+  "/mlflow/datasets/:dataset_id/remove-experiments",
+  "/mlflow/scorers/register",
+  "/mlflow/scorers/list",
+  "/mlflow/scorers/versions",
+  "/mlflow/scorers/get",
+  "/mlflow/scorers/delete",
+  "/mlflow/scorers/online-configs",
 ]);
 /** Routes served only under `/ajax-api/`. */
 const AJAX_ONLY = new Set([
@@ -74,6 +89,8 @@ function expected(rule: Rule, role: Role): 401 | 403 | "through" {
 }
 
 interface Fixture {
+  /** An evaluation dataset linked to E. */
+  D: string;
   E: string;
   R: string;
   M: string;
@@ -97,6 +114,11 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
   const M = (m.body as { model: { info: { model_id: string } } }).model.info.model_id;
   const t = await s.call(ADMIN, "POST", "/api/2.0/mlflow/traces", { experiment_id: E });
   const T = (t.body as { trace_info: { request_id: string } }).trace_info.request_id;
+  const d = await s.call(ADMIN, "POST", "/api/3.0/mlflow/datasets/create", {
+    name: `ds-${i}`,
+    experiment_ids: [E],
+  });
+  const D = (d.body as { dataset: { dataset_id: string } }).dataset.dataset_id;
   const name = `rm-${i}`;
   await s.call(ADMIN, "POST", "/api/2.0/mlflow/registered-models/create", { name });
   for (const [role, level] of Object.entries(LEVEL)) {
@@ -104,12 +126,13 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
     await s.users.grant(role, "experiment", E, level);
     await s.users.grant(role, "registered_model", name, level);
   }
-  return { E, R, M, name, experimentName, T };
+  return { E, R, M, name, experimentName, T, D };
 }
 
 function request(method: string, pattern: string, fx: Fixture): { path: string; body?: unknown } {
   const p = pattern.replace(":model_id", fx.M).replace(":tag_key", "k")
     .replace(":trace_id", fx.T).replace(":request_id", fx.T).replace(":assessment_id", "a-1")
+    .replace(":dataset_id", fx.D).replace(":key", "k")
     .replace("*", `${fx.E}/f.txt`);
   const api = AJAX_ONLY.has(pattern) ? "ajax-api" : "api";
   const path = p.startsWith("/mlflow") ? `/${api}/${V3.has(pattern) ? "3.0" : "2.0"}${p}` : p;
@@ -135,6 +158,8 @@ function request(method: string, pattern: string, fx: Fixture): { path: string; 
     run_uuid: fx.R,
     locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: fx.E } }],
   };
+  // Unlinking the fixture's experiment would leave the dataset to admins for the next role.
+  if (pattern.endsWith("/remove-experiments")) params.experiment_ids = ["999999"];
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (k === "locations") continue;

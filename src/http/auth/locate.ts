@@ -16,6 +16,7 @@ import type { Via } from "../../auth/route_permissions.ts";
 import type { Stores } from "../../store/stores.ts";
 import { LoggedModelStore } from "../../store/logged_models/logged_model_store.ts";
 import { TraceStore } from "../../store/traces/trace_store.ts";
+import { DatasetStore } from "../../store/datasets/dataset_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 import { pooledMap } from "../../util/pool.ts";
 
@@ -54,11 +55,13 @@ export class Locator {
   private readonly traceExperiment: TtlCache<string>;
   private readonly loggedModels: LoggedModelStore;
   private readonly traces: TraceStore;
+  private readonly datasets: DatasetStore;
 
   constructor(private readonly stores: Stores, traceTtlMs = 10_000) {
     this.traceExperiment = new TtlCache<string>(traceTtlMs);
     this.loggedModels = new LoggedModelStore(stores.db, stores.experiments);
     this.traces = new TraceStore(stores.db, stores.experiments);
+    this.datasets = new DatasetStore(stores.db, stores.experiments);
   }
 
   /** The experiments of the traces, or `undefined` when one of them does not exist. */
@@ -168,6 +171,17 @@ export class Locator {
         return [experiment(str(params, "experiment_id"))];
       case "experiment_ids":
         return list(params, "experiment_ids").map(experiment);
+      case "scoped_experiments": {
+        // A request that names no experiment could reach every dataset: admins only.
+        const ids = [...new Set(list(params, "experiment_ids"))];
+        return ids.length === 0 ? undefined : ids.map(experiment);
+      }
+      case "dataset": {
+        const m = /^\/mlflow\/datasets\/([^/]+)/.exec(path);
+        if (!m) return undefined;
+        const ids = await this.datasets.experimentIds(decodeURIComponent(m[1]!));
+        return ids.length === 0 ? undefined : ids.map(experiment);
+      }
       case "experiment_name": {
         const e = await this.stores.experiments.getByName(str(params, "experiment_name"));
         return [experiment(e.experimentId)];
