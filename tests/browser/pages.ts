@@ -184,7 +184,13 @@ export function tracePages(s: Seeded): PageSpec[] {
       texts: [s.trace_id.slice(3, 11), "answer_question", "fetch_context", "call_llm"],
       then: {
         click: "Assess",
-        texts: ["Feedback (1)", "correctness", "Expectations (1)", "expected_answer", "ui-reviewer"],
+        texts: [
+          "Feedback (1)",
+          "correctness",
+          "Expectations (1)",
+          "expected_answer",
+          "ui-reviewer",
+        ],
       },
     },
     {

@@ -20,8 +20,8 @@ import {
   ERROR_BANNERS,
   EXPECTED_FAILURES,
   mainPages,
-  PENDING_FAILURES,
   type PageSpec,
+  PENDING_FAILURES,
   PLACEHOLDER_IDS,
   type Seeded,
 } from "./pages.ts";
