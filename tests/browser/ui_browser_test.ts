@@ -63,7 +63,9 @@ async function checkPage(
     await page.goto(`${endpoint}/${spec.hash}`, { waitUntil: "load" });
     await visible(spec.texts);
     if (spec.then) {
-      await page.getByRole("button", { name: spec.then.click }).first().click({
+      // `includeHidden`: a feature-discovery popover (e.g. "Detect Issues" on `mlflow server`)
+      // marks the open trace drawer aria-hidden without covering its buttons.
+      await page.getByRole("button", { name: spec.then.click, includeHidden: true }).first().click({
         timeout: CONTENT_TIMEOUT_MS,
       }).catch(() => {
         throw new Error(`no button "${spec.then!.click}" to click`);
