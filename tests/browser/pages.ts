@@ -14,6 +14,11 @@ export interface Seeded {
   beta: string;
   model_id: string;
   versions: string[];
+  /** The GenAI experiment with the traces, one trace with assessments, the traced run. */
+  exp_traces: string;
+  trace_id: string;
+  run_trace_id: string;
+  traced_run: string;
 }
 
 /** Ids for naming the tests before the seed ran (the names do not depend on them). */
@@ -25,6 +30,10 @@ export const PLACEHOLDER_IDS: Seeded = {
   beta: "2".repeat(32),
   model_id: `m-${"3".repeat(32)}`,
   versions: ["1", "2"],
+  exp_traces: "3",
+  trace_id: `tr-${"4".repeat(32)}`,
+  run_trace_id: `tr-${"5".repeat(32)}`,
+  traced_run: "6".repeat(32),
 };
 
 /** One page: its hash route and what must appear on it. */
@@ -35,6 +44,8 @@ export interface PageSpec {
   texts: string[];
   /** A CSS selector that must match a visible element (e.g. the image preview). */
   selector?: string;
+  /** Then click the button with this name and wait for `texts` (e.g. a trace's assessments). */
+  then?: { click: string; texts: string[] };
 }
 
 /**
@@ -42,6 +53,16 @@ export interface PageSpec {
  * basic-auth app, so a plain server answers 404 and the UI carries on.
  */
 export const EXPECTED_FAILURES: RegExp[] = [/\/ajax-api\/2\.0\/mlflow\/users\/current$/];
+
+/**
+ * Requests the trace pages send that `mlflow server` answers but this server does not yet:
+ * evaluation datasets and scorers are issue #13 (branch genai-eval). Remove each entry when
+ * its route lands; until then the pages carry on without them (no banner).
+ */
+export const PENDING_FAILURES: RegExp[] = [
+  /\/ajax-api\/3\.0\/mlflow\/datasets\/search$/,
+  /\/ajax-api\/3\.0\/mlflow\/scorers\/list$/,
+];
 
 /**
  * Error texts the UI shows when a page cannot load its data (run page, experiment header,
@@ -126,6 +147,56 @@ export function mainPages(s: Seeded): PageSpec[] {
       name: "logged-model-detail",
       hash: `${exp}/models/${s.model_id}`,
       texts: [s.model_id, "learning_rate", "parent-run"],
+    },
+    ...tracePages(s),
+  ];
+}
+
+/** The GenAI pages of the traced experiment (Overview, Traces, one trace, a run's traces). */
+export function tracePages(s: Seeded): PageSpec[] {
+  const exp = `#/experiments/${s.exp_traces}`;
+  return [
+    {
+      name: "genai-overview-usage",
+      hash: `${exp}/overview/usage`,
+      texts: ["ui-exp-traces", "Latency", "Overall error rate: 0.0%", "Token Usage"],
+    },
+    {
+      name: "genai-overview-quality",
+      hash: `${exp}/overview/quality`,
+      texts: ["Quality Summary", "correctness", "Total aggregate scores"],
+    },
+    {
+      name: "traces-tab",
+      hash: `${exp}/traces`,
+      texts: [
+        "What is the capital of France?",
+        "What is the capital of Peru?",
+        "Paris is the capital of France.",
+        "correctness",
+        "expected_answer",
+        "2 of 2",
+      ],
+    },
+    {
+      name: "trace-detail",
+      hash: `${exp}/traces/${s.trace_id}`,
+      texts: [s.trace_id.slice(3, 11), "answer_question", "fetch_context", "call_llm"],
+      then: {
+        click: "Assess",
+        texts: [
+          "Feedback (1)",
+          "correctness",
+          "Expectations (1)",
+          "expected_answer",
+          "ui-reviewer",
+        ],
+      },
+    },
+    {
+      name: "run-traces",
+      hash: `${exp}/runs/${s.traced_run}/traces`,
+      texts: ["traced-run", s.run_trace_id, "What is the capital of Peru?"],
     },
   ];
 }

@@ -14,6 +14,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
+from mlflow.entities import AssessmentSource, AssessmentSourceType, SpanType
 from sklearn.linear_model import LinearRegression
 
 
@@ -35,6 +36,52 @@ def png_bytes(width=32, height=32):
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+@mlflow.trace(span_type=SpanType.RETRIEVER)
+def fetch_context(question):
+    return [f"context for {question}"]
+
+
+@mlflow.trace(name="answer_question", span_type=SpanType.CHAIN)
+def answer_question(question):
+    docs = fetch_context(question)
+    with mlflow.start_span(name="call_llm", span_type=SpanType.LLM) as span:
+        span.set_inputs({"messages": [{"role": "user", "content": question}], "docs": docs})
+        answer = "Paris is the capital of France."
+        span.set_outputs({"answer": answer})
+    return answer
+
+
+def seed_traces(client):
+    """Traces with nested spans in one experiment (one inside a run), with assessments."""
+    exp = mlflow.set_experiment("ui-exp-traces").experiment_id
+    answer_question("What is the capital of France?")
+    trace_id = mlflow.get_last_active_trace_id()
+    with mlflow.start_run(run_name="traced-run") as run:
+        answer_question("What is the capital of Peru?")
+        run_trace_id = mlflow.get_last_active_trace_id()
+    mlflow.flush_trace_async_logging()
+    human = AssessmentSource(source_type=AssessmentSourceType.HUMAN, source_id="ui-reviewer")
+    mlflow.log_feedback(
+        trace_id=trace_id,
+        name="correctness",
+        value=True,
+        rationale="matches the reference answer",
+        source=human,
+    )
+    mlflow.log_expectation(
+        trace_id=trace_id,
+        name="expected_answer",
+        value="Paris",
+        source=human,
+    )
+    return {
+        "exp_traces": exp,
+        "trace_id": trace_id,
+        "run_trace_id": run_trace_id,
+        "traced_run": run.info.run_id,
+    }
 
 
 def main():
@@ -84,8 +131,10 @@ def main():
         template="Summarize {{text}} in one sentence.",
         commit_message="first version",
     )
+    traced = seed_traces(client)
     print(
         json.dumps({
+            **traced,
             "exp_a": exp_a,
             "exp_b": exp_b,
             "parent": parent.info.run_id,

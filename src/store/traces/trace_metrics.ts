@@ -20,6 +20,7 @@ import { pyFloat } from "./otlp_values.ts";
 import { spanFilter, type SpanRow, spanRows } from "./span_metrics.ts";
 import type { SpanSpill } from "./span_spill.ts";
 import {
+  type AssessmentJson,
   META_SESSION,
   META_TOKEN_USAGE,
   recordAssessments,
@@ -222,9 +223,17 @@ function traceRows(records: TraceRecord[], metric: string): Row[] {
   });
 }
 
-function assessmentRows(records: TraceRecord[], metric: string): Row[] {
+/**
+ * One row per valid assessment that passes `keep` (an overridden assessment is `valid: false`
+ * and not counted, as in MLflow).
+ */
+function assessmentRows(
+  records: TraceRecord[],
+  metric: string,
+  keep: ((a: AssessmentJson) => boolean)[],
+): Row[] {
   return records.flatMap((r) =>
-    recordAssessments(r).map((a) => {
+    recordAssessments(r).filter((a) => a.valid !== false && keep.every((f) => f(a))).map((a) => {
       const v = assessmentValue(a);
       return {
         timeMs: r.request_time,
@@ -238,20 +247,47 @@ function assessmentRows(records: TraceRecord[], metric: string): Row[] {
   );
 }
 
-/** One metrics filter clause (`trace.status = 'OK'`, `trace.tag.k = 'v'`, `assessment.name`). */
-function filterPredicate(filter: string): (r: TraceRecord) => boolean {
+/** A parsed metrics filter: on the trace, or (ASSESSMENTS view) on each assessment. */
+type MetricsFilter =
+  | { on: "trace"; test: (r: TraceRecord) => boolean }
+  | { on: "assessment"; test: (a: AssessmentJson) => boolean };
+
+/** `feedback`, `expectation` (the `assessment_type` MLflow's SQL store keeps). */
+function assessmentType(a: AssessmentJson): string | undefined {
+  return a.feedback ? "feedback" : a.expectation ? "expectation" : undefined;
+}
+
+/**
+ * One metrics filter clause (`trace.status = 'OK'`, `trace.tag.k = 'v'`, `assessment.name = 'x'`,
+ * `assessment.type = "feedback"`). Assessment clauses select assessments, so only the
+ * ASSESSMENTS view takes them (MLflow's `_apply_filters`).
+ */
+function filterPredicate(filter: string, viewType: string): MetricsFilter {
   const m =
-    /^\s*(trace|assessment)\.(status|tag|metadata|name)(?:\.(`[^`]+`|[\w.\-]+))?\s*(=|!=)\s*(['"])(.*)\5\s*$/
+    /^\s*(trace|assessment)\.(status|tag|metadata|name|type)(?:\.(`[^`]+`|[\w.\-]+))?\s*(=|!=)\s*(['"])(.*)\5\s*$/
       .exec(filter);
   if (!m) throw invalidParameter(`Invalid filter: '${filter}'. Expected one filter clause.`);
   const [, view, entity, rawKey, op, , value] = m;
   const key = rawKey?.replace(/^`|`$/g, "");
   const eq = (v: string | undefined) => (op === "=" ? v === value : v !== undefined && v !== value);
-  if (view === "trace" && entity === "status" && !key) return (r) => eq(r.state);
-  if (view === "trace" && entity === "tag" && key) return (r) => eq(r.tags[key]);
-  if (view === "trace" && entity === "metadata" && key) return (r) => eq(r.metadata[key]);
-  if (view === "assessment" && entity === "name" && !key) {
-    return (r) => recordAssessments(r).some((a) => eq(String(a.assessment_name ?? "")));
+  if (view === "trace" && entity === "status" && !key) {
+    return { on: "trace", test: (r) => eq(r.state) };
+  }
+  if (view === "trace" && entity === "tag" && key) {
+    return { on: "trace", test: (r) => eq(r.tags[key]) };
+  }
+  if (view === "trace" && entity === "metadata" && key) {
+    return { on: "trace", test: (r) => eq(r.metadata[key]) };
+  }
+  if (view === "assessment" && (entity === "name" || entity === "type") && !key) {
+    if (viewType !== "ASSESSMENTS") {
+      throw invalidParameter(
+        `Filtering by assessment is only supported for ASSESSMENTS view type, got ${viewType}`,
+      );
+    }
+    return entity === "name"
+      ? { on: "assessment", test: (a) => eq(String(a.assessment_name ?? "")) }
+      : { on: "assessment", test: (a) => eq(assessmentType(a)) };
   }
   throw invalidParameter(`Invalid filter: '${filter}'. Expected one filter clause.`);
 }
@@ -313,16 +349,22 @@ export async function queryTraceMetrics(
   if (q.experimentIds.length === 0) return [];
   const spanFilters: ((s: SpanRow) => boolean)[] = [];
   const traceFilters: ((r: TraceRecord) => boolean)[] = [];
+  const assessmentFilters: ((a: AssessmentJson) => boolean)[] = [];
   for (const f of q.filters) {
     const onSpan = q.viewType === "SPANS" ? spanFilter(f) : null;
-    if (onSpan) spanFilters.push(onSpan);
-    else traceFilters.push(filterPredicate(f));
+    if (onSpan) {
+      spanFilters.push(onSpan);
+      continue;
+    }
+    const parsed = filterPredicate(f, q.viewType);
+    if (parsed.on === "trace") traceFilters.push(parsed.test);
+    else assessmentFilters.push(parsed.test);
   }
   const records = (await readTraces(db, q)).filter((r) => traceFilters.every((f) => f(r)));
   const rows = q.viewType === "TRACES"
     ? traceRows(records, q.metricName)
     : q.viewType === "ASSESSMENTS"
-    ? assessmentRows(records, q.metricName)
+    ? assessmentRows(records, q.metricName, assessmentFilters)
     : (await spanRows(
       db,
       records,
