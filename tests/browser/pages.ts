@@ -55,14 +55,10 @@ export interface PageSpec {
 export const EXPECTED_FAILURES: RegExp[] = [/\/ajax-api\/2\.0\/mlflow\/users\/current$/];
 
 /**
- * Requests the trace pages send that `mlflow server` answers but this server does not yet:
- * evaluation datasets and scorers are issue #13 (branch genai-eval). Remove each entry when
- * its route lands; until then the pages carry on without them (no banner).
+ * Requests the pages send that `mlflow server` answers but this server does not yet (none
+ * today). Add an entry only with the issue that will serve it; remove it when the route lands.
  */
-export const PENDING_FAILURES: RegExp[] = [
-  /\/ajax-api\/3\.0\/mlflow\/datasets\/search$/,
-  /\/ajax-api\/3\.0\/mlflow\/scorers\/list$/,
-];
+export const PENDING_FAILURES: RegExp[] = [];
 
 /**
  * Error texts the UI shows when a page cannot load its data (run page, experiment header,
