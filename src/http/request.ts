@@ -203,7 +203,11 @@ function queryObject(c: Context): Record<string, string | string[]> {
   return out;
 }
 
-async function jsonBody(c: Context, requireContentType: boolean): Promise<unknown> {
+/** The JSON object body of `c`, keys untouched (MLflow's Content-Type and parsing rules). */
+export async function jsonBody(
+  c: Context,
+  requireContentType: boolean,
+): Promise<Record<string, unknown>> {
   if (requireContentType) {
     const type = c.req.header("content-type");
     if (!type) throw invalidParameter("Bad Request. Content-Type header is missing.");
@@ -224,7 +228,7 @@ async function jsonBody(c: Context, requireContentType: boolean): Promise<unknow
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw invalidParameter("Request body must be a JSON object");
   }
-  return parsed;
+  return parsed as Record<string, unknown>;
 }
 
 /** Reads the request message of `c`: query string for GET, JSON body otherwise. */
