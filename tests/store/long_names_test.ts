@@ -6,63 +6,25 @@
  *
  * @module
  */
+import {
+  type Ctx,
+  rejectsWith,
+  searchModels,
+  searchVersions,
+  withCtx,
+} from "../support/registry_ctx.ts";
 import assert from "node:assert/strict";
-import { retryingPort } from "../../src/dynamo/retry.ts";
 import { MlflowError } from "../../src/errors.ts";
-import {
-  modelVersionComparator,
-  parseModelVersionOrderBy,
-  parseRegisteredModelOrderBy,
-  registeredModelComparator,
-} from "../../src/search/order_registry.ts";
-import { modelVersionMatcher, registeredModelMatcher } from "../../src/search/evaluate.ts";
-import {
-  isQueryingPrompts,
-  parseModelVersionFilter,
-  parseRegisteredModelFilter,
-} from "../../src/search/registry_filter.ts";
 import { searchExperiments } from "../../src/store/experiments/search_experiments.ts";
 import { LoggedModelStore } from "../../src/store/logged_models/logged_model_store.ts";
 import { RegistryStore } from "../../src/store/registry/registry_store.ts";
-import { createStores, type Stores } from "../../src/store/stores.ts";
-import { type TestBackend, testBackends } from "../support/backends.ts";
+import { type Stores } from "../../src/store/stores.ts";
+import { testBackends } from "../support/backends.ts";
 
-interface Ctx {
-  s: Stores;
-  r: RegistryStore;
-}
-
-async function withCtx(backend: TestBackend, fn: (c: Ctx) => Promise<void>): Promise<void> {
-  const { port, tableName, cleanup } = await backend.makePort();
-  try {
-    const s = await createStores(
-      { port: retryingPort(port), table: tableName },
-      "mlflow-artifacts:/",
-    );
-    await fn({ s, r: new RegistryStore(s.db) });
-  } finally {
-    await cleanup();
-  }
-}
-
-function invalid(message?: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof MlflowError, String(e));
-    assert.equal(e.code, "INVALID_PARAMETER_VALUE", e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  };
-}
+const invalid = (message?: RegExp) => rejectsWith("INVALID_PARAMETER_VALUE", message);
 
 async function allModelNames(r: RegistryStore, filter = ""): Promise<string[]> {
-  const clauses = parseRegisteredModelFilter(filter);
-  const page = await r.searchRegisteredModels({
-    predicate: registeredModelMatcher(clauses),
-    compare: registeredModelComparator(parseRegisteredModelOrderBy([])),
-    includePrompts: isQueryingPrompts(clauses),
-    maxResults: 100,
-  });
-  return page.items.map((m) => m.name);
+  return (await searchModels(r, filter)).items.map((m) => m.name);
 }
 
 async function allExperimentNames(s: Stores): Promise<string[]> {
@@ -102,13 +64,7 @@ for (const backend of testBackends()) {
         (e: unknown) => e instanceof MlflowError && e.code === "RESOURCE_ALREADY_EXISTS",
       );
       assert.deepEqual((await allModelNames(r)).sort(), [...names].sort());
-      const clauses = parseModelVersionFilter(`name = '${names[2]}'`);
-      const versions = await r.searchModelVersions({
-        predicate: modelVersionMatcher(clauses),
-        compare: modelVersionComparator(parseModelVersionOrderBy([])),
-        includePrompts: false,
-        maxResults: 100,
-      });
+      const versions = await searchVersions(r, `name = '${names[2]}'`);
       assert.deepEqual(versions.items.map((v) => v.name), [names[2]]);
 
       const renamed = "r".repeat(1500);

@@ -3,94 +3,25 @@
  * numbers, cascades, soft delete, aliases, stages, search and prompts), and the HTTP routes
  * through `createApp(...).request(...)`.
  */
+import {
+  type Ctx,
+  rejectsWith,
+  searchModels,
+  searchVersions,
+  withCtx,
+} from "../support/registry_ctx.ts";
 import assert from "node:assert/strict";
 import { createApp, mountMlflow } from "../../src/app.ts";
 import { retryingPort } from "../../src/dynamo/retry.ts";
-import { MlflowError } from "../../src/errors.ts";
 import { registryDeps, registryRoutes } from "../../src/http/registry/mod.ts";
 import { registeredModelKey } from "../../src/keys/key_schema.ts";
-import { modelVersionMatcher, registeredModelMatcher } from "../../src/search/evaluate.ts";
-import {
-  modelVersionComparator,
-  parseModelVersionOrderBy,
-  parseRegisteredModelOrderBy,
-  registeredModelComparator,
-} from "../../src/search/order_registry.ts";
-import {
-  isQueryingPrompts,
-  parseModelVersionFilter,
-  parseRegisteredModelFilter,
-} from "../../src/search/registry_filter.ts";
 import { rawKey } from "../../src/store/db.ts";
 import { modelVersionKey } from "../../src/keys/key_schema.ts";
 import { RegistryStore, type SearchCursor } from "../../src/store/registry/registry_store.ts";
-import { createStores, type Stores } from "../../src/store/stores.ts";
-import { type TestBackend, testBackends } from "../support/backends.ts";
-
-interface Ctx {
-  s: Stores;
-  r: RegistryStore;
-}
-
-async function withCtx(backend: TestBackend, fn: (c: Ctx) => Promise<void>): Promise<void> {
-  const { port, tableName, cleanup } = await backend.makePort();
-  try {
-    const s = await createStores(
-      { port: retryingPort(port), table: tableName },
-      "mlflow-artifacts:/",
-    );
-    await fn({ s, r: new RegistryStore(s.db) });
-  } finally {
-    await cleanup();
-  }
-}
-
-function rejectsWith(code: string, message?: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof MlflowError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  };
-}
+import { createStores } from "../../src/store/stores.ts";
+import { testBackends } from "../support/backends.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function searchModels(
-  r: RegistryStore,
-  filter = "",
-  orderBy: string[] = [],
-  maxResults = 100,
-  after?: SearchCursor,
-) {
-  const clauses = parseRegisteredModelFilter(filter);
-  return await r.searchRegisteredModels({
-    predicate: registeredModelMatcher(clauses),
-    compare: registeredModelComparator(parseRegisteredModelOrderBy(orderBy)),
-    includePrompts: isQueryingPrompts(clauses),
-    maxResults,
-    ...(after ? { after } : {}),
-  });
-}
-
-async function searchVersions(
-  r: RegistryStore,
-  filter = "",
-  orderBy: string[] = [],
-  maxResults = 1000,
-  after?: SearchCursor,
-  names?: string[],
-) {
-  const clauses = parseModelVersionFilter(filter);
-  return await r.searchModelVersions({
-    predicate: modelVersionMatcher(clauses),
-    compare: modelVersionComparator(parseModelVersionOrderBy(orderBy)),
-    includePrompts: isQueryingPrompts(clauses),
-    maxResults,
-    ...(after ? { after } : {}),
-    ...(names ? { names } : {}),
-  });
-}
 
 const PROMPT = { key: "mlflow.prompt.is_prompt", value: "true" };
 
