@@ -22,6 +22,12 @@ import { appOptions } from "../../src/server/app_options.ts";
 import { createStores } from "../../src/store/stores.ts";
 
 /** A running app and how to tear it down. */
+
+/** `/runs/get` → `/api/2.0/mlflow/runs/get`; a path written `/3.0/traces` → `/api/3.0/mlflow/traces`. */
+export function apiUrl(path: string): string {
+  return path.startsWith("/3.0/") ? `/api/3.0/mlflow${path.slice(4)}` : `/api/2.0/mlflow${path}`;
+}
+
 export interface FullApp {
   app: Hono;
   /** The temporary directory holding the artifact root (no answer may name it). */
@@ -62,7 +68,7 @@ export async function fullApp(args: string[] = []): Promise<FullApp> {
     app,
     tmp,
     async call(method, path, body) {
-      const res = await app.request(`/api/2.0/mlflow${path}`, {
+      const res = await app.request(apiUrl(path), {
         method,
         ...(body === undefined ? {} : {
           body: typeof body === "string" ? body : JSON.stringify(body),

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { bodyCase, type Case, prng, queryCase } from "./fuzz_cases.ts";
-import { type FullApp, fullApp } from "./full_app.ts";
+import { apiUrl, type FullApp, fullApp } from "./full_app.ts";
 
 const CASES = Number(Deno.env.get("FUZZ_CASES") ?? "150");
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? "20261130");
@@ -53,11 +53,50 @@ async function setup(s: FullApp) {
     .info.model_id;
   const LMv = (await ok(s, "POST", "/logged-models", { experiment_id: E, name: "lmv" })).model
     .info.model_id;
-  return { E, Ev, R, Rv, M, source, LM, LMv };
+  const traceOf = (id: string, exp: string) => ({
+    trace: {
+      trace_info: {
+        trace_id: id,
+        trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: exp } },
+        request_time: "2026-11-30T00:00:00Z",
+        execution_duration: "0.010s",
+        state: "OK",
+        tags: { t: "v" },
+      },
+    },
+  });
+  const T = "tr-" + "a".repeat(32);
+  const Tv = "tr-" + "b".repeat(32);
+  await ok(s, "POST", "/3.0/traces", traceOf(T, E));
+  await ok(s, "POST", "/3.0/traces", traceOf(Tv, E));
+  const A = (await ok(s, "POST", `/3.0/traces/${T}/assessments`, {
+    assessment: {
+      assessment_name: "quality",
+      trace_id: T,
+      source: { source_type: "HUMAN", source_id: "bob" },
+      feedback: { value: 1 },
+    },
+  })).assessment.assessment_id as string;
+  const D = (await ok(s, "POST", "/3.0/datasets/create", { name: "fuzz-ds", experiment_ids: [E] }))
+    .dataset.dataset_id as string;
+  const scorer = JSON.stringify({
+    name: "safety",
+    aggregations: null,
+    mlflow_version: "3.17.2",
+    serialization_version: 1,
+    builtin_scorer_class: "Safety",
+    builtin_scorer_pydantic_data: { name: "safety", required_columns: ["outputs"] },
+  });
+  await ok(s, "POST", "/3.0/scorers/register", {
+    experiment_id: E,
+    name: "safety",
+    serialized_scorer: scorer,
+  });
+  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer };
 }
 
 function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
-  const { E, Ev, R, Rv, M, source, LM, LMv } = x;
+  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer } = x;
   const kv = [{ key: "k", value: "v" }];
   return [
     ["POST", "/experiments/create", { name: "fz-new", artifact_location: "", tags: kv }],
@@ -187,6 +226,50 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
     }],
     ["DELETE", `/logged-models/${LMv}`, {}],
     ["GET", "/artifacts/list", { run_id: R, path: "" }],
+    // Traces and assessments (MLflow 3).
+    ["POST", "/3.0/traces", traceOf("tr-" + "c".repeat(32), E)],
+    ["GET", `/3.0/traces/${T}`, {}],
+    ["GET", "/3.0/traces/get", { trace_id: T }],
+    ["POST", "/3.0/traces/search", {
+      locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: E } }],
+      filter: "trace.status = 'OK'",
+      order_by: ["timestamp_ms DESC"],
+      max_results: 10,
+    }],
+    ["POST", "/3.0/traces/batchGetInfos", { trace_ids: [T] }],
+    ["PATCH", `/3.0/traces/${T}/tags`, { key: "k", value: "v" }],
+    ["POST", `/3.0/traces/${T}/assessments`, {
+      assessment: { assessment_name: "q", trace_id: T, feedback: { value: 0.5 } },
+    }],
+    ["PATCH", `/3.0/traces/${T}/assessments/${A}`, {
+      assessment: { rationale: "r" },
+      update_mask: "rationale",
+    }],
+    ["POST", "/traces/link-to-run", { run_id: R, trace_ids: [T] }],
+    ["POST", "/3.0/traces/metrics", {
+      experiment_ids: [E],
+      view_type: "TRACES",
+      metric_name: "trace_count",
+      aggregations: [{ aggregation_type: "COUNT" }],
+    }],
+    ["POST", "/3.0/traces/delete-traces", { experiment_id: E, trace_ids: [Tv] }],
+    // Evaluation datasets and scorers.
+    ["POST", "/3.0/datasets/create", { name: "fz-ds", experiment_ids: [E] }],
+    ["POST", "/3.0/datasets/search", { experiment_ids: [E], max_results: 10 }],
+    ["GET", `/3.0/datasets/${D}`, {}],
+    ["POST", `/3.0/datasets/${D}/records`, {
+      records: JSON.stringify([{ inputs: { q: "a" }, expectations: { a: "A" } }]),
+    }],
+    ["GET", `/3.0/datasets/${D}/records`, { max_results: "10" }],
+    ["PATCH", `/3.0/datasets/${D}/tags`, { tags: JSON.stringify({ k: "v" }) }],
+    ["POST", `/3.0/datasets/${D}/add-experiments`, { experiment_ids: [E] }],
+    ["POST", "/3.0/scorers/register", {
+      experiment_id: E,
+      name: "safety",
+      serialized_scorer: scorer,
+    }],
+    ["GET", "/3.0/scorers/list", { experiment_id: E }],
+    ["GET", "/3.0/scorers/get", { experiment_id: E, name: "safety" }],
   ];
 }
 
@@ -208,7 +291,7 @@ async function snapshot(s: FullApp, E: string): Promise<string> {
 }
 
 async function send(s: FullApp, method: string, path: string, c: Case): Promise<Response> {
-  const url = `/api/2.0/mlflow${path}`;
+  const url = apiUrl(path);
   if (c.query) {
     const qs = new URLSearchParams(c.query).toString() + (c.rawQuery ?? "");
     return await s.app.request(`${url}${qs ? `?${qs}` : ""}`, { method });
@@ -258,7 +341,7 @@ Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no
         }
         if (res.status >= 500) {
           figures.server5xx++;
-          failures.push(what());
+          failures.unshift(`${what()}\n  body: ${String(c.body).slice(0, 600)}`);
         } else if (res.status >= 300) {
           figures.errors4xx++;
           let code: unknown;

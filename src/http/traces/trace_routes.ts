@@ -23,7 +23,7 @@ import {
 } from "../../store/traces/trace_record.ts";
 import { TraceStore } from "../../store/traces/trace_store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
-import { bool, int64, list, parseRequest, requireString } from "../request.ts";
+import { bool, int64, list, parseRequest, requireString, str, validate } from "../request.ts";
 import { jsonObjectBody } from "./body.ts";
 import { assessmentRoutes } from "./assessment_routes.ts";
 import { parseDuration, parseTimestamp, traceInfoJson, traceInfoV2Json } from "./wire.ts";
@@ -34,6 +34,27 @@ const SEARCH_DEFAULT = 100;
 const SEARCH_MAX = 500;
 
 const stringMap = z.record(z.string(), z.string());
+
+/** The fields of a v3 `StartTrace` the handler reads; everything else is ignored, as in MLflow. */
+const startTraceSchema = z.object({
+  trace: z.object({
+    trace_info: z.object({
+      trace_id: str.optional(),
+      trace_location: z.object({
+        mlflow_experiment: z.object({ experiment_id: str.optional() }).optional(),
+      }).optional(),
+      request_time: z.unknown().optional(),
+      execution_duration: z.unknown().optional(),
+      state: z.unknown().optional(),
+      client_request_id: str.nullish(),
+      request_preview: str.nullish(),
+      response_preview: str.nullish(),
+      tags: stringMap.optional(),
+      trace_metadata: stringMap.optional(),
+      assessments: z.array(z.record(z.string(), z.unknown())).optional(),
+    }).optional(),
+  }),
+});
 
 function stateOf(v: unknown): TraceState {
   if (typeof v === "number") return TRACE_STATES[v] ?? "STATE_UNSPECIFIED";
@@ -56,16 +77,15 @@ function searchMax(v: number | undefined): number {
 }
 
 async function startTraceV3(c: Context, traces: TraceStore) {
-  const raw = await jsonObjectBody(c);
-  const trace = raw.trace as Record<string, unknown> | undefined;
-  if (!trace) throw invalidParameter(missingParameter("trace"));
-  const info = (trace.trace_info ?? {}) as Record<string, unknown>;
-  const location = (info.trace_location ?? {}) as Record<string, unknown>;
-  const exp = (location.mlflow_experiment ?? {}) as Record<string, unknown>;
-  const traceId = requireString(info.trace_id as string | undefined, "trace_id");
+  const { trace } = validate(startTraceSchema, await jsonObjectBody(c));
+  const info = trace.trace_info ?? {};
+  const traceId = requireString(info.trace_id, "trace_id");
   const record = await traces.startTrace({
     traceId,
-    experimentId: requireString(exp.experiment_id as string | undefined, "experiment_id"),
+    experimentId: requireString(
+      info.trace_location?.mlflow_experiment?.experiment_id,
+      "experiment_id",
+    ),
     requestTime: info.request_time === undefined
       ? Date.now()
       : parseTimestamp(info.request_time, "request_time"),
@@ -73,12 +93,12 @@ async function startTraceV3(c: Context, traces: TraceStore) {
       ? null
       : parseDuration(info.execution_duration, "execution_duration"),
     state: stateOf(info.state),
-    clientRequestId: (info.client_request_id as string | undefined) ?? null,
-    requestPreview: (info.request_preview as string | undefined) ?? null,
-    responsePreview: (info.response_preview as string | undefined) ?? null,
-    tags: stringMap.parse(info.tags ?? {}),
-    metadata: stringMap.parse(info.trace_metadata ?? {}),
-    assessments: (info.assessments as Record<string, unknown>[] | undefined) ?? [],
+    clientRequestId: info.client_request_id ?? null,
+    requestPreview: info.request_preview ?? null,
+    responsePreview: info.response_preview ?? null,
+    tags: info.tags ?? {},
+    metadata: info.trace_metadata ?? {},
+    assessments: info.assessments ?? [],
   });
   return mlflowJson({ trace: { trace_info: traceInfoJson(record) } });
 }

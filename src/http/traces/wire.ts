@@ -19,9 +19,15 @@ export function timestampJson(ms: number): string {
   return iso.endsWith(".000Z") ? iso.replace(".000Z", "Z") : iso;
 }
 
+/** `ms` when it is a whole-millisecond count DynamoDB can store exactly, else MLflow's 400. */
+function checkedMs(ms: number, value: unknown, field: string): number {
+  if (Number.isFinite(ms) && Math.abs(ms) <= Number.MAX_SAFE_INTEGER) return Math.trunc(ms);
+  throw invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}'`);
+}
+
 /** Proto `Timestamp` JSON (or a number of ms) → ms. */
 export function parseTimestamp(value: unknown, field: string): number {
-  if (typeof value === "number") return value;
+  if (typeof value === "number") return checkedMs(value, value, field);
   if (typeof value === "string") {
     const ms = Date.parse(value);
     if (!Number.isNaN(ms)) {
@@ -31,7 +37,8 @@ export function parseTimestamp(value: unknown, field: string): number {
   }
   if (value && typeof value === "object") {
     const o = value as { seconds?: unknown; nanos?: unknown };
-    return Number(o.seconds ?? 0) * 1000 + Math.floor(Number(o.nanos ?? 0) / 1e6);
+    const ms = Number(o.seconds ?? 0) * 1000 + Math.floor(Number(o.nanos ?? 0) / 1e6);
+    return checkedMs(ms, value, field);
   }
   throw invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}'`);
 }
@@ -47,17 +54,18 @@ export function durationJson(ms: number): string {
 
 /** Proto `Duration` JSON → ms. */
 export function parseDuration(value: unknown, field: string): number {
-  if (typeof value === "number") return value;
+  if (typeof value === "number") return checkedMs(value, value, field);
   if (typeof value === "string") {
     const m = /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(value.trim());
     if (m) {
       const ms = Number(m[2]) * 1000 + Number((m[3] ?? "").padEnd(9, "0").slice(0, 3));
-      return m[1] === "-" ? -ms : ms;
+      return checkedMs(m[1] === "-" ? -ms : ms, value, field);
     }
   }
   if (value && typeof value === "object") {
     const o = value as { seconds?: unknown; nanos?: unknown };
-    return Number(o.seconds ?? 0) * 1000 + Math.floor(Number(o.nanos ?? 0) / 1e6);
+    const ms = Number(o.seconds ?? 0) * 1000 + Math.floor(Number(o.nanos ?? 0) / 1e6);
+    return checkedMs(ms, value, field);
   }
   throw invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}'`);
 }
