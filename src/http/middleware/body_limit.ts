@@ -52,19 +52,12 @@ export function bodyTooLarge(maxBytes: number): HTTPException {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const cache = new WeakMap<Request, string>();
 
-/**
- * Reads the body of `c` as UTF-8 text, at most the configured limit, while it streams. Throws
- * 413 past the limit and 400 for bytes that are not UTF-8. The text is cached per request.
- */
-export async function readJsonText(c: Context): Promise<string> {
-  const req = c.req.raw;
-  const cached = cache.get(req);
-  if (cached !== undefined) return cached;
-  const max = jsonBodyLimitOf(c);
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > max) throw bodyTooLarge(max);
-  if (req.body === null || req.bodyUsed) return "";
-  const reader = req.body.getReader();
+/** Reads `stream` whole while it arrives; throws 413 once it passes `max` bytes. */
+export async function readBounded(
+  stream: ReadableStream<Uint8Array>,
+  max: number,
+): Promise<Uint8Array> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -83,12 +76,33 @@ export async function readJsonText(c: Context): Promise<string> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/** The raw body of `c`, at most the configured limit, read while it streams (413 past it). */
+export async function readBodyBytes(c: Context): Promise<Uint8Array> {
+  const req = c.req.raw;
+  const max = jsonBodyLimitOf(c);
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) throw bodyTooLarge(max);
+  if (req.body === null || req.bodyUsed) return new Uint8Array(0);
+  return await readBounded(req.body, max);
+}
+
+/**
+ * Reads the body of `c` as UTF-8 text, at most the configured limit, while it streams. Throws
+ * 413 past the limit and 400 for bytes that are not UTF-8. The text is cached per request.
+ */
+export async function readJsonText(c: Context): Promise<string> {
+  const cached = cache.get(c.req.raw);
+  if (cached !== undefined) return cached;
+  const bytes = await readBodyBytes(c);
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch {
     throw invalidParameter("Request body is not valid UTF-8.");
   }
-  cache.set(req, text);
+  cache.set(c.req.raw, text);
   return text;
 }

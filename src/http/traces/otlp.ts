@@ -14,6 +14,8 @@
  *
  * @module
  */
+import { HTTPException } from "hono/http-exception";
+import { jsonBodyLimitOf, readBodyBytes, readBounded } from "../middleware/body_limit.ts";
 import type { Context } from "hono";
 import root from "otlp-root";
 import { MlflowError } from "../../errors.ts";
@@ -55,7 +57,8 @@ function detail(status: number, message: string): Response {
   });
 }
 
-async function decompress(body: Uint8Array, encoding: string): Promise<Uint8Array> {
+/** Inflates a gzip/deflate body, refusing (413) one that inflates past `max` bytes. */
+async function decompress(body: Uint8Array, encoding: string, max: number): Promise<Uint8Array> {
   if (encoding === "identity" || encoding === "") return body;
   if (encoding !== "gzip" && encoding !== "deflate") {
     throw new Error(`Unsupported Content-Encoding: ${encoding}`);
@@ -63,7 +66,7 @@ async function decompress(body: Uint8Array, encoding: string): Promise<Uint8Arra
   const stream = new Blob([body as BlobPart]).stream().pipeThrough(
     new DecompressionStream(encoding),
   );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  return await readBounded(stream, max);
 }
 
 function hexIdsToBase64(json: unknown): unknown {
@@ -119,12 +122,15 @@ export async function otlpTraces(c: Context, traces: TraceStore) {
       }. Expected: application/x-protobuf or application/json`,
     );
   }
+  // Bounded like every JSON body (--max-json-body-bytes), before and after inflating.
+  const raw = await readBodyBytes(c);
   let decoded: DecodedRequest;
   try {
-    const raw = new Uint8Array(await c.req.arrayBuffer());
-    const body = await decompress(raw, (c.req.header("content-encoding") ?? "").toLowerCase());
+    const encoding = (c.req.header("content-encoding") ?? "").toLowerCase();
+    const body = await decompress(raw, encoding, jsonBodyLimitOf(c));
     decoded = decodeOtlp(body, media === "application/json");
-  } catch {
+  } catch (e) {
+    if (e instanceof HTTPException && e.status === 413) throw e;
     return detail(400, "Invalid OpenTelemetry format");
   }
   if (!decoded.resourceSpans || decoded.resourceSpans.length === 0) {
