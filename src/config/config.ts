@@ -137,7 +137,7 @@ export const USAGE = `Usage: deno task start [options]
                                   default SAMEORIGIN)
   --disable-security-middleware   no host check, CORS or security headers (DANGEROUS;
                                   MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE)
-  --max-json-body-bytes N         largest JSON request body; larger ones get 413
+  --max-json-body-bytes N         largest JSON or OTLP request body; larger ones get 413
                                   (MLFLOW_SERVER_MAX_JSON_BODY_BYTES, default ${DEFAULT_MAX_JSON_BODY_BYTES},
                                   32 MiB; artifact uploads are not limited)
   --log-format text|json          access log, one line per request with its DynamoDB calls and
