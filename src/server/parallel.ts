@@ -8,6 +8,7 @@
  * @module
  */
 import type { Config } from "../config/config.ts";
+import { runningCompiled } from "../util/compiled.ts";
 
 /** What `--workers` turns into. */
 export type ParallelPlan =
@@ -37,8 +38,7 @@ export function parallelPlan(
         `from one process; use a DynamoDB backend (dynamodb://...) for one worker per core`,
     };
   }
-  const exe = execPath.split(/[\\/]/).pop() ?? "";
-  if (!/^deno(\.exe)?$/.test(exe) || !serveEntry.startsWith("file:")) {
+  if (runningCompiled(execPath) || !serveEntry.startsWith("file:")) {
     return {
       kind: "single",
       warning: `--workers ${config.workers} ignored: a compiled binary serves from one worker; ` +
