@@ -1,21 +1,15 @@
 /**
- * Entry point: parse configuration, open the backend, serve, shut down cleanly on SIGINT/SIGTERM.
+ * Entry point of `deno task start` and the compiled binary: parse configuration, build the
+ * server, serve, shut down cleanly on SIGINT/SIGTERM. `--workers N` with a DynamoDB backend
+ * re-runs the same app as `deno serve --parallel` (one worker per core behind one port; see
+ * `src/server/parallel.ts`); `serve.ts` is the entry for `deno serve` and Deno Deploy.
  *
  * @module
  */
-import { createApp } from "./src/app.ts";
 import { ConfigError, loadConfig, USAGE } from "./src/config/config.ts";
-import { openBackend } from "./src/server/open_backend.ts";
-import { buildExtraRoutes } from "./src/server/extra_routes.ts";
-import { appOptions } from "./src/server/app_options.ts";
-import { TableCheckError } from "./src/dynamo/table.ts";
-import { createStores } from "./src/store/stores.ts";
-import { MlflowError } from "./src/errors.ts";
-import { observability } from "./src/server/observability.ts";
+import { buildServer, StartupError } from "./src/server/build_server.ts";
 import { startupError } from "./src/server/startup_error.ts";
-import { startUi } from "./src/ui/start_ui.ts";
-import { type AuthConfig, AuthConfigError, loadAuthConfig } from "./src/auth/auth_config.ts";
-import { ensureAdmin } from "./src/http/auth/mod.ts";
+import { parallelPlan, runParallel } from "./src/server/parallel.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -32,70 +26,32 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (config.workers > 1) {
-    console.warn(
-      `--workers ${config.workers} ignored: one async process serves all requests; run more replicas to scale out`,
-    );
-  }
-  let authConfig: AuthConfig | undefined;
-  if (config.appName === "basic-auth") {
-    try {
-      authConfig = await loadAuthConfig(Deno.env.toObject());
-    } catch (e) {
-      if (e instanceof AuthConfigError) {
-        console.error(`Error: --app-name basic-auth: ${e.message}`);
-        return 1;
-      }
-      throw e;
-    }
-  }
-  let backend;
+  const plan = parallelPlan(config, Deno.execPath());
+  if (plan.kind === "parallel") return await runParallel(plan, Deno.args);
+  if (plan.kind === "single" && plan.warning) console.warn(plan.warning);
+  let server;
   try {
-    backend = await openBackend(config.backend);
+    server = await buildServer(config, Deno.env.toObject());
   } catch (e) {
-    if (
-      e instanceof TableCheckError || e instanceof MlflowError || e instanceof RangeError ||
-      (e instanceof Error && /lock/i.test(e.message))
-    ) {
+    if (e instanceof StartupError) {
       console.error(`Error: ${e.message}`);
       return 1;
     }
     throw e;
   }
-  const stores = await createStores(backend.db, config.defaultArtifactRoot);
-  const ui = await startUi(config, Deno.env.toObject());
-  if (authConfig) {
-    try {
-      await ensureAdmin(stores, authConfig);
-    } catch (e) {
-      if (!(e instanceof AuthConfigError)) throw e;
-      console.error(`Error: --app-name basic-auth: ${e.message}`);
-      await backend.close();
-      return 1;
-    }
-  }
-  const app = createApp({
-    stores,
-    ...appOptions(config),
-    ui: ui.state,
-    extraRoutes: await buildExtraRoutes(config, stores),
-    ready: backend.ready,
-    ...await observability(config),
-    ...(authConfig ? { auth: { config: authConfig } } : {}),
-  });
   const controller = new AbortController();
-  let server;
+  let http;
   try {
-    server = serve(config, controller, app.fetch);
+    http = serve(config, controller, server.fetch);
   } catch (e) {
-    await backend.close();
+    await server.close();
     throw e;
   }
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  await server.finished;
-  await backend.close();
+  await http.finished;
+  await server.close();
   return 0;
 }
 

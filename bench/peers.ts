@@ -147,7 +147,12 @@ function printTables(ours: string[], peers: string[]): void {
 }
 
 const all = servers().filter((s) => !only || only.some((o) => s.name.toLowerCase().includes(o)));
-const ours = ["embedded", "DynamoDB Local"];
+const ours = [
+  "embedded",
+  "DynamoDB Local",
+  "DynamoDB Local, 1 worker",
+  "DynamoDB Local, 2 workers",
+];
 const runDir = join(BENCH_DIR, "data", new Date().toISOString().replaceAll(":", "-"));
 console.log(
   `peer benchmark ${

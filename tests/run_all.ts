@@ -244,6 +244,10 @@ const compat: Tier = {
       MLFLOW_TABLE_CMD: [...denoRun, "src/cli/table_command.ts"].map(shQuote).join(" "),
       PYTHONUNBUFFERED: "1",
     };
+    // A real `mlflow server` for the side-by-side tests (tests/compat/reference_server.py).
+    const reference = await setupMlflowServer(ROOT);
+    if ("reason" in reference) return broken(tier, `mlflow server: ${reference.reason}`);
+    env.MLFLOW_SERVER_BIN = reference.bin;
     const unset = ["TEST_BACKENDS"];
     const d = await ddb();
     if (d.endpoint !== undefined) env.DYNAMODB_LOCAL_ENDPOINT = d.endpoint;

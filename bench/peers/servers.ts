@@ -178,6 +178,48 @@ export function servers(): ServerSpec[] {
         }
       },
     },
+    ...[1, 2].map((workers): ServerSpec => ({
+      // The production entry (no meter): --workers 2 runs it under `deno serve --parallel`.
+      name: `DynamoDB Local, ${workers} worker${workers > 1 ? "s" : ""}`,
+      install: () => Promise.resolve(),
+      start: async () => {
+        const ddb = await startDynamoDbLocal();
+        try {
+          const table = `bench${workers}`;
+          const uri = `dynamodb://${ddb.endpoint}/${table}`;
+          const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
+          await run(deno, [
+            "run",
+            "--allow-all",
+            "src/cli/table_command.ts",
+            "--backend-store-uri",
+            uri,
+          ], env);
+          const s = await serve(`server, ${workers} workers`, (port) => [
+            deno,
+            "run",
+            "--allow-all",
+            "main.ts",
+            "--backend-store-uri",
+            uri,
+            "--port",
+            String(port),
+            "--workers",
+            String(workers),
+          ], env);
+          return {
+            base: s.endpoint,
+            stop: async () => {
+              await s.stop();
+              await ddb.stop();
+            },
+          };
+        } catch (e) {
+          await ddb.stop();
+          throw e;
+        }
+      },
+    })),
     {
       name: "mlflow 3.17.2",
       install: async () => {

@@ -122,8 +122,9 @@ export const USAGE = `Usage: deno task start [options]
                                   proxy artifact uploads and downloads (MLFLOW_SERVE_ARTIFACTS, on)
   --artifacts-destination URI     directory or s3://bucket/prefix for proxied artifacts
                                   (MLFLOW_ARTIFACTS_DESTINATION, default ./${DEFAULT_DATA_DIR}/artifacts)
-  -w, --workers N                 accepted for compatibility; one async process serves all
-                                  requests, scale out with replicas (MLFLOW_WORKERS)
+  -w, --workers N                 workers behind one port, one per core: with a DynamoDB backend
+                                  the app runs under 'deno serve --parallel' (MLFLOW_WORKERS,
+                                  default 1; the embedded engine serves from one worker)
   --static-prefix PREFIX          prefix for every route, e.g. /mlflow (MLFLOW_STATIC_PREFIX)
   --allowed-hosts LIST            comma list of allowed Host headers, fnmatch patterns
                                   (MLFLOW_SERVER_ALLOWED_HOSTS; default localhost names on any

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { defaultCacheDir, findUiBuild, UI_MLFLOW_VERSION } from "./ui_build.ts";
+import { bundledBuildDir, defaultCacheDir, findUiBuild, UI_MLFLOW_VERSION } from "./ui_build.ts";
+import { runningCompiled } from "../util/compiled.ts";
 import { missingUiMessage, type UiState } from "./static_routes.ts";
 import { fillUiCache } from "./wheel.ts";
 
@@ -29,7 +30,12 @@ export async function startUi(
   fill: (cacheDir: string) => Promise<string> = (dir) => fillUiCache(dir, { log }),
 ): Promise<StartedUi> {
   const cacheDir = defaultCacheDir(env);
-  const found = await findUiBuild({ uiDir: settings.uiDir, cacheDir, env });
+  const found = await findUiBuild({
+    uiDir: settings.uiDir,
+    cacheDir,
+    env,
+    ...(runningCompiled() ? { bundledDir: bundledBuildDir() } : {}),
+  });
   if (found.build) {
     log(`UI: serving the MLflow web UI from ${found.build.dir} (${found.build.source})`);
     return { state: { dir: found.build.dir, missingMessage: "" } };

@@ -11,6 +11,7 @@
  * @module
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The MLflow release whose UI we serve: the same as the compat tier's client. */
 export const UI_MLFLOW_VERSION = "3.17.2";
@@ -18,7 +19,7 @@ export const UI_MLFLOW_VERSION = "3.17.2";
 /** Where a UI build was found. */
 export interface UiBuild {
   dir: string;
-  source: "ui-dir" | "cache" | "installation";
+  source: "ui-dir" | "cache" | "bundled" | "installation";
 }
 
 /** True when `dir` holds a real UI build (an `index.html` that loads `static-files/`). */
@@ -41,6 +42,15 @@ export function defaultCacheDir(env: Record<string, string | undefined>): string
 /** The build directory inside a cache directory, per MLflow version. */
 export function cachedBuildDir(cacheDir: string, version = UI_MLFLOW_VERSION): string {
   return join(cacheDir, `mlflow-${version}`, "build");
+}
+
+/**
+ * Where `deno task compile` puts the UI build it embeds in the binary (`dist/ui-build` beside
+ * `main.ts`); inside the binary the same path reads from its embedded files.
+ */
+export function bundledBuildDir(base: string = import.meta.url): string | undefined {
+  const url = new URL("../../dist/ui-build", base);
+  return url.protocol === "file:" ? fileURLToPath(url) : undefined;
 }
 
 /** `site-packages/mlflow/server/js/build` under the virtualenvs we can see without Python. */
@@ -90,6 +100,8 @@ export interface UiLookup {
   uiDir?: string;
   cacheDir: string;
   env: Record<string, string | undefined>;
+  /** The build embedded in a compiled binary ({@link bundledBuildDir}), when running as one. */
+  bundledDir?: string;
 }
 
 /**
@@ -105,6 +117,9 @@ export async function findUiBuild(
   }
   const cached = cachedBuildDir(lookup.cacheDir);
   if (isUiBuild(cached)) return { build: { dir: cached, source: "cache" } };
+  if (lookup.bundledDir && isUiBuild(lookup.bundledDir)) {
+    return { build: { dir: lookup.bundledDir, source: "bundled" } };
+  }
   for (const dir of venvCandidates(lookup.env)) {
     if (isUiBuild(dir)) return { build: { dir, source: "installation" } };
   }

@@ -19,6 +19,10 @@ export interface Seeded {
   trace_id: string;
   run_trace_id: string;
   traced_run: string;
+  /** The evaluation experiment: a dataset, a registered judge, one evaluation run. */
+  exp_eval: string;
+  eval_run: string;
+  dataset_id: string;
 }
 
 /** Ids for naming the tests before the seed ran (the names do not depend on them). */
@@ -34,6 +38,9 @@ export const PLACEHOLDER_IDS: Seeded = {
   trace_id: `tr-${"4".repeat(32)}`,
   run_trace_id: `tr-${"5".repeat(32)}`,
   traced_run: "6".repeat(32),
+  exp_eval: "4",
+  eval_run: "7".repeat(32),
+  dataset_id: `d-${"8".repeat(32)}`,
 };
 
 /** One page: its hash route and what must appear on it. */
@@ -145,6 +152,7 @@ export function mainPages(s: Seeded): PageSpec[] {
       texts: [s.model_id, "learning_rate", "parent-run"],
     },
     ...tracePages(s),
+    ...evaluationPages(s),
   ];
 }
 
@@ -193,6 +201,26 @@ export function tracePages(s: Seeded): PageSpec[] {
       name: "run-traces",
       hash: `${exp}/runs/${s.traced_run}/traces`,
       texts: ["traced-run", s.run_trace_id, "What is the capital of Peru?"],
+    },
+  ];
+}
+
+/**
+ * The GenAI evaluation pages: Datasets and Evaluation runs of the evaluated experiment. (The Judges
+ * tab appears only when server-info reports the AI Gateway feature.)
+ */
+export function evaluationPages(s: Seeded): PageSpec[] {
+  const exp = `#/experiments/${s.exp_eval}`;
+  return [
+    {
+      name: "genai-datasets",
+      hash: `${exp}/datasets`,
+      texts: ["ui-golden-set"],
+    },
+    {
+      name: "genai-evaluation-runs",
+      hash: `${exp}/evaluation-runs`,
+      texts: ["exact_match"],
     },
   ];
 }

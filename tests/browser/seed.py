@@ -84,6 +84,34 @@ def seed_traces(client):
     }
 
 
+def seed_evaluation():
+    """An evaluation dataset, a registered judge and one `mlflow.genai.evaluate` run."""
+    from mlflow.genai import datasets
+    from mlflow.genai.scorers import Safety, scorer
+
+    exp = mlflow.set_experiment("ui-exp-eval").experiment_id
+    ds = datasets.create_dataset(name="ui-golden-set", experiment_id=exp, tags={"team": "ui"})
+    ds.merge_records(
+        [
+            {"inputs": {"question": "capital of France"}, "expectations": {"answer": "PARIS"}},
+            {"inputs": {"question": "capital of Peru"}, "expectations": {"answer": "LIMA"}},
+        ]
+    )
+    Safety().register(name="ui-safety-judge", experiment_id=exp)
+
+    @scorer
+    def exact_match(outputs, expectations) -> bool:
+        return outputs == expectations["answer"]
+
+    result = mlflow.genai.evaluate(
+        data=datasets.get_dataset(dataset_id=ds.dataset_id),
+        predict_fn=lambda question: question.split()[-1].upper(),
+        scorers=[exact_match],
+    )
+    mlflow.flush_trace_async_logging()
+    return {"exp_eval": exp, "eval_run": result.run_id, "dataset_id": ds.dataset_id}
+
+
 def main():
     client = MlflowClient()
     exp_a = mlflow.set_experiment("ui-exp-alpha").experiment_id
@@ -132,9 +160,11 @@ def main():
         commit_message="first version",
     )
     traced = seed_traces(client)
+    evaluated = seed_evaluation()
     print(
         json.dumps({
             **traced,
+            **evaluated,
             "exp_a": exp_a,
             "exp_b": exp_b,
             "parent": parent.info.run_id,

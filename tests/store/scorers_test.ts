@@ -102,6 +102,13 @@ for (const backend of testBackends()) {
       `/scorers/list?experiment_ids=${c.other}&experiment_ids=${c.exp}&experiment_ids=999`,
     );
     assert.equal(across.json.scorers.length, 3);
+    // Neither experiment_id nor experiment_ids: every active experiment's latest scorers.
+    const all = await c.call("GET", "/scorers/list");
+    assert.equal(all.status, 200, JSON.stringify(all.json));
+    assert.deepEqual(
+      all.json.scorers.map((s: Json) => [s.experiment_id, s.scorer_name]).sort(),
+      across.json.scorers.map((s: Json) => [s.experiment_id, s.scorer_name]).sort(),
+    );
 
     const del = await c.call("DELETE", "/scorers/delete", {
       experiment_id: c.exp,

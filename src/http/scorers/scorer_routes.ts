@@ -107,9 +107,12 @@ export function scorerRoutes(scorers: ScorerStore): Hono {
           "'experiment_id' to scope it to a single experiment.",
       );
     }
+    // Neither: every active experiment's scorers (MLflow 3.17's cross-experiment listing).
     const list = req.experiment_ids !== undefined
       ? await scorers.listAcross(req.experiment_ids)
-      : await scorers.list(required(req.experiment_id, "experiment_id"));
+      : req.experiment_id
+      ? await scorers.list(req.experiment_id)
+      : await scorers.listAll();
     return mlflowJson({ scorers: nonEmpty(list) });
   });
 

@@ -18,6 +18,8 @@ import {
 } from "../../keys/key_schema.ts";
 import { type Db, fromItem, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
+import { searchExperiments } from "../experiments/search_experiments.ts";
+import { pooledMap } from "../../util/pool.ts";
 
 /** MLflow's `Scorer` message. */
 export interface ScorerWire {
@@ -152,13 +154,30 @@ export class ScorerStore {
 
   /** `experiment_ids`: the latest versions in each active experiment of the list (others skipped). */
   async listAcross(experimentIds: string[]): Promise<ScorerWire[]> {
-    const out: ScorerWire[] = [];
     const ids = [...new Set(experimentIds)].sort((a, b) => Number(a) - Number(b));
-    for (const id of ids) {
+    const active = await pooledMap(ids, async (id) => {
       const e = await this.experiments.find(id).catch(() => undefined);
-      if (e?.lifecycleStage === "active") out.push(...await this.latestIn(id));
-    }
-    return out;
+      return e?.lifecycleStage === "active" ? id : undefined;
+    });
+    return await this.latestInEach(active.filter((id): id is string => id !== undefined));
+  }
+
+  /**
+   * The latest version of every scorer of every active experiment (MLflow's `scorers/list`
+   * without an experiment): one read of the experiments' index, then one Query per experiment.
+   */
+  async listAll(): Promise<ScorerWire[]> {
+    const { experiments } = await searchExperiments(this.db, {
+      viewType: "ACTIVE_ONLY",
+      maxResults: Number.MAX_SAFE_INTEGER,
+      predicate: () => true,
+      compare: (a, b) => Number(a.experimentId) - Number(b.experimentId),
+    });
+    return await this.latestInEach(experiments.map((e) => e.experimentId));
+  }
+
+  private async latestInEach(experimentIds: string[]): Promise<ScorerWire[]> {
+    return (await pooledMap(experimentIds, (id) => this.latestIn(id))).flat();
   }
 
   private async latestIn(experimentId: string): Promise<ScorerWire[]> {
