@@ -153,7 +153,7 @@ async function copyVersion(ctx: ImportContext, v: WireModelVersion): Promise<voi
       source: rewriteUri(ctx, v.source ?? ""),
       ...(v.run_id ? { runId: v.run_id } : {}),
       ...(v.run_link ? { runLink: v.run_link } : {}),
-      ...(v.description ? { description: v.description } : {}),
+      ...(v.description !== undefined ? { description: v.description } : {}),
       ...(v.model_id ? { modelId: v.model_id } : {}),
       tags: v.tags ?? [],
     });
