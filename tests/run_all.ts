@@ -242,9 +242,14 @@ const compat: Tier = {
     const env: Record<string, string> = {
       MLFLOW_SERVER_CMD: [...denoRun, "main.ts"].map(shQuote).join(" "),
       MLFLOW_TABLE_CMD: [...denoRun, "src/cli/table_command.ts"].map(shQuote).join(" "),
+      MLFLOW_IMPORT_CMD: [...denoRun, "src/cli/import_command.ts"].map(shQuote).join(" "),
       PYTHONUNBUFFERED: "1",
     };
     const unset = ["TEST_BACKENDS"];
+    // test_import.py imports from a real `mlflow server` (full mlflow, also the browser tier's).
+    const reference = await setupMlflowServer(ROOT);
+    if ("bin" in reference) env.MLFLOW_SERVER_BIN = reference.bin;
+    else print(`mlflow server for test_import.py: ${reference.reason}`);
     const d = await ddb();
     if (d.endpoint !== undefined) env.DYNAMODB_LOCAL_ENDPOINT = d.endpoint;
     else {

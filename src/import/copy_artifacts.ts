@@ -20,7 +20,10 @@ interface WireFile {
 export interface SourceTree {
   /** The checkpoint prefix of its files (`run:<id>`, `model:<id>`). */
   id: string;
-  list(path: string, token: string | undefined): Promise<{ files?: WireFile[]; next_page_token?: string }>;
+  list(
+    path: string,
+    token: string | undefined,
+  ): Promise<{ files?: WireFile[]; next_page_token?: string }>;
   get(path: string): Promise<Response>;
 }
 
@@ -72,7 +75,9 @@ export async function* listSourceArtifacts(
 }
 
 /** A stream that passes bytes through and feeds them to `hash`. */
-export function hashing(hash: ReturnType<typeof createHash>): TransformStream<Uint8Array, Uint8Array> {
+export function hashing(
+  hash: ReturnType<typeof createHash>,
+): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream({
     transform(chunk, controller) {
       hash.update(chunk);

@@ -50,7 +50,11 @@ export async function copyLoggedModelsOf(ctx: ImportContext, experimentId: strin
     const m of ctx.src.pages<WireLoggedModel>(async (token) => {
       const r = await ctx.src.post<{ models?: WireLoggedModel[]; next_page_token?: string }>(
         "/api/2.0/mlflow/logged-models/search",
-        { experiment_ids: [experimentId], max_results: 50, ...(token ? { page_token: token } : {}) },
+        {
+          experiment_ids: [experimentId],
+          max_results: 50,
+          ...(token ? { page_token: token } : {}),
+        },
       );
       return { items: r.models ?? [], next: r.next_page_token };
     })

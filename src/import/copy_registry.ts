@@ -68,7 +68,9 @@ async function listVersions(
   const out: WireModelVersion[] = [];
   for await (
     const v of ctx.src.pages<WireModelVersion>(async (token) => {
-      const r = await ctx.src.get<{ model_versions?: WireModelVersion[]; next_page_token?: string }>(
+      const r = await ctx.src.get<
+        { model_versions?: WireModelVersion[]; next_page_token?: string }
+      >(
         "/api/2.0/mlflow/model-versions/search",
         { filter, max_results: 1000, page_token: token },
       );
@@ -91,7 +93,9 @@ export async function copyRegistry(ctx: ImportContext): Promise<void> {
     const versions = await listVersions(ctx, m.name, prompt);
     ctx.tally.registeredModels.set(m.name, versions.map((v) => Number(v.version)));
     if (prompt) ctx.tally.prompts.push(m.name);
-    for (const a of m.aliases ?? []) ctx.tally.aliases.set(`${m.name}@${a.alias}`, Number(a.version));
+    for (const a of m.aliases ?? []) {
+      ctx.tally.aliases.set(`${m.name}@${a.alias}`, Number(a.version));
+    }
     const key = `rm:${m.name}`;
     if (ctx.checkpoint.has(key)) {
       bar.tick(true);

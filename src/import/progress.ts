@@ -15,7 +15,7 @@ const WIDTH = 20;
 export class Progress {
   done = 0;
   skipped = 0;
-  readonly #start = Date.now();
+  readonly #start: number;
   #lastPrint = 0;
 
   constructor(
@@ -23,7 +23,9 @@ export class Progress {
     public total: number,
     private readonly sink: ProgressSink,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#start = now();
+  }
 
   /** One more entity finished (`skipped`: it was already there). */
   tick(skipped = false): void {

@@ -81,7 +81,9 @@ export async function verify(ctx: ImportContext): Promise<Report> {
       const m = await countPoints(ctx, id, key);
       srcPoints += n;
       dstPoints += m;
-      if (m !== n) mismatches.push(`run ${id} metric '${key}': ${n} points on the source, ${m} here`);
+      if (m !== n) {
+        mismatches.push(`run ${id} metric '${key}': ${n} points on the source, ${m} here`);
+      }
     }
   }, ctx.concurrency);
   row("runs", t.runs.size, runs);

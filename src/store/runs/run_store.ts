@@ -8,7 +8,15 @@
  */
 import { METRIC_GROUP_PREFIX, runKey, runPartitionPk } from "../../keys/key_schema.ts";
 import { invalidParameter, notFound } from "../../errors.ts";
-import { type Db, errorName, isConditionFailure, nowMs, type RawItem, rawKey, toItem } from "../db.ts";
+import {
+  type Db,
+  errorName,
+  isConditionFailure,
+  nowMs,
+  type RawItem,
+  rawKey,
+  toItem,
+} from "../db.ts";
 import { paramsFromItems, writeParams } from "./run_params.ts";
 import {
   inputsFromItems,
