@@ -30,6 +30,8 @@ export interface SourceTally {
   /** "name@alias" → version */
   aliases: Map<string, number>;
   loggedModels: string[];
+  /** trace id → sha256 of its copied `traces.json` */
+  traces: Map<string, string>;
   /** Entities that could not be copied (a conflicting id or name here): each fails the import. */
   problems: string[];
 }
@@ -44,6 +46,7 @@ export function emptyTally(): SourceTally {
     prompts: [],
     aliases: new Map(),
     loggedModels: [],
+    traces: new Map(),
     problems: [],
   };
 }

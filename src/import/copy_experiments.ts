@@ -12,6 +12,7 @@ import type { Experiment } from "../store/entities.ts";
 import type { ImportContext } from "./context.ts";
 import { copyLoggedModelsOf } from "./copy_logged_models.ts";
 import { copyRunsOf } from "./copy_runs.ts";
+import { copyTracesOf } from "./copy_traces.ts";
 
 interface WireTag {
   key: string;
@@ -68,12 +69,14 @@ export async function copyExperiments(ctx: ImportContext, list: WireExperiment[]
       // Its runs are in the checkpoint too; the tally still needs them.
       await copyLoggedModelsOf(ctx, e.experiment_id);
       await copyRunsOf(ctx, e.experiment_id);
+      await copyTracesOf(ctx, e.experiment_id);
       bar.tick(true);
       continue;
     }
     if (ctx.dryRun) {
       await copyLoggedModelsOf(ctx, e.experiment_id);
       await copyRunsOf(ctx, e.experiment_id);
+      await copyTracesOf(ctx, e.experiment_id);
       bar.tick();
       continue;
     }
@@ -84,6 +87,7 @@ export async function copyExperiments(ctx: ImportContext, list: WireExperiment[]
     }
     await copyLoggedModelsOf(ctx, e.experiment_id);
     await copyRunsOf(ctx, e.experiment_id);
+    await copyTracesOf(ctx, e.experiment_id);
     const target = await ctx.experiments.get(e.experiment_id);
     if (e.lifecycle_stage === "deleted" && target.lifecycleStage !== "deleted") {
       await ctx.experiments.delete(e.experiment_id);

@@ -112,6 +112,7 @@ export async function runImport(
       experiments: tally.experiments.length,
       runs: tally.runs.size,
       "logged models": tally.loggedModels.length,
+      traces: tally.traces.size,
       "registered models": tally.registeredModels.size - tally.prompts.length,
       prompts: tally.prompts.length,
       "model versions": [...tally.registeredModels.values()].reduce((n, v) => n + v.length, 0),

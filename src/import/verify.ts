@@ -14,6 +14,7 @@ import { joinPath } from "../artifacts/store.ts";
 import { pooledMap } from "../util/pool.ts";
 import type { ImportContext } from "./context.ts";
 import { sha256Of } from "./copy_artifacts.ts";
+import { TraceStore } from "../store/traces/trace_store.ts";
 
 /** One line of the report. */
 export interface ReportRow {
@@ -123,6 +124,25 @@ export async function verify(ctx: ImportContext): Promise<Report> {
   }, ctx.concurrency);
   row("artifacts (sha256 equal)", srcFiles, sameFiles);
 
+  const traces = new TraceStore(ctx.db, ctx.experiments);
+  let copiedTraces = 0;
+  await pooledMap(t.traces.entries(), async ([id, sum]) => {
+    const record = await traces.findRecord(id);
+    if (!record) {
+      mismatches.push(`trace ${id} is missing`);
+      return;
+    }
+    const e = await ctx.experiments.get(record.experiment_id);
+    const { store, base } = await ctx.artifacts.forRun(
+      TraceStore.artifactLocation(e.artifactLocation, id),
+    );
+    const obj = await found(() => store.get(joinPath(base, "traces.json")));
+    const got = obj ? await sha256Of(obj.body) : undefined;
+    if (got === sum) copiedTraces++;
+    else mismatches.push(`trace ${id}: spans (traces.json) ${got ? "differ" : "missing"}`);
+  }, ctx.concurrency);
+  row("traces (spans sha256 equal)", t.traces.size, copiedTraces);
+
   let rms = 0;
   let srcVersions = 0;
   let versions = 0;
@@ -168,12 +188,12 @@ export async function verify(ctx: ImportContext): Promise<Report> {
 export function formatReport(r: Report): string[] {
   const lines = [
     "Verification:",
-    `  ${"entity".padEnd(26)}${"source".padStart(10)}${"here".padStart(10)}`,
+    `  ${"entity".padEnd(30)}${"source".padStart(10)}${"here".padStart(10)}`,
   ];
   for (const row of r.rows) {
     const mark = row.source === row.target ? "ok" : "MISMATCH";
     lines.push(
-      `  ${row.entity.padEnd(26)}${String(row.source).padStart(10)}${
+      `  ${row.entity.padEnd(30)}${String(row.source).padStart(10)}${
         String(row.target).padStart(10)
       }  ${mark}`,
     );

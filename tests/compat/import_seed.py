@@ -3,7 +3,7 @@
 Kept small for CI time, but with one of everything the import copies: an experiment with tags, a
 deleted experiment, runs with params, tags, metric histories (one longer than a history page of
 the test's import), a dataset input, nested and binary artifacts, a deleted failed run, a logged
-model with params, tags and artifacts, a registered model with a deleted version (a gap in the
+model with params, tags and artifacts, a trace with spans, a tag and an assessment, a registered model with a deleted version (a gap in the
 numbers), a stage, an alias and tags, a version registered from the logged model, and a prompt
 with two versions and an alias.
 
@@ -99,6 +99,8 @@ def seed(uri: str) -> dict:
     c.set_registered_model_alias(name, "champion", "3")
     c.create_model_version(name, f"models:/{model.model_id}", model_id=model.model_id)
 
+    trace_id = _trace(c, exp)
+
     prompt = f"import-prompt-{tag}"
     mlflow.genai.register_prompt(prompt, "Hello {{name}}!", commit_message="v1")
     mlflow.genai.register_prompt(prompt, "Hi {{name}}, welcome!", commit_message="v2")
@@ -114,7 +116,34 @@ def seed(uri: str) -> dict:
         "model_name": name,
         "prompt_name": prompt,
         "old_artifact_uri": run.info.artifact_uri,
+        "trace_id": trace_id,
     }
+
+
+def _trace(c: MlflowClient, experiment_id: str) -> str:
+    """One trace (two spans) in the experiment, with a tag and a feedback assessment."""
+    from mlflow.tracking import fluent
+
+    mlflow.set_experiment(experiment_id=experiment_id)
+    try:
+
+        @mlflow.trace(name="answer")
+        def answer(question: str) -> str:
+            with mlflow.start_span("lookup") as span:
+                span.set_inputs({"q": question})
+                span.set_outputs({"hits": 2})
+            return question.upper()
+
+        answer("what is mlflow?")
+        if hasattr(mlflow, "flush_trace_async_logging"):
+            mlflow.flush_trace_async_logging()
+        trace_id = mlflow.get_last_active_trace_id()
+    finally:
+        fluent._active_experiment_id = None
+        mlflow.environment_variables.MLFLOW_EXPERIMENT_ID.unset()
+    c.set_trace_tag(trace_id, "reviewed", "yes")
+    mlflow.log_feedback(trace_id=trace_id, name="correct", value=True, rationale="looks right")
+    return trace_id
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def imported(request: pytest.FixtureRequest, old_server, tmp_path_factory):
 
 def test_import_report_lists_every_entity(imported):
     _, _, _, (first, _) = imported
-    for entity in ["experiments", "runs", "metric points", "artifacts (sha256 equal)",
+    for entity in ["experiments", "runs", "metric points", "artifacts (sha256 equal)", "traces",
                    "logged models", "registered models", "prompts", "model versions", "aliases"]:
         assert any(line.strip().startswith(entity) and line.rstrip().endswith("ok")
                    for line in first.stdout.splitlines()), (entity, first.stdout)
@@ -244,3 +244,24 @@ def test_prompts_are_copied(imported):
         assert mlflow.genai.load_prompt(f"prompts:/{name}@prod").version == 1
     finally:
         mlflow.set_tracking_uri(previous)
+
+
+def test_traces_keep_ids_spans_tags_and_assessments(imported):
+    old, new, ids, _ = imported
+    previous = mlflow.get_tracking_uri()
+    # Spans copied as traces.json are read through mlflow-artifacts, relative to the global URI.
+    mlflow.set_tracking_uri(new.tracking_uri)
+    try:
+        a, b = old.get_trace(ids["trace_id"]), new.get_trace(ids["trace_id"])
+    finally:
+        mlflow.set_tracking_uri(previous)
+    assert b.info.trace_id == a.info.trace_id
+    assert (b.info.state, b.info.request_time, b.info.execution_duration) == (
+        a.info.state, a.info.request_time, a.info.execution_duration)
+    assert b.info.tags["reviewed"] == "yes"
+    assert [s.name for s in b.data.spans] == [s.name for s in a.data.spans] == ["answer", "lookup"]
+    assert [s.inputs for s in b.data.spans] == [s.inputs for s in a.data.spans]
+    assert [(x.name, x.value, x.rationale) for x in b.info.assessments] == [
+        (x.name, x.value, x.rationale) for x in a.info.assessments]
+    found = new.search_traces(locations=[ids["experiment_id"]])
+    assert [t.info.trace_id for t in found] == [ids["trace_id"]]  # not twice

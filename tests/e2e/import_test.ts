@@ -28,6 +28,7 @@ type Call = Awaited<ReturnType<typeof fullApp>>["call"];
 async function ok(call: Call, method: string, path: string, body?: unknown) {
   const r = await call(method, path, body);
   assert.equal(r.status, 200, `${method} ${path}: ${JSON.stringify(r.body)}`);
+  // deno-lint-ignore no-explicit-any
   return r.body as Record<string, any>;
 }
 
