@@ -21,6 +21,7 @@ import { Checkpoint } from "../../src/import/checkpoint.ts";
 import { Progress } from "../../src/import/progress.ts";
 import { ImportError, SourceClient } from "../../src/import/source.ts";
 import { formatReport } from "../../src/import/verify.ts";
+import { TraceStore } from "../../src/store/traces/trace_store.ts";
 import { fullApp } from "../http/full_app.ts";
 
 type Call = Awaited<ReturnType<typeof fullApp>>["call"];
@@ -85,6 +86,28 @@ async function seed(call: Call, app: { fetch(r: Request): Response | Promise<Res
     await res.body?.cancel();
   }
   await ok(call, "POST", "/runs/delete", { run_id: runIds[2] });
+  const traceId = "tr-0123456789abcdef0123456789abcdef";
+  await ok(call, "POST", "/3.0/traces", {
+    trace: {
+      trace_info: {
+        trace_id: traceId,
+        trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: exp } },
+        request_time: "2026-01-02T03:04:05.678Z",
+        execution_duration: "1.5s",
+        state: "OK",
+        tags: { reviewed: "yes" },
+        trace_metadata: {},
+      },
+    },
+  });
+  const put = await app.fetch(
+    new Request(
+      `http://localhost/api/2.0/mlflow-artifacts/artifacts/${exp}/traces/${traceId}/artifacts/traces.json`,
+      { method: "PUT", body: JSON.stringify({ spans: [{ name: "root" }] }) },
+    ),
+  );
+  assert.equal(put.status, 200);
+  await put.body?.cancel();
   await ok(call, "POST", "/registered-models/create", { name: "m" });
   for (let i = 0; i < 3; i++) {
     await ok(call, "POST", "/model-versions/create", {
@@ -95,7 +118,7 @@ async function seed(call: Call, app: { fetch(r: Request): Response | Promise<Res
   }
   await ok(call, "DELETE", "/model-versions/delete", { name: "m", version: "2" });
   await ok(call, "POST", "/registered-models/alias", { name: "m", alias: "best", version: "3" });
-  return { exp, runIds };
+  return { exp, runIds, traceId };
 }
 
 async function target() {
@@ -127,7 +150,7 @@ Deno.test("import copies a seeded server: ids, params, histories, artifacts, reg
   const source = await sourceServer();
   const t = await target();
   try {
-    const { exp, runIds } = await seed(source.src.call, source.src.app);
+    const { exp, runIds, traceId } = await seed(source.src.call, source.src.app);
     const lines: string[] = [];
     const out = await runImport(
       { db: t.db, artifacts: t.artifacts, defaultArtifactRoot: "mlflow-artifacts:/" },
@@ -142,6 +165,7 @@ Deno.test("import copies a seeded server: ids, params, histories, artifacts, reg
     assert.deepEqual(rows["metric points"], [90, 90]);
     assert.deepEqual(rows["artifacts (sha256 equal)"], [3, 3]);
     assert.deepEqual(rows["model versions"], [2, 2]);
+    assert.deepEqual(rows["traces (spans sha256 equal)"], [1, 1]);
     assert.ok(formatReport(out.report).includes("Everything matches."));
     assert.ok(lines.some((l) => /^runs of exp \d+ +\[#+\] 3\/3; .*ETA/.test(l)), lines.join("\n"));
 
@@ -161,6 +185,15 @@ Deno.test("import copies a seeded server: ids, params, histories, artifacts, reg
     assert.equal(v3.version, 3);
     assert.equal(v3.source, `mlflow-artifacts:/${exp}/${runIds[0]}/artifacts/dir`);
     await assert.rejects(() => t.registry.getModelVersion("m", 2));
+    const traces = new TraceStore(t.db, t.stores.experiments);
+    const trace = await traces.getRecord(traceId);
+    assert.equal(trace.request_time, Date.parse("2026-01-02T03:04:05.678Z"));
+    assert.equal(trace.execution_duration, 1500);
+    assert.equal(trace.tags.reviewed, "yes");
+    const spans = await t.artifacts.destination!.get(
+      `${exp}/traces/${traceId}/artifacts/traces.json`,
+    );
+    assert.deepEqual(await new Response(spans.body).json(), { spans: [{ name: "root" }] });
     // A new experiment here never takes an imported id.
     const fresh = await t.stores.experiments.create({ name: "after-import" });
     assert.ok(Number(fresh) > Number(exp));
@@ -233,7 +266,7 @@ Deno.test("a changed artifact on this server fails the verification (exit 3)", a
     await Deno.writeTextFile(files[0]!, "tampered");
     const io2 = capture();
     assert.equal(await importMain(args, {}, io2), 3, io2.text());
-    assert.match(io2.text(), /checksum differs/);
+    assert.match(io2.text(), /checksum differs|spans \(traces.json\) differ/);
     assert.match(io2.text(), /MISMATCH/);
     const dry = capture();
     assert.equal(await importMain([...args, "--dry-run"], {}, dry), 0, dry.text());
