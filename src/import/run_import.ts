@@ -74,7 +74,7 @@ export async function runImport(
     throw new ImportError(`${src.base} does not look like an MLflow server`);
   }
   const experiments = new ExperimentStore(target.db, target.defaultArtifactRoot);
-  await experiments.ensureDefault();
+  if (!opts.dryRun) await experiments.ensureDefault();
   const runs = new RunStore(target.db, experiments);
   const loggedModels = new LoggedModelStore(target.db, experiments);
   const registry = new RegistryStore(target.db, async (modelId) => {

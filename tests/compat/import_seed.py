@@ -16,6 +16,7 @@ import json
 import sys
 import tempfile
 import uuid
+import warnings
 from pathlib import Path
 
 import mlflow
@@ -95,7 +96,9 @@ def seed(uri: str) -> dict:
     c.create_model_version(name, source, run_id=rid)
     c.create_model_version(name, source, run_id=rid, tags={"v": "3"})
     c.delete_model_version(name, "2")
-    c.transition_model_version_stage(name, "3", "Production")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # stages are deprecated, still served
+        c.transition_model_version_stage(name, "3", "Production")
     c.set_registered_model_alias(name, "champion", "3")
     c.create_model_version(name, f"models:/{model.model_id}", model_id=model.model_id)
 

@@ -32,6 +32,10 @@ SERVER_BIN = os.environ.get(
 )
 
 
+# `mlflow server` starts slowly on a loaded machine (migrations, uvicorn, job executor).
+REFERENCE_STARTUP_TIMEOUT = float(os.environ.get("MLFLOW_REFERENCE_STARTUP_TIMEOUT", "300"))
+
+
 def _start(cmd: list[str], workdir: Path, env: dict[str, str], port: int, name: str):
     log = workdir / f"{name}.log"
     with open(log, "wb") as f:
@@ -45,11 +49,15 @@ def _start(cmd: list[str], workdir: Path, env: dict[str, str], port: int, name: 
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
+    default = conftest.STARTUP_TIMEOUT
+    conftest.STARTUP_TIMEOUT = max(default, REFERENCE_STARTUP_TIMEOUT)
     try:
         conftest._wait_healthy(proc, url, log)
     except Exception:
         conftest._stop(proc)
         raise
+    finally:
+        conftest.STARTUP_TIMEOUT = default
     return proc, url
 
 
@@ -61,6 +69,7 @@ def old_server(tmp_path_factory: pytest.TempPathFactory):
     port = conftest.free_port()
     env = dict(os.environ)
     env.pop("MLFLOW_TRACKING_URI", None)
+    env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
     cmd = [
         SERVER_BIN, "server",
         "--host", "127.0.0.1",
