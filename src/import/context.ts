@@ -30,6 +30,8 @@ export interface SourceTally {
   /** "name@alias" → version */
   aliases: Map<string, number>;
   loggedModels: string[];
+  /** logged model id → metric point count */
+  modelMetrics: Map<string, number>;
   /** trace id → sha256 of its copied `traces.json` */
   traces: Map<string, string>;
   /** Entities that could not be copied (a conflicting id or name here): each fails the import. */
@@ -46,6 +48,7 @@ export function emptyTally(): SourceTally {
     prompts: [],
     aliases: new Map(),
     loggedModels: [],
+    modelMetrics: new Map(),
     traces: new Map(),
     problems: [],
   };

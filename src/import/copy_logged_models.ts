@@ -1,8 +1,7 @@
 /**
  * Copies the logged models of one experiment (MLflow 3), ids kept: name, type, status, times,
- * source run, params, tags and artifacts (under `<experiment root>/models/<id>/artifacts`, as a
- * model created here). Their metrics are run metrics that carry the model id, copied with the
- * runs. Models are copied before the runs, whose inputs and outputs name them. Deleted models
+ * source run, params, tags, metrics and artifacts (under `<experiment root>/models/<id>/artifacts`,
+ * as a model created here). Models are copied before the runs, whose inputs and outputs name them. Deleted models
  * are not listed by MLflow's search, so they are not copied.
  *
  * @module
@@ -13,6 +12,8 @@ import {
   type LoggedModelRecord,
   type LoggedModelStatus,
 } from "../store/logged_models/logged_model_item.ts";
+import { appendModelMetrics } from "../store/logged_models/model_metrics.ts";
+import type { Metric } from "../store/entities.ts";
 import { pooledMap } from "../util/pool.ts";
 import type { ImportContext } from "./context.ts";
 import { copyTree, modelTree } from "./copy_artifacts.ts";
@@ -37,7 +38,17 @@ export interface WireLoggedModel {
     source_run_id?: string;
     tags?: KV[];
   };
-  data?: { params?: KV[] };
+  data?: { params?: KV[]; metrics?: WireModelMetric[] };
+}
+
+interface WireModelMetric {
+  key: string;
+  value: number | string;
+  timestamp?: number | string;
+  step?: number | string;
+  run_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
 }
 
 const num = (v: number | string | undefined, fallback: number) =>
@@ -69,6 +80,7 @@ export async function copyLoggedModelsOf(ctx: ImportContext, experimentId: strin
     const location = appendToUri(appendToUri(appendToUri(root, "models"), id), "artifacts");
     if (m.info.artifact_uri) ctx.uriMap.set(m.info.artifact_uri, location);
     const key = `model:${id}`;
+    ctx.tally.modelMetrics.set(id, (m.data?.metrics ?? []).length);
     const done = ctx.checkpoint.get<Record<string, string>>(key);
     if (done) {
       ctx.tally.artifacts.set(key, done);
@@ -99,10 +111,35 @@ export async function copyLoggedModelsOf(ctx: ImportContext, experimentId: strin
       params: Object.fromEntries((m.data?.params ?? []).map((p) => [p.key, p.value])),
     };
     const created = await ctx.loggedModels.importModel(record);
+    await copyModelMetrics(ctx, id, m.data?.metrics ?? []);
     const sums = await copyTree(ctx, modelTree(ctx, id), location);
     ctx.tally.artifacts.set(key, sums);
     await ctx.checkpoint.mark(key, sums);
     bar.tick(!created);
   }, ctx.concurrency);
   bar.finish();
+}
+
+/**
+ * The model's metrics, as the source lists them with the model: `get-history` on the source run
+ * does not say which points belong to a model, so they are written to the model here, per run
+ * (identical points are read once, so a rerun adds nothing).
+ */
+async function copyModelMetrics(ctx: ImportContext, modelId: string, metrics: WireModelMetric[]) {
+  const byRun = new Map<string, Metric[]>();
+  for (const m of metrics) {
+    const runId = m.run_id ?? "";
+    let list = byRun.get(runId);
+    if (!list) byRun.set(runId, list = []);
+    list.push({
+      key: m.key,
+      value: Number(m.value),
+      timestamp: num(m.timestamp, 0),
+      step: num(m.step, 0),
+      modelId,
+      ...(m.dataset_name ? { datasetName: m.dataset_name } : {}),
+      ...(m.dataset_digest ? { datasetDigest: m.dataset_digest } : {}),
+    });
+  }
+  for (const [runId, points] of byRun) await appendModelMetrics(ctx.db, runId, points);
 }

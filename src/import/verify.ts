@@ -91,17 +91,28 @@ export async function verify(ctx: ImportContext): Promise<Report> {
   row("metric points", srcPoints, dstPoints);
 
   let models = 0;
+  let srcModelPoints = 0;
+  let modelPoints = 0;
   const modelUris = new Map<string, string>();
   for (const id of t.loggedModels) {
     const m = await found(() => ctx.loggedModels.get(id, true));
+    const want = t.modelMetrics.get(id) ?? 0;
+    srcModelPoints += want;
     if (!m) {
       mismatches.push(`logged model ${id} is missing`);
       continue;
     }
     models++;
+    modelPoints += m.metrics.length;
+    if (m.metrics.length !== want) {
+      mismatches.push(
+        `logged model ${id}: ${want} metric points on the source, ${m.metrics.length} here`,
+      );
+    }
     modelUris.set(`model:${id}`, m.artifactLocation);
   }
   row("logged models", t.loggedModels.length, models);
+  row("logged-model metric points", srcModelPoints, modelPoints);
 
   let srcFiles = 0;
   let sameFiles = 0;

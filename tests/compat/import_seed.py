@@ -88,6 +88,7 @@ def seed(uri: str) -> dict:
         (Path(d) / "model.pkl").write_bytes(b"\x80\x04not really a pickle")
         c.log_model_artifacts(model.model_id, d)
     c.finalize_logged_model(model.model_id, "READY")
+    c.log_batch(rid, metrics=[Metric("val_acc", 0.9, 1_700_000_000_500, 0, model_id=model.model_id)])
 
     name = f"import-model-{tag}"
     c.create_registered_model(name, tags={"owner": "ml"}, description="the model")

@@ -141,7 +141,8 @@ def test_import_report_lists_every_entity(imported):
                    "logged models", "registered models", "prompts", "model versions", "aliases"]:
         assert any(line.strip().startswith(entity) and line.rstrip().endswith("ok")
                    for line in first.stdout.splitlines()), (entity, first.stdout)
-    assert f"{LOSS_POINTS + 3 + 1}" in first.stdout  # metric points: loss, acc, the failed run
+    # metric points: loss, acc, val_acc, the failed run's
+    assert f"{LOSS_POINTS + 3 + 1 + 1}" in first.stdout
 
 
 def test_experiments_keep_ids_names_tags_and_lifecycle(imported):
@@ -219,6 +220,8 @@ def test_logged_models_keep_ids_params_tags_and_artifacts(imported):
         a.model_id, a.name, a.experiment_id, a.status, a.source_run_id)
     assert b.params == a.params
     assert b.tags == a.tags
+    assert [(m.key, m.value, m.step, m.run_id) for m in b.metrics] == [
+        (m.key, m.value, m.step, m.run_id) for m in a.metrics] != []
     assert sorted(f.path for f in new.list_logged_model_artifacts(mid)) == sorted(
         f.path for f in old.list_logged_model_artifacts(mid))
 

@@ -85,6 +85,24 @@ async function seed(call: Call, app: { fetch(r: Request): Response | Promise<Res
     assert.equal(res.status, 200);
     await res.body?.cancel();
   }
+  const model = (await ok(call, "POST", "/logged-models", {
+    experiment_id: exp,
+    name: "clf",
+    source_run_id: runIds[0],
+    params: [{ key: "C", value: "1" }],
+  })).model.info.model_id as string;
+  await ok(call, "POST", "/runs/log-batch", {
+    run_id: runIds[0],
+    metrics: [{ key: "val", value: 0.5, timestamp: 5, step: 0, model_id: model }],
+  });
+  const mput = await app.fetch(
+    new Request(
+      `http://localhost/api/2.0/mlflow-artifacts/artifacts/${exp}/models/${model}/artifacts/MLmodel`,
+      { method: "PUT", body: "flavors: {}" },
+    ),
+  );
+  assert.equal(mput.status, 200);
+  await mput.body?.cancel();
   await ok(call, "POST", "/runs/delete", { run_id: runIds[2] });
   const traceId = "tr-0123456789abcdef0123456789abcdef";
   await ok(call, "POST", "/3.0/traces", {
@@ -118,7 +136,7 @@ async function seed(call: Call, app: { fetch(r: Request): Response | Promise<Res
   }
   await ok(call, "DELETE", "/model-versions/delete", { name: "m", version: "2" });
   await ok(call, "POST", "/registered-models/alias", { name: "m", alias: "best", version: "3" });
-  return { exp, runIds, traceId };
+  return { exp, runIds, traceId, model };
 }
 
 async function target() {
@@ -150,7 +168,7 @@ Deno.test("import copies a seeded server: ids, params, histories, artifacts, reg
   const source = await sourceServer();
   const t = await target();
   try {
-    const { exp, runIds, traceId } = await seed(source.src.call, source.src.app);
+    const { exp, runIds, traceId, model } = await seed(source.src.call, source.src.app);
     const lines: string[] = [];
     const out = await runImport(
       { db: t.db, artifacts: t.artifacts, defaultArtifactRoot: "mlflow-artifacts:/" },
@@ -162,8 +180,10 @@ Deno.test("import copies a seeded server: ids, params, histories, artifacts, reg
     assert.deepEqual(out.report.mismatches, []);
     const rows = Object.fromEntries(out.report.rows.map((r) => [r.entity, [r.source, r.target]]));
     assert.deepEqual(rows["runs"], [3, 3]);
-    assert.deepEqual(rows["metric points"], [90, 90]);
-    assert.deepEqual(rows["artifacts (sha256 equal)"], [3, 3]);
+    assert.deepEqual(rows["metric points"], [91, 91]);
+    assert.deepEqual(rows["artifacts (sha256 equal)"], [4, 4]);
+    assert.deepEqual(rows["logged models"], [1, 1]);
+    assert.deepEqual(rows["logged-model metric points"], [1, 1]);
     assert.deepEqual(rows["model versions"], [2, 2]);
     assert.deepEqual(rows["traces (spans sha256 equal)"], [1, 1]);
     assert.ok(formatReport(out.report).includes("Everything matches."));
@@ -194,6 +214,10 @@ Deno.test("import copies a seeded server: ids, params, histories, artifacts, reg
       `${exp}/traces/${traceId}/artifacts/traces.json`,
     );
     assert.deepEqual(await new Response(spans.body).json(), { spans: [{ name: "root" }] });
+    const lm = await t.models.get(model);
+    assert.equal(lm.name, "clf");
+    assert.deepEqual(lm.metrics.map((m) => [m.key, m.value, m.runId]), [["val", 0.5, runIds[0]]]);
+    assert.equal(lm.artifactLocation, `mlflow-artifacts:/${exp}/models/${model}/artifacts`);
     // A new experiment here never takes an imported id.
     const fresh = await t.stores.experiments.create({ name: "after-import" });
     assert.ok(Number(fresh) > Number(exp));
