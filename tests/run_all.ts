@@ -242,9 +242,11 @@ const compat: Tier = {
     const env: Record<string, string> = {
       MLFLOW_SERVER_CMD: [...denoRun, "main.ts"].map(shQuote).join(" "),
       MLFLOW_TABLE_CMD: [...denoRun, "src/cli/table_command.ts"].map(shQuote).join(" "),
+      MLFLOW_IMPORT_CMD: [...denoRun, "src/cli/import_command.ts"].map(shQuote).join(" "),
       PYTHONUNBUFFERED: "1",
     };
-    // A real `mlflow server` for the side-by-side tests (tests/compat/reference_server.py).
+    // A real `mlflow server` (full mlflow, also the browser tier's): test_import.py imports from
+    // it and the side-by-side tests compare with it (tests/compat/reference_server.py).
     const reference = await setupMlflowServer(ROOT);
     if ("reason" in reference) return broken(tier, `mlflow server: ${reference.reason}`);
     env.MLFLOW_SERVER_BIN = reference.bin;

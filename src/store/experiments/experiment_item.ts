@@ -18,7 +18,7 @@ import {
   experimentTagGsi1,
   experimentTagKey,
 } from "../../keys/key_schema.ts";
-import { type Db, fromItem, type RawItem, rawKey, toItem } from "../db.ts";
+import { type Db, fromItem, isConditionFailure, type RawItem, rawKey, toItem } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import { appendToArtifactUri } from "../../artifacts/artifact_uri.ts";
 
@@ -124,6 +124,22 @@ export async function nextExperimentId(db: Db): Promise<string> {
     ReturnValues: "UPDATED_NEW",
   });
   return res.Attributes!.n!.N!;
+}
+
+/** Moves the experiment id counter up to `id` (never down): imported ids are never handed out. */
+export async function raiseExperimentCounter(db: Db, id: number): Promise<void> {
+  try {
+    await db.port.updateItem({
+      TableName: db.table,
+      Key: rawKey(counterKey("experiment")),
+      UpdateExpression: "SET #n = :id",
+      ConditionExpression: "attribute_not_exists(#n) OR #n < :id",
+      ExpressionAttributeNames: { "#n": "n" },
+      ExpressionAttributeValues: { ":id": { N: String(id) } },
+    });
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
 }
 
 /**

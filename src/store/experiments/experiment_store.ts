@@ -30,6 +30,7 @@ import {
   experimentsFromItems,
   experimentTagItem,
   nextExperimentId,
+  raiseExperimentCounter,
 } from "./experiment_item.ts";
 
 /** Actions one transaction may hold, and the share of its 4 MB payload create may use for tags. */
@@ -111,6 +112,19 @@ export class ExperimentStore {
       tags: input.tags ?? {},
     });
     return id;
+  }
+
+  /**
+   * Writes an experiment with its own id, name, times and tags (`deno task import`), and moves the
+   * id counter past that id so new experiments never take it. Active first: the importer sets the
+   * lifecycle after the runs are in. `RESOURCE_ALREADY_EXISTS` when the id or the name is taken.
+   */
+  async importExperiment(e: Experiment): Promise<void> {
+    const id = validateExperimentId(e.experimentId);
+    const name = validateExperimentName(e.name);
+    for (const [k, v] of Object.entries(e.tags)) validateExperimentTag(k, v);
+    await this.put({ ...e, experimentId: id, name, lifecycleStage: "active" });
+    if (/^\d+$/.test(id)) await raiseExperimentCounter(this.db, Number(id));
   }
 
   /** Tags bigger than one transaction can carry are written first (orphans are never read). */

@@ -119,6 +119,27 @@ export class LoggedModelStore {
     return toLoggedModel(record, []);
   }
 
+  /**
+   * Writes a model record with its own id, times, status, params and tags (`deno task import`).
+   * False when the model already exists.
+   */
+  async importModel(record: LoggedModelRecord): Promise<boolean> {
+    validateName(record.name);
+    toMap(Object.entries(record.params).map(([key, value]) => ({ key, value })), "params");
+    toMap(Object.entries(record.tags).map(([key, value]) => ({ key, value })), "tags");
+    try {
+      await this.db.port.putItem({
+        TableName: this.db.table,
+        Item: loggedModelItem(record),
+        ConditionExpression: "attribute_not_exists(pk)",
+      });
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
   /** Reads a model and its metric points with one Query; 404 when absent or (unless allowed) deleted. */
   async get(modelId: string, allowDeleted = false): Promise<LoggedModel> {
     const items = await queryAll(this.db.port, {

@@ -8,7 +8,15 @@
  */
 import { METRIC_GROUP_PREFIX, runKey, runPartitionPk } from "../../keys/key_schema.ts";
 import { invalidParameter, notFound } from "../../errors.ts";
-import { type Db, errorName, nowMs, type RawItem, rawKey, toItem } from "../db.ts";
+import {
+  type Db,
+  errorName,
+  isConditionFailure,
+  nowMs,
+  type RawItem,
+  rawKey,
+  toItem,
+} from "../db.ts";
 import { paramsFromItems, writeParams } from "./run_params.ts";
 import {
   inputsFromItems,
@@ -168,6 +176,25 @@ export class RunStore {
       modelInputs: [],
       modelOutputs: [],
     });
+  }
+
+  /**
+   * Writes a run record with its own id, times and status (`deno task import`), active, with no
+   * params or tags yet (the importer logs those next). False when the run already exists.
+   */
+  async importRun(record: RunRecord): Promise<boolean> {
+    validateRunId(record.run_id);
+    try {
+      await this.db.port.putItem({
+        TableName: this.db.table,
+        Item: runItem({ ...record, lifecycle_stage: "active", params: {}, tags: {} }),
+        ConditionExpression: "attribute_not_exists(pk)",
+      });
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
   }
 
   /** Loads a run record and its experiment; 404 when the run does not exist. */
