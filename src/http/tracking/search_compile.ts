@@ -5,6 +5,7 @@
  * @module
  */
 import { prepareExperimentSearch, prepareRunSearch } from "../../search/prepare.ts";
+import { parseRunOrderBy } from "../../search/order_by.ts";
 import type { Experiment } from "../../store/entities.ts";
 import type { RunSearchRecord } from "../../store/runs/search_runs.ts";
 
@@ -15,11 +16,17 @@ export function compileRunSearch(filter: string, orderBy: string[]): {
   predicate: (r: RunSearchRecord) => boolean;
   compare: (a: RunSearchRecord, b: RunSearchRecord) => number;
   needsMetrics: boolean;
+  defaultOrder: boolean;
 } {
   const prepared = prepareRunSearch(filter, orderBy);
+  const keys = parseRunOrderBy(orderBy);
   return {
     predicate: (r) => prepared.matches(r),
     compare: prepared.compare,
+    // MLflow's default order, also when asked for as `start_time DESC` (same tie-breaker).
+    defaultOrder: keys.length === 0 ||
+      (keys.length === 1 && keys[0]!.type === "attribute" && keys[0]!.key === "start_time" &&
+        !keys[0]!.ascending),
     needsMetrics: prepared.clauses.some((c) => c.type === "metric") ||
       orderBy.some((o) => METRIC_ORDER.test(o)),
   };
