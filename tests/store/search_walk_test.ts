@@ -136,3 +136,24 @@ Deno.test("a metric order still reads fully and pages by offset", async () => {
     await cleanup();
   }
 });
+
+Deno.test("a default-order token without a listing key (the full read's) still pages by offset", async () => {
+  const { port, tableName, cleanup } = await testBackends()[0]!.makePort();
+  try {
+    const s = await createStores({ port, table: tableName }, "mlflow-artifacts:/");
+    const [a] = await seed(s);
+    const expected = await fullRead(s, [a!], "", "ACTIVE_ONLY");
+    const q = {
+      experimentIds: [a!],
+      viewType: "ACTIVE_ONLY" as const,
+      maxResults: 10,
+      ...compileRunSearch("", []),
+    };
+    const res = await searchRuns(s.runs, { ...q, after: { runId: expected[9]!, offset: 10 } });
+    assert.deepEqual(res.runs.map((r) => r.info.runId), expected.slice(10, 20));
+    assert.equal(res.next?.gsk, undefined, "the full read answers an offset token");
+    assert.equal(res.next?.offset, 20);
+  } finally {
+    await cleanup();
+  }
+});
