@@ -103,7 +103,8 @@ for (const backend of testBackends()) {
               ? [[[], 7], [["start_time DESC"], 1], [[], 1000]] as const
               : [[[], 9], [["start_time DESC"], 1000]] as const;
             for (const [order, size] of shapes) {
-              const label = `${experimentIds.length} exp, ${viewType}, "${filter}", ${order}, ${size}`;
+              const label =
+                `${experimentIds.length} exp, ${viewType}, "${filter}", ${order}, ${size}`;
               const got = await pages(s, experimentIds, filter, [...order], viewType, size);
               assert.deepEqual(got.ids.flat(), expected, label);
               for (const p of got.ids.slice(0, -1)) assert.equal(p.length, size, label);

@@ -139,6 +139,8 @@ async function fullSearch(
   return {
     runs: await pageRuns(runs, page),
     hasMore,
-    ...(hasMore && last ? { next: { runId: last.record.run_id, offset: start + page.length } } : {}),
+    ...(hasMore && last
+      ? { next: { runId: last.record.run_id, offset: start + page.length } }
+      : {}),
   };
 }

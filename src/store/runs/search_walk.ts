@@ -16,10 +16,10 @@
  */
 import {
   GSI1,
+  RUN_SHARDS,
   runIdFromGsi1Sk,
   runsGsi1After,
   runsGsi1Pk,
-  RUN_SHARDS,
 } from "../../keys/key_schema.ts";
 import { query } from "../../dynamo/query_pages.ts";
 import { pooledMap } from "../../util/pool.ts";
@@ -160,8 +160,10 @@ export async function walkSearch(
         MAX_LIMIT,
         Math.max(MIN_LIMIT, Math.ceil((need * 1.1 * perRun) / Math.max(1, open.length)) + 2),
       );
-      await pooledMap(open.length > 0 ? open : streams.filter((s) => !s.done), (s) =>
-        s.read(runs, limit));
+      await pooledMap(
+        open.length > 0 ? open : streams.filter((s) => !s.done),
+        (s) => s.read(runs, limit),
+      );
       continue;
     }
     const size = Math.max(MIN_CHUNK, want - matched.length);
