@@ -57,6 +57,8 @@ export interface WalkQuery {
 const FIRST_ITEMS_PER_RUN = 1.5;
 const MIN_LIMIT = 25;
 const MAX_LIMIT = 4000;
+/** The smallest match share the read-ahead assumes (a filter matching 1 % reads 100× ahead). */
+const MIN_SHARE = 0.01;
 /** Smallest chunk of runs whose groups are read together (one BatchGetItem holds 100 keys). */
 const MIN_CHUNK = 100;
 
@@ -72,6 +74,7 @@ class Stream {
   pending: Walked | undefined;
   done = false;
   items = 0;
+  records = 0;
   private start: RawItem | undefined;
 
   constructor(readonly pk: string, private readonly after: string | undefined) {}
@@ -99,6 +102,7 @@ class Stream {
     this.items += res.items.length;
     for (const item of res.items) {
       if (item.sk?.S === RECORD_SK) {
+        this.records++;
         if (this.pending) this.runs.push(this.pending);
         this.pending = { gsk: item.gsi1sk!.S!, record: item, details: [] };
       } else if (this.pending && item.pk?.S === this.pending.record.pk?.S) {
@@ -154,11 +158,14 @@ export async function walkSearch(
       const open = streams.filter((s) => !s.done && s.runs.length === 0);
       if (open.length === 0 && streams.every((s) => s.done)) break;
       const itemsRead = streams.reduce((n, s) => n + s.items, 0);
-      const perRun = runsRead > 0 ? Math.max(1, itemsRead / runsRead) : FIRST_ITEMS_PER_RUN;
-      const need = want - matched.length;
+      const recordsRead = streams.reduce((n, s) => n + s.records, 0);
+      const perRun = recordsRead > 0 ? Math.max(1, itemsRead / recordsRead) : FIRST_ITEMS_PER_RUN;
+      // Runs still to read: the rows still needed ÷ the share of walked runs that matched.
+      const share = runsRead > 0 ? Math.max(MIN_SHARE, matched.length / runsRead) : 1;
+      const runsNeeded = (want - matched.length) / share;
       const limit = Math.min(
         MAX_LIMIT,
-        Math.max(MIN_LIMIT, Math.ceil((need * 1.1 * perRun) / Math.max(1, open.length)) + 2),
+        Math.max(MIN_LIMIT, Math.ceil((runsNeeded * 1.1 * perRun) / Math.max(1, open.length)) + 2),
       );
       await pooledMap(
         open.length > 0 ? open : streams.filter((s) => !s.done),
