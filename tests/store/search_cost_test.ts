@@ -11,7 +11,7 @@
  *   runs on the engine).
  *
  * Runs are seeded by direct batch writes of their record and metric-group items (the layout
- * `RunStore.create` and `writeLatest` write), so 100,000 runs take seconds.
+ * `RunStore.create` and `writeLatest` write), so 100,000 runs take well under a minute.
  */
 import assert from "node:assert/strict";
 import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
@@ -134,6 +134,21 @@ for (const backend of testBackends()) {
         )
       );
       assert.equal(more.calls, cost.calls, "more predicates, same calls");
+
+      // A filter matching one run in ten walks about ten pages' worth of runs, in a few rounds.
+      const [sparse, sparseCost] = await measured(() =>
+        searchRuns(s.runs, query(large, "metrics.acc > 0.5 AND attributes.run_name LIKE '%0'"))
+      );
+      assert.equal(sparse.runs.length, 1000);
+      assert.ok(sparse.runs.every((r) => r.info.runName.endsWith("0")));
+      const walked = big - sparse.runs[999]!.info.startTime; // runs up to the page's last
+      console.log(
+        `${backend.name}: 1-in-10 filter, ${walked} runs walked: ${sparseCost.calls} calls ${sparseCost.rcu} RCU`,
+      );
+      assert.ok(
+        sparseCost.calls <= 1 + 4 * 4 + Math.ceil((1.2 * walked) / 100) + 2,
+        `sparse calls ${sparseCost.calls} for ${walked} runs walked`,
+      );
 
       // No filter at all: the page's records and groups only.
       const [plain, plainCost] = await measured(() => searchRuns(s.runs, query(large, "")));
