@@ -56,6 +56,8 @@ export interface RunSearchQuery {
   compare: (a: RunSearchRecord, b: RunSearchRecord) => number;
   /** True when the filter or order reads metrics (then groups are read before filtering). */
   needsMetrics: boolean;
+  /** The filter's clauses on anything but metrics (evaluated before metric groups are read). */
+  prefilter?: (r: RunSearchRecord) => boolean;
   /** True when the order is MLflow's default (`start_time DESC, run_id ASC`): then the walk. */
   defaultOrder?: boolean;
   /** Resume after this run (from the page token). */
@@ -124,6 +126,7 @@ async function fullSearch(
     if (item.sk!.S !== RECORD_SK) byPk.get(item.pk!.S!)?.push(item);
   }
   let candidates: Candidate[] = await candidatesOf(runs, items, experiments, q.viewType);
+  if (q.prefilter) candidates = candidates.filter((c) => q.prefilter!(c.search));
   if (q.needsMetrics) await loadGroups(runs, candidates);
   candidates = candidates.filter((c) => q.predicate(c.search));
   candidates.sort((a, b) => q.compare(a.search, b.search));

@@ -49,6 +49,7 @@ export interface WalkQuery {
   maxResults: number;
   predicate: (r: RunSearchRecord) => boolean;
   needsMetrics: boolean;
+  prefilter?: (r: RunSearchRecord) => boolean;
   withMetrics?: boolean;
   after?: WalkCursor;
 }
@@ -177,7 +178,8 @@ export async function walkSearch(
     const chunk = queue.splice(0, size);
     runsRead += chunk.length;
     const gsk = new Map(chunk.map((w) => [runIdFromGsi1Sk(w.gsk), w.gsk]));
-    const candidates = await candidatesOf(runs, chunk, experiments, q.viewType);
+    let candidates = await candidatesOf(runs, chunk, experiments, q.viewType);
+    if (q.prefilter) candidates = candidates.filter((c) => q.prefilter!(c.search));
     if (q.needsMetrics) await loadGroups(runs, candidates);
     for (const c of candidates) {
       if (q.predicate(c.search)) {
