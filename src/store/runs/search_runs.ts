@@ -10,9 +10,9 @@
  * - **Full read** (here), for any other order: one BatchGetItem for the experiments, one paged
  *   Query per (experiment, shard) of GSI1 returning the run records (tags included) followed by
  *   each run's param, dataset-input and model input/output items (they carry the same index
- *   partition), and BatchGetItem for the metric groups — of every candidate run when the filter
- *   or the order needs metrics, otherwise of the returned page only — and for the parts of page
- *   runs' split dataset inputs.
+ *   partition), and BatchGetItem for the metric groups — of every candidate run that passes the
+ *   filter's non-metric clauses when the filter or the order needs metrics, otherwise of the
+ *   returned page only — and for the parts of page runs' split dataset inputs.
  *
  * The number of calls does not depend on how many predicates the filter has: every predicate is
  * evaluated in memory on what was read.
