@@ -181,6 +181,13 @@ export const runGsi1 = (experimentId: string, runId: string, startTime: number):
 export const runsGsi1Pk = (experimentId: string, shard: number): string =>
   `EXPRUNS#${experimentId}#${shard}`;
 
+/**
+ * The lower bound (exclusive) of the `gsi1` run listing after the run whose record has
+ * `gsi1sk`: past its record and its detail items (`<gsi1sk>#<kind>`, kinds are capital letters),
+ * before the next run's record (run ids have a fixed length, so no record key extends another).
+ */
+export const runsGsi1After = (gsi1sk: string): string => `${gsi1sk}#~`;
+
 /** Parses the run id out of a run record's `gsi1sk`. */
 export const runIdFromGsi1Sk = (gsi1sk: string): string => gsi1sk.slice(NUMBER_WIDTH + 1);
 

@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import { z } from "zod";
-import { searchRuns } from "../../store/runs/search_runs.ts";
+import { type RunSearchCursor, searchRuns } from "../../store/runs/search_runs.ts";
 import type { Stores } from "../../store/stores.ts";
 import { invalidParameter } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
@@ -65,7 +65,7 @@ export async function searchRunsPage(stores: Stores, req: SearchRunsRequest) {
     viewType,
   ]);
   const after = req.page_token
-    ? decodeToken<{ runId: string; offset: number }>(req.page_token, fingerprint)
+    ? decodeToken<RunSearchCursor>(req.page_token, fingerprint)
     : undefined;
   if (experimentIds.length === 0 || maxResults === 0) return {};
   const result = await searchRuns(stores.runs, {
@@ -75,12 +75,10 @@ export async function searchRunsPage(stores: Stores, req: SearchRunsRequest) {
     ...compiled,
     ...(after ? { after } : {}),
   });
-  const last = result.runs.at(-1);
-  const offset = (after?.offset ?? 0) + result.runs.length;
   return {
     runs: nonEmpty(result.runs.map((r) => runJson(r, { includeModelInputs: false }))),
-    next_page_token: result.hasMore && last
-      ? encodeToken({ runId: last.info.runId, offset }, fingerprint)
+    next_page_token: result.hasMore && result.next
+      ? encodeToken(result.next, fingerprint)
       : undefined,
   };
 }

@@ -1,58 +1,50 @@
 /**
  * Search over the runs of some experiments.
  *
- * Calls made (see docs/key-schema.md): one BatchGetItem for the experiments, one paged Query per
- * (experiment, shard) of GSI1 returning the run records (tags included) followed by each run's
- * param, dataset-input and model input/output items (they carry the same index partition), and
- * BatchGetItem for the metric groups — of every candidate run when the filter or the order
- * needs metrics, otherwise of the returned page only — and for the parts of page runs' split
- * dataset inputs. The number of calls does not depend on how many predicates the filter has:
- * every predicate is evaluated in memory on what was read.
+ * Two strategies (see docs/key-schema.md, "SearchRuns bound"):
+ *
+ * - **Walk** (`search_walk.ts`), for MLflow's default order (`start_time DESC, run_id ASC`):
+ *   the `gsi1` run listing is stored in that order, so the search reads it in order, chunk by
+ *   chunk, and stops at the page; a page costs the runs walked to fill it and a later page
+ *   continues where the previous one stopped.
+ * - **Full read** (here), for any other order: one BatchGetItem for the experiments, one paged
+ *   Query per (experiment, shard) of GSI1 returning the run records (tags included) followed by
+ *   each run's param, dataset-input and model input/output items (they carry the same index
+ *   partition), and BatchGetItem for the metric groups — of every candidate run that passes the
+ *   filter's non-metric clauses when the filter or the order needs metrics, otherwise of the
+ *   returned page only — and for the parts of page runs' split dataset inputs.
+ *
+ * The number of calls does not depend on how many predicates the filter has: every predicate is
+ * evaluated in memory on what was read.
  *
  * @module
  */
 import { pooledMap } from "../../util/pool.ts";
-import {
-  experimentKey,
-  metricGroupKey,
-  RUN_SHARDS,
-  runIdFromPartitionPk,
-  runKey,
-  runsGsi1Pk,
-} from "../../keys/key_schema.ts";
+import { experimentKey, RUN_SHARDS, runsGsi1Pk } from "../../keys/key_schema.ts";
 import { batchGetAll, queryAll } from "../../dynamo/batch.ts";
 import { GSI1 } from "../../keys/key_schema.ts";
 import { type RawItem, rawKey } from "../db.ts";
-import { paramsFromItems } from "./run_params.ts";
-import {
-  datasetSummaries,
-  type DatasetSummary,
-  inputsFromItems,
-  partKeysOf,
-} from "./run_inputs.ts";
 import type { Experiment, Run, ViewType } from "../entities.ts";
 import { experimentFromItem } from "../experiments/experiment_item.ts";
-import { latestFromGroups } from "../metrics/metric_groups.ts";
-import { resolveLongValues } from "./long_values.ts";
-import { effectiveLifecycle, type RunRecord, runRecordFromItem } from "./run_item.ts";
-import { type RunStore, toRun } from "./run_store.ts";
+import type { RunStore } from "./run_store.ts";
+import {
+  type Candidate,
+  candidatesOf,
+  loadGroups,
+  pageRuns,
+  RECORD_SK,
+  type RunItems,
+  type RunSearchRecord,
+} from "./search_candidates.ts";
+import { walkSearch } from "./search_walk.ts";
 
-const RECORD_SK = runKey("").sk;
+export type { RunSearchRecord } from "./search_candidates.ts";
 
-/** What a filter and an order see of a run. */
-export interface RunSearchRecord {
+/** Where a page ended; `gsk` (the last run's listing key) only from a walked page. */
+export interface RunSearchCursor {
   runId: string;
-  runName: string;
-  userId: string;
-  status: string;
-  startTime: number;
-  endTime?: number;
-  artifactUri: string;
-  lifecycleStage: string;
-  metrics: Record<string, number>;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  datasets: DatasetSummary[];
+  offset: number;
+  gsk?: string;
 }
 
 /** A compiled search. */
@@ -64,65 +56,25 @@ export interface RunSearchQuery {
   compare: (a: RunSearchRecord, b: RunSearchRecord) => number;
   /** True when the filter or order reads metrics (then groups are read before filtering). */
   needsMetrics: boolean;
+  /** The filter's clauses on anything but metrics (evaluated before metric groups are read). */
+  prefilter?: (r: RunSearchRecord) => boolean;
+  /** True when the order is MLflow's default (`start_time DESC, run_id ASC`): then the walk. */
+  defaultOrder?: boolean;
   /** Resume after this run (from the page token). */
-  after?: { runId: string; offset: number };
+  after?: RunSearchCursor;
   /** False skips reading the page's latest metrics (callers that only need the records). */
   withMetrics?: boolean;
 }
 
-interface Candidate {
-  record: RunRecord;
-  experiment: Experiment;
-  /** The run's detail items read with the record (params, inputs, outputs). */
-  details: RawItem[];
-  params: Record<string, string>;
-  groups?: string[];
-  search: RunSearchRecord;
-}
-
-function searchRecord(c: Omit<Candidate, "search">): RunSearchRecord {
-  const r = c.record;
-  const metrics: Record<string, number> = {};
-  for (const m of latestFromGroups(c.groups ?? [])) metrics[m.key] = m.value;
-  return {
-    runId: r.run_id,
-    runName: r.run_name,
-    userId: r.user_id,
-    status: r.status,
-    startTime: r.start_time,
-    ...(r.end_time !== undefined ? { endTime: r.end_time } : {}),
-    artifactUri: r.artifact_uri,
-    lifecycleStage: effectiveLifecycle(r, c.experiment),
-    metrics,
-    params: c.params,
-    tags: r.tags,
-    datasets: datasetSummaries(r, c.details),
-  };
-}
-
-async function loadGroups(runs: RunStore, candidates: Candidate[]): Promise<void> {
-  const keys = candidates.flatMap((c) =>
-    [...(c.record.groups ?? [])].map((g) => rawKey(metricGroupKey(c.record.run_id, g)))
-  );
-  const items = await batchGetAll(runs.db.port, runs.db.table, keys);
-  const byRun = new Map<string, string[]>();
-  for (const item of items) {
-    const runId = runIdFromPartitionPk(item.pk!.S!);
-    const list = byRun.get(runId) ?? [];
-    list.push(item.v!.S!);
-    byRun.set(runId, list);
-  }
-  for (const c of candidates) {
-    c.groups = byRun.get(c.record.run_id) ?? [];
-    c.search = searchRecord(c);
-  }
+/** One page: its runs, whether more rows follow, and the cursor of the next page. */
+export interface RunSearchPage {
+  runs: Run[];
+  hasMore: boolean;
+  next?: RunSearchCursor;
 }
 
 /** Runs one search; returns the page and whether more rows follow. */
-export async function searchRuns(
-  runs: RunStore,
-  q: RunSearchQuery,
-): Promise<{ runs: Run[]; hasMore: boolean }> {
+export async function searchRuns(runs: RunStore, q: RunSearchQuery): Promise<RunSearchPage> {
   const { db } = runs;
   const expItems = await batchGetAll(
     db.port,
@@ -133,6 +85,23 @@ export async function searchRuns(
     const e = experimentFromItem(i);
     return [e.experimentId, e];
   }));
+  // A token of the full read (an offset, no listing key) keeps its meaning: it is read fully.
+  if (q.defaultOrder && (!q.after || q.after.gsk !== undefined)) {
+    const { after, ...rest } = q;
+    return walkSearch(runs, experiments, {
+      ...rest,
+      ...(after ? { after: { ...after, gsk: after.gsk! } } : {}),
+    });
+  }
+  return fullSearch(runs, experiments, q);
+}
+
+async function fullSearch(
+  runs: RunStore,
+  experiments: Map<string, Experiment>,
+  q: RunSearchQuery,
+): Promise<RunSearchPage> {
+  const { db } = runs;
   const partitions = [...experiments.keys()].flatMap((id) =>
     Array.from({ length: RUN_SHARDS }, (_, shard) => runsGsi1Pk(id, shard))
   );
@@ -143,32 +112,21 @@ export async function searchRuns(
       KeyConditionExpression: "gsi1pk = :pk",
       ExpressionAttributeValues: { ":pk": { S: pk } },
     });
-  const records: RunRecord[] = [];
-  const details = new Map<string, RawItem[]>();
-  for (const item of (await pooledMap(partitions, read)).flat()) {
+  const items: RunItems[] = [];
+  const byPk = new Map<string, RawItem[]>();
+  const all = (await pooledMap(partitions, read)).flat();
+  for (const item of all) {
     if (item.sk!.S === RECORD_SK) {
-      records.push(runRecordFromItem(item));
-      continue;
+      const details: RawItem[] = [];
+      items.push({ record: item, details });
+      byPk.set(item.pk!.S!, details);
     }
-    const list = details.get(item.pk!.S!) ?? [];
-    list.push(item);
-    details.set(item.pk!.S!, list);
   }
-  await resolveLongValues(db, records);
-  let candidates: Candidate[] = records.map((record) => {
-    const own = details.get(runKey(record.run_id).pk) ?? [];
-    const c = {
-      record,
-      experiment: experiments.get(record.experiment_id)!,
-      details: own,
-      params: paramsFromItems(own, { ...record.params }),
-    };
-    return { ...c, search: searchRecord(c) };
-  });
-  candidates = candidates.filter((c) => {
-    const stage = c.search.lifecycleStage;
-    return q.viewType === "ALL" || (q.viewType === "ACTIVE_ONLY") === (stage === "active");
-  });
+  for (const item of all) {
+    if (item.sk!.S !== RECORD_SK) byPk.get(item.pk!.S!)?.push(item);
+  }
+  let candidates: Candidate[] = await candidatesOf(runs, items, experiments, q.viewType);
+  if (q.prefilter) candidates = candidates.filter((c) => q.prefilter!(c.search));
   if (q.needsMetrics) await loadGroups(runs, candidates);
   candidates = candidates.filter((c) => q.predicate(c.search));
   candidates.sort((a, b) => q.compare(a.search, b.search));
@@ -179,14 +137,13 @@ export async function searchRuns(
   }
   const page = candidates.slice(start, start + q.maxResults);
   if (!q.needsMetrics && q.withMetrics !== false) await loadGroups(runs, page);
-  const parts = await batchGetAll(db.port, db.table, partKeysOf(page.flatMap((c) => c.details)));
+  const hasMore = start + q.maxResults < candidates.length;
+  const last = page.at(-1);
   return {
-    runs: page.map((c) =>
-      toRun(c.record, c.experiment, c.groups ?? [], {
-        params: c.params,
-        ...inputsFromItems(c.record, c.details, parts),
-      })
-    ),
-    hasMore: start + q.maxResults < candidates.length,
+    runs: await pageRuns(runs, page),
+    hasMore,
+    ...(hasMore && last
+      ? { next: { runId: last.record.run_id, offset: start + page.length } }
+      : {}),
   };
 }
