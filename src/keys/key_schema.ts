@@ -213,6 +213,50 @@ export const metricChunkKey = (runId: string, chunkId: string): Key => ({
 });
 export const metricHistoryPk = (runId: string): string => `MH#${runId}`;
 
+/**
+ * Raw chunks (ULID sort keys, whose first character is `0`–`7`) sort before this; compacted
+ * per-key chunks start with it (`K#`), so `sk < METRIC_COMPACTED_PREFIX` selects the raw tail.
+ */
+export const METRIC_COMPACTED_PREFIX = "K#";
+
+/**
+ * Sort-key prefix of one metric key's compacted chunks: `K#<length>:<key>#` (length-prefixed,
+ * so no key's prefix is another key's prefix). Each chunk's sk is this prefix plus its lower
+ * bound: the position of the previous chunk's last point, or nothing for a key's first chunk.
+ */
+export function metricKeyChunkPrefix(key: string): string {
+  const inKey = nameInKey(key, MAX_SORT_KEY_BYTES, 16 + METRIC_POSITION_LENGTH);
+  return `${METRIC_COMPACTED_PREFIX}${inKey.length}:${inKey}#`;
+}
+
+/** A compacted chunk of one metric key that holds the points after position `bound`. */
+export const metricKeyChunkKey = (runId: string, key: string, bound: string): Key => ({
+  pk: metricHistoryPk(runId),
+  sk: `${metricKeyChunkPrefix(key)}${bound}`,
+});
+
+/** Characters of {@link metricPointPosition}. */
+export const METRIC_POSITION_LENGTH = 45;
+
+const STEP_OFFSET = 2n ** 53n;
+const positionBits = new DataView(new ArrayBuffer(8));
+
+/**
+ * A metric point's place in MLflow's history order (timestamp, step, value; NaN is stored as 0
+ * plus a flag, as MLflow's SQL store does) as a fixed-width string whose string order is that
+ * order: 14 hex digits of timestamp, 14 of step + 2^53, 16 of the value's order-preserving
+ * float64 bits, and `0`/`1` for NaN. Equal strings are MLflow's identical points.
+ */
+export function metricPointPosition(timestamp: number, step: number, value: number): string {
+  const isNaN = Number.isNaN(value);
+  positionBits.setFloat64(0, isNaN || value === 0 ? 0 : value);
+  let bits = positionBits.getBigUint64(0);
+  bits = bits >> 63n ? ~bits & 0xffffffffffffffffn : bits | (1n << 63n);
+  return BigInt(timestamp).toString(16).padStart(14, "0") +
+    (BigInt(step) + STEP_OFFSET).toString(16).padStart(14, "0") +
+    bits.toString(16).padStart(16, "0") + (isNaN ? "1" : "0");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Datasets (deduplicated per experiment by name and digest)
 
