@@ -23,8 +23,8 @@ import {
   metricPointPosition,
   newChunkId,
 } from "../../keys/key_schema.ts";
-import { type Db, rawKey } from "../db.ts";
-import { queryPages } from "../../dynamo/query_pages.ts";
+import { type Db, type RawItem, rawKey } from "../db.ts";
+import { query, queryPages } from "../../dynamo/query_pages.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints } from "./point_codec.ts";
 import { noteTail } from "./compaction_scheduler.ts";
@@ -60,12 +60,14 @@ async function readTail(db: Db, runId: string, key: string) {
   return { points, chunks };
 }
 
-/** Compacted chunks read per Query call for a page of `n` points (chunks hold ≤ 1000). */
-function chunkLimit(n: number): number | undefined {
-  return Number.isFinite(n) ? Math.min(1000, Math.ceil((n + 1) / 200) + 1) : undefined;
-}
+/** Most points a compacted chunk is created with (`history_compaction.ts`). */
+const CHUNK_POINTS_GUESS = 1000;
 
-/** Reads the key's compacted chunks from `bound` until `enough` points after `after` are in hand. */
+/**
+ * Reads the key's compacted chunks from `bound` until `enough` points after `after` are in
+ * hand. Each Query asks for as many chunks as the points still missing need at the average
+ * chunk size seen so far (at first: full chunks), so a page reads little beyond itself.
+ */
 async function readCompacted(
   db: Db,
   runId: string,
@@ -86,23 +88,32 @@ async function readCompacted(
       ":to": { S: prefix + "\uffff" },
     },
     ConsistentRead: true,
-    Limit: chunkLimit(enough),
   };
-  let exhausted = true;
-  pages: for await (const page of queryPages(db.port, input, { pages: "all" })) {
-    for (const item of page.items) {
+  let start: RawItem | undefined;
+  let seen = 0;
+  do {
+    const average = bounds.length > 0 ? Math.max(1, seen / bounds.length) : CHUNK_POINTS_GUESS;
+    const missing = enough - points.length;
+    const limit = Number.isFinite(missing) ? Math.ceil(missing / average) : undefined;
+    const { items, lastEvaluatedKey } = await query(
+      db.port,
+      { ...input, ExclusiveStartKey: start, Limit: limit },
+      { pages: 1 },
+    );
+    start = lastEvaluatedKey;
+    for (const [i, item] of items.entries()) {
       bounds.push(item.sk!.S!.slice(prefix.length));
       for (const point of decodePoints(item.d!.S!, key)) {
+        seen++;
         const pos = positionOf(point);
         if (after === undefined || pos > after) points.push({ pos, point });
       }
       if (points.length >= enough) {
-        exhausted = item === page.items.at(-1) && page.lastEvaluatedKey === undefined;
-        break pages;
+        return { points, bounds, exhausted: i === items.length - 1 && start === undefined };
       }
     }
-  }
-  return { points, bounds, exhausted };
+  } while (start);
+  return { points, bounds, exhausted: true };
 }
 
 /**
