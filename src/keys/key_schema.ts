@@ -238,8 +238,8 @@ export const metricKeyChunkKey = (runId: string, key: string, bound: string): Ke
 /** Characters of {@link metricPointPosition}. */
 export const METRIC_POSITION_LENGTH = 45;
 
-const STEP_OFFSET = 2n ** 53n;
 const positionBits = new DataView(new ArrayBuffer(8));
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0");
 
 /**
  * A metric point's place in MLflow's history order (timestamp, step, value; NaN is stored as 0
@@ -250,11 +250,16 @@ const positionBits = new DataView(new ArrayBuffer(8));
 export function metricPointPosition(timestamp: number, step: number, value: number): string {
   const isNaN = Number.isNaN(value);
   positionBits.setFloat64(0, isNaN || value === 0 ? 0 : value);
-  let bits = positionBits.getBigUint64(0);
-  bits = bits >> 63n ? ~bits & 0xffffffffffffffffn : bits | (1n << 63n);
-  return BigInt(timestamp).toString(16).padStart(14, "0") +
-    (BigInt(step) + STEP_OFFSET).toString(16).padStart(14, "0") +
-    bits.toString(16).padStart(16, "0") + (isNaN ? "1" : "0");
+  let high = positionBits.getUint32(0);
+  let low = positionBits.getUint32(4);
+  if (high >>> 31) {
+    high = ~high >>> 0;
+    low = ~low >>> 0;
+  } else high = (high | 0x80000000) >>> 0;
+  // step + 2^53 in two exact halves of 7 hex digits (step is a safe integer, maybe negative)
+  const stepHigh = Math.floor(step / 2 ** 28);
+  return hex(timestamp, 14) + hex(stepHigh + 2 ** 25, 7) + hex(step - stepHigh * 2 ** 28, 7) +
+    hex(high, 8) + hex(low, 8) + (isNaN ? "1" : "0");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ interface TableState {
 }
 
 const states = new WeakMap<DynamoPort, Map<string, TableState>>();
+/** Tables with a compaction queued or running. */
+const busy = new Set<TableState>();
 
 function stateFor(db: Db): TableState {
   let byTable = states.get(db.port);
@@ -81,7 +83,15 @@ export function setAutoCompaction(db: Db, enabled: boolean): void {
 
 /** Resolves once no compaction of this table is queued or running. */
 export function compactionIdle(db: Db): Promise<void> {
-  const s = stateFor(db);
+  return idle(stateFor(db));
+}
+
+/** Resolves once no compaction of any table is queued or running (shutdown, tests). */
+export async function allCompactionsIdle(): Promise<void> {
+  while (busy.size > 0) await Promise.all([...busy].map(idle));
+}
+
+function idle(s: TableState): Promise<void> {
   if (s.workers === 0 && s.queue.size === 0) return Promise.resolve();
   return new Promise((resolve) => s.idle.push(resolve));
 }
@@ -93,6 +103,7 @@ function enqueue(s: TableState, runId: string): void {
   s.queue.add(runId);
   if (s.workers < WORKERS) {
     s.workers++;
+    busy.add(s);
     void work(s);
   }
 }
@@ -120,5 +131,7 @@ async function work(s: TableState): Promise<void> {
     if (more && s.enabled) s.queue.add(runId);
   }
   s.workers--;
-  if (s.workers === 0) { for (const resolve of s.idle.splice(0)) resolve(); }
+  if (s.workers > 0) return;
+  busy.delete(s);
+  for (const resolve of s.idle.splice(0)) resolve();
 }

@@ -129,10 +129,9 @@ export async function readHistory(
 ): Promise<{ metrics: Metric[]; next?: HistoryCursor }> {
   const after = cursor ? metricPointPosition(cursor.t, cursor.s, Number(cursor.v)) : undefined;
   const bound = cursor?.c ?? "";
-  const [tail, compacted] = await Promise.all([
-    readTail(db, runId, key),
-    readCompacted(db, runId, key, bound, after, maxResults + 1),
-  ]);
+  // One after the other: fan-outs over runs (bulk reads) count on one call per run in flight.
+  const tail = await readTail(db, runId, key);
+  const compacted = await readCompacted(db, runId, key, bound, after, maxResults + 1);
   noteTail(db, runId, tail.chunks);
   const byPos = new Map<string, Metric>();
   for (const { pos, point } of compacted.points) if (!byPos.has(pos)) byPos.set(pos, point);
