@@ -29,8 +29,7 @@ import { batchWriteAll } from "../../dynamo/batch.ts";
 import { query, queryPages } from "../../dynamo/query_pages.ts";
 import { pooledMap } from "../../util/pool.ts";
 import { type Db, isConditionFailure, type RawItem, rawKey } from "../db.ts";
-import type { Metric } from "../entities.ts";
-import { positionOf, rawTailQuery } from "./history_items.ts";
+import { type Point, positionOf, rawTailQuery, sortedDistinct } from "./history_items.ts";
 import { decodePoints, encodePoints } from "./point_codec.ts";
 
 /** Points of a new compacted chunk. */
@@ -41,8 +40,6 @@ const SPLIT_POINTS = 2 * CHUNK_POINTS;
 const KEY_ATTEMPTS = 5;
 /** Keys compacted at once. */
 const KEY_CONCURRENCY = 4;
-
-type Point = { pos: string; point: Metric };
 
 /** What one round did. */
 export interface CompactionRound {
@@ -63,18 +60,17 @@ export async function compactRound(db: Db, runId: string): Promise<CompactionRou
     pages: 1,
   });
   if (items.length === 0) return { compacted: 0, more: false };
-  const byKey = new Map<string, Map<string, Metric>>();
+  const byKey = new Map<string, Point[]>();
   for (const item of items) {
     for (const point of decodePoints(item.d!.S!)) {
       let points = byKey.get(point.key);
-      if (!points) byKey.set(point.key, points = new Map());
-      const pos = positionOf(point);
-      if (!points.has(pos)) points.set(pos, point);
+      if (!points) byKey.set(point.key, points = []);
+      points.push({ pos: positionOf(point), point });
     }
   }
   const done = await pooledMap(
     byKey,
-    ([key, points]) => compactKey(db, runId, key, sortedPoints(points)),
+    ([key, points]) => compactKey(db, runId, key, sortedDistinct(points)),
     KEY_CONCURRENCY,
   );
   if (done.includes(false)) return { compacted: 0, more: false };
@@ -95,12 +91,6 @@ export async function compactRun(db: Db, runId: string, maxRounds = 100): Promis
     if (!more) break;
   }
   return total;
-}
-
-function sortedPoints(points: Map<string, Metric>): Point[] {
-  return [...points.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([pos, point]) => ({ pos, point }));
 }
 
 /** Moves `points` (sorted, distinct) into the key's compacted chunks; false if it kept losing. */
@@ -219,12 +209,9 @@ async function mergeInto(
   chunk: RawItem,
   added: Point[],
 ): Promise<void> {
-  const byPos = new Map<string, Metric>();
-  for (const point of decodePoints(chunk.d!.S!, key)) byPos.set(positionOf(point), point);
-  const before = byPos.size;
-  for (const p of added) if (!byPos.has(p.pos)) byPos.set(p.pos, p.point);
-  if (byPos.size === before) return; // all there already (an earlier, interrupted round)
-  const merged = sortedPoints(byPos);
+  const stored = decodePoints(chunk.d!.S!, key).map((point) => ({ pos: positionOf(point), point }));
+  const merged = sortedDistinct([...stored, ...added]);
+  if (merged.length === stored.length) return; // all there already (an interrupted round)
   const version = Number(chunk.ver!.N);
   const condition = {
     ConditionExpression: "ver = :ver",

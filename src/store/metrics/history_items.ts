@@ -27,3 +27,18 @@ export function rawTailQuery(db: Db, runId: string, consistent: boolean) {
     ConsistentRead: consistent,
   };
 }
+
+/** A point with its position. */
+export interface Point {
+  pos: string;
+  point: Metric;
+}
+
+/** Sorts by position and keeps the first of identical points (no hashing of positions). */
+export function sortedDistinct(points: Point[]): Point[] {
+  points.sort((a, b) => (a.pos < b.pos ? -1 : a.pos > b.pos ? 1 : 0));
+  let n = 0;
+  for (const p of points) if (n === 0 || points[n - 1]!.pos !== p.pos) points[n++] = p;
+  points.length = n;
+  return points;
+}

@@ -28,7 +28,7 @@ import { query, queryPages } from "../../dynamo/query_pages.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints } from "./point_codec.ts";
 import { noteTail } from "./compaction_scheduler.ts";
-import { positionOf, rawTailQuery } from "./history_items.ts";
+import { positionOf, rawTailQuery, sortedDistinct } from "./history_items.ts";
 
 /** Appends one raw chunk holding `points`. */
 export async function appendChunk(db: Db, runId: string, points: Metric[]): Promise<void> {
@@ -133,15 +133,14 @@ export async function readHistory(
   const tail = await readTail(db, runId, key);
   const compacted = await readCompacted(db, runId, key, bound, after, maxResults + 1);
   noteTail(db, runId, tail.chunks);
-  const byPos = new Map<string, Metric>();
-  for (const { pos, point } of compacted.points) if (!byPos.has(pos)) byPos.set(pos, point);
+  const merged = compacted.points;
   for (const point of tail.points) {
     const pos = positionOf(point);
     // When chunks remain unread, at least maxResults + 1 compacted points are in hand, all
     // before any unread one, so the page cut below never reaches past what was read.
-    if ((after === undefined || pos > after) && !byPos.has(pos)) byPos.set(pos, point);
+    if (after === undefined || pos > after) merged.push({ pos, point });
   }
-  const sorted = [...byPos.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const sorted = sortedDistinct(merged).map((p) => [p.pos, p.point] as const);
   const page = sorted.slice(0, maxResults);
   const more = sorted.length > maxResults || !compacted.exhausted;
   const last = page.at(-1);
