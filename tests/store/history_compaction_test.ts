@@ -25,6 +25,8 @@ import { decodePoints } from "../../src/store/metrics/point_codec.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import { testBackends } from "../support/backends.ts";
+import { meteringPort } from "../../src/dynamo/metering.ts";
+import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
 
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number) {
@@ -293,10 +295,10 @@ Deno.test("logging compacts in the background; a read that meets a raw tail queu
     setAutoCompaction(db, true);
     const runId = (await s.runs.create({})).info.runId;
     const batch = (step: number) => [{ key: "m", value: step, timestamp: step, step }];
-    const all = await logAll(s, runId, Array.from({ length: 64 }, (_, step) => batch(step)));
+    const all = await logAll(s, runId, Array.from({ length: 128 }, (_, step) => batch(step)));
     await compactionIdle(db);
-    assert.equal(await rawChunks(db, runId), 0, "64 appended chunks queue a compaction");
-    all.push(...await logAll(s, runId, Array.from({ length: 20 }, (_, i) => batch(64 + i))));
+    assert.equal(await rawChunks(db, runId), 0, "128 appended chunks queue a compaction");
+    all.push(...await logAll(s, runId, Array.from({ length: 20 }, (_, i) => batch(128 + i))));
     await compactionIdle(db);
     assert.equal(await rawChunks(db, runId), 20, "fewer do not");
     assert.deepEqual(await readAll(db, runId, "m", 1000), expected(all, "m"));
@@ -360,5 +362,27 @@ Deno.test("a compactor held before any of its writes while another server compac
     } finally {
       await engine.close();
     }
+  }
+});
+
+Deno.test("background compaction is not counted in the cost of the request that queued it", async () => {
+  const { engine, db, s } = await engineStores(meteringPort);
+  try {
+    setAutoCompaction(db, true);
+    const runId = (await s.runs.create({})).info.runId;
+    const cost = emptyCost();
+    await withRequestCost(cost, async () => {
+      for (let step = 0; step < 128; step++) {
+        const metrics = [{ key: "m", value: step, timestamp: step, step }];
+        await logBatch(s.runs, runId, { metrics, params: [], tags: [] });
+      }
+    });
+    const logged = cost.calls;
+    await compactionIdle(db);
+    assert.equal(await rawChunks(db, runId), 0, "the compaction ran");
+    assert.equal(cost.calls, logged, "calls added to the request after it ended");
+    assert.ok(logged <= 2 * 128 + 4, `calls of 128 log-batch calls: ${logged}`);
+  } finally {
+    await engine.close();
   }
 });

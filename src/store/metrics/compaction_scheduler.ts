@@ -16,8 +16,9 @@
 import type { DynamoPort } from "../../dynamo/port.ts";
 import type { Db } from "../db.ts";
 import { compactRound } from "./history_compaction.ts";
+import { outsideRequest } from "../../util/request_cost.ts";
 
-export const COMPACT_AFTER_CHUNKS = 64;
+export const COMPACT_AFTER_CHUNKS = 128;
 export const COMPACT_TAIL_CHUNKS = 16;
 const WORKERS = 2;
 const QUEUE_LIMIT = 10_000;
@@ -104,7 +105,8 @@ function enqueue(s: TableState, runId: string): void {
   if (s.workers < WORKERS) {
     s.workers++;
     busy.add(s);
-    void work(s);
+    // Not in the request's cost: the request does not wait for it (docs/operations.md).
+    outsideRequest(() => void work(s));
   }
 }
 
