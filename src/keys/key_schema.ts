@@ -235,6 +235,19 @@ export const metricKeyChunkKey = (runId: string, key: string, bound: string): Ke
   sk: `${metricKeyChunkPrefix(key)}${bound}`,
 });
 
+/**
+ * The sort-key range of one metric key's compacted chunks whose bounds lie in `[from, to]`
+ * (positions; `to` defaults past every position): for `BETWEEN :from AND :to`.
+ */
+export function metricKeyChunkRange(key: string, from = "", to = "\uffff"): [string, string] {
+  const prefix = metricKeyChunkPrefix(key);
+  return [prefix + from, prefix + to];
+}
+
+/** The bound (a position, or "" for a key's first chunk) of a compacted chunk's sort key. */
+export const metricKeyChunkBound = (key: string, sk: string): string =>
+  sk.slice(metricKeyChunkPrefix(key).length);
+
 /** Characters of {@link metricPointPosition}. */
 export const METRIC_POSITION_LENGTH = 45;
 

@@ -24,7 +24,12 @@
  *
  * @module
  */
-import { metricHistoryPk, metricKeyChunkKey, metricKeyChunkPrefix } from "../../keys/key_schema.ts";
+import {
+  metricHistoryPk,
+  metricKeyChunkBound,
+  metricKeyChunkKey,
+  metricKeyChunkRange,
+} from "../../keys/key_schema.ts";
 import { batchWriteAll } from "../../dynamo/batch.ts";
 import { query, queryPages } from "../../dynamo/query_pages.ts";
 import { pooledMap } from "../../util/pool.ts";
@@ -113,14 +118,14 @@ async function compactKey(db: Db, runId: string, key: string, points: Point[]): 
 }
 
 function chunkPrefixQuery(db: Db, runId: string, key: string, to = "\uffff") {
-  const prefix = metricKeyChunkPrefix(key);
+  const [from, upTo] = metricKeyChunkRange(key, "", to);
   return {
     TableName: db.table,
     KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
     ExpressionAttributeValues: {
       ":pk": { S: metricHistoryPk(runId) },
-      ":from": { S: prefix },
-      ":to": { S: prefix + to },
+      ":from": { S: from },
+      ":to": { S: upTo },
     },
     ConsistentRead: true,
   };
@@ -172,7 +177,6 @@ async function appendFresh(
 
 /** Merges points at or before the key's last `hi` into the chunks whose ranges hold them. */
 async function mergeLate(db: Db, runId: string, key: string, late: Point[]): Promise<void> {
-  const prefix = metricKeyChunkPrefix(key);
   const lowest = late[0]!.pos;
   // Chunks from the one holding the highest late point down to the one holding the lowest.
   const chunks: RawItem[] = [];
@@ -183,11 +187,11 @@ async function mergeLate(db: Db, runId: string, key: string, late: Point[]): Pro
   scan: for await (const page of queryPages(db.port, input, { pages: "all" })) {
     for (const item of page.items) {
       chunks.push(item);
-      if (item.sk!.S!.slice(prefix.length) < lowest) break scan;
+      if (metricKeyChunkBound(key, item.sk!.S!) < lowest) break scan;
     }
   }
   chunks.reverse();
-  const bounds = chunks.map((c) => c.sk!.S!.slice(prefix.length));
+  const bounds = chunks.map((c) => metricKeyChunkBound(key, c.sk!.S!));
   const groups = new Map<number, Point[]>();
   let at = 0;
   for (const p of late) {

@@ -19,7 +19,8 @@
 import {
   metricChunkKey,
   metricHistoryPk,
-  metricKeyChunkPrefix,
+  metricKeyChunkBound,
+  metricKeyChunkRange,
   metricPointPosition,
   newChunkId,
 } from "../../keys/key_schema.ts";
@@ -76,7 +77,7 @@ async function readCompacted(
   after: string | undefined,
   enough: number,
 ) {
-  const prefix = metricKeyChunkPrefix(key);
+  const [from, to] = metricKeyChunkRange(key, bound);
   const points: { pos: string; point: Metric }[] = [];
   const bounds: string[] = [];
   const input = {
@@ -84,8 +85,8 @@ async function readCompacted(
     KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
     ExpressionAttributeValues: {
       ":pk": { S: metricHistoryPk(runId) },
-      ":from": { S: prefix + bound },
-      ":to": { S: prefix + "\uffff" },
+      ":from": { S: from },
+      ":to": { S: to },
     },
     ConsistentRead: true,
   };
@@ -102,7 +103,7 @@ async function readCompacted(
     );
     start = lastEvaluatedKey;
     for (const [i, item] of items.entries()) {
-      bounds.push(item.sk!.S!.slice(prefix.length));
+      bounds.push(metricKeyChunkBound(key, item.sk!.S!));
       for (const point of decodePoints(item.d!.S!, key)) {
         seen++;
         const pos = positionOf(point);
