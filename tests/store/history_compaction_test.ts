@@ -386,3 +386,29 @@ Deno.test("background compaction is not counted in the cost of the request that 
     await engine.close();
   }
 });
+
+Deno.test("a history cursor this server could not have made is INVALID_PARAMETER_VALUE, not a DynamoDB error", async () => {
+  const { engine, s, db } = await engineStores();
+  try {
+    const runId = (await s.runs.create({})).info.runId;
+    const bad: HistoryCursor[] = [
+      { t: 1, s: 0, v: 1, c: "x".repeat(2000) },
+      { t: -1, s: 0, v: 1 },
+      { t: 1, s: 0.5, v: 1 },
+      { t: 1, s: 0, v: "nope" },
+    ];
+    for (const cursor of bad) {
+      await assert.rejects(
+        readHistory(db, runId, "m", 10, cursor),
+        (e: Error & { code?: string }) =>
+          e.code === "INVALID_PARAMETER_VALUE" && /Invalid page token/.test(e.message),
+      );
+    }
+    assert.deepEqual(
+      (await readHistory(db, runId, "m", 10, { t: 1, s: 0, v: "NaN", c: "" })).metrics,
+      [],
+    );
+  } finally {
+    await engine.close();
+  }
+});

@@ -17,6 +17,7 @@
  * @module
  */
 import {
+  METRIC_POSITION_LENGTH,
   metricChunkKey,
   metricHistoryPk,
   metricKeyChunkBound,
@@ -25,6 +26,7 @@ import {
   newChunkId,
 } from "../../keys/key_schema.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
+import { invalidParameter } from "../../errors.ts";
 import { query, queryPages } from "../../dynamo/query_pages.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints } from "./point_codec.ts";
@@ -128,6 +130,7 @@ export async function readHistory(
   maxResults: number,
   cursor?: HistoryCursor,
 ): Promise<{ metrics: Metric[]; next?: HistoryCursor }> {
+  if (cursor && !validCursor(cursor)) throw invalidParameter("Invalid page token, bad cursor");
   const after = cursor ? metricPointPosition(cursor.t, cursor.s, Number(cursor.v)) : undefined;
   const bound = cursor?.c ?? "";
   // One after the other: fan-outs over runs (bulk reads) count on one call per run in flight.
@@ -155,6 +158,15 @@ export async function readHistory(
     next: { t: p.timestamp, s: p.step, v: numberToken(p.value), c: resume },
   };
 }
+
+/** A cursor this module could have made (a token's checksum is no signature). */
+function validCursor(c: HistoryCursor): boolean {
+  return Number.isSafeInteger(c.t) && c.t >= 0 && Number.isSafeInteger(c.s) &&
+    (typeof c.v === "number" || ["NaN", "Infinity", "-Infinity"].includes(c.v)) &&
+    (c.c === undefined || c.c === "" || (typeof c.c === "string" && POSITION.test(c.c)));
+}
+
+const POSITION = new RegExp(`^[0-9a-f]{${METRIC_POSITION_LENGTH - 1}}[01]$`);
 
 function numberToken(v: number): number | string {
   return Number.isFinite(v) ? v : String(v);
