@@ -21,6 +21,7 @@ import { LoggedModelStore } from "../../src/store/logged_models/logged_model_sto
 import { parseOlderThan, planGc } from "../../src/store/gc/plan.ts";
 import { runGc } from "../../src/store/gc/run_gc.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
+import { compactRun } from "../../src/store/metrics/history_compaction.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import { gcMain } from "../../src/cli/gc_command.ts";
 import { openBackend } from "../../src/server/open_backend.ts";
@@ -50,6 +51,13 @@ async function seedRun(s: Stores, dir: string, experimentId: string) {
     metrics: [1, 2, 3].map((step) => ({ key: "loss", value: step, timestamp: 1, step })),
     params: [{ key: "lr", value: "0.1" }],
     tags: [{ key: "t", value: "v" }],
+  });
+  // History in both forms: compacted per-key chunks and a raw chunk logged after them.
+  await compactRun(s.db, id);
+  await logBatch(s.runs, id, {
+    metrics: [{ key: "loss", value: 4, timestamp: 2, step: 4 }],
+    params: [],
+    tags: [],
   });
   const artifactDir = `${dir}/${experimentId}/${id}/artifacts`;
   await Deno.mkdir(artifactDir, { recursive: true });

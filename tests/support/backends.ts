@@ -28,6 +28,7 @@ import type { DynamoPort } from "../../src/dynamo/port.ts";
 import { sdkPort } from "../../src/dynamo/sdk_port.ts";
 import { ensureTable } from "../../src/dynamo/table.ts";
 import { createEngine } from "../../src/engine/mod.ts";
+import { allCompactionsIdle } from "../../src/store/metrics/compaction_scheduler.ts";
 import { LOCAL_CLIENT_CONFIG } from "./dynamodb_local.ts";
 
 /** A fresh table on a backend, and how to get rid of it. */
@@ -66,6 +67,7 @@ async function freshTable(port: DynamoPort): Promise<TestTable> {
     tableName,
     async cleanup() {
       try {
+        await allCompactionsIdle(); // background history compaction queued by the test
         await port.deleteTable({ TableName: tableName });
       } catch (e) {
         if (!(e instanceof Error && e.name === "ResourceNotFoundException")) throw e;

@@ -22,6 +22,7 @@ import type { Db } from "../db.ts";
 import type { Metric, Tag } from "../entities.ts";
 import { appendModelMetrics } from "../logged_models/model_metrics.ts";
 import { appendChunk } from "../metrics/metric_history.ts";
+import { noteAppended } from "../metrics/compaction_scheduler.ts";
 import { writeLatest } from "../metrics/metric_groups.ts";
 import {
   MAX_ENTITIES_PER_BATCH,
@@ -128,5 +129,6 @@ export async function writeMetrics(
   registered?: Set<string>,
 ): Promise<void> {
   await Promise.all([appendChunk(db, runId, metrics), appendModelMetrics(db, runId, metrics)]);
+  noteAppended(db, runId); // may queue a background compaction; never waits for it
   await writeLatest(db, runId, metrics, registered);
 }
