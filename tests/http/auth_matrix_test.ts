@@ -60,6 +60,19 @@ const V3 = new Set([
   "/mlflow/scorers/get",
   "/mlflow/scorers/delete",
   "/mlflow/scorers/online-configs",
+  "/mlflow/roles/create",
+  "/mlflow/roles/get",
+  "/mlflow/roles/list",
+  "/mlflow/roles/update",
+  "/mlflow/roles/delete",
+  "/mlflow/roles/permissions/add",
+  "/mlflow/roles/permissions/remove",
+  "/mlflow/roles/permissions/list",
+  "/mlflow/roles/permissions/update",
+  "/mlflow/roles/assign",
+  "/mlflow/roles/unassign",
+  "/mlflow/users/roles/list",
+  "/mlflow/roles/users/list",
 ]);
 /** Routes served only under `/ajax-api/`. */
 const AJAX_ONLY = new Set([
@@ -83,7 +96,8 @@ function expected(rule: Rule, role: Role): 401 | 403 | "through" {
   if (rule.kind === "public") return "through";
   if (role === "anonymous") return 401;
   if (role === "admin" || rule.kind === "authenticated") return "through";
-  if (rule.kind === "admin" || rule.kind === "self") return 403;
+  // Role routes: the fixture's users hold no role, so only admins (and oneself) pass.
+  if (rule.kind === "admin" || rule.kind === "self" || rule.kind === "roles") return 403;
   // Every requirement of a rule names the fixture's one experiment (or its run or trace).
   return requirements(rule).every((r) => allows(LEVEL[role]!, r.need)) ? "through" : 403;
 }
@@ -157,6 +171,10 @@ function request(method: string, pattern: string, fx: Fixture): { path: string; 
     request_id: fx.T,
     run_uuid: fx.R,
     locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: fx.E } }],
+    role_id: "1",
+    role_permission_id: "1",
+    workspace: "default",
+    resource_pattern: "*",
   };
   // Unlinking the fixture's experiment would leave the dataset to admins for the next role.
   if (pattern.endsWith("/remove-experiments")) params.experiment_ids = ["999999"];

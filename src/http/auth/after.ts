@@ -1,7 +1,8 @@
 /**
  * What the basic-auth guard does after a route succeeded: MLflow's after-request hooks (the
- * creator gets MANAGE; a registered model's grants follow its rename and go with its delete) and
- * the filtering of search answers to what the caller may read (`search_filter.ts`).
+ * creator gets MANAGE; a registered model's grants follow its rename and go with its delete; a
+ * scorer's registrant gets MANAGE on it and its grants go with it) and the filtering of search
+ * answers to what the caller may read (`search_filter.ts`, and the scorer list here).
  *
  * @module
  */
@@ -10,7 +11,8 @@ import type { User } from "../../auth/user_store.ts";
 import { ROUTE_PERMISSIONS } from "../../auth/route_permissions.ts";
 import { filterSearch, type Refetch } from "./search_filter.ts";
 import type { Access } from "./access.ts";
-import type { Params } from "./locate.ts";
+import { type Params, scorerPattern } from "./locate.ts";
+import { pooledMap } from "../../util/pool.ts";
 
 type Json = Record<string, unknown>;
 
@@ -62,11 +64,56 @@ export async function afterSuccess(
     case "/mlflow/registered-models/delete":
       if (typeof params.name === "string") {
         await access.users.deleteGrants("registered_model", params.name);
+        await access.users.deleteGrants("prompt", params.name);
         access.forgetGrants();
       }
+      return;
+    case "/mlflow/scorers/register": {
+      const json = await body(c);
+      if (typeof json?.name === "string" && json.experiment_id !== undefined) {
+        const id = scorerPattern(String(json.experiment_id), json.name);
+        await access.users.grant(user.username, "scorer", id, "MANAGE", true);
+        access.forgetGrantsOf(user.username);
+      }
+      return;
+    }
+    case "/mlflow/scorers/delete": {
+      const whole = params.version === undefined || params.version === null ||
+        params.version === "";
+      if (whole && typeof params.name === "string" && params.experiment_id !== undefined) {
+        await access.users.deleteGrants(
+          "scorer",
+          scorerPattern(String(params.experiment_id), params.name),
+        );
+        access.forgetGrants();
+      }
+      return;
+    }
+    case "/mlflow/scorers/list":
+      if (!user.is_admin) await filterScorers(c, access, user);
       return;
   }
   if (user.is_admin || rule?.kind !== "authenticated" || !rule.filter) return;
   const json = await body(c);
   if (json) await filterSearch(c, access, user, rule.filter, json, refetch, innerPath);
+}
+
+/** Keeps the scorers whose experiment and scorer the caller reads (MLflow's `filter_list_scorers`). */
+async function filterScorers(c: Context, access: Access, user: User): Promise<void> {
+  const json = await body(c);
+  const rows = json?.scorers;
+  if (!json || !Array.isArray(rows)) return;
+  const keep = await pooledMap(rows as Json[], async (row) => {
+    const exp = String(row.experiment_id);
+    const name = String(row.scorer_name);
+    return await access.can(user, "experiment", exp, "READ") &&
+      await access.can(user, "scorer", scorerPattern(exp, name), "READ");
+  });
+  const headers = new Headers(c.res.headers);
+  headers.delete("content-length");
+  const kept = rows.filter((_, i) => keep[i]);
+  // An empty repeated field is left out, as MLflow's protobuf JSON does.
+  const out: Json = { ...json, scorers: kept };
+  if (kept.length === 0) delete out.scorers;
+  c.res = new Response(JSON.stringify(out), { status: c.res.status, headers });
 }

@@ -17,6 +17,8 @@ import { rawMessage } from "../request.ts";
 import { mountMlflow } from "../mount.ts";
 import type { Access } from "./access.ts";
 import { authUser } from "./middleware.ts";
+import { workspacesOf } from "./role_guard.ts";
+import { pooledMap } from "../../util/pool.ts";
 
 function param(msg: Record<string, unknown>, name: string): string {
   const v = msg[name];
@@ -62,7 +64,18 @@ function userRoutes(access: Access): Hono {
   });
   r.get("/users/list", async (c) => {
     const all = await users.listUsers();
-    return c.json({ users: all.map((u) => ({ ...u, roles: [] })) });
+    // Each user's roles, as far as the caller may see them (MLflow's `list_users`): all for an
+    // admin and for oneself, those of the workspaces a workspace admin administers.
+    const me = caller(c);
+    const admin = me.is_admin ? undefined : (await workspacesOf(access, me.username)).admin;
+    const out = await pooledMap(all, async (u) => {
+      const roles = await access.roles.rolesOf(u.username);
+      const visible = admin === undefined || u.username === me.username
+        ? roles
+        : roles.filter((role) => admin.has(role.workspace));
+      return { ...u, roles: visible };
+    });
+    return c.json({ users: out });
   });
   r.get("/users/current", async (c) => {
     const me = await users.getUser(caller(c).username);
@@ -106,8 +119,11 @@ function userRoutes(access: Access): Hono {
         "Users cannot delete their own account. Ask another admin to delete this user instead.",
       );
     }
+    await users.getUser(username);
+    await access.roles.unassignAll(username);
     await users.deleteUser(username);
     access.forgetUser(username);
+    access.forgetRoles();
     return c.json({});
   });
   return r;

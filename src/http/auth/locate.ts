@@ -213,6 +213,17 @@ export class Locator {
         // Only `<experiment_id>/...` names an owner; anything else is for admins.
         return /^[0-9]+$/.test(first) ? [experiment(first)] : undefined;
       }
+      case "scorer":
+        return [scorerTarget(str(params, "experiment_id"), str(params, "name"))];
+      case "scorer_whole": {
+        const version = params.version;
+        if (version !== undefined && version !== null && version !== "") return [];
+        return [scorerTarget(str(params, "experiment_id"), str(params, "name"))];
+      }
+      case "optional_experiment_id": {
+        const id = list(params, "experiment_id")[0];
+        return id ? [experiment(id)] : [];
+      }
       case "name":
         return [{ type: "registered_model", id: str(params, "name") }];
       case "grant_target": {
@@ -229,6 +240,22 @@ export class Locator {
       }
     }
   }
+}
+
+/**
+ * A scorer's grant key as MLflow 3.17.2 writes it (`_scorer_pattern`): the experiment id, `/`,
+ * and the name quoted as Python's `urllib.parse.quote(name, safe="")`.
+ */
+export function scorerPattern(experimentId: string, name: string): string {
+  const quoted = encodeURIComponent(name).replace(
+    /[!'()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${experimentId}/${quoted}`;
+}
+
+function scorerTarget(experimentId: string, name: string): Target {
+  return { type: "scorer", id: scorerPattern(experimentId, name) };
 }
 
 /** The value at `keys` inside nested objects, or `undefined`. */
