@@ -135,10 +135,24 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
   const D = (d.body as { dataset: { dataset_id: string } }).dataset.dataset_id;
   const name = `rm-${i}`;
   await s.call(ADMIN, "POST", "/api/2.0/mlflow/registered-models/create", { name });
+  // A registered scorer of the same name in E (scorer routes are checked on scorer grants).
+  await s.call(ADMIN, "POST", "/api/3.0/mlflow/scorers/register", {
+    experiment_id: E,
+    name,
+    serialized_scorer: JSON.stringify({
+      name,
+      aggregations: [],
+      mlflow_version: "3.17.2",
+      serialization_version: 1,
+      builtin_scorer_class: "Safety",
+      builtin_scorer_pydantic_data: { name, required_columns: ["outputs"] },
+    }),
+  });
   for (const [role, level] of Object.entries(LEVEL)) {
     if (level === "NO_PERMISSIONS") continue;
     await s.users.grant(role, "experiment", E, level);
     await s.users.grant(role, "registered_model", name, level);
+    await s.users.grant(role, "scorer", `${E}/${name}`, level);
   }
   return { E, R, M, name, experimentName, T, D };
 }
@@ -176,6 +190,8 @@ function request(method: string, pattern: string, fx: Fixture): { path: string; 
     workspace: "default",
     resource_pattern: "*",
   };
+  // A whole-scorer delete (MANAGE); one naming a version needs only READ.
+  if (pattern === "/mlflow/scorers/delete") delete params.version;
   // Unlinking the fixture's experiment would leave the dataset to admins for the next role.
   if (pattern.endsWith("/remove-experiments")) params.experiment_ids = ["999999"];
   const q = new URLSearchParams();

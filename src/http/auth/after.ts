@@ -9,7 +9,7 @@
 import type { Context } from "hono";
 import type { User } from "../../auth/user_store.ts";
 import { ROUTE_PERMISSIONS } from "../../auth/route_permissions.ts";
-import { filterSearch, type Refetch } from "./search_filter.ts";
+import { filterSearch, isPromptAnswer, type Refetch } from "./search_filter.ts";
 import type { Access } from "./access.ts";
 import { type Params, scorerPattern } from "./locate.ts";
 import { pooledMap } from "../../util/pool.ts";
@@ -48,9 +48,12 @@ export async function afterSuccess(
       return;
     }
     case "/mlflow/registered-models/create": {
-      const name = ((await body(c))?.registered_model as Json | undefined)?.name;
+      const model = (await body(c))?.registered_model as Json | undefined;
+      const name = model?.name;
       if (typeof name === "string") {
-        await access.users.grant(user.username, "registered_model", name, "MANAGE", true);
+        // A prompt's creator manages the prompt (its stored tag, as the answer carries it).
+        const type = isPromptAnswer(model) ? "prompt" : "registered_model";
+        await access.users.grant(user.username, type, name, "MANAGE", true);
         access.forgetGrantsOf(user.username);
       }
       return;
@@ -58,6 +61,7 @@ export async function afterSuccess(
     case "/mlflow/registered-models/rename":
       if (typeof params.name === "string" && typeof params.new_name === "string") {
         await access.users.moveGrants("registered_model", params.name, params.new_name);
+        await access.users.moveGrants("prompt", params.name, params.new_name);
         access.forgetGrants();
       }
       return;

@@ -26,9 +26,14 @@ export type FilteredList = "experiments" | "registered_models" | "model_versions
 export type Refetch = (path: string, init: RequestInit) => Promise<Response>;
 
 async function readable(access: Access, user: User, list: FilteredList, items: unknown[]) {
-  const type: ResourceType = list === "experiments" ? "experiment" : "registered_model";
   const keep = await pooledMap(items, (item) => {
     const id = list === "experiments" ? (item as Json).experiment_id : (item as Json).name;
+    // A prompt (or prompt version) is checked on its `prompt` grants, as MLflow 3.17.2 does.
+    const type: ResourceType = list === "experiments"
+      ? "experiment"
+      : isPromptAnswer(item as Json)
+      ? "prompt"
+      : "registered_model";
     return typeof id === "string" ? access.can(user, type, id, "READ") : Promise.resolve(false);
   });
   return items.filter((_, i) => keep[i]);
@@ -88,4 +93,12 @@ export async function filterSearch(
   const headers = new Headers(c.res.headers);
   headers.delete("content-length");
   c.res = new Response(JSON.stringify(out), { status: c.res.status, headers });
+}
+
+/** True when a registered model (or version) in an answer carries the prompt tag. */
+export function isPromptAnswer(entity: Json | undefined): boolean {
+  const tags = entity?.tags;
+  if (!Array.isArray(tags)) return false;
+  const tag = (tags as Json[]).findLast((t) => t.key === "mlflow.prompt.is_prompt");
+  return typeof tag?.value === "string" && tag.value.toLowerCase() === "true";
 }
