@@ -17,7 +17,9 @@ Deno.test("an experiment search through a wildcard role skips a DENY and keeps p
     await s.users.createUser(BOB.username, BOB.password);
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const e = await s.call(ADMIN, "POST", "/api/2.0/mlflow/experiments/create", { name: `s${i}` });
+      const e = await s.call(ADMIN, "POST", "/api/2.0/mlflow/experiments/create", {
+        name: `s${i}`,
+      });
       ids.push((e.body as { experiment_id: string }).experiment_id);
     }
     const role = await s.call(ADMIN, "POST", "/api/3.0/mlflow/roles/create", {
@@ -35,7 +37,10 @@ Deno.test("an experiment search through a wildcard role skips a DENY and keeps p
     await add("*", "READ");
     await add(ids[4]!, "DENY");
     await add(ids[3]!, "DENY");
-    await s.call(ADMIN, "POST", "/api/3.0/mlflow/roles/assign", { username: "bob", role_id: roleId });
+    await s.call(ADMIN, "POST", "/api/3.0/mlflow/roles/assign", {
+      username: "bob",
+      role_id: roleId,
+    });
     const seen: string[] = [];
     let token: string | undefined;
     do {
