@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ADMIN, type AuthApp, authApp } from "./auth_app.ts";
+import { testBackends } from "../support/backends.ts";
 
 const BOB = { username: "bob", password: "bob-password-123" };
 const WSA = { username: "wsadmin", password: "wsadmin-password-1" };
@@ -14,8 +15,8 @@ const V3 = "/api/3.0/mlflow";
 
 type Json = Record<string, unknown>;
 
-async function setup(): Promise<{ s: AuthApp; E: string }> {
-  const s = await authApp({ ini: NO_DEFAULT });
+async function setup(backend = "engine"): Promise<{ s: AuthApp; E: string }> {
+  const s = await authApp({ ini: NO_DEFAULT, backend: backend as "engine" | "dynamodb-local" });
   await s.users.createUser(BOB.username, BOB.password);
   await s.users.createUser(WSA.username, WSA.password);
   const e = await s.call(ADMIN, "POST", "/api/2.0/mlflow/experiments/create", { name: "rbac" });
@@ -28,8 +29,17 @@ async function ok(res: Promise<{ status: number; body: unknown }>): Promise<Json
   return r.body as Json;
 }
 
-Deno.test("role routes: create, get, list, update, permissions, assign, unassign, delete", async () => {
-  const { s, E } = await setup();
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] role routes: create, get, list, update, permissions, assign, unassign, delete`, async () => {
+    await roundTrip(backend.name);
+  });
+  Deno.test(`[${backend.name}] a user's level folds direct and role grants: highest wins, DENY vetoes, workspace MANAGE manages`, async () => {
+    await folding(backend.name);
+  });
+}
+
+async function roundTrip(backend: string) {
+  const { s, E } = await setup(backend);
   try {
     const created = await ok(s.call(ADMIN, "POST", `${V3}/roles/create`, {
       workspace: "default",
@@ -120,7 +130,7 @@ Deno.test("role routes: create, get, list, update, permissions, assign, unassign
   } finally {
     await s.close();
   }
-});
+}
 
 Deno.test("role routes answer MLflow's errors for bad input", async () => {
   const { s } = await setup();
@@ -202,8 +212,8 @@ Deno.test("role routes answer MLflow's errors for bad input", async () => {
   }
 });
 
-Deno.test("a user's level folds direct and role grants: highest wins, DENY vetoes, workspace MANAGE manages", async () => {
-  const { s, E } = await setup();
+async function folding(backend: string) {
+  const { s, E } = await setup(backend);
   try {
     const read = () => s.call(BOB, "GET", `/api/2.0/mlflow/experiments/get?experiment_id=${E}`);
     const rename = () =>
@@ -278,7 +288,7 @@ Deno.test("a user's level folds direct and role grants: highest wins, DENY vetoe
   } finally {
     await s.close();
   }
-});
+}
 
 Deno.test("who may call the role routes: admins, workspace admins of the role's workspace, role holders", async () => {
   const { s } = await setup();
