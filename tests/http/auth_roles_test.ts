@@ -91,6 +91,23 @@ async function roundTrip(backend: string) {
     const bobRoles = (await ok(s.call(BOB, "GET", `${V3}/users/roles/list?username=bob`)))
       .roles as Json[];
     assert.deepEqual(bobRoles.map((r) => r.name), ["viewers"]);
+    // The user's permission listings carry the role's rows.
+    await ok(s.call(ADMIN, "POST", `${V3}/roles/permissions/add`, {
+      role_id: id,
+      resource_type: "prompt",
+      resource_pattern: "*",
+      permission: "USE",
+    }));
+    const mine = (await ok(s.call(BOB, "GET", `${V3}/users/current/permissions`)))
+      .permissions as Json[];
+    assert.deepEqual(
+      mine.map((p) => [p.role_name, p.resource_type, p.resource_pattern, p.permission]),
+      [["viewers", "experiment", E, "READ"], ["viewers", "prompt", "*", "USE"]],
+    );
+    const listedPerms =
+      (await ok(s.call(ADMIN, "GET", `${V3}/users/permissions/list?username=bob`)))
+        .permissions as Json[];
+    assert.equal(listedPerms.length, 2);
     const users = (await ok(s.call(ADMIN, "GET", "/api/2.0/mlflow/users/list"))).users as Json[];
     const bob = users.find((u) => u.username === "bob")!;
     assert.deepEqual((bob.roles as Json[]).map((r) => r.name), ["viewers"]);
@@ -103,9 +120,9 @@ async function roundTrip(backend: string) {
       role_permission_id: rp.id,
     }));
     assert.deepEqual(
-      (await ok(s.call(ADMIN, "GET", `${V3}/roles/permissions/list?role_id=${id}`)))
-        .role_permissions,
-      [],
+      ((await ok(s.call(ADMIN, "GET", `${V3}/roles/permissions/list?role_id=${id}`)))
+        .role_permissions as Json[]).map((p) => p.resource_type),
+      ["prompt"],
     );
     await ok(s.call(ADMIN, "DELETE", `${V3}/roles/unassign`, { username: "bob", role_id: id }));
     const again = await s.call(ADMIN, "DELETE", `${V3}/roles/unassign`, {

@@ -32,8 +32,12 @@ function caller(c: Parameters<typeof authUser>[0]): User {
   return user;
 }
 
-function permissionRows(user: User, grants: Grant[]) {
-  return grants.map((g) => ({
+/**
+ * MLflow's `_list_user_role_permissions`: the direct grants (MLflow's synthetic `__user_<id>__`
+ * role) and then every permission of every role the user holds.
+ */
+async function permissionRows(access: Access, user: User, grants: Grant[]) {
+  const direct = grants.map((g) => ({
     role_id: user.id,
     role_name: `__user_${user.id}__`,
     workspace: "default",
@@ -41,6 +45,17 @@ function permissionRows(user: User, grants: Grant[]) {
     resource_pattern: g.resource_id,
     permission: g.permission,
   }));
+  const viaRoles = (await access.roles.rolesOf(user.username)).flatMap((role) =>
+    role.permissions.map((p) => ({
+      role_id: role.id,
+      role_name: role.name,
+      workspace: role.workspace,
+      resource_type: p.resource_type,
+      resource_pattern: p.resource_pattern,
+      permission: p.permission,
+    }))
+  );
+  return [...direct, ...viaRoles];
 }
 
 /** The user-management routes (`/api/2.0/mlflow/users/...` and the ajax twin). */
@@ -167,14 +182,14 @@ function grantRoutes(access: Access): Hono {
     const me = await users.getUser(caller(c).username);
     return c.json({
       is_admin: me.is_admin,
-      permissions: permissionRows(me, await users.grantsOf(me.username)),
+      permissions: await permissionRows(access, me, await users.grantsOf(me.username)),
     });
   });
   r.get("/users/permissions/list", async (c) => {
     const user = await users.getUser(param(await rawMessage(c), "username"));
     return c.json({
       is_admin: user.is_admin,
-      permissions: permissionRows(user, await users.grantsOf(user.username)),
+      permissions: await permissionRows(access, user, await users.grantsOf(user.username)),
     });
   });
   return r;
