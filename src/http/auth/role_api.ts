@@ -10,7 +10,7 @@
  */
 import { Hono } from "hono";
 import { invalidParameter, MlflowError } from "../../errors.ts";
-import { intParam } from "../../auth/role_store.ts";
+import { intParam } from "../../auth/role_rules.ts";
 import { missingParameter } from "../../errors.ts";
 import { rawMessage } from "../request.ts";
 import { mountMlflow } from "../mount.ts";

@@ -15,7 +15,8 @@
  * @module
  */
 import { invalidParameter } from "../../errors.ts";
-import { intParam, type Role } from "../../auth/role_store.ts";
+import type { Role } from "../../auth/role_store.ts";
+import { intParam } from "../../auth/role_rules.ts";
 import type { User } from "../../auth/user_store.ts";
 import { MlflowError } from "../../errors.ts";
 import type { Access } from "./access.ts";
