@@ -78,6 +78,25 @@ Deno.test("prompts are checked on prompt grants; the creator manages; search kee
       (next.body as { registered_models: Json[] }).registered_models.map((m) => m.name),
       ["p1"],
     );
+    // A prompt's versions follow the prompt, whatever tags a version carries.
+    const v = await s.call(ADMIN, "POST", "/api/2.0/mlflow/model-versions/create", {
+      name: "p-hidden",
+      source: "s3://bucket/prompt",
+    });
+    assert.equal(v.status, 200, JSON.stringify(v.body));
+    await grant(s, "registered_model", "p-hidden", "READ");
+    const versions = async () => {
+      const r = await s.call(
+        BOB,
+        "GET",
+        "/api/2.0/mlflow/model-versions/search?filter=name%3D'p-hidden'",
+      );
+      assert.equal(r.status, 200);
+      return ((r.body as { model_versions?: Json[] }).model_versions ?? []).length;
+    };
+    assert.equal(await versions(), 0);
+    await grant(s, "prompt", "p-hidden", "READ");
+    assert.equal(await versions(), 1);
     // Deleting the prompt removes its prompt grants.
     const del = await s.call(BOB, "DELETE", "/api/2.0/mlflow/registered-models/delete", {
       name: "p-bob",

@@ -9,7 +9,7 @@
 import type { Context } from "hono";
 import type { User } from "../../auth/user_store.ts";
 import { ROUTE_PERMISSIONS } from "../../auth/route_permissions.ts";
-import { filterSearch, isPromptAnswer, type Refetch } from "./search_filter.ts";
+import { filterSearch, type IsPrompt, isPromptAnswer, type Refetch } from "./search_filter.ts";
 import type { Access } from "./access.ts";
 import { type Params, scorerPattern } from "./locate.ts";
 import { pooledMap } from "../../util/pool.ts";
@@ -35,6 +35,7 @@ export async function afterSuccess(
   params: Params,
   refetch: Refetch,
   innerPath: string,
+  isPrompt: IsPrompt,
 ): Promise<void> {
   if (c.res.status < 200 || c.res.status >= 300) return;
   const rule = ROUTE_PERMISSIONS[`${c.req.method} ${pattern}`];
@@ -99,7 +100,7 @@ export async function afterSuccess(
   }
   if (user.is_admin || rule?.kind !== "authenticated" || !rule.filter) return;
   const json = await body(c);
-  if (json) await filterSearch(c, access, user, rule.filter, json, refetch, innerPath);
+  if (json) await filterSearch(c, access, user, rule.filter, json, refetch, innerPath, isPrompt);
 }
 
 /** Keeps the scorers whose experiment and scorer the caller reads (MLflow's `filter_list_scorers`). */

@@ -110,7 +110,16 @@ export function authGuard(deps: GuardDeps): MiddlewareHandler {
     const innerPath = deps.staticPrefix && c.req.path.startsWith(deps.staticPrefix)
       ? c.req.path.slice(deps.staticPrefix.length)
       : c.req.path;
-    await afterSuccess(c, deps.access, user, route.pattern, params, deps.refetch, innerPath);
+    await afterSuccess(
+      c,
+      deps.access,
+      user,
+      route.pattern,
+      params,
+      deps.refetch,
+      innerPath,
+      (name) => deps.locator.isPrompt(name),
+    );
   };
 }
 

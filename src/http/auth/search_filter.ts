@@ -25,13 +25,25 @@ export type FilteredList = "experiments" | "registered_models" | "model_versions
 /** Calls the app's routes directly (no guard): `path` without the static prefix. */
 export type Refetch = (path: string, init: RequestInit) => Promise<Response>;
 
-async function readable(access: Access, user: User, list: FilteredList, items: unknown[]) {
-  const keep = await pooledMap(items, (item) => {
+/** Whether a registry name is a prompt, from the stored model (the locator's cached lookup). */
+export type IsPrompt = (name: string) => Promise<boolean>;
+
+async function readable(
+  access: Access,
+  user: User,
+  list: FilteredList,
+  items: unknown[],
+  isPrompt: IsPrompt,
+) {
+  const keep = await pooledMap(items, async (item) => {
     const id = list === "experiments" ? (item as Json).experiment_id : (item as Json).name;
-    // A prompt (or prompt version) is checked on its `prompt` grants, as MLflow 3.17.2 does.
+    // A prompt (or prompt version) is checked on its `prompt` grants, as MLflow 3.17.2 does: a
+    // model's own stored tags say so; a version follows its model (its tags are its own).
     const type: ResourceType = list === "experiments"
       ? "experiment"
-      : isPromptAnswer(item as Json)
+      : (list === "registered_models"
+          ? isPromptAnswer(item as Json)
+          : typeof id === "string" && await isPrompt(id))
       ? "prompt"
       : "registered_model";
     return typeof id === "string" ? access.can(user, type, id, "READ") : Promise.resolve(false);
@@ -73,10 +85,11 @@ export async function filterSearch(
   json: Json,
   refetch: Refetch,
   path: string,
+  isPrompt: IsPrompt,
 ): Promise<void> {
   const items = json[list];
   if (!Array.isArray(items)) return;
-  const kept = await readable(access, user, list, items);
+  const kept = await readable(access, user, list, items, isPrompt);
   let token = json.next_page_token;
   // A page that has a next token was full: its length is the page size asked for.
   const target = items.length;
@@ -84,7 +97,7 @@ export async function filterSearch(
     if (kept.length >= target || typeof token !== "string" || token === "") break;
     const page = await nextPage(c, refetch, path, token, target - kept.length);
     if (!page) break;
-    kept.push(...await readable(access, user, list, (page[list] as unknown[]) ?? []));
+    kept.push(...await readable(access, user, list, (page[list] as unknown[]) ?? [], isPrompt));
     token = page.next_page_token;
   }
   const out: Json = { ...json, [list]: kept };
