@@ -64,7 +64,7 @@ export function authConfigFrom(
 ): AuthConfig {
   const ini = iniText === undefined ? {} : parseIni(iniText);
   const defaultPermission = ini.default_permission ?? "READ";
-  if (!isPermission(defaultPermission)) {
+  if (!isPermission(defaultPermission) || defaultPermission === "DENY") {
     throw new AuthConfigError(
       `default_permission '${defaultPermission}' is not one of NO_PERMISSIONS, READ, USE, EDIT, MANAGE`,
     );

@@ -1,16 +1,18 @@
 /**
  * MLflow's permission levels (`mlflow/server/auth/permissions.py`), ordered
- * `NO_PERMISSIONS < READ < USE < EDIT < MANAGE`, and the resource types a grant may name.
+ * `NO_PERMISSIONS < READ < USE < EDIT < MANAGE`, plus MLflow 3.17's explicit `DENY` veto, the
+ * resource types a grant may name, and how the grants that match one resource fold into the
+ * caller's level (`fold_grants_for_key` and `floor_positive_permission` of MLflow 3.17.2).
  *
  * @module
  */
 import { invalidParameter } from "../errors.ts";
 
 /** A permission level's name as MLflow spells it. */
-export type PermissionName = "NO_PERMISSIONS" | "READ" | "USE" | "EDIT" | "MANAGE";
+export type PermissionName = "NO_PERMISSIONS" | "READ" | "USE" | "EDIT" | "MANAGE" | "DENY";
 
-/** What a route needs: a level on its resource. */
-export type Need = "READ" | "USE" | "EDIT" | "MANAGE";
+/** What a route needs: a level on its resource, or only that it is not denied (`DENY`). */
+export type Need = "READ" | "USE" | "EDIT" | "MANAGE" | "NOT_DENIED";
 
 const RANK: Record<PermissionName, number> = {
   NO_PERMISSIONS: 0,
@@ -18,13 +20,35 @@ const RANK: Record<PermissionName, number> = {
   USE: 2,
   EDIT: 3,
   MANAGE: 4,
+  // An explicit veto: below every level, and it wins over any grant it is folded with.
+  DENY: -1,
 };
 
-/** Every level, weakest first. */
-export const PERMISSIONS = Object.keys(RANK) as PermissionName[];
+/** Every level, weakest first (without the DENY veto). */
+export const PERMISSIONS = Object.keys(RANK).filter((p) => p !== "DENY") as PermissionName[];
+
+/** The higher of two levels. */
+export function maxPermission(a: PermissionName, b: PermissionName): PermissionName {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * The caller's level from every grant that matches one resource (direct grants and role
+ * grants alike), as MLflow 3.17.2 folds them: any DENY wins; else the highest grant, never
+ * below `defaultPermission`; no grant at all is `defaultPermission`.
+ */
+export function foldGrants(
+  matching: readonly PermissionName[],
+  defaultPermission: PermissionName,
+): PermissionName {
+  if (matching.includes("DENY")) return "DENY";
+  if (matching.length === 0) return defaultPermission;
+  return matching.reduce(maxPermission, defaultPermission);
+}
 
 /** True when `held` is at least `need`. */
 export function allows(held: PermissionName, need: Need): boolean {
+  if (need === "NOT_DENIED") return held !== "DENY";
   return RANK[held] >= RANK[need];
 }
 
@@ -51,7 +75,9 @@ export function validateGrant(resourceType: unknown, permission: unknown): void 
   }
   if (!isPermission(permission)) {
     throw invalidParameter(
-      `Invalid permission '${permission}'. Valid permissions are: ${pyTuple(PERMISSIONS)}`,
+      `Invalid permission '${permission}'. Valid permissions are: ${
+        pyTuple([...PERMISSIONS.slice(1), "NO_PERMISSIONS", "DENY"])
+      }`,
     );
   }
   if (permission === "NO_PERMISSIONS") {
@@ -62,6 +88,6 @@ export function validateGrant(resourceType: unknown, permission: unknown): void 
   }
 }
 
-function pyTuple(items: readonly string[]): string {
+export function pyTuple(items: readonly string[]): string {
   return `(${items.map((s) => `'${s}'`).join(", ")})`;
 }

@@ -38,6 +38,11 @@ import type { Need } from "./permissions.ts";
  *   one linked to none is for admins (as MLflow);
  * - `scoped_experiments`: every `experiment_ids` entry; none is for admins (dataset create and
  *   search must be scoped, as MLflow).
+ * - `scorer`: a registered scorer (`experiment_id` + `name`), as MLflow 3.17.2 keys scorer grants
+ *   (`<experiment_id>/<url-quoted name>`); `scorer_whole`: the same, but nothing to check when
+ *   the request names a `version` (deleting one version needs only READ on the scorer);
+ * - `optional_experiment_id`: `experiment_id` when given, else nothing to check (a scorer list
+ *   across experiments is filtered row by row instead).
  */
 export type Via =
   | "experiment_id"
@@ -58,7 +63,10 @@ export type Via =
   | "otlp_experiment"
   | "otlp_run"
   | "dataset"
-  | "scoped_experiments";
+  | "scoped_experiments"
+  | "scorer"
+  | "scorer_whole"
+  | "optional_experiment_id";
 
 /** One resource requirement. */
 export interface Requirement {
@@ -76,6 +84,8 @@ export type Rule =
   | { kind: "admin" }
   /** The user named by the `username` parameter, or an admin. */
   | { kind: "self" }
+  /** A role (RBAC) route: admins, or by the role's workspace (`src/http/auth/role_guard.ts`). */
+  | { kind: "roles"; check: "manage" | "view" | "list" | "user_roles" }
   /**
    * A level on a resource; `orSelf`: also the user named by `username`; `and`: further
    * requirements that must hold too; `query`: the parameters are the query string only (the body
@@ -96,6 +106,10 @@ const admin: Rule = { kind: "admin" };
 const on = (via: Via, need: Need, ...and: Requirement[]): Rule =>
   and.length > 0 ? { kind: "resource", via, need, and } : { kind: "resource", via, need };
 const req = (via: Via, need: Need): Requirement => ({ via, need });
+const roles = (check: "manage" | "view" | "list" | "user_roles"): Rule => ({
+  kind: "roles",
+  check,
+});
 /** Parameters from the query only (the body is an upload or a stream). */
 const fromQuery = (rule: Rule): Rule => ({ ...rule, query: true }) as Rule;
 
@@ -256,13 +270,15 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   ),
   "POST /mlflow/datasets/:dataset_id/remove-experiments": on("dataset", "EDIT"),
 
-  // Registered scorers: checked on their experiment (MLflow 3.17.2 adds per-scorer grants;
-  // experiment-level grants cover them here).
-  "POST /mlflow/scorers/register": on("experiment_id", "EDIT"),
-  "GET /mlflow/scorers/list": on("experiment_id", "READ"),
-  "GET /mlflow/scorers/versions": on("experiment_id", "READ"),
-  "GET /mlflow/scorers/get": on("experiment_id", "READ"),
-  "DELETE /mlflow/scorers/delete": on("experiment_id", "MANAGE"),
+  // Registered scorers, as MLflow 3.17.2: per-scorer grants (resource type `scorer`; no grant
+  // means default_permission, not the experiment's level); registering needs EDIT on the
+  // experiment and no DENY on the scorer; its registrant gets MANAGE on it; a list keeps the
+  // rows whose experiment and scorer the caller reads.
+  "POST /mlflow/scorers/register": on("experiment_id", "EDIT", req("scorer", "NOT_DENIED")),
+  "GET /mlflow/scorers/list": on("optional_experiment_id", "READ"),
+  "GET /mlflow/scorers/versions": on("scorer", "READ"),
+  "GET /mlflow/scorers/get": on("scorer", "READ"),
+  "DELETE /mlflow/scorers/delete": on("scorer", "READ", req("scorer_whole", "MANAGE")),
   "GET /mlflow/scorers/online-configs": anyUser,
 
   // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
@@ -278,6 +294,22 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "POST /mlflow/users/permissions/grant": on("grant_target", "MANAGE"),
   "POST /mlflow/users/permissions/revoke": on("grant_target", "MANAGE"),
   "GET /mlflow/users/permissions/get": { ...on("grant_target", "MANAGE"), orSelf: true } as Rule,
+
+  // Roles (RBAC, MLflow 3.17.2): admins, workspace admins of the role's workspace (manage), or
+  // holders of a role in it (view).
+  "POST /mlflow/roles/create": roles("manage"),
+  "GET /mlflow/roles/get": roles("view"),
+  "GET /mlflow/roles/list": roles("list"),
+  "PATCH /mlflow/roles/update": roles("manage"),
+  "DELETE /mlflow/roles/delete": roles("manage"),
+  "POST /mlflow/roles/permissions/add": roles("manage"),
+  "DELETE /mlflow/roles/permissions/remove": roles("manage"),
+  "GET /mlflow/roles/permissions/list": roles("view"),
+  "PATCH /mlflow/roles/permissions/update": roles("manage"),
+  "POST /mlflow/roles/assign": roles("manage"),
+  "DELETE /mlflow/roles/unassign": roles("manage"),
+  "GET /mlflow/users/roles/list": roles("user_roles"),
+  "GET /mlflow/roles/users/list": roles("manage"),
 };
 
 /** A compiled entry. */

@@ -519,6 +519,54 @@ export const grantsOnGsi1Pk = (resourceType: string, resourceId: string): string
     nameInKey(resourceId, MAX_PARTITION_KEY_BYTES, "GRANTS#".length + resourceType.length + 1)
   }`;
 
+// Auth roles (RBAC, MLflow 3.17.2): a role's partition holds the role item, its permissions and
+// its members; a user's partition holds one assignment item per role (docs/key-schema.md).
+
+/** The partition of a role. */
+export const rolePk = (roleId: number): string => `ROLE#${roleId}`;
+/** The role item; every role is listed through GSI1 under {@link ROLES_GSI1_PK}. */
+export const roleKey = (roleId: number): Key => ({ pk: rolePk(roleId), sk: "ROLE" });
+export const ROLES_GSI1_PK = "ROLES";
+export const roleGsi1 = (roleId: number): Gsi1Key => ({
+  gsi1pk: ROLES_GSI1_PK,
+  gsi1sk: String(roleId).padStart(12, "0"),
+});
+/** Claims a role name within its workspace (names are unique per workspace). */
+export const roleNameKey = (workspace: string, name: string): Key => ({
+  pk: `ROLENAME#${
+    nameInKey(JSON.stringify([workspace, name]), MAX_PARTITION_KEY_BYTES, "ROLENAME#".length)
+  }`,
+  sk: "ROLENAME",
+});
+/** Sort-key prefix of a role's permissions (`PERM#<type>#<pattern>`), read with the role item. */
+export const ROLE_PERMISSION_PREFIX = "PERM#";
+/** One permission of a role: unique per (resource type, pattern). */
+export const rolePermissionKey = (roleId: number, resourceType: string, pattern: string): Key => ({
+  pk: rolePk(roleId),
+  sk: `${ROLE_PERMISSION_PREFIX}${resourceType}#${
+    nameInKey(pattern, MAX_SORT_KEY_BYTES, ROLE_PERMISSION_PREFIX.length + resourceType.length + 1)
+  }`,
+});
+/** Finds a role permission by its id (the API names it by id alone). */
+export const rolePermissionIdKey = (permissionId: number): Key => ({
+  pk: `ROLEPERM#${permissionId}`,
+  sk: "ROLEPERM",
+});
+/** Sort-key prefix of a role's members. */
+export const ROLE_MEMBER_PREFIX = "MEMBER#";
+/** A member of a role (role side of an assignment). */
+export const roleMemberKey = (roleId: number, username: string): Key => ({
+  pk: rolePk(roleId),
+  sk: `${ROLE_MEMBER_PREFIX}${nameInKey(username, MAX_SORT_KEY_BYTES, ROLE_MEMBER_PREFIX.length)}`,
+});
+/** Sort-key prefix of a user's role assignments (user side). */
+export const USER_ROLE_PREFIX = "ROLE#";
+/** A role of a user (user side of an assignment), in the user's partition. */
+export const userRoleKey = (username: string, roleId: number): Key => ({
+  pk: userPk(username),
+  sk: `${USER_ROLE_PREFIX}${String(roleId).padStart(12, "0")}`,
+});
+
 // ---------------------------------------------------------------------------------------------
 // GenAI evaluation datasets and registered scorers (docs/key-schema.md, "Evaluation datasets").
 

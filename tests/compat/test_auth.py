@@ -183,6 +183,53 @@ def test_read_grant_reads_but_cannot_write_and_search_is_filtered(auth_uri: str,
     tracking.delete_experiment(own)
 
 
+def test_auth_service_client_roles(auth_uri: str, as_user) -> None:
+    """The stock client's role (RBAC) methods, and a role grant doing what a direct one does."""
+    as_user(ADMIN, ADMIN_PASSWORD)
+    client = get_auth_client(auth_uri)
+    member = _name("member")
+    client.create_user(member, "member-password-1")
+    tracking = mlflow.MlflowClient(auth_uri)
+    exp = tracking.create_experiment(_name("rbac"))
+    role = client.create_role("default", _name("readers"), description="reads one experiment")
+    assert role.workspace == "default" and role.description == "reads one experiment"
+    assert client.get_role(role.id).name == role.name
+    assert role.id in [r.id for r in client.list_roles("default")]
+    assert role.id in [r.id for r in client.list_all_roles()]
+    renamed = client.update_role(role.id, name=role.name + "-x")
+    assert renamed.name == role.name + "-x"
+    perm = client.add_role_permission(role.id, "experiment", exp, "READ")
+    assert (perm.role_id, perm.resource_pattern, perm.permission) == (role.id, exp, "READ")
+    assert [p.id for p in client.list_role_permissions(role.id)] == [perm.id]
+    with pytest.raises(RestException, match="RESOURCE_ALREADY_EXISTS"):
+        client.add_role_permission(role.id, "experiment", exp, "READ")
+    assignment = client.assign_role(member, role.id)
+    assert assignment.role_id == role.id
+    assert [a.id for a in client.list_role_users(role.id)] == [assignment.id]
+    assert [r.id for r in client.list_user_roles(member)] == [role.id]
+
+    # The member reads the experiment through the role, and cannot write to it.
+    as_user(member, "member-password-1")
+    assert tracking.get_experiment(exp).experiment_id == exp
+    with pytest.raises(MlflowException):
+        tracking.create_run(exp)
+    as_user(ADMIN, ADMIN_PASSWORD)
+    assert client.update_role_permission(perm.id, "EDIT").permission == "EDIT"
+    as_user(member, "member-password-1")
+    tracking.create_run(exp)
+
+    as_user(ADMIN, ADMIN_PASSWORD)
+    client.remove_role_permission(perm.id)
+    assert client.list_role_permissions(role.id) == []
+    client.unassign_role(member, role.id)
+    assert client.list_user_roles(member) == []
+    client.delete_role(role.id)
+    with pytest.raises(RestException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_role(role.id)
+    with pytest.raises(RestException, match="reserved '__user_' prefix"):
+        client.create_role("default", "__user_1__")
+
+
 def test_bad_credentials_are_refused(auth_uri: str, as_user) -> None:
     as_user(ADMIN, "not-the-password")
     with pytest.raises(MlflowException) as e:

@@ -25,6 +25,8 @@ export interface AuthApp {
   app: Hono;
   stores: Stores;
   users: UserStore;
+  /** The backend's own port (the engine, whose `stats` count units, on the engine backend). */
+  rawPort: unknown;
   /** Calls `path` (absolute) as `who` (`undefined`: anonymous); JSON in, status and body out. */
   call(
     who: { username: string; password: string } | undefined,
@@ -89,6 +91,7 @@ export async function authApp(
     app,
     stores,
     users: new UserStore(stores.db),
+    rawPort: table.port,
     async call(who, method, path, body, extraHeaders) {
       const headers: Record<string, string> = { ...extraHeaders };
       if (who) headers.authorization = basic(who.username, who.password);

@@ -60,6 +60,19 @@ const V3 = new Set([
   "/mlflow/scorers/get",
   "/mlflow/scorers/delete",
   "/mlflow/scorers/online-configs",
+  "/mlflow/roles/create",
+  "/mlflow/roles/get",
+  "/mlflow/roles/list",
+  "/mlflow/roles/update",
+  "/mlflow/roles/delete",
+  "/mlflow/roles/permissions/add",
+  "/mlflow/roles/permissions/remove",
+  "/mlflow/roles/permissions/list",
+  "/mlflow/roles/permissions/update",
+  "/mlflow/roles/assign",
+  "/mlflow/roles/unassign",
+  "/mlflow/users/roles/list",
+  "/mlflow/roles/users/list",
 ]);
 /** Routes served only under `/ajax-api/`. */
 const AJAX_ONLY = new Set([
@@ -83,7 +96,8 @@ function expected(rule: Rule, role: Role): 401 | 403 | "through" {
   if (rule.kind === "public") return "through";
   if (role === "anonymous") return 401;
   if (role === "admin" || rule.kind === "authenticated") return "through";
-  if (rule.kind === "admin" || rule.kind === "self") return 403;
+  // Role routes: the fixture's users hold no role, so only admins (and oneself) pass.
+  if (rule.kind === "admin" || rule.kind === "self" || rule.kind === "roles") return 403;
   // Every requirement of a rule names the fixture's one experiment (or its run or trace).
   return requirements(rule).every((r) => allows(LEVEL[role]!, r.need)) ? "through" : 403;
 }
@@ -121,10 +135,24 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
   const D = (d.body as { dataset: { dataset_id: string } }).dataset.dataset_id;
   const name = `rm-${i}`;
   await s.call(ADMIN, "POST", "/api/2.0/mlflow/registered-models/create", { name });
+  // A registered scorer of the same name in E (scorer routes are checked on scorer grants).
+  await s.call(ADMIN, "POST", "/api/3.0/mlflow/scorers/register", {
+    experiment_id: E,
+    name,
+    serialized_scorer: JSON.stringify({
+      name,
+      aggregations: [],
+      mlflow_version: "3.17.2",
+      serialization_version: 1,
+      builtin_scorer_class: "Safety",
+      builtin_scorer_pydantic_data: { name, required_columns: ["outputs"] },
+    }),
+  });
   for (const [role, level] of Object.entries(LEVEL)) {
     if (level === "NO_PERMISSIONS") continue;
     await s.users.grant(role, "experiment", E, level);
     await s.users.grant(role, "registered_model", name, level);
+    await s.users.grant(role, "scorer", `${E}/${name}`, level);
   }
   return { E, R, M, name, experimentName, T, D };
 }
@@ -157,7 +185,13 @@ function request(method: string, pattern: string, fx: Fixture): { path: string; 
     request_id: fx.T,
     run_uuid: fx.R,
     locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: fx.E } }],
+    role_id: "1",
+    role_permission_id: "1",
+    workspace: "default",
+    resource_pattern: "*",
   };
+  // A whole-scorer delete (MANAGE); one naming a version needs only READ.
+  if (pattern === "/mlflow/scorers/delete") delete params.version;
   // Unlinking the fixture's experiment would leave the dataset to admins for the next role.
   if (pattern.endsWith("/remove-experiments")) params.experiment_ids = ["999999"];
   const q = new URLSearchParams();

@@ -247,6 +247,68 @@ Deno.test("OTLP export checks the experiment (and run) its headers name", async 
   }
 });
 
+Deno.test("OTLP spans naming a trace of another experiment are refused, that trace unchanged", async () => {
+  const { s, A, B } = await world();
+  try {
+    const traceHex = "fedcba9876543210fedcba9876543210";
+    const post = (who: { username: string; password: string }, experiment: string, span: string) =>
+      s.app.request("/v1/traces", {
+        method: "POST",
+        headers: {
+          authorization: basic(who.username, who.password),
+          "content-type": "application/json",
+          "x-mlflow-experiment-id": experiment,
+        },
+        body: JSON.stringify({
+          resourceSpans: [{
+            scopeSpans: [{
+              spans: [{
+                traceId: traceHex,
+                spanId: span,
+                ...(span === "0000000000000001" ? {} : { parentSpanId: "0000000000000001" }),
+                name: `span-${span}`,
+                startTimeUnixNano: "1000000",
+                endTimeUnixNano: "2000000",
+              }],
+            }],
+          }],
+        }),
+      });
+    // The admin's trace lives in B.
+    const own = await post(ADMIN, B, "0000000000000001");
+    await own.body?.cancel();
+    assert.equal(own.status, 200);
+    const traceId = `tr-${traceHex}`;
+    const before = await s.call(ADMIN, "GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId}`);
+    assert.equal(before.status, 200);
+    const spansOf = (body: unknown) =>
+      ((body as { trace: { spans?: unknown[] } }).trace.spans ?? []).length;
+    assert.equal(spansOf(before.body), 1);
+    // Eve may edit A, and names A in the header, but the span belongs to B's trace.
+    const intrude = await post(EVE, A, "0000000000000002");
+    const answer = await intrude.json() as { error_code?: string };
+    assert.equal(intrude.status, 400);
+    assert.equal(answer.error_code, "INVALID_PARAMETER_VALUE");
+    const after = await s.call(ADMIN, "GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId}`);
+    assert.equal(spansOf(after.body), 1);
+    assert.equal(
+      (after.body as {
+        trace: { trace_info: { trace_location: { mlflow_experiment: { experiment_id: string } } } };
+      })
+        .trace.trace_info.trace_location.mlflow_experiment.experiment_id,
+      B,
+    );
+    // The owner of B can still add to it.
+    const more = await post(ADMIN, B, "0000000000000002");
+    await more.body?.cancel();
+    assert.equal(more.status, 200);
+    const full = await s.call(ADMIN, "GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId}`);
+    assert.equal(spansOf(full.body), 2);
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("UI data routes: every run of get-history-bulk, upload-artifact needs EDIT, metadata needs a login", async () => {
   const { s, A, B, RA, RB } = await world();
   try {

@@ -1,8 +1,14 @@
 /**
  * Who the caller is and what they may do, with the DynamoDB reads behind both cached for a short
  * TTL (`auth_cache_ttl_seconds`, default 10 s): a verified password (keyed by an HMAC of it under
- * a per-process key, never the password itself), a user's admin flag, and each grant. Mutations
- * made through this process drop their entries at once; other replicas see them within the TTL.
+ * a per-process key, never the password itself), a user's admin flag, each grant, a user's roles
+ * and each role's permissions. Mutations made through this process drop their entries at once;
+ * other replicas see them within the TTL.
+ *
+ * A user's level on a resource folds the direct grant with the grants of every role the user
+ * holds in the workspace, as MLflow 3.17.2 resolves them (a direct grant is MLflow's per-user
+ * synthetic role): a workspace-wide MANAGE makes the user MANAGE everywhere in it; a DENY on the
+ * resource (its id or `*`) vetoes; else the highest level, never below `default_permission`.
  *
  * @module
  */
@@ -10,30 +16,64 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { AuthConfig } from "../../auth/auth_config.ts";
 import {
   allows,
+  foldGrants,
   type Need,
   type PermissionName,
   type ResourceType,
 } from "../../auth/permissions.ts";
 import type { User, UserStore } from "../../auth/user_store.ts";
+import type { RolePermission, RoleStore } from "../../auth/role_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 
 /** Counts of the DynamoDB-backed lookups, for the cost measurement. */
 export interface AccessStats {
   credentialChecks: number;
   grantReads: number;
+  /** Reads of a user's role assignments and of a role's permissions. */
+  roleReads: number;
 }
+
+/**
+ * The workspace whose roles apply. Without workspaces every resource lives in MLflow's
+ * `default` workspace, where grants are resolved (roles of other workspaces do not apply).
+ */
+export const ROLE_WORKSPACE = "default";
+
+type RoleRow = Pick<RolePermission, "resource_type" | "resource_pattern" | "permission">;
 
 /** Authentication and permission lookups for one server process. */
 export class Access {
   private readonly key = randomBytes(32);
   private readonly logins: TtlCache<User>;
   private readonly grants: TtlCache<PermissionName | null>;
-  readonly stats: AccessStats = { credentialChecks: 0, grantReads: 0 };
+  private readonly userRoles: TtlCache<number[]>;
+  private readonly roleRows: TtlCache<{ workspace: string; rows: RoleRow[] } | null>;
+  readonly stats: AccessStats = { credentialChecks: 0, grantReads: 0, roleReads: 0 };
 
-  constructor(readonly users: UserStore, readonly config: AuthConfig) {
+  constructor(readonly users: UserStore, readonly config: AuthConfig, readonly roles: RoleStore) {
     const ttl = config.cacheTtlSeconds * 1000;
     this.logins = new TtlCache(ttl);
     this.grants = new TtlCache(ttl);
+    this.userRoles = new TtlCache(ttl);
+    this.roleRows = new TtlCache(ttl);
+  }
+
+  /** The role grants a user holds in {@link ROLE_WORKSPACE}, through the caches. */
+  async roleGrantsOf(username: string): Promise<RoleRow[]> {
+    const ids = await this.userRoles.getOr(username, () => {
+      this.stats.roleReads++;
+      return this.roles.roleIdsOf(username, false);
+    });
+    const out: RoleRow[] = [];
+    for (const id of ids) {
+      const role = await this.roleRows.getOr(String(id), async () => {
+        this.stats.roleReads++;
+        const r = await this.roles.findRoleForCheck(id);
+        return r ? { workspace: r.workspace, rows: r.permissions } : null;
+      });
+      if (role && role.workspace === ROLE_WORKSPACE) out.push(...role.rows);
+    }
+    return out;
   }
 
   /** The user whose Basic credentials these are, or `undefined`. */
@@ -47,17 +87,27 @@ export class Access {
     return user;
   }
 
-  /** The caller's effective level on a resource: admin → MANAGE, a grant, else the default. */
+  /**
+   * The caller's effective level on a resource: admin → MANAGE, else the direct grant and the
+   * role grants folded as MLflow 3.17.2 does (see the module header).
+   */
   async permission(user: User, type: ResourceType, id: string): Promise<PermissionName> {
     if (user.is_admin) return "MANAGE";
-    const granted = await this.grants.getOr(
-      `${user.username}\u0000${type}\u0000${id}`,
-      async () => {
+    const [granted, roleRows] = await Promise.all([
+      this.grants.getOr(`${user.username}\u0000${type}\u0000${id}`, async () => {
         this.stats.grantReads++;
         return (await this.users.grantOn(user.username, type, id)) ?? null;
-      },
-    );
-    return granted ?? this.config.defaultPermission;
+      }),
+      this.roleGrantsOf(user.username),
+    ]);
+    const matching: PermissionName[] = granted ? [granted] : [];
+    for (const r of roleRows) {
+      if (r.resource_type === "workspace" && r.permission === "MANAGE") return "MANAGE";
+      if (r.resource_type === type && (r.resource_pattern === "*" || r.resource_pattern === id)) {
+        matching.push(r.permission);
+      }
+    }
+    return foldGrants(matching, this.config.defaultPermission);
   }
 
   /** True when the caller holds `need` on the resource. */
@@ -69,6 +119,13 @@ export class Access {
   forgetUser(username: string): void {
     this.logins.deletePrefix(`${username}\u0000`);
     this.grants.deletePrefix(`${username}\u0000`);
+    this.userRoles.deletePrefix(username);
+  }
+
+  /** Forgets every cached role assignment and role permission (a role changed). */
+  forgetRoles(): void {
+    this.userRoles.deletePrefix("");
+    this.roleRows.deletePrefix("");
   }
 
   /** Forgets the cached grants of one user (a grant was added or removed), not the login. */

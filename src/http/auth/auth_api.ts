@@ -17,6 +17,8 @@ import { rawMessage } from "../request.ts";
 import { mountMlflow } from "../mount.ts";
 import type { Access } from "./access.ts";
 import { authUser } from "./middleware.ts";
+import { workspacesOf } from "./role_guard.ts";
+import { pooledMap } from "../../util/pool.ts";
 
 function param(msg: Record<string, unknown>, name: string): string {
   const v = msg[name];
@@ -30,8 +32,12 @@ function caller(c: Parameters<typeof authUser>[0]): User {
   return user;
 }
 
-function permissionRows(user: User, grants: Grant[]) {
-  return grants.map((g) => ({
+/**
+ * MLflow's `_list_user_role_permissions`: the direct grants (MLflow's synthetic `__user_<id>__`
+ * role) and then every permission of every role the user holds.
+ */
+async function permissionRows(access: Access, user: User, grants: Grant[]) {
+  const direct = grants.map((g) => ({
     role_id: user.id,
     role_name: `__user_${user.id}__`,
     workspace: "default",
@@ -39,6 +45,17 @@ function permissionRows(user: User, grants: Grant[]) {
     resource_pattern: g.resource_id,
     permission: g.permission,
   }));
+  const viaRoles = (await access.roles.rolesOf(user.username)).flatMap((role) =>
+    role.permissions.map((p) => ({
+      role_id: role.id,
+      role_name: role.name,
+      workspace: role.workspace,
+      resource_type: p.resource_type,
+      resource_pattern: p.resource_pattern,
+      permission: p.permission,
+    }))
+  );
+  return [...direct, ...viaRoles];
 }
 
 /** The user-management routes (`/api/2.0/mlflow/users/...` and the ajax twin). */
@@ -62,7 +79,18 @@ function userRoutes(access: Access): Hono {
   });
   r.get("/users/list", async (c) => {
     const all = await users.listUsers();
-    return c.json({ users: all.map((u) => ({ ...u, roles: [] })) });
+    // Each user's roles, as far as the caller may see them (MLflow's `list_users`): all for an
+    // admin and for oneself, those of the workspaces a workspace admin administers.
+    const me = caller(c);
+    const admin = me.is_admin ? undefined : (await workspacesOf(access, me.username)).admin;
+    const out = await pooledMap(all, async (u) => {
+      const roles = await access.roles.rolesOf(u.username);
+      const visible = admin === undefined || u.username === me.username
+        ? roles
+        : roles.filter((role) => admin.has(role.workspace));
+      return { ...u, roles: visible };
+    });
+    return c.json({ users: out });
   });
   r.get("/users/current", async (c) => {
     const me = await users.getUser(caller(c).username);
@@ -106,8 +134,11 @@ function userRoutes(access: Access): Hono {
         "Users cannot delete their own account. Ask another admin to delete this user instead.",
       );
     }
+    await users.getUser(username);
+    await access.roles.unassignAll(username);
     await users.deleteUser(username);
     access.forgetUser(username);
+    access.forgetRoles();
     return c.json({});
   });
   return r;
@@ -151,14 +182,14 @@ function grantRoutes(access: Access): Hono {
     const me = await users.getUser(caller(c).username);
     return c.json({
       is_admin: me.is_admin,
-      permissions: permissionRows(me, await users.grantsOf(me.username)),
+      permissions: await permissionRows(access, me, await users.grantsOf(me.username)),
     });
   });
   r.get("/users/permissions/list", async (c) => {
     const user = await users.getUser(param(await rawMessage(c), "username"));
     return c.json({
       is_admin: user.is_admin,
-      permissions: permissionRows(user, await users.grantsOf(user.username)),
+      permissions: await permissionRows(access, user, await users.grantsOf(user.username)),
     });
   });
   return r;

@@ -18,6 +18,8 @@ import { LoggedModelStore } from "../../store/logged_models/logged_model_store.t
 import { TraceStore } from "../../store/traces/trace_store.ts";
 import { DatasetStore } from "../../store/datasets/dataset_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
+import { findUid, readModel } from "../../store/registry/partition.ts";
+import { isPromptTags } from "../../store/registry/types.ts";
 import { pooledMap } from "../../util/pool.ts";
 
 /** Request parameters: strings, or arrays of them for repeated query keys and JSON lists. */
@@ -53,12 +55,15 @@ export class Locator {
   private readonly modelExperiment = new TtlCache<string>(ONE_HOUR);
   /** A trace id can be deleted and started again elsewhere: cached only for the grant TTL. */
   private readonly traceExperiment: TtlCache<string>;
+  /** Whether a registry name is a prompt (a name can be deleted and created again as the other). */
+  private readonly promptNames: TtlCache<boolean>;
   private readonly loggedModels: LoggedModelStore;
   private readonly traces: TraceStore;
   private readonly datasets: DatasetStore;
 
   constructor(private readonly stores: Stores, traceTtlMs = 10_000) {
     this.traceExperiment = new TtlCache<string>(traceTtlMs);
+    this.promptNames = new TtlCache<boolean>(traceTtlMs);
     this.loggedModels = new LoggedModelStore(stores.db, stores.experiments);
     this.traces = new TraceStore(stores.db, stores.experiments);
     this.datasets = new DatasetStore(stores.db, stores.experiments);
@@ -86,6 +91,15 @@ export class Locator {
       out.push(e);
     }
     return out;
+  }
+
+  /** True when the registered model `name` exists and is a prompt (cached for the auth TTL). */
+  isPrompt(name: string): Promise<boolean> {
+    return this.promptNames.getOr(name, async () => {
+      const uid = await findUid(this.stores.db, name);
+      const model = uid === undefined ? undefined : await readModel(this.stores.db, uid);
+      return model !== undefined && isPromptTags(model.tags);
+    });
   }
 
   private experimentOfRun(runId: string): Promise<string> {
@@ -213,8 +227,23 @@ export class Locator {
         // Only `<experiment_id>/...` names an owner; anything else is for admins.
         return /^[0-9]+$/.test(first) ? [experiment(first)] : undefined;
       }
-      case "name":
-        return [{ type: "registered_model", id: str(params, "name") }];
+      case "scorer":
+        return [scorerTarget(str(params, "experiment_id"), str(params, "name"))];
+      case "scorer_whole": {
+        const version = params.version;
+        if (version !== undefined && version !== null && version !== "") return [];
+        return [scorerTarget(str(params, "experiment_id"), str(params, "name"))];
+      }
+      case "optional_experiment_id": {
+        const id = list(params, "experiment_id")[0];
+        return id ? [experiment(id)] : [];
+      }
+      case "name": {
+        // A prompt is a registered model marked by its stored tag: its grants are `prompt` ones
+        // (as MLflow 3.17.2; never the request's tags, which a caller could forge).
+        const name = str(params, "name");
+        return [{ type: await this.isPrompt(name) ? "prompt" : "registered_model", id: name }];
+      }
       case "grant_target": {
         const type = str(params, "resource_type");
         if (!(RESOURCE_TYPES as readonly string[]).includes(type)) {
@@ -224,11 +253,26 @@ export class Locator {
             })`}`,
           );
         }
-        const asChecked = type === "prompt" ? "registered_model" : type as ResourceType;
-        return [{ type: asChecked, id: str(params, "resource_id") }];
+        return [{ type: type as ResourceType, id: str(params, "resource_id") }];
       }
     }
   }
+}
+
+/**
+ * A scorer's grant key as MLflow 3.17.2 writes it (`_scorer_pattern`): the experiment id, `/`,
+ * and the name quoted as Python's `urllib.parse.quote(name, safe="")`.
+ */
+export function scorerPattern(experimentId: string, name: string): string {
+  const quoted = encodeURIComponent(name).replace(
+    /[!'()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${experimentId}/${quoted}`;
+}
+
+function scorerTarget(experimentId: string, name: string): Target {
+  return { type: "scorer", id: scorerPattern(experimentId, name) };
 }
 
 /** The value at `keys` inside nested objects, or `undefined`. */

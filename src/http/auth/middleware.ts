@@ -21,6 +21,7 @@ import { MlflowError } from "../../errors.ts";
 import type { Access } from "./access.ts";
 import type { Locator, Params } from "./locate.ts";
 import { afterSuccess } from "./after.ts";
+import { roleRouteAllowed } from "./role_guard.ts";
 import { type ReadGate, setReadGate } from "../read_gate.ts";
 import type { Refetch } from "./search_filter.ts";
 
@@ -77,7 +78,7 @@ export function basicCredentials(
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-const NEEDS_MESSAGE = new Set(["self", "resource"]);
+const NEEDS_MESSAGE = new Set(["self", "resource", "roles"]);
 
 /** Builds the guard. */
 export function authGuard(deps: GuardDeps): MiddlewareHandler {
@@ -109,7 +110,16 @@ export function authGuard(deps: GuardDeps): MiddlewareHandler {
     const innerPath = deps.staticPrefix && c.req.path.startsWith(deps.staticPrefix)
       ? c.req.path.slice(deps.staticPrefix.length)
       : c.req.path;
-    await afterSuccess(c, deps.access, user, route.pattern, params, deps.refetch, innerPath);
+    await afterSuccess(
+      c,
+      deps.access,
+      user,
+      route.pattern,
+      params,
+      deps.refetch,
+      innerPath,
+      (name) => deps.locator.isPrompt(name),
+    );
   };
 }
 
@@ -156,6 +166,8 @@ async function allowed(
       return false;
     case "self":
       return params.username === user.username;
+    case "roles":
+      return await roleRouteAllowed(deps.access, user, rule.check, params);
     case "resource": {
       if (rule.orSelf && params.username === user.username) return true;
       for (const { via, need } of requirements(rule)) {

@@ -9,12 +9,14 @@ import type { Hono } from "hono";
 import { type AuthConfig, AuthConfigError } from "../../auth/auth_config.ts";
 import { normalizePath, patternRegex } from "../../auth/route_permissions.ts";
 import { UserStore } from "../../auth/user_store.ts";
+import { RoleStore } from "../../auth/role_store.ts";
 import type { Stores } from "../../store/stores.ts";
 import { MlflowError } from "../../errors.ts";
 import { Access } from "./access.ts";
 import { Locator } from "./locate.ts";
 import { authGuard } from "./middleware.ts";
 import { mountAuthApi } from "./auth_api.ts";
+import { mountRoleApi } from "./role_api.ts";
 
 /** What the auth layer needs: its configuration (the users live in the stores' table). */
 export interface AuthSetup {
@@ -36,7 +38,7 @@ export function installAuth(
   stores: Stores,
   staticPrefix: string,
 ): InstalledAuth {
-  const access = new Access(new UserStore(stores.db), setup.config);
+  const access = new Access(new UserStore(stores.db), setup.config, new RoleStore(stores.db));
   let served: { method: string; regex: RegExp }[] = [];
   root.use(
     "*",
@@ -52,6 +54,7 @@ export function installAuth(
     }),
   );
   mountAuthApi(app, access);
+  mountRoleApi(app, access);
   return {
     access,
     routesMounted(mounted) {

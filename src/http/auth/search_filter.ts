@@ -25,10 +25,27 @@ export type FilteredList = "experiments" | "registered_models" | "model_versions
 /** Calls the app's routes directly (no guard): `path` without the static prefix. */
 export type Refetch = (path: string, init: RequestInit) => Promise<Response>;
 
-async function readable(access: Access, user: User, list: FilteredList, items: unknown[]) {
-  const type: ResourceType = list === "experiments" ? "experiment" : "registered_model";
-  const keep = await pooledMap(items, (item) => {
+/** Whether a registry name is a prompt, from the stored model (the locator's cached lookup). */
+export type IsPrompt = (name: string) => Promise<boolean>;
+
+async function readable(
+  access: Access,
+  user: User,
+  list: FilteredList,
+  items: unknown[],
+  isPrompt: IsPrompt,
+) {
+  const keep = await pooledMap(items, async (item) => {
     const id = list === "experiments" ? (item as Json).experiment_id : (item as Json).name;
+    // A prompt (or prompt version) is checked on its `prompt` grants, as MLflow 3.17.2 does: a
+    // model's own stored tags say so; a version follows its model (its tags are its own).
+    const type: ResourceType = list === "experiments"
+      ? "experiment"
+      : (list === "registered_models"
+          ? isPromptAnswer(item as Json)
+          : typeof id === "string" && await isPrompt(id))
+      ? "prompt"
+      : "registered_model";
     return typeof id === "string" ? access.can(user, type, id, "READ") : Promise.resolve(false);
   });
   return items.filter((_, i) => keep[i]);
@@ -68,10 +85,11 @@ export async function filterSearch(
   json: Json,
   refetch: Refetch,
   path: string,
+  isPrompt: IsPrompt,
 ): Promise<void> {
   const items = json[list];
   if (!Array.isArray(items)) return;
-  const kept = await readable(access, user, list, items);
+  const kept = await readable(access, user, list, items, isPrompt);
   let token = json.next_page_token;
   // A page that has a next token was full: its length is the page size asked for.
   const target = items.length;
@@ -79,7 +97,7 @@ export async function filterSearch(
     if (kept.length >= target || typeof token !== "string" || token === "") break;
     const page = await nextPage(c, refetch, path, token, target - kept.length);
     if (!page) break;
-    kept.push(...await readable(access, user, list, (page[list] as unknown[]) ?? []));
+    kept.push(...await readable(access, user, list, (page[list] as unknown[]) ?? [], isPrompt));
     token = page.next_page_token;
   }
   const out: Json = { ...json, [list]: kept };
@@ -88,4 +106,12 @@ export async function filterSearch(
   const headers = new Headers(c.res.headers);
   headers.delete("content-length");
   c.res = new Response(JSON.stringify(out), { status: c.res.status, headers });
+}
+
+/** True when a registered model (or version) in an answer carries the prompt tag. */
+export function isPromptAnswer(entity: Json | undefined): boolean {
+  const tags = entity?.tags;
+  if (!Array.isArray(tags)) return false;
+  const tag = (tags as Json[]).findLast((t) => t.key === "mlflow.prompt.is_prompt");
+  return typeof tag?.value === "string" && tag.value.toLowerCase() === "true";
 }

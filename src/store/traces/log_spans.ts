@@ -4,6 +4,10 @@
  * `derive.ts`). Spans of one trace may come in any number of requests, in any order, before or
  * after the client's `StartTraceV3`; each request folds its spans into the info item.
  *
+ * Spans only ever join a trace of the experiment the request names: a span whose trace exists
+ * in another experiment refuses the whole request before anything is written (MLflow appends it
+ * to the foreign trace, so EDIT on one experiment would write into any other's traces).
+ *
  * @module
  */
 import { batchWriteAll } from "../../dynamo/batch.ts";
@@ -14,6 +18,14 @@ import { spanPutRequest } from "./span_items.ts";
 import { mlflowTraceId, type StoredSpan } from "./span_model.ts";
 import { TAG_ARTIFACT_LOCATION, type TraceRecord } from "./trace_record.ts";
 import { TraceStore, validateTraceTag } from "./trace_store.ts";
+import { invalidParameter } from "../../errors.ts";
+
+function foreignTrace(traceId: string, experimentId: string) {
+  return invalidParameter(
+    `Trace '${traceId}' does not belong to experiment ${experimentId} ` +
+      "(X-Mlflow-Experiment-Id); spans can only be added to traces of that experiment.",
+  );
+}
 
 /** Spans that share one OTLP resource. */
 export interface SpanBatch {
@@ -58,6 +70,14 @@ export async function logSpans(
   if (byTrace.size === 0) return [];
   // 404 for an unknown experiment, before anything is written.
   const experiment = await store.experiments.get(experimentId);
+  // Every trace is read (and checked) before any span is written: one read per trace, which
+  // the info update below reuses instead of reading again.
+  const current = new Map(
+    await pooledMap([...byTrace.keys()], async (id) => [id, await store.findRecord(id)] as const),
+  );
+  for (const [id, record] of current) {
+    if (record && record.experiment_id !== experimentId) throw foreignTrace(id, experimentId);
+  }
   const completed: string[] = [];
   await pooledMap([...byTrace.entries()], async ([traceId, { spans, tags }]) => {
     const agg = aggregateSpans(spans);
@@ -70,8 +90,10 @@ export async function logSpans(
       store.db.table,
       await Promise.all(spans.map((s) => spanPutRequest(traceId, s, expiresAt, target))),
     );
-    await store.mutate(traceId, (current) => {
-      const record: TraceRecord = current ?? {
+    await store.mutate(traceId, (now) => {
+      // A trace started elsewhere between the check above and this write: still refused.
+      if (now && now.experiment_id !== experimentId) throw foreignTrace(traceId, experimentId);
+      const record: TraceRecord = now ?? {
         trace_id: traceId,
         experiment_id: experimentId,
         request_time: agg.minStartMs,
@@ -84,8 +106,8 @@ export async function logSpans(
         ver: 0,
         ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}),
       };
-      return applySpanAggregate(record, agg, tags, current === undefined);
-    });
+      return applySpanAggregate(record, agg, tags, now === undefined);
+    }, { record: current.get(traceId) });
     if (agg.root) completed.push(traceId);
   });
   return completed;

@@ -144,14 +144,16 @@ export class TraceStore {
   /**
    * Reads, changes and writes back one info item, retrying when another writer got there
    * first. `change` gets the current record (undefined when absent) and returns the new one,
-   * or null to write nothing.
+   * or null to write nothing. `known`: the record the caller has just read (the first attempt
+   * uses it instead of reading again; a conflict re-reads).
    */
   async mutate(
     traceId: string,
     change: (current: TraceRecord | undefined) => TraceRecord | null | Promise<TraceRecord | null>,
+    known?: { record: TraceRecord | undefined },
   ): Promise<TraceRecord | undefined> {
     for (let attempt = 0; attempt < MAX_MUTATE_ATTEMPTS; attempt++) {
-      const current = await this.findRecord(traceId);
+      const current = attempt === 0 && known ? known.record : await this.findRecord(traceId);
       const next = await change(current === undefined ? undefined : structuredClone(current));
       if (next === null) return current;
       next.ver = (current?.ver ?? 0) + 1;
