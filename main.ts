@@ -16,6 +16,7 @@ import { startupError } from "./src/server/startup_error.ts";
 import { startUi } from "./src/ui/start_ui.ts";
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from "./src/auth/auth_config.ts";
 import { ensureAdmin } from "./src/http/auth/mod.ts";
+import { webhookService } from "./src/webhooks/service.ts";
 
 async function main(): Promise<number> {
   let config;
@@ -74,11 +75,12 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+  const webhooks = await webhookService(stores.db, config.webhooks);
   const app = createApp({
     stores,
     ...appOptions(config),
     ui: ui.state,
-    extraRoutes: await buildExtraRoutes(config, stores),
+    extraRoutes: await buildExtraRoutes(config, stores, webhooks),
     ready: backend.ready,
     ...await observability(config),
     ...(authConfig ? { auth: { config: authConfig } } : {}),
@@ -91,10 +93,12 @@ async function main(): Promise<number> {
     await backend.close();
     throw e;
   }
+  webhooks.worker.start();
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
+  await webhooks.worker.stop();
   await backend.close();
   return 0;
 }
