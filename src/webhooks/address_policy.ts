@@ -89,7 +89,9 @@ export async function validateWebhookUrl(raw: string, policy: AddressPolicy): Pr
   if (!policy.allowedSchemes.includes(scheme)) throw schemeError(scheme, policy);
   const host = bareHostname(url);
   if (host === "") throw invalidParameter(`Webhook URL must include a hostname: '${raw}'`);
-  checkCanonicalLiteral(url.hostname);
+  // WHATWG URL rewrites `127.1` to `127.0.0.1`; check the host as written.
+  const written = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(raw)?.[1];
+  checkCanonicalLiteral(written ?? url.hostname);
   if (policy.allowPrivate) return;
   let addresses: string[];
   try {
