@@ -28,7 +28,10 @@ Deno.test("signature: the value MLflow computes for the same delivery", async ()
   const h = await deliveryHeaders("d-1", body, undefined, 1_700_000_000_999);
   assert.equal(h["X-MLflow-Timestamp"], "1700000000");
   assert.equal(h["X-MLflow-Signature"], undefined, "no secret, no signature");
-  assert.equal(pythonUtcIso(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), "2026-01-02T03:04:05.678000+00:00");
+  assert.equal(
+    pythonUtcIso(Date.UTC(2026, 0, 2, 3, 4, 5, 678)),
+    "2026-01-02T03:04:05.678000+00:00",
+  );
 });
 
 Deno.test("public addresses: Python's is_global after unwrapping IPv4 in IPv6", () => {
@@ -95,7 +98,13 @@ Deno.test("delivery: a name that resolves to loopback at send time is refused be
       BlockedAddressError,
     );
     await assert.rejects(
-      guardedPost(new URL(`http://127.0.0.1:${server.addr.port}/`), {}, new Uint8Array(), policy, 2000),
+      guardedPost(
+        new URL(`http://127.0.0.1:${server.addr.port}/`),
+        {},
+        new Uint8Array(),
+        policy,
+        2000,
+      ),
       BlockedAddressError,
     );
     assert.equal(hits, 0);
@@ -138,7 +147,13 @@ Deno.test("delivery: a chunked answer is read whole; a silent server times out",
     assert.equal(a.status, 201);
     assert.equal(a.body, "part1-part2");
     await assert.rejects(
-      guardedPost(new URL(`http://127.0.0.1:${server.addr.port}/slow`), {}, new Uint8Array(), policy, 200),
+      guardedPost(
+        new URL(`http://127.0.0.1:${server.addr.port}/slow`),
+        {},
+        new Uint8Array(),
+        policy,
+        200,
+      ),
       /timed out/,
     );
     await assert.rejects(
@@ -178,7 +193,10 @@ Deno.test("events: proto names or numbers, MLflow's valid pairs, example payload
     parseEvents([{ entity: "PROMPT", action: "CREATED" }, { entity: "PROMPT", action: "CREATED" }]),
     ["prompt.created"],
   );
-  assert.deepEqual(eventJson("prompt_alias.deleted"), { entity: "PROMPT_ALIAS", action: "DELETED" });
+  assert.deepEqual(eventJson("prompt_alias.deleted"), {
+    entity: "PROMPT_ALIAS",
+    action: "DELETED",
+  });
   const events = [
     "registered_model.created",
     "model_version.created",

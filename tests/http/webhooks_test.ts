@@ -18,8 +18,11 @@ const MV_CREATED = { entity: "MODEL_VERSION", action: "CREATED" };
 const RM_CREATED = { entity: "REGISTERED_MODEL", action: "CREATED" };
 
 async function withApp(
-  fn: (s: WebhookApp, r: Receiver, table: Awaited<ReturnType<typeof engineBackend.makePort>>) =>
-    Promise<void>,
+  fn: (
+    s: WebhookApp,
+    r: Receiver,
+    table: Awaited<ReturnType<typeof engineBackend.makePort>>,
+  ) => Promise<void>,
   args = ["--webhooks-allow-private"],
   env = TEST_WEBHOOK_ENV,
 ): Promise<void> {
@@ -48,7 +51,9 @@ function verify(secret: string, headers: Headers, body: string): boolean {
   return headers.get("x-mlflow-signature") === `v1,${mac}`;
 }
 
-async function pending(table: { port: import("../../src/dynamo/port.ts").DynamoPort; tableName: string }) {
+async function pending(
+  table: { port: import("../../src/dynamo/port.ts").DynamoPort; tableName: string },
+) {
   return await queryAll(table.port, {
     TableName: table.tableName,
     KeyConditionExpression: "pk = :pk",
@@ -149,10 +154,18 @@ Deno.test("webhooks: MLflow's validation errors", async () => {
       /Invalid action 'deleted' for entity 'registered_model'. Valid actions are: \['created'\]/,
     );
     await bad({ name: "h", url, events: [{ entity: "NOPE", action: "CREATED" }] }, /entity/);
-    await bad({ name: "h", url: "ftp://x.example/", events: [RM_CREATED] }, /Invalid webhook URL scheme: 'ftp'/);
+    await bad(
+      { name: "h", url: "ftp://x.example/", events: [RM_CREATED] },
+      /Invalid webhook URL scheme: 'ftp'/,
+    );
     await bad({ name: "h", url: "   ", events: [RM_CREATED] }, /cannot be empty/);
     await bad({ name: "h", url, events: [RM_CREATED], status: "PAUSED" }, /status/);
-    await bad(undefined, /max_results must be between 1 and 1000/, "GET", "/webhooks?max_results=1001");
+    await bad(
+      undefined,
+      /max_results must be between 1 and 1000/,
+      "GET",
+      "/webhooks?max_results=1001",
+    );
     await bad(undefined, /Invalid page token/, "GET", "/webhooks?page_token=garbage!");
   });
 });
@@ -160,18 +173,22 @@ Deno.test("webhooks: MLflow's validation errors", async () => {
 Deno.test("webhooks: https only by default", async () => {
   const env = { ...TEST_WEBHOOK_ENV };
   delete env.MLFLOW_WEBHOOK_ALLOWED_SCHEMES;
-  await withApp(async (s, r) => {
-    const res = await s.call("POST", "/webhooks", {
-      name: "h",
-      url: `${r.base}/ok`,
-      events: [RM_CREATED],
-    });
-    assert.equal(res.status, 400);
-    assert.equal(
-      res.body.message,
-      "Invalid webhook URL scheme: 'http'. Allowed schemes are: https.",
-    );
-  }, ["--webhooks-allow-private"], env);
+  await withApp(
+    async (s, r) => {
+      const res = await s.call("POST", "/webhooks", {
+        name: "h",
+        url: `${r.base}/ok`,
+        events: [RM_CREATED],
+      });
+      assert.equal(res.status, 400);
+      assert.equal(
+        res.body.message,
+        "Invalid webhook URL scheme: 'http'. Allowed schemes are: https.",
+      );
+    },
+    ["--webhooks-allow-private"],
+    env,
+  );
 });
 
 Deno.test("webhooks: the secret is never answered and is stored sealed; no key â†’ clear 400", async () => {
@@ -182,7 +199,9 @@ Deno.test("webhooks: the secret is never answered and is stored sealed; no key â
       JSON.stringify(w),
       JSON.stringify((await s.call("GET", `/webhooks/${w.webhook_id}`)).body),
       JSON.stringify((await s.call("GET", "/webhooks")).body),
-      JSON.stringify((await s.call("PATCH", `/webhooks/${w.webhook_id}`, { secret: "other-secret" })).body),
+      JSON.stringify(
+        (await s.call("PATCH", `/webhooks/${w.webhook_id}`, { secret: "other-secret" })).body,
+      ),
     ];
     for (const a of answers) {
       assert.ok(!a.includes(secret) && !a.includes("other-secret") && !a.includes("secret"), a);
@@ -198,19 +217,23 @@ Deno.test("webhooks: the secret is never answered and is stored sealed; no key â
   });
   const env = { ...TEST_WEBHOOK_ENV };
   delete env.MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY;
-  await withApp(async (s, r) => {
-    const res = await s.call("POST", "/webhooks", {
-      name: "h",
-      url: `${r.base}/ok`,
-      events: [RM_CREATED],
-      secret: "x",
-    });
-    assert.equal(res.status, 400);
-    assert.match(res.body.message, /MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY/);
-    assert.equal((await s.call("GET", "/webhooks")).body.webhooks, undefined, "nothing written");
-    // Without a secret, creating works.
-    await createHook(s, { name: "h", url: `${r.base}/ok`, events: [RM_CREATED] });
-  }, ["--webhooks-allow-private"], env);
+  await withApp(
+    async (s, r) => {
+      const res = await s.call("POST", "/webhooks", {
+        name: "h",
+        url: `${r.base}/ok`,
+        events: [RM_CREATED],
+        secret: "x",
+      });
+      assert.equal(res.status, 400);
+      assert.match(res.body.message, /MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY/);
+      assert.equal((await s.call("GET", "/webhooks")).body.webhooks, undefined, "nothing written");
+      // Without a secret, creating works.
+      await createHook(s, { name: "h", url: `${r.base}/ok`, events: [RM_CREATED] });
+    },
+    ["--webhooks-allow-private"],
+    env,
+  );
 });
 
 Deno.test("webhooks: registry events arrive with MLflow's envelope, headers and a signature that verifies", async () => {
@@ -314,7 +337,12 @@ Deno.test("webhooks: prompt events (created, version, tags, alias) with MLflow's
     });
     await ok("POST", "/registered-models/set-tag", { name: "p1", key: "k", value: "v" });
     await ok("DELETE", "/registered-models/delete-tag", { name: "p1", key: "k" });
-    await ok("POST", "/model-versions/set-tag", { name: "p1", version: "1", key: "vk", value: "1" });
+    await ok("POST", "/model-versions/set-tag", {
+      name: "p1",
+      version: "1",
+      key: "vk",
+      value: "1",
+    });
     await ok("DELETE", "/model-versions/delete-tag", { name: "p1", version: "1", key: "vk" });
     await ok("POST", "/registered-models/alias", { name: "p1", alias: "prod", version: "1" });
     // A model's tag set is no prompt_tag event.
@@ -410,12 +438,20 @@ Deno.test("webhooks: test sends MLflow's example payload and answers the outcome
     assert.equal(other.body.result.success, true);
     assert.equal(JSON.parse(r.received[1]!.body).entity, "prompt");
 
-    const failing = await createHook(s, { name: "f", url: `${r.base}/status/500`, events: [RM_CREATED] });
+    const failing = await createHook(s, {
+      name: "f",
+      url: `${r.base}/status/500`,
+      events: [RM_CREATED],
+    });
     const f = await s.call("POST", `/webhooks/${failing.webhook_id}/test`, {});
     assert.equal(f.body.result.success, false);
     assert.equal(f.body.result.response_status, 500);
     assert.equal(r.received.filter((g) => g.path === "/status/500").length, 4, "1 + 3 retries");
-    const redirect = await createHook(s, { name: "r", url: `${r.base}/redirect`, events: [RM_CREATED] });
+    const redirect = await createHook(s, {
+      name: "r",
+      url: `${r.base}/redirect`,
+      events: [RM_CREATED],
+    });
     const rr = await s.call("POST", `/webhooks/${redirect.webhook_id}/test`, {});
     assert.equal(rr.body.result.response_status, 302);
     assert.equal(r.received.filter((g) => g.path === "/target").length, 0);
@@ -424,30 +460,34 @@ Deno.test("webhooks: test sends MLflow's example payload and answers the outcome
 });
 
 Deno.test("webhooks: SSRF refusals without --webhooks-allow-private", async () => {
-  await withApp(async (s) => {
-    for (
-      const url of [
-        "http://127.0.0.1:8080/h",
-        "http://10.1.2.3/h",
-        "http://169.254.169.254/latest/meta-data/",
-        "http://[::1]/h",
-        "http://[::ffff:127.0.0.1]/h",
-        "http://localhost:9000/h",
-        "http://192.168.0.10/h",
-        "http://100.64.0.1/h",
-      ]
-    ) {
-      const res = await s.call("POST", "/webhooks", { name: "h", url, events: [RM_CREATED] });
-      assert.equal(res.status, 400, url);
-      assert.match(res.body.message, /must not resolve to a non-public IP address/, url);
-    }
-    const octal = await s.call("POST", "/webhooks", {
-      name: "h",
-      url: "http://0177.0.0.1/h",
-      events: [RM_CREATED],
-    });
-    assert.equal(octal.status, 400);
-  }, [], TEST_WEBHOOK_ENV);
+  await withApp(
+    async (s) => {
+      for (
+        const url of [
+          "http://127.0.0.1:8080/h",
+          "http://10.1.2.3/h",
+          "http://169.254.169.254/latest/meta-data/",
+          "http://[::1]/h",
+          "http://[::ffff:127.0.0.1]/h",
+          "http://localhost:9000/h",
+          "http://192.168.0.10/h",
+          "http://100.64.0.1/h",
+        ]
+      ) {
+        const res = await s.call("POST", "/webhooks", { name: "h", url, events: [RM_CREATED] });
+        assert.equal(res.status, 400, url);
+        assert.match(res.body.message, /must not resolve to a non-public IP address/, url);
+      }
+      const octal = await s.call("POST", "/webhooks", {
+        name: "h",
+        url: "http://0177.0.0.1/h",
+        events: [RM_CREATED],
+      });
+      assert.equal(octal.status, 400);
+    },
+    [],
+    TEST_WEBHOOK_ENV,
+  );
 });
 
 Deno.test("webhooks: a private target saved earlier is refused again at delivery time", async () => {
