@@ -14,6 +14,7 @@ import { mountTracesFromConfig } from "../http/traces/mod.ts";
 import { mountDatasets } from "../http/datasets/mod.ts";
 import { mountWebhooks } from "../http/webhooks/mod.ts";
 import { type WebhookService, webhookService } from "../webhooks/service.ts";
+import { webhookSettings } from "../webhooks/settings.ts";
 
 /**
  * Returns the mount functions for the optional route groups. `webhooks` is the service whose
@@ -24,7 +25,9 @@ export async function buildExtraRoutes(
   stores: Stores,
   webhooks?: WebhookService,
 ): Promise<((app: Hono) => void)[]> {
-  const hooks = webhooks ?? await webhookService(stores.db, config.webhooks);
+  // A hand-built config (tests) may lack the webhook settings: MLflow's defaults then.
+  const hooks = webhooks ??
+    await webhookService(stores.db, config.webhooks ?? webhookSettings({}));
   return [
     await loggedModelRoutesFromConfig(config, stores),
     await artifactRoutesFromConfig(config, stores.runs),

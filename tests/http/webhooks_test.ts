@@ -572,4 +572,29 @@ function defineTests(backend: TestBackend): void {
       await table.cleanup();
     }
   });
+
+  Deno.test(`[${backend.name}] webhooks: two replicas on one table send each delivery once`, async () => {
+    const table = await backend.makePort();
+    const r = startReceiver();
+    const a = await webhookApp(table, ["--webhooks-allow-private"], TEST_WEBHOOK_ENV);
+    const b = await webhookApp(table, ["--webhooks-allow-private"], TEST_WEBHOOK_ENV);
+    try {
+      await createHook(a, { name: "h", url: `${r.base}/ok`, events: [RM_CREATED] });
+      for (let i = 0; i < 6; i++) {
+        const res = await (i % 2 ? a : b).call("POST", "/registered-models/create", {
+          name: `m${i}`,
+        });
+        assert.equal(res.status, 200);
+      }
+      const got = await r.waitFor("/ok", 6);
+      await new Promise((res) => setTimeout(res, 400));
+      assert.equal(r.received.length, 6, "no delivery sent twice");
+      assert.equal(new Set(got.map((g) => JSON.parse(g.body).data.name)).size, 6);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await r.close();
+      await table.cleanup();
+    }
+  });
 }
