@@ -13,6 +13,7 @@ import { eventJson, examplePayload, parseEvent, parseEvents } from "./events.ts"
 import { webhookSettings } from "./settings.ts";
 import { backoffMs, isRetryable } from "./worker.ts";
 import { MlflowError } from "../errors.ts";
+import { webhookDeliveriesDueBy, webhookDeliveryKey } from "../keys/key_schema.ts";
 
 Deno.test("signature: the value MLflow computes for the same delivery", async () => {
   const body = envelope("registered_model.created", { name: "m", tags: {}, description: null }, 0)
@@ -244,4 +245,14 @@ Deno.test("settings: MLflow's variable names and defaults; retry policy", () => 
   assert.equal(backoffMs(d, 10), 60_000);
   const answer = { status: 429, headers: new Headers({ "retry-after": "7" }), body: "" };
   assert.equal(backoffMs(d, 0, answer), 7000);
+});
+
+Deno.test("delivery keys: sort by due time; the due bound takes everything due now, nothing later", () => {
+  const id = "0f0f0f0f-ffff-4fff-8fff-ffffffffffff";
+  const early = webhookDeliveryKey(999, id).sk;
+  const now = webhookDeliveryKey(1000, id).sk;
+  const later = webhookDeliveryKey(1001, "00000000-0000-4000-8000-000000000000").sk;
+  assert.ok(early < now && now < later);
+  const bound = webhookDeliveriesDueBy(1000);
+  assert.ok(early <= bound && now <= bound && later > bound);
 });

@@ -147,10 +147,22 @@ export class DeliveryWorker {
     let secret: string | undefined;
     try {
       webhook = await this.webhooks.get(d.webhookId);
-      secret = await this.webhooks.secretOf(webhook);
     } catch (e) {
       if (e instanceof MlflowError) return await this.queue.remove(d); // webhook deleted
       throw e;
+    }
+    try {
+      secret = await this.webhooks.secretOf(webhook);
+    } catch (e) {
+      if (e instanceof MlflowError) return await this.queue.remove(d);
+      // Sealed under another key: sending unsigned would mislead the receiver.
+      this.log(
+        `webhooks: delivery ${d.deliveryId} dropped: the secret of webhook ${webhook.webhookId} ` +
+          `cannot be opened (MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY changed?): ${
+            (e as Error).message
+          }`,
+      );
+      return await this.queue.remove(d);
     }
     if (webhook.status !== "ACTIVE") return await this.queue.remove(d);
     let answer: PostAnswer | undefined;

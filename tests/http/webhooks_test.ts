@@ -597,4 +597,35 @@ function defineTests(backend: TestBackend): void {
       await table.cleanup();
     }
   });
+
+  Deno.test(`[${backend.name}] webhooks: a secret sealed under another key is dropped, never sent unsigned`, async () => {
+    const table = await backend.makePort();
+    const r = startReceiver();
+    try {
+      const a = await webhookApp(table, ["--webhooks-allow-private"], TEST_WEBHOOK_ENV, false);
+      await createHook(a, { name: "h", url: `${r.base}/ok`, events: [RM_CREATED], secret: "x" });
+      await a.call("POST", "/registered-models/create", { name: "m" });
+      await a.stop();
+      const rotated = { ...TEST_WEBHOOK_ENV, MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: "another-key" };
+      const warn = console.warn;
+      const logged: string[] = [];
+      console.warn = (l: string) => logged.push(l);
+      const b = await webhookApp(table, ["--webhooks-allow-private"], rotated);
+      try {
+        const until = Date.now() + 5000;
+        while ((await pending(table)).length > 0 && Date.now() < until) {
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      } finally {
+        console.warn = warn;
+        await b.stop();
+      }
+      assert.equal((await pending(table)).length, 0);
+      assert.equal(r.received.length, 0);
+      assert.match(logged.join("\n"), /cannot be opened/);
+    } finally {
+      await r.close();
+      await table.cleanup();
+    }
+  });
 }
