@@ -159,3 +159,32 @@ def test_webhook_test_and_signed_event_delivery(client: MlflowClient, receiver):
         assert headers["x-mlflow-signature"] == "v1," + base64.b64encode(mac).decode()
     finally:
         client.delete_webhook(hook.webhook_id)
+
+
+def test_prompt_events_from_the_stock_prompt_api(client: MlflowClient, receiver):
+    import mlflow
+
+    base, got = receiver
+    hook = client.create_webhook(
+        name=unique("prompts"),
+        url=f"{base}/prompts",
+        events=["prompt.created", "prompt_version.created", "prompt_alias.created"],
+    )
+    try:
+        name = unique("wh_prompt")
+        mlflow.genai.register_prompt(name=name, template="Hello {{who}}!", commit_message="c1")
+        mlflow.genai.set_prompt_alias(name, alias="prod", version=1)
+        wait_for(got, 3)
+        time.sleep(0.5)
+        events = {}
+        for _, _, body in got:
+            p = json.loads(body)
+            if p["data"]["name"] == name:
+                events[f"{p['entity']}.{p['action']}"] = p["data"]
+        assert set(events) == {"prompt.created", "prompt_version.created", "prompt_alias.created"}
+        assert events["prompt_version.created"]["template"] == "Hello {{who}}!"
+        assert events["prompt_version.created"]["version"] == "1"
+        assert "mlflow.prompt.is_prompt" not in events["prompt.created"]["tags"]
+        assert events["prompt_alias.created"] == {"name": name, "alias": "prod", "version": "1"}
+    finally:
+        client.delete_webhook(hook.webhook_id)
