@@ -42,6 +42,8 @@ export async function guardedPost(
   body: Uint8Array,
   policy: AddressPolicy,
   timeoutMs: number,
+  /** Extra trusted CA certificates (PEM), for tests. */
+  caCerts?: string[],
 ): Promise<PostAnswer> {
   const host = bareHostname(url);
   const secure = url.protocol === "https:";
@@ -67,7 +69,12 @@ export async function guardedPost(
         `Webhook connection blocked: ${peer} is not a public IP address. This may indicate a DNS rebinding attempt.`,
       );
     }
-    if (secure) conn = await Deno.startTls(conn as Deno.TcpConn, { hostname: host });
+    if (secure) {
+      conn = await Deno.startTls(conn as Deno.TcpConn, {
+        hostname: host,
+        ...(caCerts ? { caCerts } : {}),
+      });
+    }
     const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
     const head = [
       `POST ${url.pathname}${url.search} HTTP/1.1`,

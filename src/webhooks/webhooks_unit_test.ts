@@ -256,3 +256,125 @@ Deno.test("delivery keys: sort by due time; the due bound takes everything due n
   const bound = webhookDeliveriesDueBy(1000);
   assert.ok(early <= bound && now <= bound && later > bound);
 });
+
+/** A throwaway CA and a certificate for `name` it signed (openssl). */
+async function caAndLeaf(
+  dir: string,
+  name: string,
+): Promise<{ ca: string; cert: string; key: string }> {
+  const run = async (args: string[]) => {
+    const out = await new Deno.Command("openssl", {
+      args,
+      cwd: dir,
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    if (!out.success) throw new Error(`openssl ${args[0]} failed`);
+  };
+  await run([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=test-ca",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+  ]);
+  await run([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    `/CN=${name}`,
+    "-keyout",
+    "leaf.key",
+    "-out",
+    "leaf.csr",
+  ]);
+  await Deno.writeTextFile(
+    `${dir}/ext.cnf`,
+    `subjectAltName=DNS:${name}\nbasicConstraints=CA:FALSE\n`,
+  );
+  await run([
+    "x509",
+    "-req",
+    "-in",
+    "leaf.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    "ext.cnf",
+    "-out",
+    "leaf.pem",
+  ]);
+  return {
+    ca: await Deno.readTextFile(`${dir}/ca.pem`),
+    cert: await Deno.readTextFile(`${dir}/leaf.pem`),
+    key: await Deno.readTextFile(`${dir}/leaf.key`),
+  };
+}
+
+const hasOpenssl = (() => {
+  try {
+    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name:
+    "delivery: https runs TLS over the checked socket, verifying the certificate against the hostname",
+  ignore: !hasOpenssl,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const { ca, cert, key } = await caAndLeaf(dir, "hook.test");
+    let hits = 0;
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, cert, key, onListen: () => {} },
+      () => {
+        hits++;
+        return new Response("tls ok");
+      },
+    );
+    const policy = {
+      allowedSchemes: ["https"],
+      allowPrivate: true,
+      resolve: () => Promise.resolve(["127.0.0.1"]),
+    };
+    const body = new Uint8Array();
+    try {
+      const port = server.addr.port;
+      const ok = await guardedPost(new URL(`https://hook.test:${port}/h`), {}, body, policy, 3000, [
+        ca,
+      ]);
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body, "tls ok");
+      // An untrusted certificate, or one for another name, is refused.
+      await assert.rejects(
+        guardedPost(new URL(`https://hook.test:${port}/h`), {}, body, policy, 3000),
+      );
+      await assert.rejects(
+        guardedPost(new URL(`https://other.test:${port}/h`), {}, body, policy, 3000, [ca]),
+      );
+      assert.equal(hits, 1);
+    } finally {
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
