@@ -59,7 +59,11 @@ export async function guardedPost(
     if (bad) throw new BlockedAddressError(`${host} resolves to ${bad}, not a public address`);
   }
   const deadline = AbortSignal.timeout(timeoutMs);
-  let conn: Deno.Conn = await Deno.connect({ hostname: address, port, transport: "tcp" });
+  let conn: Deno.Conn = await withDeadline(
+    Deno.connect({ hostname: address, port, transport: "tcp" }),
+    deadline,
+    timeoutMs,
+  );
   const abort = () => conn.close();
   deadline.addEventListener("abort", abort, { once: true });
   try {
@@ -99,6 +103,27 @@ export async function guardedPost(
       // already closed
     }
   }
+}
+
+/** `connect` has no signal: stop waiting at the deadline and close the late connection. */
+function withDeadline(
+  connecting: Promise<Deno.TcpConn>,
+  deadline: AbortSignal,
+  timeoutMs: number,
+): Promise<Deno.TcpConn> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error(`timed out after ${timeoutMs} ms (connect)`));
+    if (deadline.aborted) return onAbort();
+    deadline.addEventListener("abort", onAbort, { once: true });
+    connecting.then((conn) => {
+      deadline.removeEventListener("abort", onAbort);
+      if (deadline.aborted) conn.close();
+      else resolve(conn);
+    }, (e) => {
+      deadline.removeEventListener("abort", onAbort);
+      reject(e);
+    });
+  });
 }
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {

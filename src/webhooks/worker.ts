@@ -133,7 +133,8 @@ export class DeliveryWorker {
   async runOnce(): Promise<number> {
     const now = Date.now();
     const due = await this.queue.due(now, this.settings.concurrency * 4);
-    const leaseMs = this.settings.timeoutMs + 30_000;
+    // One attempt is bounded by the request timeout; the margin covers the queue writes.
+    const leaseMs = this.settings.timeoutMs + 10_000;
     const done = await pooledMap(due, async (d) => {
       if (!(await this.queue.claim(d, now, Date.now() + leaseMs))) return 0;
       await this.deliver(d);

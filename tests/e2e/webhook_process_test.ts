@@ -28,6 +28,8 @@ async function start(dataDir: string): Promise<{ url: string; child: Deno.ChildP
       MLFLOW_WEBHOOK_ALLOWED_SCHEMES: "http",
       MLFLOW_WEBHOOK_RETRY_BACKOFF_SECONDS: "3",
       MLFLOW_WEBHOOK_POLL_SECONDS: "0.1",
+      // A claim cut short by kill -9 expires after timeout + 10 s.
+      MLFLOW_WEBHOOK_REQUEST_TIMEOUT: "1",
     },
     stdout: "null",
     stderr: "null",
@@ -83,7 +85,7 @@ Deno.test("a pending webhook delivery survives kill -9 and is delivered once aft
     );
     s = await start(dir);
     try {
-      for (let i = 0; i < 150 && got.length === 0; i++) {
+      for (let i = 0; i < 250 && got.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
       await new Promise((r) => setTimeout(r, 500));
