@@ -378,3 +378,17 @@ Deno.test({
     }
   },
 });
+
+Deno.test("emitter: a failing enqueue is logged and never fails the registry write", async () => {
+  const { WebhookEmitter } = await import("./emitter.ts");
+  const logged: string[] = [];
+  const hook = { webhookId: "w", status: "ACTIVE" };
+  const store = { subscribers: () => Promise.resolve([hook]) };
+  const queue = { enqueue: () => Promise.reject(new Error("ProvisionedThroughputExceeded")) };
+  // deno-lint-ignore no-explicit-any
+  const e = new WebhookEmitter(store as any, queue as any, () => {}, (l) => logged.push(l));
+  await e.emit("registered_model.created", { name: "m" });
+  await e.emitEither(() => Promise.reject(new Error("lookup failed")), ["prompt_tag.set", {}]);
+  assert.match(logged[0]!, /could not enqueue registered_model.created: ProvisionedThroughput/);
+  assert.match(logged[1]!, /could not enqueue prompt_tag.set: lookup failed/);
+});
