@@ -281,6 +281,14 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "DELETE /mlflow/scorers/delete": on("scorer", "READ", req("scorer_whole", "MANAGE")),
   "GET /mlflow/scorers/online-configs": anyUser,
 
+  // Webhooks: admins only (MLflow 3.17.2 `WEBHOOK_BEFORE_REQUEST_HANDLERS`: `sender_is_admin`).
+  "POST /mlflow/webhooks": admin,
+  "GET /mlflow/webhooks": admin,
+  "GET /mlflow/webhooks/:webhook_id": admin,
+  "PATCH /mlflow/webhooks/:webhook_id": admin,
+  "DELETE /mlflow/webhooks/:webhook_id": admin,
+  "POST /mlflow/webhooks/:webhook_id/test": admin,
+
   // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
   "POST /mlflow/users/create": admin,
   "GET /mlflow/users/get": { kind: "self" },

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type Backend, parseBackendUri } from "./backend_uri.ts";
+import { type WebhookSettings, webhookSettings } from "../webhooks/settings.ts";
 
 /** JSON bodies beyond this many bytes get 413 (32 MiB; see `src/http/middleware/body_limit.ts`). */
 export const DEFAULT_MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
@@ -83,6 +84,8 @@ export interface Config {
   uiDownload: boolean;
   /** `--app-name basic-auth`: authentication and permissions (`docs/auth.md`); unset → off. */
   appName?: "basic-auth";
+  /** Webhook validation and delivery (`--webhooks-allow-private`, `MLFLOW_WEBHOOK_*`). */
+  webhooks: WebhookSettings;
 }
 
 const FLAGS = {
@@ -105,6 +108,7 @@ const FLAGS = {
   "ui-dir": { type: "string" },
   "no-ui-download": { type: "boolean" },
   "app-name": { type: "string" },
+  "webhooks-allow-private": { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -152,6 +156,9 @@ export const USAGE = `Usage: deno task start [options]
   --app-name basic-auth           HTTP Basic authentication and per-resource permissions, as
                                   MLflow's basic-auth app (MLFLOW_APP_NAME; configured by the ini
                                   file at MLFLOW_AUTH_CONFIG_PATH, see docs/auth.md). Default off.
+  --webhooks-allow-private        let webhooks target private, loopback and link-local addresses
+                                  (MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS; tests and local development
+                                  only; other MLFLOW_WEBHOOK_* settings in docs/webhooks.md)
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -213,7 +220,13 @@ export function loadConfig(
   }
   const defaultArtifactRoot = c.defaultArtifactRoot ??
     (c.serveArtifacts ? "mlflow-artifacts:/" : c.artifactsDestination);
-  return { ...c, backend, defaultArtifactRoot };
+  let webhooks: WebhookSettings;
+  try {
+    webhooks = webhookSettings(env, values["webhooks-allow-private"] ?? false);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  return { ...c, backend, defaultArtifactRoot, webhooks };
 }
 
 function kebab(s: string): string {

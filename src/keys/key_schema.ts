@@ -633,3 +633,29 @@ export const scorerHeadKey = (experimentId: string, name: string): Key => ({
 });
 /** The sk prefix of every scorer item of an experiment. */
 export const SCORER_PREFIX = "N#";
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks and their pending deliveries (docs/key-schema.md, "Webhooks").
+
+/**
+ * The partition holding every webhook (one item each, sk = webhook id). Webhooks are few (an
+ * admin registers them), so list and "who subscribes to this event" read this one partition.
+ * The one place the partition is named: a workspace scope becomes an argument here.
+ */
+export const webhooksPk = (): string => "WH";
+/** One webhook. */
+export const webhookKey = (webhookId: string): Key => ({ pk: webhooksPk(), sk: webhookId });
+
+/**
+ * The partition of pending webhook deliveries. The sk starts with the padded due time, so one
+ * Query with `sk <= due(now)` returns the deliveries that are due, oldest first.
+ */
+export const webhookDeliveriesPk = (): string => "WHQ";
+/** A pending delivery, due at `dueMs`. */
+export const webhookDeliveryKey = (dueMs: number, deliveryId: string): Key => ({
+  pk: webhookDeliveriesPk(),
+  sk: `${padNumber(Math.max(0, Math.trunc(dueMs)))}#${deliveryId}`,
+});
+/** The greatest sk of a delivery due at or before `nowMs` (`#` sorts before every id character). */
+export const webhookDeliveriesDueBy = (nowMs: number): string =>
+  `${padNumber(Math.max(0, Math.trunc(nowMs)))}#~`;

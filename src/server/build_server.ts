@@ -17,6 +17,7 @@ import { observability } from "./observability.ts";
 import { startUi } from "../ui/start_ui.ts";
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from "../auth/auth_config.ts";
 import { ensureAdmin } from "../http/auth/mod.ts";
+import { webhookService } from "../webhooks/service.ts";
 
 /** A start-up failure with a one-line message for the operator (exit code 1). */
 export class StartupError extends Error {
@@ -43,16 +44,26 @@ export async function buildServer(
     const stores = await createStores(backend.db, config.defaultArtifactRoot);
     const ui = await startUi(config, env);
     if (authConfig) await adminOrExplain(stores, authConfig);
+    // Every entry runs the delivery worker: pending deliveries are claimed with a lease, so
+    // workers and replicas on one table send each delivery once.
+    const webhooks = await webhookService(stores.db, config.webhooks);
     const app = createApp({
       stores,
       ...appOptions(config),
       ui: ui.state,
-      extraRoutes: await buildExtraRoutes(config, stores),
+      extraRoutes: await buildExtraRoutes(config, stores, webhooks),
       ready: backend.ready,
       ...await observability(config),
       ...(authConfig ? { auth: { config: authConfig } } : {}),
     });
-    return { fetch: app.fetch, close: () => backend.close() };
+    webhooks.worker.start();
+    return {
+      fetch: app.fetch,
+      close: async () => {
+        await webhooks.worker.stop();
+        await backend.close();
+      },
+    };
   } catch (e) {
     await backend.close();
     throw e;

@@ -92,6 +92,13 @@ def _tail(path: Path, limit: int = 6000) -> str:
 def _server_env(backend: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("MLFLOW_TRACKING_URI", None)
+    # Webhook tests (test_webhooks.py) deliver to a receiver on loopback over http.
+    env.setdefault("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS", "true")
+    env.setdefault("MLFLOW_WEBHOOK_ALLOWED_SCHEMES", "http,https")
+    env.setdefault("MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY", "compat-webhook-key")
+    env.setdefault("MLFLOW_WEBHOOK_RETRY_BACKOFF_SECONDS", "0.1")
+    env.setdefault("MLFLOW_WEBHOOK_POLL_SECONDS", "0.2")
+    env.setdefault("MLFLOW_WEBHOOK_CACHE_TTL", "0")
     if backend == "dynamodb-local":
         # DynamoDB Local accepts any credentials; never reach for real ones or IMDS.
         env.update(

@@ -92,11 +92,17 @@ async function setup(s: FullApp) {
     name: "safety",
     serialized_scorer: scorer,
   });
-  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer };
+  // A public IP literal: no DNS; the full app runs no delivery worker, so nothing is sent.
+  const W = (await ok(s, "POST", "/webhooks", {
+    name: "fuzz-hook",
+    url: "https://93.184.215.14/hook",
+    events: [{ entity: "MODEL_VERSION", action: "CREATED" }],
+  })).webhook.webhook_id as string;
+  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W };
 }
 
 function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
-  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer } = x;
+  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W } = x;
   const kv = [{ key: "k", value: "v" }];
   return [
     ["POST", "/experiments/create", { name: "fz-new", artifact_location: "", tags: kv }],
@@ -270,6 +276,20 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
     }],
     ["GET", "/3.0/scorers/list", { experiment_id: E }],
     ["GET", "/3.0/scorers/get", { experiment_id: E, name: "safety" }],
+    // Webhooks (`test` sends a request, so it is left out here; tests/http/webhooks_test.ts).
+    ["POST", "/webhooks", {
+      name: "fuzz-hook-2",
+      url: "https://93.184.215.14/h",
+      events: [{ entity: "REGISTERED_MODEL", action: "CREATED" }],
+      description: "d",
+      status: "ACTIVE",
+    }],
+    ["GET", "/webhooks", { max_results: "10" }],
+    ["PATCH", `/webhooks/${W}`, {
+      name: "fuzz-hook-3",
+      events: [{ entity: "PROMPT_ALIAS", action: "DELETED" }],
+      status: "DISABLED",
+    }],
   ];
 }
 

@@ -18,6 +18,7 @@ const LOWER = [
   "util",
   "config",
   "auth",
+  "webhooks",
 ];
 const UPPER = ["http", "app.ts", "server", "cli"];
 

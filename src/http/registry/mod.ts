@@ -15,6 +15,8 @@ import { modelVersionRoutes, type TagLoggedModel } from "./model_versions.ts";
 import { registeredModelRoutes } from "./registered_models.ts";
 import { registrySearchRoutes } from "./search.ts";
 import type { SourceContext } from "./source.ts";
+import type { WebhookEmitter } from "../../webhooks/emitter.ts";
+import { type RegistryEvents, registryEvents } from "./webhook_events.ts";
 
 /** What the registry routes need. */
 export interface RegistryRouteDeps {
@@ -22,19 +24,23 @@ export interface RegistryRouteDeps {
   /** Source validation's view of runs and logged models (see `source.ts`). */
   source: Omit<SourceContext, "registry">;
   tagLoggedModel: TagLoggedModel;
+  /** Webhook events of registry writes (none → no events). */
+  webhooks?: WebhookEmitter;
 }
 
 /** The registry routes (relative to `/api/2.0/mlflow`). */
 export function registryRoutes(deps: RegistryRouteDeps): Hono {
   const app = new Hono();
+  const events: RegistryEvents = registryEvents(deps.webhooks, deps.registry);
   // Static paths only, so registration order does not matter; search first for readability.
   registrySearchRoutes(app, deps.registry);
-  registeredModelRoutes(app, deps.registry);
+  registeredModelRoutes(app, deps.registry, events);
   modelVersionRoutes(
     app,
     deps.registry,
     { ...deps.source, registry: deps.registry },
     deps.tagLoggedModel,
+    events,
   );
   return app;
 }
@@ -64,7 +70,11 @@ export function registryDeps(
 }
 
 /** The mount function `src/server/extra_routes.ts` adds. */
-export function mountRegistry(config: Config, stores: Stores): (app: Hono) => void {
-  const routes = registryRoutes(registryDeps(config, stores));
+export function mountRegistry(
+  config: Config,
+  stores: Stores,
+  webhooks?: WebhookEmitter,
+): (app: Hono) => void {
+  const routes = registryRoutes({ ...registryDeps(config, stores), webhooks });
   return (app) => mountMlflow(app, routes);
 }

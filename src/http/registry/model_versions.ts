@@ -11,6 +11,7 @@ import { bool, parseRequest, requireString } from "../request.ts";
 import { type SourceContext, validateCreateSource } from "./source.ts";
 import { TagSchema } from "./registered_models.ts";
 import { modelVersionJson } from "./wire.ts";
+import { NO_EVENTS, type RegistryEvents } from "./webhook_events.ts";
 
 /** Links a logged model to a new version (`mlflow.modelVersions` tag). */
 export type TagLoggedModel = (modelId: string, name: string, version: number) => Promise<void>;
@@ -23,6 +24,7 @@ export function modelVersionRoutes(
   registry: RegistryStore,
   source: SourceContext,
   tagLoggedModel: TagLoggedModel,
+  events: RegistryEvents = NO_EVENTS,
 ): void {
   app.post("/model-versions/create", async (c) => {
     const req = await parseRequest(
@@ -58,6 +60,14 @@ export function modelVersionRoutes(
     if (!resolved.isPrompt && resolved.modelId) {
       await tagLoggedModel(resolved.modelId, name, mv.version);
     }
+    await events.versionCreated(resolved.isPrompt, {
+      name,
+      version: String(mv.version),
+      source: resolved.source,
+      runId: resolved.runId,
+      tags,
+      description: req.description,
+    });
     return mlflowJson({ model_version: modelVersionJson(mv) });
   });
 
@@ -124,6 +134,7 @@ export function modelVersionRoutes(
       requireString(req.key, "key"),
       req.value ?? "",
     );
+    await events.versionTagSet(req.name!, req.version!, req.key!, req.value ?? "");
     return mlflowJson({});
   });
 
@@ -134,6 +145,7 @@ export function modelVersionRoutes(
       requireString(req.version, "version"),
       requireString(req.key, "key"),
     );
+    await events.versionTagDeleted(req.name!, req.version!, req.key!);
     return mlflowJson({});
   });
 }

@@ -10,13 +10,18 @@ import type { RegistryStore } from "../../store/registry/registry_store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { list, parseRequest, requireString } from "../request.ts";
 import { modelVersionJson, registeredModelJson } from "./wire.ts";
+import { NO_EVENTS, type RegistryEvents } from "./webhook_events.ts";
 
 export const TagSchema = z.object({ key: z.string().optional(), value: z.string().optional() });
 
 const NameSchema = z.object({ name: z.string().optional() });
 
 /** Registers the registered-model and alias routes on `app`. */
-export function registeredModelRoutes(app: Hono, registry: RegistryStore): void {
+export function registeredModelRoutes(
+  app: Hono,
+  registry: RegistryStore,
+  events: RegistryEvents = NO_EVENTS,
+): void {
   app.post("/registered-models/create", async (c) => {
     const req = await parseRequest(
       c,
@@ -32,6 +37,7 @@ export function registeredModelRoutes(app: Hono, registry: RegistryStore): void 
       tags: req.tags ?? [],
       description: req.description,
     });
+    await events.modelCreated(rm.name, req.tags ?? [], req.description);
     return mlflowJson({ registered_model: registeredModelJson(rm) });
   });
 
@@ -101,6 +107,7 @@ export function registeredModelRoutes(app: Hono, registry: RegistryStore): void 
       requireString(req.key, "key"),
       req.value ?? "",
     );
+    await events.modelTagSet(req.name!, req.key!, req.value ?? "");
     return mlflowJson({});
   });
 
@@ -113,6 +120,7 @@ export function registeredModelRoutes(app: Hono, registry: RegistryStore): void 
       requireString(req.name, "name"),
       requireString(req.key, "key"),
     );
+    await events.modelTagDeleted(req.name!, req.key!);
     return mlflowJson({});
   });
 
@@ -125,6 +133,7 @@ export function registeredModelRoutes(app: Hono, registry: RegistryStore): void 
       requireString(req.alias, "alias"),
       requireString(req.version, "version"),
     );
+    await events.aliasCreated(req.name!, req.alias!, req.version!);
     return mlflowJson({});
   });
 
@@ -134,6 +143,7 @@ export function registeredModelRoutes(app: Hono, registry: RegistryStore): void 
       requireString(req.name, "name"),
       requireString(req.alias, "alias"),
     );
+    await events.aliasDeleted(req.name!, req.alias!);
     return mlflowJson({});
   });
 
