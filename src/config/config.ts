@@ -48,6 +48,7 @@ const ConfigSchema = z.object({
   uiDir: z.string().min(1).optional(),
   uiDownload: z.boolean(),
   appName: z.enum(["basic-auth"], "must be basic-auth").optional(),
+  enableWorkspaces: z.boolean(),
 });
 
 /** Validated configuration. */
@@ -83,6 +84,8 @@ export interface Config {
   uiDownload: boolean;
   /** `--app-name basic-auth`: authentication and permissions (`docs/auth.md`); unset → off. */
   appName?: "basic-auth";
+  /** `--enable-workspaces`: workspaces and the `X-MLFLOW-WORKSPACE` header (`docs/workspaces.md`). */
+  enableWorkspaces: boolean;
 }
 
 const FLAGS = {
@@ -105,6 +108,7 @@ const FLAGS = {
   "ui-dir": { type: "string" },
   "no-ui-download": { type: "boolean" },
   "app-name": { type: "string" },
+  "enable-workspaces": { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -151,6 +155,9 @@ export const USAGE = `Usage: deno task start [options]
   --app-name basic-auth           HTTP Basic authentication and per-resource permissions, as
                                   MLflow's basic-auth app (MLFLOW_APP_NAME; configured by the ini
                                   file at MLFLOW_AUTH_CONFIG_PATH, see docs/auth.md). Default off.
+  --enable-workspaces             workspaces selected by the X-MLFLOW-WORKSPACE header, as
+                                  \`mlflow server --enable-workspaces\` (MLFLOW_ENABLE_WORKSPACES;
+                                  see docs/workspaces.md). Default off.
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -198,6 +205,7 @@ export function loadConfig(
     uiDir: values["ui-dir"] ?? (env.MLFLOW_UI_DIR || undefined),
     uiDownload: values["no-ui-download"] ? false : envBool(env.MLFLOW_UI_DOWNLOAD) ?? true,
     appName: (values["app-name"] ?? env.MLFLOW_APP_NAME) || undefined,
+    enableWorkspaces: values["enable-workspaces"] ?? envBool(env.MLFLOW_ENABLE_WORKSPACES) ?? false,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

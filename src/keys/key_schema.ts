@@ -465,23 +465,54 @@ export const userGsi1 = (username: string): Gsi1Key => ({
 /** The partition of a user: the user item and every grant the user holds. */
 export const userPartitionPk = userPk;
 
-/** One grant: `username` holds a permission on one resource (`experiment`, `registered_model`, ...). */
-export const grantKey = (username: string, resourceType: string, resourceId: string): Key => ({
-  pk: userPk(username),
-  sk: `${GRANT_PREFIX}${resourceType}#${
-    nameInKey(resourceId, MAX_SORT_KEY_BYTES, GRANT_PREFIX.length + resourceType.length + 1)
-  }`,
-});
+/**
+ * One grant: `username` holds a permission on one resource (`experiment`, `registered_model`, ...).
+ * Resources named by a per-workspace name (registered models, prompts) carry their workspace
+ * outside `default` (`registered_model@<ws>`), so one name in two workspaces never shares grants.
+ */
+export const grantKey = (
+  username: string,
+  resourceType: string,
+  resourceId: string,
+  workspace = DEFAULT_WORKSPACE,
+): Key => {
+  const type = inWorkspace(resourceType, workspace);
+  return {
+    pk: userPk(username),
+    sk: `${GRANT_PREFIX}${type}#${
+      nameInKey(
+        resourceId,
+        MAX_SORT_KEY_BYTES,
+        GRANT_PREFIX.length + encoder.encode(type).length + 1,
+      )
+    }`,
+  };
+};
 export const GRANT_PREFIX = "GRANT#";
 /** Grants listed by resource (rename and delete of a registered model move or remove them). */
-export const grantGsi1 = (username: string, resourceType: string, resourceId: string): Gsi1Key => ({
-  gsi1pk: grantsOnGsi1Pk(resourceType, resourceId),
+export const grantGsi1 = (
+  username: string,
+  resourceType: string,
+  resourceId: string,
+  workspace = DEFAULT_WORKSPACE,
+): Gsi1Key => ({
+  gsi1pk: grantsOnGsi1Pk(resourceType, resourceId, workspace),
   gsi1sk: nameInKey(username, MAX_SORT_KEY_BYTES, 0),
 });
-export const grantsOnGsi1Pk = (resourceType: string, resourceId: string): string =>
-  `GRANTS#${resourceType}#${
-    nameInKey(resourceId, MAX_PARTITION_KEY_BYTES, "GRANTS#".length + resourceType.length + 1)
+export const grantsOnGsi1Pk = (
+  resourceType: string,
+  resourceId: string,
+  workspace = DEFAULT_WORKSPACE,
+): string => {
+  const type = inWorkspace(resourceType, workspace);
+  return `GRANTS#${type}#${
+    nameInKey(
+      resourceId,
+      MAX_PARTITION_KEY_BYTES,
+      "GRANTS#".length + encoder.encode(type).length + 1,
+    )
   }`;
+};
 
 // ---------------------------------------------------------------------------------------------
 // GenAI evaluation datasets and registered scorers (docs/key-schema.md, "Evaluation datasets").

@@ -41,7 +41,10 @@ export function workspacesActive(): boolean {
  * A condition on an item's `workspace` attribute matching the current workspace (absent for
  * `default`), for conditional writes that must not touch another workspace's item.
  */
-export function workspaceCondition(): { expression: string; values: Record<string, { S: string }> } {
+export function workspaceCondition(): {
+  expression: string;
+  values: Record<string, { S: string }>;
+} {
   const ws = currentWorkspace();
   return isDefaultWorkspace(ws)
     ? { expression: "attribute_not_exists(workspace)", values: {} }

@@ -91,7 +91,10 @@ export class ExperimentStore {
     if (isDefaultWorkspace(workspace)) return appendToUri(this.defaultArtifactRoot, id);
     const own = await this.workspaceArtifactRoot?.(workspace);
     if (own) return appendToUri(own, id);
-    return appendToUri(appendToUri(appendToUri(this.defaultArtifactRoot, "workspaces"), workspace), id);
+    return appendToUri(
+      appendToUri(appendToUri(this.defaultArtifactRoot, "workspaces"), workspace),
+      id,
+    );
   }
 
   /** Creates experiment "0" named "Default" unless it exists (safe across replicas). */
@@ -337,7 +340,8 @@ export class ExperimentStore {
             TableName: this.db.table,
             Key: rawKey(experimentKey(id)),
             UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
-            ConditionExpression: `attribute_exists(pk) AND lifecycle_stage <> :s AND ${inWs.expression}`,
+            ConditionExpression:
+              `attribute_exists(pk) AND lifecycle_stage <> :s AND ${inWs.expression}`,
             ExpressionAttributeValues: {
               ":s": { S: stage },
               ":t": { N: String(now) },

@@ -109,7 +109,9 @@ export async function searchRegisteredModels(
   db: Db,
   q: RegisteredModelSearch,
 ): Promise<SearchPage<RegisteredModel>> {
-  const records = (await queryIndex(db, registeredModelsGsi1Pk(currentWorkspace()))).map(modelRecordFromItem);
+  const records = (await queryIndex(db, registeredModelsGsi1Pk(currentWorkspace()))).map(
+    modelRecordFromItem,
+  );
   const byUid = new Map(records.map((r) => [r.uid, r]));
   const matches = records
     .filter((r) => q.includePrompts || r.tags[IS_PROMPT_TAG_KEY] !== "true")

@@ -16,8 +16,8 @@ import {
   GSI1,
   registeredModelsGsi1Pk,
   workspaceGsi1,
-  WORKSPACES_GSI1_PK,
   workspaceKey,
+  WORKSPACES_GSI1_PK,
 } from "../../keys/key_schema.ts";
 import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
