@@ -82,7 +82,6 @@ async function main(): Promise<number> {
     ready: backend.ready,
     ...await observability(config),
     ...(authConfig ? { auth: { config: authConfig } } : {}),
-    workspaces: config.enableWorkspaces,
   });
   const controller = new AbortController();
   let server;
