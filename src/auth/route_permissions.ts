@@ -265,6 +265,14 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "DELETE /mlflow/scorers/delete": on("experiment_id", "MANAGE"),
   "GET /mlflow/scorers/online-configs": anyUser,
 
+  // Workspaces (MLflow 3.17.2: list for anyone, filtered to visible workspaces; get for those who
+  // may see the workspace; create, update and delete for admins).
+  "GET /mlflow/workspaces": { kind: "authenticated", filter: "workspaces" },
+  "POST /mlflow/workspaces": admin,
+  "GET /mlflow/workspaces/:workspace_name": on("workspace", "READ"),
+  "PATCH /mlflow/workspaces/:workspace_name": admin,
+  "DELETE /mlflow/workspaces/:workspace_name": admin,
+
   // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
   "POST /mlflow/users/create": admin,
   "GET /mlflow/users/get": { kind: "self" },
