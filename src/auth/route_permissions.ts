@@ -265,11 +265,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "DELETE /mlflow/scorers/delete": on("experiment_id", "MANAGE"),
   "GET /mlflow/scorers/online-configs": anyUser,
 
-  // Workspaces (MLflow 3.17.2: list for anyone, filtered to visible workspaces; get for those who
-  // may see the workspace; create, update and delete for admins).
-  "GET /mlflow/workspaces": { kind: "authenticated", filter: "workspaces" },
+  // Workspaces (MLflow 3.17.2: create, update and delete for admins; list and get for any user,
+  // narrowed to the workspaces the user may see by `src/http/workspaces/access.ts`).
+  "GET /mlflow/workspaces": anyUser,
   "POST /mlflow/workspaces": admin,
-  "GET /mlflow/workspaces/:workspace_name": on("workspace", "READ"),
+  "GET /mlflow/workspaces/:workspace_name": anyUser,
   "PATCH /mlflow/workspaces/:workspace_name": admin,
   "DELETE /mlflow/workspaces/:workspace_name": admin,
 

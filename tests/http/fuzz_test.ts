@@ -92,6 +92,8 @@ async function setup(s: FullApp) {
     name: "safety",
     serialized_scorer: scorer,
   });
+  await ok(s, "POST", "/3.0/workspaces", { name: "fuzz-ws" });
+  await ok(s, "POST", "/3.0/workspaces", { name: "fuzz-ws-victim" });
   return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer };
 }
 
@@ -270,6 +272,11 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
     }],
     ["GET", "/3.0/scorers/list", { experiment_id: E }],
     ["GET", "/3.0/scorers/get", { experiment_id: E, name: "safety" }],
+    ["POST", "/3.0/workspaces", { name: "fz-ws", description: "d", default_artifact_root: "/a" }],
+    ["GET", "/3.0/workspaces", {}],
+    ["GET", "/3.0/workspaces/fuzz-ws", {}],
+    ["PATCH", "/3.0/workspaces/fuzz-ws", { description: "d", default_artifact_root: "s3://b/p" }],
+    ["DELETE", "/3.0/workspaces/fuzz-ws-victim", {}],
   ];
 }
 
@@ -302,7 +309,8 @@ async function send(s: FullApp, method: string, path: string, c: Case): Promise<
 }
 
 Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no partial write", async () => {
-  const s = await fullApp();
+  // Workspaces on: their routes are fuzzed too, and every other route passes the workspace guard.
+  const s = await fullApp(["--enable-workspaces"]);
   const errorLog = console.error;
   const warnLog = console.warn;
   const logged: string[] = [];
