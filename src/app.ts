@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   installWorkspaceResolver(root, deps.stores, workspaces);
   const auth = deps.auth &&
     installAuth(root, app, deps.auth, deps.stores, deps.staticPrefix ?? "");
-  installWorkspaceScope(root, deps.stores, workspaces, deps.staticPrefix ?? "");
+  installWorkspaceScope(root, deps.stores, workspaces, deps.staticPrefix ?? "", auth?.access);
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));
   mountReadiness(app, deps.ready);

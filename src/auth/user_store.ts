@@ -26,10 +26,12 @@ import { currentWorkspace, DEFAULT_WORKSPACE } from "../util/workspace_context.t
 
 /**
  * The workspace a grant on `resourceType` is keyed in: registered models and prompts are named
- * per workspace, so their grants are too; experiments and scorers have global ids.
+ * per workspace, so their grants are too, and a workspace-wide grant (`workspace`, `*`) belongs
+ * to its workspace; experiments and scorers have global ids.
  */
 function grantWorkspace(resourceType: string): string {
-  return resourceType === "registered_model" || resourceType === "prompt"
+  return resourceType === "registered_model" || resourceType === "prompt" ||
+      resourceType === "workspace"
     ? currentWorkspace()
     : DEFAULT_WORKSPACE;
 }

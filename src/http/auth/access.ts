@@ -16,6 +16,8 @@ import {
 } from "../../auth/permissions.ts";
 import type { User, UserStore } from "../../auth/user_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
+import { currentWorkspace, workspacesActive } from "../../util/workspace_context.ts";
+import { resolveInWorkspace } from "../../auth/workspace_permissions.ts";
 
 /** Counts of the DynamoDB-backed lookups, for the cost measurement. */
 export interface AccessStats {
@@ -47,17 +49,37 @@ export class Access {
     return user;
   }
 
-  /** The caller's effective level on a resource: admin → MANAGE, a grant, else the default. */
+  /**
+   * The caller's effective level on a resource: admin → MANAGE, a grant, else the default; with
+   * workspaces on, as `src/auth/workspace_permissions.ts` resolves it in the request's workspace.
+   */
   async permission(user: User, type: ResourceType, id: string): Promise<PermissionName> {
     if (user.is_admin) return "MANAGE";
+    const granted = await this.grantOf(user.username, type, id);
+    if (!workspacesActive()) return granted ?? this.config.defaultPermission;
+    const workspace = await this.workspaceGrant(user);
+    return resolveInWorkspace(this.config, currentWorkspace(), granted, workspace);
+  }
+
+  /** The caller's workspace-wide grant in the request's workspace, if any. */
+  workspaceGrant(user: User): Promise<PermissionName | undefined> {
+    return this.grantOf(user.username, "workspace", "*");
+  }
+
+  // Cached per workspace too: registered-model and workspace grants are kept per workspace.
+  private async grantOf(
+    username: string,
+    type: string,
+    id: string,
+  ): Promise<PermissionName | undefined> {
     const granted = await this.grants.getOr(
-      `${user.username}\u0000${type}\u0000${id}`,
+      `${username}\u0000${currentWorkspace()}\u0000${type}\u0000${id}`,
       async () => {
         this.stats.grantReads++;
-        return (await this.users.grantOn(user.username, type, id)) ?? null;
+        return (await this.users.grantOn(username, type, id)) ?? null;
       },
     );
-    return granted ?? this.config.defaultPermission;
+    return granted ?? undefined;
   }
 
   /** True when the caller holds `need` on the resource. */

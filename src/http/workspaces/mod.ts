@@ -11,20 +11,28 @@ import { mountMlflow } from "../mount.ts";
 import { workspaceResolver } from "./resolve.ts";
 import { workspaceScopeGuard } from "./scope_guard.ts";
 import { workspaceRoutes } from "./routes.ts";
+import { workspaceAccessGuard } from "./access.ts";
+import type { Access } from "../auth/access.ts";
 
 /** Installs the resolver on `root` (call before the auth guard). */
 export function installWorkspaceResolver(root: Hono, stores: Stores, enabled: boolean): void {
   root.use("*", workspaceResolver(stores.workspaces, enabled));
 }
 
-/** Installs the scope guard on `root` (call after the auth guard). */
+/**
+ * Installs the scope guard on `root`, and with basic-auth (`access`) the workspace permission
+ * checks (call after the auth guard).
+ */
 export function installWorkspaceScope(
   root: Hono,
   stores: Stores,
   enabled: boolean,
   staticPrefix: string,
+  access?: Access,
 ): void {
-  if (enabled) root.use("*", workspaceScopeGuard(stores, staticPrefix));
+  if (!enabled) return;
+  if (access) root.use("*", workspaceAccessGuard(access, staticPrefix));
+  root.use("*", workspaceScopeGuard(stores, staticPrefix));
 }
 
 /** Mounts the workspace CRUD routes under `/api/3.0/mlflow` and `/ajax-api/3.0/mlflow`. */
