@@ -105,7 +105,7 @@ export function authConfigFrom(
     adminUsername,
     adminPassword,
     cacheTtlSeconds: ttl,
-    grantDefaultWorkspaceAccess: truthy(ini.grant_default_workspace_access),
+    ...(truthy(ini.grant_default_workspace_access) ? { grantDefaultWorkspaceAccess: true } : {}),
   };
 }
 
