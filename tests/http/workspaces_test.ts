@@ -58,7 +58,10 @@ Deno.test("workspaces off: routes answer 503, a non-blank header is FEATURE_DISA
     assert.match(list.text, /^Endpoint: \/api\/3\.0\/mlflow\/workspaces disabled/);
     const one = await call(full, "GET", "/ajax-api/3.0/mlflow/workspaces/team-a");
     assert.equal(one.status, 503);
-    assert.match(one.text, /^Endpoint: \/ajax-api\/3\.0\/mlflow\/workspaces\/<workspace_name> disabled/);
+    assert.match(
+      one.text,
+      /^Endpoint: \/ajax-api\/3\.0\/mlflow\/workspaces\/<workspace_name> disabled/,
+    );
 
     const refused = await call(full, "GET", `${API}/experiments/search?max_results=5`, {
       workspace: "team-a",
@@ -94,13 +97,15 @@ Deno.test("workspace CRUD: create, list, get, update, delete with MLflow's rules
     assert.equal(again.status, 400);
     assert.equal(again.body.error_code, "RESOURCE_ALREADY_EXISTS");
 
-    for (const [name, pattern] of [
-      ["a", /must be between 2 and 63 characters/],
-      ["Team", /must match the pattern/],
-      ["-ab", /must match the pattern/],
-      ["api", /is reserved and cannot be used/],
-      ["default", /The 'default' workspace is reserved and cannot be created/],
-    ] as const) {
+    for (
+      const [name, pattern] of [
+        ["a", /must be between 2 and 63 characters/],
+        ["Team", /must match the pattern/],
+        ["-ab", /must match the pattern/],
+        ["api", /is reserved and cannot be used/],
+        ["default", /The 'default' workspace is reserved and cannot be created/],
+      ] as const
+    ) {
       const bad = await call(full, "POST", WS, { body: { name } });
       assert.equal(bad.status, 400, name);
       assert.equal(bad.body.error_code, "INVALID_PARAMETER_VALUE");
@@ -225,7 +230,12 @@ Deno.test("workspaces isolate experiments, runs and registered models; RESTRICT 
     assert.ok(!defaultIds.includes(idA));
 
     // By id across workspaces: as if it did not exist.
-    const crossGet = await call(full, "GET", `${API}/experiments/get?experiment_id=${idDefault}`, inA);
+    const crossGet = await call(
+      full,
+      "GET",
+      `${API}/experiments/get?experiment_id=${idDefault}`,
+      inA,
+    );
     assert.equal(crossGet.status, 404);
     assert.equal(crossGet.body.error_code, "RESOURCE_DOES_NOT_EXIST");
     const crossRename = await call(full, "POST", `${API}/experiments/update`, {
@@ -295,6 +305,35 @@ Deno.test("workspaces isolate experiments, runs and registered models; RESTRICT 
       (rmSearchDefault.body.registered_models as { name: string }[]).map((m) => m.name),
       ["model-x"],
     );
+
+    // Evaluation datasets: listed and read in their own workspace only.
+    const ds = await call(full, "POST", "/api/3.0/mlflow/datasets/create", {
+      body: { name: "ds-a", experiment_ids: [idA] },
+      ...inA,
+    });
+    assert.equal(ds.status, 200, ds.text);
+    const dsId = (ds.body.dataset as { dataset_id: string }).dataset_id;
+    const dsUnlinked = await call(full, "POST", "/api/3.0/mlflow/datasets/create", {
+      body: { name: "ds-a-unlinked" },
+      ...inA,
+    });
+    const unlinkedId = (dsUnlinked.body.dataset as { dataset_id: string }).dataset_id;
+    const listedA = await call(full, "POST", "/api/3.0/mlflow/datasets/search", {
+      body: {},
+      ...inA,
+    });
+    assert.deepEqual(
+      (listedA.body.datasets as { name: string }[]).map((d) => d.name).sort(),
+      ["ds-a", "ds-a-unlinked"],
+    );
+    const listedDefault = await call(full, "POST", "/api/3.0/mlflow/datasets/search", { body: {} });
+    assert.equal(listedDefault.body.datasets, undefined);
+    for (const id of [dsId, unlinkedId]) {
+      const cross = await call(full, "GET", `/api/3.0/mlflow/datasets/${id}`);
+      assert.equal(cross.status, 404, id);
+      assert.equal(cross.body.error_code, "RESOURCE_DOES_NOT_EXIST");
+    }
+    assert.equal((await call(full, "GET", `/api/3.0/mlflow/datasets/${dsId}`, inA)).status, 200);
 
     const restrict = await call(full, "DELETE", `${WS}/team-a`);
     assert.equal(restrict.status, 500);

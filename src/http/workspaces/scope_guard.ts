@@ -57,6 +57,10 @@ function hidden(via: Via, params: Params, path: string, experimentId: string): M
       const id = m ? decodeURIComponent(m[1]!) : firstOf(params, "model_id");
       return notFound(`Logged model with ID '${id}' not found.`);
     }
+    case "dataset": {
+      const m = /^\/mlflow\/datasets\/([^/]+)/.exec(path);
+      return notFound(`Evaluation dataset with id '${decodeURIComponent(m?.[1] ?? "")}' not found`);
+    }
     default:
       return notFound(`No Experiment with id=${experimentId} exists`);
   }
