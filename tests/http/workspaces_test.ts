@@ -281,6 +281,24 @@ Deno.test("workspaces isolate experiments, runs and registered models; RESTRICT 
     });
     assert.equal(crossSearch.status, 404);
 
+    // `/graphql` (the web UI): another workspace's run and experiment resolve to null.
+    const gql = (query: string, workspace?: string) =>
+      call(full, "POST", "/graphql", { body: { query }, ...(workspace ? { workspace } : {}) });
+    const runQuery = `{ mlflowGetRun(input: {runId: "${runId}"}) { run { info { runUuid } } } }`;
+    const expQuery =
+      `{ mlflowGetExperiment(input: {experimentId: "${idA}"}) { experiment { name } } }`;
+    const crossGql = await gql(runQuery);
+    assert.equal(crossGql.status, 200);
+    assert.equal((crossGql.body.data as Record<string, unknown>).mlflowGetRun, null);
+    assert.equal(
+      ((await gql(expQuery)).body.data as Record<string, unknown>).mlflowGetExperiment,
+      null,
+    );
+    const ownGql = await gql(runQuery, "team-a");
+    assert.deepEqual((ownGql.body.data as Record<string, unknown>).mlflowGetRun, {
+      run: { info: { runUuid: runId } },
+    });
+
     // Registered models: one name space per workspace.
     for (const workspace of ["", "team-a"]) {
       const rm = await call(full, "POST", `${API}/registered-models/create`, {

@@ -23,6 +23,7 @@ import {
   workspacesActive,
 } from "../../util/workspace_context.ts";
 import { rawMessage } from "../request.ts";
+import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
 
 /** Resource kinds whose names are scoped by their keys, never by this guard. */
@@ -75,8 +76,31 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       const e = await stores.experiments.findInAnyWorkspace(id, false);
       return e ? e.workspace ?? DEFAULT_WORKSPACE : null;
     });
+  // `/graphql` names its resources inside the query: its resolvers ask the request's read gate,
+  // which answers false for another workspace's experiment or run (and still asks the auth gate).
+  const sameWorkspace = async (experimentId: string) => {
+    const ws = await experimentWorkspace(experimentId);
+    return ws === null || ws === currentWorkspace();
+  };
+  const runInWorkspace = async (runId: string) => {
+    try {
+      const targets = await locator.locate("run_id", { run_id: runId }, "");
+      for (const t of targets ?? []) if (!(await sameWorkspace(t.id))) return false;
+      return true;
+    } catch (e) {
+      if (e instanceof MlflowError) return true; // unknown: the resolver answers as usual
+      throw e;
+    }
+  };
   return async (c, next) => {
     if (!workspacesActive() || c.req.method === "OPTIONS") return await next();
+    const prev = readGate(c);
+    setReadGate(c, {
+      experiment: async (id) =>
+        (await sameWorkspace(id)) && (prev ? await prev.experiment(id) : true),
+      run: async (id) => (await runInWorkspace(id)) && (prev ? await prev.run(id) : true),
+      registeredModel: (name) => prev ? prev.registeredModel(name) : Promise.resolve(true),
+    });
     const path = normalizePath(c.req.path, staticPrefix);
     const rule = findRoute(c.req.method, path)?.rule;
     if (rule?.kind !== "resource") return await next();
