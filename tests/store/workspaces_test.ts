@@ -15,6 +15,7 @@ import {
 import { rawKey } from "../../src/store/db.ts";
 import { withWorkspace } from "../../src/util/workspace_context.ts";
 import { searchExperiments } from "../../src/store/experiments/search_experiments.ts";
+import { DatasetStore } from "../../src/store/datasets/dataset_store.ts";
 import { testBackends } from "../support/backends.ts";
 import { rejectsWith, searchModels, searchVersions, withCtx } from "../support/registry_ctx.ts";
 
@@ -170,6 +171,59 @@ for (const backend of testBackends()) {
       assert.equal(
         (await withWorkspace("team-a", () => r.getRegisteredModel("m2"))).description,
         "a",
+      );
+    });
+  });
+
+  Deno.test(`[${backend.name}] SET_DEFAULT delete moves a workspace's resources to default, refusing name clashes`, async () => {
+    await withCtx(backend, async ({ s, r }) => {
+      const e = s.experiments;
+      const datasets = new DatasetStore(s.db, e);
+      await s.workspaces.create({ name: "team-c" });
+      await s.workspaces.create({ name: "team-d" });
+      const moved = await withWorkspace("team-c", async () => {
+        const id = await e.create({ name: "moved", tags: { k: "v" } });
+        await r.createRegisteredModel({ name: "moved-model" });
+        await datasets.create("moved-ds", undefined, [id]);
+        return id;
+      });
+      await e.create({ name: "clash" });
+      await withWorkspace("team-d", () => e.create({ name: "clash" }));
+
+      await assert.rejects(
+        () => s.workspaces.delete("team-d", "SET_DEFAULT"),
+        rejectsWith("INVALID_STATE", /experiments: 'clash'/),
+      );
+      assert.equal((await s.workspaces.get("team-d")).name, "team-d");
+      await assert.rejects(
+        () => s.workspaces.delete("team-c", "CASCADE"),
+        rejectsWith("NOT_IMPLEMENTED"),
+      );
+
+      await s.workspaces.delete("team-c", "SET_DEFAULT");
+      await assert.rejects(
+        () => s.workspaces.get("team-c"),
+        rejectsWith("RESOURCE_DOES_NOT_EXIST"),
+      );
+      const back = await e.getByName("moved");
+      assert.equal(back.experimentId, moved);
+      assert.equal(back.workspace, undefined);
+      assert.deepEqual(back.tags, { k: "v" });
+      const listed = (await searchExperiments(s.db, all)).experiments.find((x) =>
+        x.experimentId === moved
+      );
+      assert.deepEqual(listed?.tags, { k: "v" });
+      assert.equal((await r.getRegisteredModel("moved-model")).name, "moved-model");
+      assert.deepEqual((await searchModels(r)).items.map((m) => m.name), ["moved-model"]);
+      assert.deepEqual(
+        (await datasets.search({})).datasets.map((d) => d.name),
+        ["moved-ds"],
+      );
+      // The name is free again in the (now gone) workspace's place: a new team-c starts empty.
+      await s.workspaces.create({ name: "team-c" });
+      assert.deepEqual(
+        (await withWorkspace("team-c", () => searchExperiments(s.db, all))).experiments,
+        [],
       );
     });
   });

@@ -23,6 +23,7 @@ import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../er
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../db.ts";
+import { reassignToDefault } from "./reassign.ts";
 
 /** A workspace as MLflow's `Workspace` entity. */
 export interface Workspace {
@@ -159,7 +160,8 @@ export class WorkspaceStore {
 
   /**
    * Deletes a workspace. RESTRICT refuses while it holds experiments or registered models (500
-   * INVALID_STATE, as MLflow); CASCADE and SET_DEFAULT are not offered on this backend yet.
+   * INVALID_STATE, as MLflow); SET_DEFAULT first moves them to the default workspace
+   * (`reassign.ts`); CASCADE is not offered (501).
    */
   async delete(name: string, mode: DeletionMode = "RESTRICT"): Promise<void> {
     if (name === DEFAULT_WORKSPACE) {
@@ -169,13 +171,14 @@ export class WorkspaceStore {
       );
     }
     await this.get(name);
-    if (mode !== "RESTRICT") {
+    if (mode === "CASCADE") {
       throw new MlflowError(
         "NOT_IMPLEMENTED",
-        `Workspace deletion mode ${mode} is not supported by this server; move or delete the ` +
-          "workspace's experiments and registered models, then delete it with RESTRICT.",
+        `Workspace deletion mode ${mode} is not supported by this server; delete the workspace's ` +
+          "experiments and registered models (or use SET_DEFAULT), then delete it.",
       );
     }
+    if (mode === "SET_DEFAULT") await reassignToDefault(this.db, name);
     for (const h of HOLDERS) {
       const { items } = await query(this.db.port, {
         TableName: this.db.table,
