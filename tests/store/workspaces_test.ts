@@ -100,6 +100,12 @@ for (const backend of testBackends()) {
       await assert.rejects(() => e.delete(inA), rejectsWith("RESOURCE_DOES_NOT_EXIST"));
       await assert.rejects(() => e.rename(inA, "taken"), rejectsWith("RESOURCE_DOES_NOT_EXIST"));
       assert.equal((await e.findInAnyWorkspace(inA))?.workspace, "team-a");
+      // A run is reachable only from its experiment's workspace, whatever path reads it.
+      const run = await withWorkspace("team-a", () => s.runs.create({ experimentId: inA }));
+      const runId = run.info.runId;
+      assert.equal((await withWorkspace("team-a", () => s.runs.get(runId))).info.runId, runId);
+      await assert.rejects(() => s.runs.get(runId), rejectsWith("RESOURCE_DOES_NOT_EXIST"));
+      await assert.rejects(() => s.runs.load(runId), rejectsWith("RESOURCE_DOES_NOT_EXIST"));
 
       // Tags, rename, delete and restore inside the workspace.
       await withWorkspace("team-a", async () => {
