@@ -21,6 +21,11 @@ import { installGuards, type SecurityOptions } from "./http/middleware/mod.ts";
 import { type ObserveOptions, observeRequests } from "./http/middleware/access_log.ts";
 import { mountUi, type UiState } from "./ui/static_routes.ts";
 import { type AuthSetup, installAuth } from "./http/auth/mod.ts";
+import {
+  installWorkspaceResolver,
+  installWorkspaceScope,
+  mountWorkspaceRoutes,
+} from "./http/workspaces/mod.ts";
 
 export { mountMlflow };
 
@@ -45,6 +50,8 @@ export interface AppDeps {
   ui?: UiState;
   /** `--app-name basic-auth`: authentication and permissions (`src/http/auth/`); unset → off. */
   auth?: AuthSetup;
+  /** `--enable-workspaces` (`src/http/workspaces/`); unset → off, the header is refused. */
+  workspaces?: boolean;
 }
 
 /** Creates the application. */
@@ -55,14 +62,18 @@ export function createApp(deps: AppDeps): Hono {
   }
   installGuards(root, deps.security, deps.maxJsonBodyBytes, deps.staticPrefix);
   const app = new Hono();
+  const workspaces = deps.workspaces ?? false;
+  installWorkspaceResolver(root, deps.stores, workspaces);
   const auth = deps.auth &&
     installAuth(root, app, deps.auth, deps.stores, deps.staticPrefix ?? "");
+  installWorkspaceScope(root, deps.stores, workspaces, deps.staticPrefix ?? "", auth?.access);
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_COMPAT_VERSION));
   mountReadiness(app, deps.ready);
   mountMlflow(app, experimentRoutes(deps.stores));
   mountMlflow(app, runRoutes(deps.stores));
   mountMlflow(app, metricRoutes(deps.stores));
+  mountWorkspaceRoutes(app, deps.stores, workspaces);
   for (const mount of deps.extraRoutes ?? []) mount(app);
   for (const mount of deps.rootRoutes ?? []) mount(root);
   if (deps.ui) mountUi(root, deps.staticPrefix ?? "", deps.ui);

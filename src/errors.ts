@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   "NOT_IMPLEMENTED",
   "TEMPORARILY_UNAVAILABLE",
   "DEADLINE_EXCEEDED",
+  "FEATURE_DISABLED",
 ] as const;
 
 /** An MLflow error code. */

@@ -24,6 +24,11 @@ export interface AuthConfig {
   adminPassword: string | undefined;
   /** Seconds a user or grant lookup is cached in this process (default 10). */
   cacheTtlSeconds: number;
+  /**
+   * `grant_default_workspace_access` (`--enable-workspaces`): users without a workspace grant
+   * still use the default workspace with `default_permission` (MLflow's default: false).
+   */
+  grantDefaultWorkspaceAccess?: boolean;
 }
 
 /** A configuration the server must not start with; `main.ts` prints it and exits 1. */
@@ -95,7 +100,13 @@ export function authConfigFrom(
   if (!Number.isFinite(ttl) || ttl < 0 || ttl > 3600) {
     throw new AuthConfigError(`auth_cache_ttl_seconds must be between 0 and 3600`);
   }
-  return { defaultPermission, adminUsername, adminPassword, cacheTtlSeconds: ttl };
+  return {
+    defaultPermission,
+    adminUsername,
+    adminPassword,
+    cacheTtlSeconds: ttl,
+    ...(truthy(ini.grant_default_workspace_access) ? { grantDefaultWorkspaceAccess: true } : {}),
+  };
 }
 
 /** Reads the configuration named by `MLFLOW_AUTH_CONFIG_PATH` (none → MLflow's defaults). */

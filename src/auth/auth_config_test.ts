@@ -75,3 +75,9 @@ Deno.test("a bad auth configuration is refused with the reason", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("grant_default_workspace_access is read from the ini (off unless set)", () => {
+  assert.equal(authConfigFrom(undefined, {}).grantDefaultWorkspaceAccess, undefined);
+  const on = authConfigFrom("[mlflow]\ngrant_default_workspace_access = true\n", {});
+  assert.equal(on.grantDefaultWorkspaceAccess, true);
+});

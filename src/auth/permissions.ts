@@ -63,6 +63,13 @@ export type ResourceType = typeof RESOURCE_TYPES[number];
 
 /** MLflow's check of a grant's level: a known level, and not NO_PERMISSIONS. */
 export function validateGrant(resourceType: unknown, permission: unknown): void {
+  if (resourceType === "workspace") {
+    // MLflow 3.17.2 (`_reject_workspace_resource_type`): workspace-wide grants come from roles.
+    throw invalidParameter(
+      "resource_type 'workspace' is not supported by the per-user permission convenience APIs. " +
+        "Use set_workspace_permission / delete_workspace_permission for workspace-wide grants.",
+    );
+  }
   if (
     typeof resourceType !== "string" ||
     !(RESOURCE_TYPES as readonly string[]).includes(resourceType)

@@ -288,6 +288,13 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "PATCH /mlflow/webhooks/:webhook_id": admin,
   "DELETE /mlflow/webhooks/:webhook_id": admin,
   "POST /mlflow/webhooks/:webhook_id/test": admin,
+  // Workspaces (MLflow 3.17.2: create, update and delete for admins; list and get for any user,
+  // narrowed to the workspaces the user may see by `src/http/workspaces/access.ts`).
+  "GET /mlflow/workspaces": anyUser,
+  "POST /mlflow/workspaces": admin,
+  "GET /mlflow/workspaces/:workspace_name": anyUser,
+  "PATCH /mlflow/workspaces/:workspace_name": admin,
+  "DELETE /mlflow/workspaces/:workspace_name": admin,
 
   // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
   "POST /mlflow/users/create": admin,

@@ -22,6 +22,19 @@ import {
   userPartitionPk,
   USERS_GSI1_PK,
 } from "../keys/key_schema.ts";
+import { currentWorkspace, DEFAULT_WORKSPACE } from "../util/workspace_context.ts";
+
+/**
+ * The workspace a grant on `resourceType` is keyed in: registered models and prompts are named
+ * per workspace, so their grants are too, and a workspace-wide grant (`workspace`, `*`) belongs
+ * to its workspace; experiments and scorers have global ids.
+ */
+function grantWorkspace(resourceType: string): string {
+  return resourceType === "registered_model" || resourceType === "prompt" ||
+      resourceType === "workspace"
+    ? currentWorkspace()
+    : DEFAULT_WORKSPACE;
+}
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../store/db.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { isPermission, type PermissionName, type ResourceType } from "./permissions.ts";
@@ -223,8 +236,8 @@ export class UserStore {
       await this.db.port.putItem({
         TableName: this.db.table,
         Item: toItem({
-          ...grantKey(username, resourceType, resourceId),
-          ...grantGsi1(username, resourceType, resourceId),
+          ...grantKey(username, resourceType, resourceId, grantWorkspace(resourceType)),
+          ...grantGsi1(username, resourceType, resourceId, grantWorkspace(resourceType)),
           username,
           resource_type: resourceType,
           resource_id: resourceId,
@@ -248,7 +261,7 @@ export class UserStore {
     try {
       await this.db.port.deleteItem({
         TableName: this.db.table,
-        Key: rawKey(grantKey(username, resourceType, resourceId)),
+        Key: rawKey(grantKey(username, resourceType, resourceId, grantWorkspace(resourceType))),
         ConditionExpression: "attribute_exists(pk)",
       });
     } catch (e) {
@@ -270,7 +283,7 @@ export class UserStore {
   ): Promise<PermissionName | undefined> {
     const res = await this.db.port.getItem({
       TableName: this.db.table,
-      Key: rawKey(grantKey(username, resourceType, resourceId)),
+      Key: rawKey(grantKey(username, resourceType, resourceId, grantWorkspace(resourceType))),
     });
     if (!res.Item) return undefined;
     const g = fromItem<Grant>(res.Item);
@@ -297,7 +310,9 @@ export class UserStore {
       TableName: this.db.table,
       IndexName: "gsi1",
       KeyConditionExpression: "gsi1pk = :pk",
-      ExpressionAttributeValues: { ":pk": { S: grantsOnGsi1Pk(resourceType, resourceId) } },
+      ExpressionAttributeValues: {
+        ":pk": { S: grantsOnGsi1Pk(resourceType, resourceId, grantWorkspace(resourceType)) },
+      },
     });
     return items.map((i) => fromItem<Grant>(i)).filter((g) => g.resource_id === resourceId);
   }
@@ -308,7 +323,7 @@ export class UserStore {
       await this.grant(g.username, resourceType, toId, g.permission, true);
       await this.db.port.deleteItem({
         TableName: this.db.table,
-        Key: rawKey(grantKey(g.username, resourceType, fromId)),
+        Key: rawKey(grantKey(g.username, resourceType, fromId, grantWorkspace(resourceType))),
       });
     }
   }
@@ -320,7 +335,9 @@ export class UserStore {
       this.db.port,
       this.db.table,
       grants.map((g) => ({
-        DeleteRequest: { Key: rawKey(grantKey(g.username, resourceType, resourceId)) },
+        DeleteRequest: {
+          Key: rawKey(grantKey(g.username, resourceType, resourceId, grantWorkspace(resourceType))),
+        },
       })),
     );
   }

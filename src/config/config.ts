@@ -49,6 +49,7 @@ const ConfigSchema = z.object({
   uiDir: z.string().min(1).optional(),
   uiDownload: z.boolean(),
   appName: z.enum(["basic-auth"], "must be basic-auth").optional(),
+  enableWorkspaces: z.boolean(),
 });
 
 /** Validated configuration. */
@@ -86,6 +87,8 @@ export interface Config {
   appName?: "basic-auth";
   /** Webhook validation and delivery (`--webhooks-allow-private`, `MLFLOW_WEBHOOK_*`). */
   webhooks: WebhookSettings;
+  /** `--enable-workspaces`: workspaces and the `X-MLFLOW-WORKSPACE` header (`docs/workspaces.md`). */
+  enableWorkspaces: boolean;
 }
 
 const FLAGS = {
@@ -109,6 +112,7 @@ const FLAGS = {
   "no-ui-download": { type: "boolean" },
   "app-name": { type: "string" },
   "webhooks-allow-private": { type: "boolean" },
+  "enable-workspaces": { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -159,6 +163,9 @@ export const USAGE = `Usage: deno task start [options]
   --webhooks-allow-private        let webhooks target private, loopback and link-local addresses
                                   (MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS; tests and local development
                                   only; other MLFLOW_WEBHOOK_* settings in docs/webhooks.md)
+  --enable-workspaces             workspaces selected by the X-MLFLOW-WORKSPACE header, as
+                                  \`mlflow server --enable-workspaces\` (MLFLOW_ENABLE_WORKSPACES;
+                                  see docs/workspaces.md). Default off.
 `;
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -206,6 +213,7 @@ export function loadConfig(
     uiDir: values["ui-dir"] ?? (env.MLFLOW_UI_DIR || undefined),
     uiDownload: values["no-ui-download"] ? false : envBool(env.MLFLOW_UI_DOWNLOAD) ?? true,
     appName: (values["app-name"] ?? env.MLFLOW_APP_NAME) || undefined,
+    enableWorkspaces: values["enable-workspaces"] ?? envBool(env.MLFLOW_ENABLE_WORKSPACES) ?? false,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -28,6 +28,8 @@ export const ERROR_CODE_TO_HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_IMPLEMENTED: 501,
   TEMPORARILY_UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
+  // Not in MLflow's table: `get_http_status_code` answers 500 for it.
+  FEATURE_DISABLED: 500,
 };
 
 /** The HTTP status of an MLflow error code. */

@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { monotonicFactory } from "ulid";
+import { DEFAULT_WORKSPACE } from "../util/workspace_context.ts";
 
 /** Attribute names of the table's keys. */
 export const PK = "pk";
@@ -139,12 +140,25 @@ export const experimentKey = (experimentId: string): Key => ({
   sk: "EXP",
 });
 
-/** All experiments share one index partition: they are few and written rarely. */
-export const experimentGsi1 = (experimentId: string): Gsi1Key => ({
-  gsi1pk: "EXPS",
+/**
+ * A workspace's part of a listing partition or name guard: nothing for `default` (so a server
+ * without workspaces, and data written before them, has exactly today's keys), else `@<ws>`.
+ * Workspace names are `[a-z0-9-]` without `#` or `@`, so `<PREFIX>@<ws>#<name>` can never equal
+ * a default-workspace key `<PREFIX>#<name>` and two workspaces never share a key.
+ */
+function inWorkspace(prefix: string, workspace: string): string {
+  return workspace === DEFAULT_WORKSPACE ? prefix : `${prefix}@${workspace}`;
+}
+
+/** All experiments of a workspace share one index partition: they are few and written rarely. */
+export const experimentGsi1 = (experimentId: string, workspace = DEFAULT_WORKSPACE): Gsi1Key => ({
+  gsi1pk: experimentsGsi1Pk(workspace),
   gsi1sk: experimentId.padStart(NUMBER_WIDTH, "0"),
 });
 export const EXPERIMENTS_GSI1_PK = "EXPS";
+/** The experiments' index partition of a workspace (`EXPS`, or `EXPS@<ws>`). */
+export const experimentsGsi1Pk = (workspace = DEFAULT_WORKSPACE): string =>
+  inWorkspace(EXPERIMENTS_GSI1_PK, workspace);
 
 /**
  * An experiment tag: its own item in the experiment's partition (so no number or size of tags
@@ -155,17 +169,24 @@ export const experimentTagKey = (experimentId: string, key: string): Key => ({
   pk: `EXP#${experimentId}`,
   sk: `${EXPERIMENT_TAG_PREFIX}${key}`,
 });
-export const experimentTagGsi1 = (experimentId: string, key: string): Gsi1Key => ({
-  gsi1pk: EXPERIMENTS_GSI1_PK,
+export const experimentTagGsi1 = (
+  experimentId: string,
+  key: string,
+  workspace = DEFAULT_WORKSPACE,
+): Gsi1Key => ({
+  gsi1pk: experimentsGsi1Pk(workspace),
   gsi1sk: `${experimentGsi1(experimentId).gsi1sk}#${EXPERIMENT_TAG_PREFIX}${key}`,
 });
 export const EXPERIMENT_TAG_PREFIX = "TAG#";
 
 /** Uniqueness guard: exists while an experiment (active or deleted) holds the name. */
-export const experimentNameKey = (name: string): Key => ({
-  pk: `EXPNAME#${nameInKey(name, MAX_PARTITION_KEY_BYTES, "EXPNAME#".length)}`,
-  sk: "EXPNAME",
-});
+export const experimentNameKey = (name: string, workspace = DEFAULT_WORKSPACE): Key => {
+  const prefix = `${inWorkspace("EXPNAME", workspace)}#`;
+  return {
+    pk: `${prefix}${nameInKey(name, MAX_PARTITION_KEY_BYTES, encoder.encode(prefix).length)}`,
+    sk: "EXPNAME",
+  };
+};
 
 // ---------------------------------------------------------------------------------------------
 // Runs
@@ -324,16 +345,22 @@ export const LOGGED_MODEL_METRIC_PREFIX = "LMM#";
 
 export const registeredModelKey = (modelUid: string): Key => ({ pk: `RM#${modelUid}`, sk: "RM" });
 /** Listed by name; a name too long for a sort key is shortened and hashed ({@link nameInKey}). */
-export const registeredModelGsi1 = (name: string): Gsi1Key => ({
-  gsi1pk: REGISTERED_MODELS_GSI1_PK,
+export const registeredModelGsi1 = (name: string, workspace = DEFAULT_WORKSPACE): Gsi1Key => ({
+  gsi1pk: registeredModelsGsi1Pk(workspace),
   gsi1sk: nameInKey(name, MAX_SORT_KEY_BYTES, 0),
 });
 export const REGISTERED_MODELS_GSI1_PK = "RMS";
-/** Uniqueness guard shared by models and prompts (one name space, as in MLflow). */
-export const registeredModelNameKey = (name: string): Key => ({
-  pk: `RMNAME#${nameInKey(name, MAX_PARTITION_KEY_BYTES, "RMNAME#".length)}`,
-  sk: "RMNAME",
-});
+/** The registered models' index partition of a workspace (`RMS`, or `RMS@<ws>`). */
+export const registeredModelsGsi1Pk = (workspace = DEFAULT_WORKSPACE): string =>
+  inWorkspace(REGISTERED_MODELS_GSI1_PK, workspace);
+/** Uniqueness guard shared by models and prompts (one name space per workspace, as in MLflow). */
+export const registeredModelNameKey = (name: string, workspace = DEFAULT_WORKSPACE): Key => {
+  const prefix = `${inWorkspace("RMNAME", workspace)}#`;
+  return {
+    pk: `${prefix}${nameInKey(name, MAX_PARTITION_KEY_BYTES, encoder.encode(prefix).length)}`,
+    sk: "RMNAME",
+  };
+};
 
 export const modelVersionKey = (modelUid: string, version: number): Key => ({
   pk: `RM#${modelUid}`,
@@ -345,6 +372,17 @@ export const modelVersionGsi1 = (modelUid: string, version: number): Gsi1Key => 
   gsi1sk: `${modelUid}#${padNumber(version)}`,
 });
 export const MODEL_VERSIONS_GSI1_PK = "MVS";
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces (`--enable-workspaces`): one item per created workspace, listed through GSI1.
+// `default` has an item only once it was updated; it exists without one.
+
+export const workspaceKey = (name: string): Key => ({ pk: `WS#${name}`, sk: "WS" });
+export const WORKSPACES_GSI1_PK = "WSS";
+export const workspaceGsi1 = (name: string): Gsi1Key => ({
+  gsi1pk: WORKSPACES_GSI1_PK,
+  gsi1sk: name,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Search snapshots: the ordered result ids of a search, so later pages never re-read earlier ones
@@ -501,23 +539,54 @@ export const userGsi1 = (username: string): Gsi1Key => ({
 /** The partition of a user: the user item and every grant the user holds. */
 export const userPartitionPk = userPk;
 
-/** One grant: `username` holds a permission on one resource (`experiment`, `registered_model`, ...). */
-export const grantKey = (username: string, resourceType: string, resourceId: string): Key => ({
-  pk: userPk(username),
-  sk: `${GRANT_PREFIX}${resourceType}#${
-    nameInKey(resourceId, MAX_SORT_KEY_BYTES, GRANT_PREFIX.length + resourceType.length + 1)
-  }`,
-});
+/**
+ * One grant: `username` holds a permission on one resource (`experiment`, `registered_model`, ...).
+ * Resources named by a per-workspace name (registered models, prompts) carry their workspace
+ * outside `default` (`registered_model@<ws>`), so one name in two workspaces never shares grants.
+ */
+export const grantKey = (
+  username: string,
+  resourceType: string,
+  resourceId: string,
+  workspace = DEFAULT_WORKSPACE,
+): Key => {
+  const type = inWorkspace(resourceType, workspace);
+  return {
+    pk: userPk(username),
+    sk: `${GRANT_PREFIX}${type}#${
+      nameInKey(
+        resourceId,
+        MAX_SORT_KEY_BYTES,
+        GRANT_PREFIX.length + encoder.encode(type).length + 1,
+      )
+    }`,
+  };
+};
 export const GRANT_PREFIX = "GRANT#";
 /** Grants listed by resource (rename and delete of a registered model move or remove them). */
-export const grantGsi1 = (username: string, resourceType: string, resourceId: string): Gsi1Key => ({
-  gsi1pk: grantsOnGsi1Pk(resourceType, resourceId),
+export const grantGsi1 = (
+  username: string,
+  resourceType: string,
+  resourceId: string,
+  workspace = DEFAULT_WORKSPACE,
+): Gsi1Key => ({
+  gsi1pk: grantsOnGsi1Pk(resourceType, resourceId, workspace),
   gsi1sk: nameInKey(username, MAX_SORT_KEY_BYTES, 0),
 });
-export const grantsOnGsi1Pk = (resourceType: string, resourceId: string): string =>
-  `GRANTS#${resourceType}#${
-    nameInKey(resourceId, MAX_PARTITION_KEY_BYTES, "GRANTS#".length + resourceType.length + 1)
+export const grantsOnGsi1Pk = (
+  resourceType: string,
+  resourceId: string,
+  workspace = DEFAULT_WORKSPACE,
+): string => {
+  const type = inWorkspace(resourceType, workspace);
+  return `GRANTS#${type}#${
+    nameInKey(
+      resourceId,
+      MAX_PARTITION_KEY_BYTES,
+      "GRANTS#".length + encoder.encode(type).length + 1,
+    )
   }`;
+};
 
 // Auth roles (RBAC, MLflow 3.17.2): a role's partition holds the role item, its permissions and
 // its members; a user's partition holds one assignment item per role (docs/key-schema.md).

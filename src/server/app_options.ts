@@ -1,6 +1,6 @@
 /**
  * The `createApp` settings that come from the configuration (static prefix, security guards, body
- * limit), shared by `main.ts` and the HTTP tests so that both build the same app.
+ * limit, workspaces), shared by `main.ts` and the HTTP tests so that both build the same app.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import type { Config } from "../config/config.ts";
 /** The configuration-derived part of {@link AppDeps}. */
 export function appOptions(
   config: Config,
-): Pick<AppDeps, "staticPrefix" | "security" | "maxJsonBodyBytes"> {
+): Pick<AppDeps, "staticPrefix" | "security" | "maxJsonBodyBytes" | "workspaces"> {
   return {
     staticPrefix: config.staticPrefix,
     security: {
@@ -21,5 +21,6 @@ export function appOptions(
       disabled: config.disableSecurityMiddleware,
     },
     maxJsonBodyBytes: config.maxJsonBodyBytes,
+    workspaces: config.enableWorkspaces,
   };
 }

@@ -24,6 +24,8 @@ export interface Experiment {
   tags: Record<string, string>;
   /** When the experiment was last restored: runs deleted before then count as active again. */
   restoredAt?: number;
+  /** Its workspace (`--enable-workspaces`); absent: `default`. */
+  workspace?: string;
 }
 
 export interface Metric {

@@ -98,6 +98,8 @@ async function setup(s: FullApp) {
     url: "https://93.184.215.14/hook",
     events: [{ entity: "MODEL_VERSION", action: "CREATED" }],
   })).webhook.webhook_id as string;
+  await ok(s, "POST", "/3.0/workspaces", { name: "fuzz-ws" });
+  await ok(s, "POST", "/3.0/workspaces", { name: "fuzz-ws-victim" });
   return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W };
 }
 
@@ -290,6 +292,11 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
       events: [{ entity: "PROMPT_ALIAS", action: "DELETED" }],
       status: "DISABLED",
     }],
+    ["POST", "/3.0/workspaces", { name: "fz-ws", description: "d", default_artifact_root: "/a" }],
+    ["GET", "/3.0/workspaces", {}],
+    ["GET", "/3.0/workspaces/fuzz-ws", {}],
+    ["PATCH", "/3.0/workspaces/fuzz-ws", { description: "d", default_artifact_root: "s3://b/p" }],
+    ["DELETE", "/3.0/workspaces/fuzz-ws-victim", {}],
   ];
 }
 
@@ -322,7 +329,8 @@ async function send(s: FullApp, method: string, path: string, c: Case): Promise<
 }
 
 Deno.test("malformed input on every JSON endpoint: no 5xx, always error_code, no partial write", async () => {
-  const s = await fullApp();
+  // Workspaces on: their routes are fuzzed too, and every other route passes the workspace guard.
+  const s = await fullApp(["--enable-workspaces"]);
   const errorLog = console.error;
   const warnLog = console.warn;
   const logged: string[] = [];

@@ -20,6 +20,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { safeArtifactPath } from "../../artifacts/safe_path.ts";
+import { workspaceScopedPath } from "../../artifacts/workspace_path.ts";
 import { type ArtifactStore, joinPath } from "../../artifacts/store.ts";
 import { MlflowError } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
@@ -53,7 +54,7 @@ function notFoundText(c: Context): Response {
 function artifactPath(c: Context, route: string): string | undefined {
   const raw = rawPathAfter(c, `${SERVICE}${route}/`);
   if (raw === undefined || raw === "") return undefined;
-  return safeArtifactPath(raw);
+  return workspaceScopedPath(safeArtifactPath(raw));
 }
 
 /** The basename of the client's local file (`path` in multipart requests), validated. */
@@ -88,7 +89,7 @@ function servingRoutes(store: ArtifactStore): Hono {
 
   app.get("/artifacts", async (c) => {
     const raw = c.req.query("path");
-    const path = raw === undefined ? "" : safeArtifactPath(raw);
+    const path = workspaceScopedPath(raw === undefined ? "" : safeArtifactPath(raw)) ?? "";
     const entries = await store.list(path);
     const files = entries.map((e) =>
       e.isDir
@@ -119,7 +120,7 @@ function servingRoutes(store: ArtifactStore): Hono {
   });
 
   app.post("/mpu/create/*", async (c) => {
-    const dir = artifactPath(c, "/mpu/create") ?? "";
+    const dir = artifactPath(c, "/mpu/create") ?? workspaceScopedPath("") ?? "";
     const req = await parseRequest(c, CreateSchema);
     const name = uploadFileName(requireString(req.path, "path"));
     const created = await multipartOf(store).create(joinPath(dir, name), req.num_parts ?? 0);
@@ -134,7 +135,7 @@ function servingRoutes(store: ArtifactStore): Hono {
   });
 
   app.post("/mpu/complete/*", async (c) => {
-    const dir = artifactPath(c, "/mpu/complete") ?? "";
+    const dir = artifactPath(c, "/mpu/complete") ?? workspaceScopedPath("") ?? "";
     const req = await parseRequest(c, CompleteSchema);
     const name = uploadFileName(requireString(req.path, "path"));
     if (req.parts === undefined) {
@@ -149,7 +150,7 @@ function servingRoutes(store: ArtifactStore): Hono {
   });
 
   app.post("/mpu/abort/*", async (c) => {
-    const dir = artifactPath(c, "/mpu/abort") ?? "";
+    const dir = artifactPath(c, "/mpu/abort") ?? workspaceScopedPath("") ?? "";
     const req = await parseRequest(c, AbortSchema);
     const name = uploadFileName(requireString(req.path, "path"));
     await multipartOf(store).abort(joinPath(dir, name), req.upload_id ?? "");

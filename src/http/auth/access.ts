@@ -24,6 +24,8 @@ import {
 import type { User, UserStore } from "../../auth/user_store.ts";
 import type { RolePermission, RoleStore } from "../../auth/role_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
+import { currentWorkspace, workspacesActive } from "../../util/workspace_context.ts";
+import { resolveInWorkspace } from "../../auth/workspace_permissions.ts";
 
 /** Counts of the DynamoDB-backed lookups, for the cost measurement. */
 export interface AccessStats {
@@ -89,15 +91,13 @@ export class Access {
 
   /**
    * The caller's effective level on a resource: admin → MANAGE, else the direct grant and the
-   * role grants folded as MLflow 3.17.2 does (see the module header).
+   * role grants folded as MLflow 3.17.2 does (see the module header); with workspaces on, then
+   * resolved in the request's workspace as `src/auth/workspace_permissions.ts` does.
    */
   async permission(user: User, type: ResourceType, id: string): Promise<PermissionName> {
     if (user.is_admin) return "MANAGE";
     const [granted, roleRows] = await Promise.all([
-      this.grants.getOr(`${user.username}\u0000${type}\u0000${id}`, async () => {
-        this.stats.grantReads++;
-        return (await this.users.grantOn(user.username, type, id)) ?? null;
-      }),
+      this.grantOf(user.username, type, id),
       this.roleGrantsOf(user.username),
     ]);
     const matching: PermissionName[] = granted ? [granted] : [];
@@ -107,7 +107,36 @@ export class Access {
         matching.push(r.permission);
       }
     }
-    return foldGrants(matching, this.config.defaultPermission);
+    const folded = foldGrants(matching, this.config.defaultPermission);
+    if (!workspacesActive()) return folded;
+    const workspace = await this.workspaceGrant(user);
+    return resolveInWorkspace(
+      this.config,
+      currentWorkspace(),
+      matching.length > 0 ? folded : undefined,
+      workspace,
+    );
+  }
+
+  /** The caller's workspace-wide grant in the request's workspace, if any. */
+  workspaceGrant(user: User): Promise<PermissionName | undefined> {
+    return this.grantOf(user.username, "workspace", "*");
+  }
+
+  // Cached per workspace too: registered-model and workspace grants are kept per workspace.
+  private async grantOf(
+    username: string,
+    type: string,
+    id: string,
+  ): Promise<PermissionName | undefined> {
+    const granted = await this.grants.getOr(
+      `${username}\u0000${currentWorkspace()}\u0000${type}\u0000${id}`,
+      async () => {
+        this.stats.grantReads++;
+        return (await this.users.grantOn(username, type, id)) ?? null;
+      },
+    );
+    return granted ?? undefined;
   }
 
   /** True when the caller holds `need` on the resource. */

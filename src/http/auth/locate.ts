@@ -223,7 +223,9 @@ export class Locator {
         const rel = m ? m[1]! : String(params.path ?? "");
         const decoded = decodeFully(rel);
         if (decoded.split(/[\\/]/).includes("..")) return undefined;
-        const first = decoded.replace(/^\/+/, "").split("/")[0] ?? "";
+        // `workspaces/<ws>/<experiment_id>/...` is the same layout inside a workspace.
+        const first = decoded.replace(/^\/+/, "").replace(/^workspaces\/[^/]+\//, "")
+          .split("/")[0] ?? "";
         // Only `<experiment_id>/...` names an owner; anything else is for admins.
         return /^[0-9]+$/.test(first) ? [experiment(first)] : undefined;
       }

@@ -1,7 +1,7 @@
 /**
  * The UI's start-up and shell calls that are not in MLflow's protos, answered as `mlflow server`
  * answers them on a server without telemetry, workspaces, trace archival, an AI gateway target
- * or an assistant:
+ * or an assistant (`workspaces_enabled` follows `--enable-workspaces`):
  *
  * - `GET ajax-api/3.0/mlflow/server-info` (also under `api/3.0`): the store type (null: neither
  *   FileStore nor SqlStore) and the feature switches the UI reads.
@@ -23,10 +23,10 @@ const TELEMETRY_DISABLED = {
 };
 
 /** Mounts the routes (relative to the static prefix). */
-export function mountInfoRoutes(app: Hono): void {
+export function mountInfoRoutes(app: Hono, workspacesEnabled = false): void {
   const serverInfo = {
     store_type: null,
-    workspaces_enabled: false,
+    workspaces_enabled: workspacesEnabled,
     trace_archival_enabled: false,
     multipart_uploads_enabled: false,
     multipart_downloads_enabled: false,

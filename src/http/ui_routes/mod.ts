@@ -28,7 +28,7 @@ export async function uiRoutesFromConfig(
   const limits = limitsFromEnv(Deno.env.toObject());
   return (app) => {
     mountGraphql(app, { stores, registry }, limits);
-    mountInfoRoutes(app);
+    mountInfoRoutes(app, config.enableWorkspaces);
     mountDataRoutes(app, { stores, registry, locations });
   };
 }

@@ -28,6 +28,11 @@ import {
 } from "../../search/datasets_filter.ts";
 import { pythonJsonDumps } from "../../util/python_json.ts";
 import { type Db, fromItem, nowMs, rawKey, toItem } from "../db.ts";
+import {
+  currentWorkspace,
+  DEFAULT_WORKSPACE,
+  isDefaultWorkspace,
+} from "../../util/workspace_context.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 
 /** The stored metadata of a dataset. */
@@ -43,6 +48,13 @@ export interface DatasetItem {
   created_by?: string;
   last_updated_by?: string;
   num_records?: number;
+  /** Its workspace (`--enable-workspaces`); absent: `default`. */
+  workspace?: string;
+}
+
+/** True when the dataset belongs to the request's workspace. */
+function inCurrentWorkspace(d: DatasetItem): boolean {
+  return (d.workspace ?? DEFAULT_WORKSPACE) === currentWorkspace();
 }
 
 /** MLflow's `Dataset` message. */
@@ -115,6 +127,7 @@ export class DatasetStore {
       tags: stringTags,
       created_by: user,
       last_updated_by: user,
+      ...(isDefaultWorkspace(currentWorkspace()) ? {} : { workspace: currentWorkspace() }),
     };
     const ids = [...new Set((experimentIds ?? []).map(String))];
     await batchWriteAll(this.db.port, this.db.table, [
@@ -147,7 +160,8 @@ export class DatasetStore {
       Key: rawKey(evalDatasetKey(datasetId)),
       ConsistentRead: true,
     });
-    return res.Item ? fromItem<DatasetItem>(res.Item) : undefined;
+    const d = res.Item ? fromItem<DatasetItem>(res.Item) : undefined;
+    return d && inCurrentWorkspace(d) ? d : undefined;
   }
 
   /** The stored dataset, or MLflow's not-found error. */
@@ -310,7 +324,7 @@ export class DatasetStore {
       KeyConditionExpression: "gsi1pk = :pk",
       ExpressionAttributeValues: { ":pk": { S: EVAL_DATASETS_GSI1_PK } },
     })).map((i) => fromItem<DatasetItem>(i))
-      .filter((d) => !ids || ids.has(d.dataset_id))
+      .filter((d) => inCurrentWorkspace(d) && (!ids || ids.has(d.dataset_id)))
       .filter((d) => matchDataset(clauses, d));
     all.sort((a, b) => {
       for (const o of order) {

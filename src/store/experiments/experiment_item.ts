@@ -21,6 +21,7 @@ import {
 import { type Db, fromItem, isConditionFailure, type RawItem, rawKey, toItem } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import { appendToArtifactUri } from "../../artifacts/artifact_uri.ts";
+import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 
 interface ExperimentRecord {
   experiment_id: string;
@@ -32,6 +33,8 @@ interface ExperimentRecord {
   /** Tags of records written before tags became items (new records: always empty). */
   tags: Record<string, string>;
   restored_at?: number;
+  /** Absent in the default workspace (records written before workspaces read as `default`). */
+  workspace?: string;
 }
 
 /** The record item of an experiment; its tags are separate items ({@link experimentTagItem}). */
@@ -46,15 +49,30 @@ export function experimentItem(e: Experiment): RawItem {
     // Kept (empty) so that `REMOVE tags.#k` stays a valid update on every record.
     tags: {},
     restored_at: e.restoredAt,
+    workspace: workspaceAttribute(e.workspace),
   };
-  return toItem({ ...experimentKey(e.experimentId), ...experimentGsi1(e.experimentId), ...record });
+  return toItem({
+    ...experimentKey(e.experimentId),
+    ...experimentGsi1(e.experimentId, e.workspace),
+    ...record,
+  });
+}
+
+/** The `workspace` attribute of an item: none in the default workspace (today's items). */
+export function workspaceAttribute(workspace: string | undefined): string | undefined {
+  return workspace === undefined || workspace === DEFAULT_WORKSPACE ? undefined : workspace;
 }
 
 /** The item of one experiment tag. */
-export function experimentTagItem(experimentId: string, key: string, value: string): RawItem {
+export function experimentTagItem(
+  experimentId: string,
+  key: string,
+  value: string,
+  workspace = DEFAULT_WORKSPACE,
+): RawItem {
   return toItem({
     ...experimentTagKey(experimentId, key),
-    ...experimentTagGsi1(experimentId, key),
+    ...experimentTagGsi1(experimentId, key, workspace),
     experiment_id: experimentId,
     key,
     value,
@@ -62,8 +80,12 @@ export function experimentTagItem(experimentId: string, key: string, value: stri
 }
 
 /** The name-guard item that makes experiment names unique. */
-export function experimentNameItem(name: string, experimentId: string): RawItem {
-  return toItem({ ...experimentNameKey(name), experiment_id: experimentId });
+export function experimentNameItem(
+  name: string,
+  experimentId: string,
+  workspace = DEFAULT_WORKSPACE,
+): RawItem {
+  return toItem({ ...experimentNameKey(name, workspace), experiment_id: experimentId });
 }
 
 /** True for an experiment record item (as opposed to a tag item). */
@@ -91,6 +113,7 @@ export function experimentFromItem(item: RawItem): Experiment {
     lastUpdateTime: Number(r.last_update_time),
     tags: r.tags ?? {},
     ...(r.restored_at !== undefined ? { restoredAt: Number(r.restored_at) } : {}),
+    ...(r.workspace ? { workspace: r.workspace } : {}),
   };
 }
 

@@ -10,6 +10,13 @@
 import { batchWriteAll } from "../../dynamo/batch.ts";
 import { query } from "../../dynamo/query_pages.ts";
 import { experimentKey, experimentNameKey, experimentTagKey } from "../../keys/key_schema.ts";
+import {
+  currentWorkspace,
+  DEFAULT_WORKSPACE,
+  isDefaultWorkspace,
+  workspaceCondition,
+  workspacesActive,
+} from "../../util/workspace_context.ts";
 import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
@@ -71,7 +78,25 @@ export class ExperimentStore {
    */
   lifecycleEpoch = 0;
 
+  /**
+   * The artifact root a workspace sets for its new experiments (`--enable-workspaces`; set by
+   * `createStores`); unset or `undefined`: the server's root plus `workspaces/<ws>`.
+   */
+  workspaceArtifactRoot?: (workspace: string) => Promise<string | undefined>;
+
   constructor(private readonly db: Db, private readonly defaultArtifactRoot: string) {}
+
+  // MLflow's workspace-aware `_get_artifact_location`: the default workspace keeps today's
+  // locations; another one uses its own root, else the server's under `workspaces/<ws>`.
+  private async artifactLocationFor(workspace: string, id: string): Promise<string> {
+    if (isDefaultWorkspace(workspace)) return appendToUri(this.defaultArtifactRoot, id);
+    const own = await this.workspaceArtifactRoot?.(workspace);
+    if (own) return appendToUri(own, id);
+    return appendToUri(
+      appendToUri(appendToUri(this.defaultArtifactRoot, "workspaces"), workspace),
+      id,
+    );
+  }
 
   /** Creates experiment "0" named "Default" unless it exists (safe across replicas). */
   async ensureDefault(): Promise<void> {
@@ -95,6 +120,9 @@ export class ExperimentStore {
   /** Creates an experiment; names are unique among active and deleted experiments. */
   async create(input: CreateExperimentInput): Promise<string> {
     // As MLflow's handler: the location is checked before the store checks the name.
+    if (input.artifactLocation && workspacesActive()) {
+      throw invalidParameter("artifact_location cannot be specified when workspaces are enabled");
+    }
     if (input.artifactLocation) validateArtifactLocation(input.artifactLocation);
     const name = validateExperimentName(input.name);
     for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
@@ -102,10 +130,12 @@ export class ExperimentStore {
     if (await this.idForName(name)) throw this.nameTaken(name);
     const id = await nextExperimentId(this.db);
     const now = nowMs();
+    const workspace = currentWorkspace();
     await this.put({
       experimentId: id,
       name,
-      artifactLocation: input.artifactLocation || appendToUri(this.defaultArtifactRoot, id),
+      ...(isDefaultWorkspace(workspace) ? {} : { workspace }),
+      artifactLocation: input.artifactLocation || await this.artifactLocationFor(workspace, id),
       lifecycleStage: "active",
       creationTime: now,
       lastUpdateTime: now,
@@ -146,7 +176,7 @@ export class ExperimentStore {
   // items are never read, and experiment ids are never reused).
   private async put(e: Experiment): Promise<void> {
     const tagItems = Object.entries(e.tags).map(([k, v]) =>
-      experimentTagItem(e.experimentId, k, v)
+      experimentTagItem(e.experimentId, k, v, e.workspace)
     );
     const together = ExperimentStore.fitsOneTransaction(e.tags);
     if (!together) {
@@ -162,7 +192,7 @@ export class ExperimentStore {
           {
             Put: {
               TableName: this.db.table,
-              Item: experimentNameItem(e.name, e.experimentId),
+              Item: experimentNameItem(e.name, e.experimentId, e.workspace),
               ConditionExpression: "attribute_not_exists(pk)",
             },
           },
@@ -196,8 +226,20 @@ export class ExperimentStore {
     return found;
   }
 
-  /** Reads an experiment with its tags (one paged Query of its partition), or undefined. */
+  /**
+   * Reads an experiment of the current workspace with its tags (one paged Query of its
+   * partition), or undefined (also when it belongs to another workspace).
+   */
   async find(experimentId: string, consistent = true): Promise<Experiment | undefined> {
+    const e = await this.findInAnyWorkspace(experimentId, consistent);
+    return e && (e.workspace ?? DEFAULT_WORKSPACE) === currentWorkspace() ? e : undefined;
+  }
+
+  /** Reads an experiment whatever its workspace (the workspace guard, garbage collection). */
+  async findInAnyWorkspace(
+    experimentId: string,
+    consistent = true,
+  ): Promise<Experiment | undefined> {
     const { items } = await query(this.db.port, {
       TableName: this.db.table,
       KeyConditionExpression: "pk = :pk",
@@ -210,7 +252,7 @@ export class ExperimentStore {
   private async idForName(name: string): Promise<string | undefined> {
     const { Item } = await this.db.port.getItem({
       TableName: this.db.table,
-      Key: rawKey(experimentNameKey(name)),
+      Key: rawKey(experimentNameKey(name, currentWorkspace())),
       ConsistentRead: true,
     });
     return Item?.experiment_id?.S;
@@ -235,20 +277,21 @@ export class ExperimentStore {
       );
     }
     if (e.name === newName) return;
+    const ws = e.workspace ?? DEFAULT_WORKSPACE;
     try {
       await this.db.port.transactWriteItems({
         TransactItems: [
           {
             Put: {
               TableName: this.db.table,
-              Item: experimentNameItem(newName, e.experimentId),
+              Item: experimentNameItem(newName, e.experimentId, ws),
               ConditionExpression: "attribute_not_exists(pk)",
             },
           },
           {
             Delete: {
               TableName: this.db.table,
-              Key: rawKey(experimentNameKey(e.name)),
+              Key: rawKey(experimentNameKey(e.name, ws)),
               ConditionExpression: "experiment_id = :id",
               ExpressionAttributeValues: { ":id": { S: e.experimentId } },
             },
@@ -301,6 +344,7 @@ export class ExperimentStore {
     this.lifecycleEpoch++;
     const now = nowMs();
     const restored = stage === "active" ? ", restored_at = :t" : "";
+    const inWs = workspaceCondition();
     // A one-item transaction rather than an UpdateItem: its ClientRequestToken makes a retry
     // after a lost answer succeed instead of answering 404 to the request that did the change.
     try {
@@ -310,8 +354,13 @@ export class ExperimentStore {
             TableName: this.db.table,
             Key: rawKey(experimentKey(id)),
             UpdateExpression: `SET lifecycle_stage = :s, last_update_time = :t${restored}`,
-            ConditionExpression: "attribute_exists(pk) AND lifecycle_stage <> :s",
-            ExpressionAttributeValues: { ":s": { S: stage }, ":t": { N: String(now) } },
+            ConditionExpression:
+              `attribute_exists(pk) AND lifecycle_stage <> :s AND ${inWs.expression}`,
+            ExpressionAttributeValues: {
+              ":s": { S: stage },
+              ":t": { N: String(now) },
+              ...inWs.values,
+            },
           },
         }],
       });
@@ -326,7 +375,10 @@ export class ExperimentStore {
     validateExperimentTag(key, value);
     const id = validateExperimentId(experimentId);
     await this.writeTag(id, experimentId, key, {
-      Put: { TableName: this.db.table, Item: experimentTagItem(id, key, value) },
+      Put: {
+        TableName: this.db.table,
+        Item: experimentTagItem(id, key, value, currentWorkspace()),
+      },
     });
   }
 
@@ -349,6 +401,7 @@ export class ExperimentStore {
     key: string,
     tagWrite: TransactWriteItem,
   ): Promise<void> {
+    const inWs = workspaceCondition();
     try {
       await this.db.port.transactWriteItems({
         TransactItems: [
@@ -357,9 +410,9 @@ export class ExperimentStore {
               TableName: this.db.table,
               Key: rawKey(experimentKey(id)),
               UpdateExpression: "REMOVE tags.#k",
-              ConditionExpression: "lifecycle_stage = :active",
+              ConditionExpression: `lifecycle_stage = :active AND ${inWs.expression}`,
               ExpressionAttributeNames: { "#k": key },
-              ExpressionAttributeValues: { ":active": { S: "active" } },
+              ExpressionAttributeValues: { ":active": { S: "active" }, ...inWs.values },
             },
           },
           tagWrite,

@@ -6,7 +6,8 @@
  * @module
  */
 import { queryAll } from "../../dynamo/batch.ts";
-import { EXPERIMENTS_GSI1_PK, GSI1 } from "../../keys/key_schema.ts";
+import { experimentsGsi1Pk, GSI1 } from "../../keys/key_schema.ts";
+import { currentWorkspace } from "../../util/workspace_context.ts";
 import type { Db } from "../db.ts";
 import type { Experiment, ViewType } from "../entities.ts";
 import { experimentsFromItems } from "./experiment_item.ts";
@@ -29,7 +30,7 @@ export async function searchExperiments(
     TableName: db.table,
     IndexName: GSI1,
     KeyConditionExpression: "gsi1pk = :pk",
-    ExpressionAttributeValues: { ":pk": { S: EXPERIMENTS_GSI1_PK } },
+    ExpressionAttributeValues: { ":pk": { S: experimentsGsi1Pk(currentWorkspace()) } },
   });
   const all = experimentsFromItems(items)
     .filter((e) =>

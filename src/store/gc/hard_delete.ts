@@ -109,6 +109,7 @@ export async function hardDeleteExperiment(
   db: Db,
   experimentId: string,
   name: string,
+  workspace?: string,
 ): Promise<number> {
   let n = 0;
   // A trace is its own partition, listed in one of TRACE_SHARDS index partitions.
@@ -127,7 +128,7 @@ export async function hardDeleteExperiment(
   try {
     await db.port.deleteItem({
       TableName: db.table,
-      Key: rawKey(experimentNameKey(name)),
+      Key: rawKey(experimentNameKey(name, workspace)),
       ConditionExpression: "experiment_id = :id",
       ExpressionAttributeValues: { ":id": { S: experimentId } },
     });

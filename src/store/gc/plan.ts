@@ -21,7 +21,7 @@
 import { queryAll, type RawItem } from "../../dynamo/batch.ts";
 import { invalidParameter, MlflowError } from "../../errors.ts";
 import {
-  EXPERIMENTS_GSI1_PK,
+  experimentsGsi1Pk,
   GSI1,
   loggedModelKey,
   loggedModelPartitionPk,
@@ -33,6 +33,8 @@ import { type Db, fromItem, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import { experimentsFromItems } from "../experiments/experiment_item.ts";
 import { effectiveLifecycle, type RunRecord, runRecordFromItem } from "../runs/run_item.ts";
+import { WorkspaceStore } from "../workspaces/workspace_store.ts";
+import { pooledMap } from "../../util/pool.ts";
 
 /** The `mlflow gc` selection. */
 export interface GcOptions {
@@ -59,7 +61,7 @@ export interface GcTarget {
 export interface GcPlan {
   runs: GcTarget[];
   loggedModels: GcTarget[];
-  experiments: { id: string; name: string }[];
+  experiments: { id: string; name: string; workspace?: string }[];
 }
 
 interface ModelRecord {
@@ -83,14 +85,18 @@ export function parseOlderThan(text: string): number {
   return Math.trunc(values.reduce((a, b) => a + b, 0));
 }
 
+// Every workspace's experiments: the default listing partition, then one per created workspace.
 async function allExperiments(db: Db): Promise<Experiment[]> {
-  const items = await queryAll(db.port, {
-    TableName: db.table,
-    IndexName: GSI1,
-    KeyConditionExpression: "gsi1pk = :p",
-    ExpressionAttributeValues: { ":p": { S: EXPERIMENTS_GSI1_PK } },
-  });
-  return experimentsFromItems(items);
+  const workspaces = await new WorkspaceStore(db).list();
+  const partitions = workspaces.map((w) => experimentsGsi1Pk(w.name));
+  const items = await pooledMap(partitions, (pk) =>
+    queryAll(db.port, {
+      TableName: db.table,
+      IndexName: GSI1,
+      KeyConditionExpression: "gsi1pk = :p",
+      ExpressionAttributeValues: { ":p": { S: pk } },
+    }));
+  return experimentsFromItems(items.flat());
 }
 
 async function runRecordsOf(db: Db, experimentId: string, deletedOnly: boolean) {
@@ -245,7 +251,11 @@ export async function planGc(db: Db, opts: GcOptions): Promise<GcPlan> {
   return {
     runs: [...runs.values()],
     loggedModels: [...models.values()],
-    experiments: doomedExps.map((e) => ({ id: e.experimentId, name: e.name })),
+    experiments: doomedExps.map((e) => ({
+      id: e.experimentId,
+      name: e.name,
+      ...(e.workspace ? { workspace: e.workspace } : {}),
+    })),
   };
 }
 

@@ -90,7 +90,7 @@ export async function runGc(db: Db, plan: GcPlan, opts: RunGcOptions = {}): Prom
     tick();
   }
   for (const e of plan.experiments) {
-    p.items += await hardDeleteExperiment(db, e.id, e.name);
+    p.items += await hardDeleteExperiment(db, e.id, e.name, e.workspace);
     p.experiments++;
     tick();
   }

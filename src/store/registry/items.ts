@@ -19,6 +19,7 @@ import {
   registeredModelNameKey,
 } from "../../keys/key_schema.ts";
 import { fromItem, type RawItem, toItem } from "../db.ts";
+import { currentWorkspace, isDefaultWorkspace } from "../../util/workspace_context.ts";
 import type { ModelVersion, RegisteredModel } from "./types.ts";
 
 /** The model record as stored. */
@@ -55,12 +56,18 @@ export interface VersionRecord {
 
 /** A new model's item, with its index keys. */
 export function modelItem(r: ModelRecord): RawItem {
-  return toItem({ ...registeredModelKey(r.uid), ...registeredModelGsi1(r.name), ...r });
+  const ws = currentWorkspace();
+  return toItem({
+    ...registeredModelKey(r.uid),
+    ...registeredModelGsi1(r.name, ws),
+    ...r,
+    ...(isDefaultWorkspace(ws) ? {} : { workspace: ws }),
+  });
 }
 
 /** The name guard of a model. */
 export function nameGuardItem(name: string, uid: string): RawItem {
-  return toItem({ ...registeredModelNameKey(name), uid });
+  return toItem({ ...registeredModelNameKey(name, currentWorkspace()), uid });
 }
 
 /** A new version's item, with its index keys. */

@@ -10,6 +10,7 @@ import {
   registeredModelKey,
   registeredModelNameKey,
 } from "../../keys/key_schema.ts";
+import { currentWorkspace } from "../../util/workspace_context.ts";
 import { notFound } from "../../errors.ts";
 import { type Db, rawKey } from "../db.ts";
 import {
@@ -41,7 +42,7 @@ export interface ModelPartition {
 export async function findUid(db: Db, name: string): Promise<string | undefined> {
   const { Item } = await db.port.getItem({
     TableName: db.table,
-    Key: rawKey(registeredModelNameKey(name)),
+    Key: rawKey(registeredModelNameKey(name, currentWorkspace())),
     ConsistentRead: true,
   });
   return Item?.uid?.S;

@@ -15,6 +15,7 @@ import {
   registeredModelKey,
   registeredModelNameKey,
 } from "../../keys/key_schema.ts";
+import { currentWorkspace } from "../../util/workspace_context.ts";
 import { alreadyExists, MlflowError } from "../../errors.ts";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 import { mapWriteError } from "./errors.ts";
@@ -185,7 +186,7 @@ export async function renameRegisteredModel(
           {
             Delete: {
               TableName: db.table,
-              Key: rawKey(registeredModelNameKey(name!)),
+              Key: rawKey(registeredModelNameKey(name!, currentWorkspace())),
               ConditionExpression: "uid = :uid",
               ExpressionAttributeValues: { ":uid": { S: uid } },
             },
@@ -244,7 +245,7 @@ export async function deleteRegisteredModel(db: Db, name: string | undefined): P
         {
           Delete: {
             TableName: db.table,
-            Key: rawKey(registeredModelNameKey(name!)),
+            Key: rawKey(registeredModelNameKey(name!, currentWorkspace())),
             ConditionExpression: "uid = :uid",
             ExpressionAttributeValues: { ":uid": { S: uid } },
           },

@@ -19,7 +19,8 @@
  */
 import { queryAll } from "../../dynamo/batch.ts";
 import { pooledMap } from "../../util/pool.ts";
-import { GSI1, MODEL_VERSIONS_GSI1_PK, REGISTERED_MODELS_GSI1_PK } from "../../keys/key_schema.ts";
+import { GSI1, MODEL_VERSIONS_GSI1_PK, registeredModelsGsi1Pk } from "../../keys/key_schema.ts";
+import { currentWorkspace } from "../../util/workspace_context.ts";
 import type { Db, RawItem } from "../db.ts";
 import {
   type ModelRecord,
@@ -108,7 +109,9 @@ export async function searchRegisteredModels(
   db: Db,
   q: RegisteredModelSearch,
 ): Promise<SearchPage<RegisteredModel>> {
-  const records = (await queryIndex(db, REGISTERED_MODELS_GSI1_PK)).map(modelRecordFromItem);
+  const records = (await queryIndex(db, registeredModelsGsi1Pk(currentWorkspace()))).map(
+    modelRecordFromItem,
+  );
   const byUid = new Map(records.map((r) => [r.uid, r]));
   const matches = records
     .filter((r) => q.includePrompts || r.tags[IS_PROMPT_TAG_KEY] !== "true")
@@ -138,7 +141,7 @@ async function candidateVersions(
     };
   }
   const [modelItems, versionItems] = await Promise.all([
-    queryIndex(db, REGISTERED_MODELS_GSI1_PK),
+    queryIndex(db, registeredModelsGsi1Pk(currentWorkspace())),
     queryIndex(db, MODEL_VERSIONS_GSI1_PK),
   ]);
   const models = new Map(modelItems.map(modelRecordFromItem).map((m) => [m.uid, m]));

@@ -197,10 +197,23 @@ export class RunStore {
     }
   }
 
+  /**
+   * The experiment of a run in the request's workspace. A run whose experiment lives in another
+   * workspace does not exist from here (`--enable-workspaces`): 404, as MLflow. The second read
+   * happens only when the experiment is not found in this workspace (rare without workspaces).
+   */
+  private async experimentOf(runId: string, experimentId: string) {
+    const experiment = await this.experiments.find(experimentId);
+    if (!experiment && await this.experiments.findInAnyWorkspace(experimentId, false)) {
+      throw notFound(`Run with id=${runId} not found`);
+    }
+    return experiment;
+  }
+
   /** Loads a run record and its experiment; 404 when the run does not exist. */
   async load(runId: string): Promise<LoadedRun> {
     const record = await this.readRecord(runId);
-    return { record, experiment: await this.experiments.find(record.experiment_id) };
+    return { record, experiment: await this.experimentOf(runId, record.experiment_id) };
   }
 
   // Strongly consistent read of the record alone; 404 when absent.
@@ -247,7 +260,7 @@ export class RunStore {
     }
     if (!record) throw notFound(`Run with id=${runId} not found`);
     applyValues([record], valuesFromItems(runId, res.items));
-    const experiment = await this.experiments.find(record.experiment_id);
+    const experiment = await this.experimentOf(runId, record.experiment_id);
     return toRun(record, experiment, groups, {
       params: paramsFromItems(res.items, { ...record.params }),
       ...inputsFromItems(record, res.items),

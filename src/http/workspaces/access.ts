@@ -1,0 +1,69 @@
+/**
+ * Workspace permissions on the HTTP side (basic-auth and `--enable-workspaces` both on), as
+ * MLflow 3.17.2's `validate_can_view_workspace`, `filter_list_workspaces` and
+ * `_can_create_in_workspace` (rules in `src/auth/workspace_permissions.ts`). Admins pass; for
+ * everyone else:
+ *
+ * - `GET /workspaces/<name>`: 403 unless the user may see that workspace;
+ * - `GET /workspaces`: only the workspaces the user may see;
+ * - creating an experiment or a registered model (prompts too): 403 unless the user may create in
+ *   the request's workspace.
+ *
+ * Resource levels (READ, EDIT, ...) are resolved by the auth layer's `Access.permission`.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { normalizePath } from "../../auth/route_permissions.ts";
+import { canCreateInWorkspace, canSeeWorkspace } from "../../auth/workspace_permissions.ts";
+import { currentWorkspace, withWorkspace } from "../../util/workspace_context.ts";
+import type { Access } from "../auth/access.ts";
+import { authUser, forbidden } from "../auth/middleware.ts";
+
+const CREATES = new Set([
+  "POST /mlflow/experiments/create",
+  "POST /mlflow/registered-models/create",
+]);
+
+async function filterList(c: Context, visible: (name: string) => Promise<boolean>): Promise<void> {
+  if (c.res.status !== 200) return;
+  const json = await c.res.clone().json() as { workspaces?: { name: string }[] };
+  const kept = [];
+  for (const w of json.workspaces ?? []) if (await visible(w.name)) kept.push(w);
+  const headers = new Headers(c.res.headers);
+  headers.delete("content-length");
+  c.res = new Response(JSON.stringify(kept.length > 0 ? { workspaces: kept } : {}), {
+    status: 200,
+    headers,
+  });
+}
+
+/** The guard; install after the auth guard (it reads the authenticated user). */
+export function workspaceAccessGuard(access: Access, staticPrefix: string): MiddlewareHandler {
+  return async (c, next) => {
+    const user = authUser(c);
+    if (!user || user.is_admin) return await next();
+    const path = normalizePath(c.req.path, staticPrefix);
+    const key = `${c.req.method} ${path}`;
+    const visible = async (name: string) =>
+      canSeeWorkspace(
+        access.config,
+        name,
+        await withWorkspace(name, () => access.workspaceGrant(user)),
+      );
+    if (CREATES.has(key)) {
+      const here = currentWorkspace();
+      if (!canCreateInWorkspace(access.config, here, await access.workspaceGrant(user))) {
+        return forbidden();
+      }
+      return await next();
+    }
+    const one = /^\/mlflow\/workspaces\/([^/]+)$/.exec(path);
+    if (one && c.req.method === "GET") {
+      if (!(await visible(decodeURIComponent(one[1]!)))) return forbidden();
+      return await next();
+    }
+    await next();
+    if (path === "/mlflow/workspaces" && c.req.method === "GET") await filterList(c, visible);
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Nothing is readable or writable across workspaces. Names are scoped by the keys themselves
+ * (experiment and registered-model names resolve in the request's workspace only); what is
+ * addressed by id (experiments, runs, traces, logged models, datasets, scorers, proxied artifacts)
+ * is checked here, with the route table of `src/auth/route_permissions.ts`: every experiment a
+ * route touches must belong to the request's workspace, else the answer is MLflow's 404
+ * (`RESOURCE_DOES_NOT_EXIST`), as if it did not exist. An experiment that does not exist at all
+ * passes, so the handler answers as it does without workspaces (e.g. an empty search).
+ *
+ * An experiment's workspace is cached for a few seconds per replica: one Query per experiment,
+ * not per request.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from "hono";
+import { MlflowError, notFound } from "../../errors.ts";
+import { findRoute, normalizePath, requirements, type Via } from "../../auth/route_permissions.ts";
+import type { Stores } from "../../store/stores.ts";
+import { TtlCache } from "../../util/ttl_cache.ts";
+import {
+  currentWorkspace,
+  DEFAULT_WORKSPACE,
+  workspacesActive,
+} from "../../util/workspace_context.ts";
+import { rawMessage } from "../request.ts";
+import { readGate, setReadGate } from "../read_gate.ts";
+import { Locator, type Params } from "../auth/locate.ts";
+
+/** Resource kinds whose names are scoped by their keys, never by this guard. */
+const SCOPED_BY_KEY: ReadonlySet<Via> = new Set(["name", "grant_target", "experiment_name"]);
+
+function firstOf(params: Params, ...names: string[]): string {
+  for (const n of names) {
+    const v = params[n];
+    const s = Array.isArray(v) ? v[0] : v;
+    if (s !== undefined && s !== null && s !== "") return String(s);
+  }
+  return "";
+}
+
+/** MLflow's not-found message for what the route names. */
+function hidden(via: Via, params: Params, path: string, experimentId: string): MlflowError {
+  switch (via) {
+    case "run_id":
+    case "run_ids":
+    case "run_id_list":
+    case "otlp_run":
+      return notFound(`Run with id=${firstOf(params, "run_id", "run_uuid", "run_ids")} not found`);
+    case "trace_id":
+    case "trace_ids":
+    case "existing_trace": {
+      const m = /^\/mlflow\/traces\/(?!get$|link-prompts$)([^/]+)/.exec(path);
+      const id = m ? decodeURIComponent(m[1]!) : firstOf(params, "trace_id", "request_id");
+      return notFound(`Trace with ID '${id}' not found.`);
+    }
+    case "model_id": {
+      const m = /^\/mlflow\/logged-models\/([^/]+)/.exec(path);
+      const id = m ? decodeURIComponent(m[1]!) : firstOf(params, "model_id");
+      return notFound(`Logged model with ID '${id}' not found.`);
+    }
+    case "dataset": {
+      const m = /^\/mlflow\/datasets\/([^/]+)/.exec(path);
+      return notFound(`Evaluation dataset with id '${decodeURIComponent(m?.[1] ?? "")}' not found`);
+    }
+    default:
+      return notFound(`No Experiment with id=${experimentId} exists`);
+  }
+}
+
+/** The guard; a no-op unless the request runs with workspaces on. */
+export function workspaceScopeGuard(stores: Stores, staticPrefix: string): MiddlewareHandler {
+  const locator = new Locator(stores, 5_000);
+  const workspaceOf = new TtlCache<string | null>(5_000);
+  const experimentWorkspace = (id: string) =>
+    workspaceOf.getOr(id, async () => {
+      const e = await stores.experiments.findInAnyWorkspace(id, false);
+      return e ? e.workspace ?? DEFAULT_WORKSPACE : null;
+    });
+  // `/graphql` names its resources inside the query: its resolvers ask the request's read gate,
+  // which answers false for another workspace's experiment or run (and still asks the auth gate).
+  const sameWorkspace = async (experimentId: string) => {
+    const ws = await experimentWorkspace(experimentId);
+    return ws === null || ws === currentWorkspace();
+  };
+  const runInWorkspace = async (runId: string) => {
+    try {
+      const targets = await locator.locate("run_id", { run_id: runId }, "");
+      for (const t of targets ?? []) if (!(await sameWorkspace(t.id))) return false;
+      return true;
+    } catch (e) {
+      if (e instanceof MlflowError) return true; // unknown: the resolver answers as usual
+      throw e;
+    }
+  };
+  return async (c, next) => {
+    if (!workspacesActive() || c.req.method === "OPTIONS") return await next();
+    const prev = readGate(c);
+    setReadGate(c, {
+      experiment: async (id) =>
+        (await sameWorkspace(id)) && (prev ? await prev.experiment(id) : true),
+      run: async (id) => (await runInWorkspace(id)) && (prev ? await prev.run(id) : true),
+      registeredModel: (name) => prev ? prev.registeredModel(name) : Promise.resolve(true),
+    });
+    const path = normalizePath(c.req.path, staticPrefix);
+    const rule = findRoute(c.req.method, path)?.rule;
+    if (rule?.kind !== "resource") return await next();
+    const queryOnly = rule.via === "artifact_path" || rule.query === true;
+    let params: Params;
+    try {
+      params = queryOnly ? c.req.query() : await rawMessage(c);
+    } catch (e) {
+      if (e instanceof MlflowError) return await next(); // the handler answers the bad input
+      throw e;
+    }
+    const here = currentWorkspace();
+    for (const { via } of requirements(rule)) {
+      if (SCOPED_BY_KEY.has(via)) continue;
+      let targets;
+      try {
+        targets = await locator.locate(via, params, path, c.req.raw.headers);
+      } catch (e) {
+        if (e instanceof MlflowError) continue; // missing or unknown: the handler's own answer
+        throw e;
+      }
+      for (const t of targets ?? []) {
+        if (t.type !== "experiment") continue;
+        const ws = await experimentWorkspace(t.id);
+        if (ws !== null && ws !== here) throw hidden(via, params, path, t.id);
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,187 @@
+"""``--enable-workspaces`` with the stock client: workspace CRUD (``mlflow.create_workspace`` and
+friends), workspaces selected with ``mlflow.set_workspace`` and ``MLFLOW_WORKSPACE``, the same
+experiment and registered-model names in two workspaces, artifacts logged inside a workspace, and
+nothing of one workspace readable from another (MLflow's ``RESOURCE_DOES_NOT_EXIST``).
+
+Each backend gets its own server started with ``--enable-workspaces`` (the shared
+``tracking_uri`` server runs without workspaces).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from conftest import (
+    ROOT,
+    SERVER_CMD,
+    _server_env,
+    _stop,
+    _store_uri,
+    _wait_healthy,
+    backends,
+    free_port,
+)
+
+
+@pytest.fixture(scope="module", params=backends())
+def ws_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    backend: str = request.param
+    workdir = tmp_path_factory.mktemp(f"workspaces-server-{backend}")
+    env = _server_env(backend)
+    store_uri = _store_uri(backend, workdir, env)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    cmd = [
+        *SERVER_CMD,
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--backend-store-uri", store_uri,
+        "--default-artifact-root", "mlflow-artifacts:/",
+        "--serve-artifacts",
+        "--artifacts-destination", str(workdir / "artifacts"),
+        "--enable-workspaces",
+    ]  # fmt: skip
+    log = workdir / "server.log"
+    with open(log, "wb") as log_file:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_healthy(proc, base_url, log)
+        yield base_url
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def ws(ws_uri: str, monkeypatch: pytest.MonkeyPatch):
+    """Points the client at the workspace server; leaves no workspace selected afterwards."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", ws_uri)
+    monkeypatch.delenv("MLFLOW_WORKSPACE", raising=False)
+    mlflow.set_tracking_uri(ws_uri)
+    mlflow.set_workspace(None)
+    try:
+        yield ws_uri
+    finally:
+        mlflow.set_workspace(None)
+        mlflow.set_tracking_uri(None)
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def test_workspace_crud_with_the_stock_client(ws: str) -> None:
+    name = _name("crud")
+    created = mlflow.create_workspace(name, description="made by the client")
+    assert created.name == name and created.description == "made by the client"
+    names = [w.name for w in mlflow.list_workspaces()]
+    assert "default" in names and name in names
+    assert mlflow.get_workspace(name).description == "made by the client"
+    updated = mlflow.update_workspace(name, description="changed")
+    assert updated.description == "changed"
+    with pytest.raises(MlflowException, match="RESOURCE_ALREADY_EXISTS|already exists"):
+        mlflow.create_workspace(name)
+    with pytest.raises(MlflowException, match="not found"):
+        mlflow.get_workspace(_name("absent"))
+    with pytest.raises(MlflowException, match="reserved"):
+        mlflow.delete_workspace("default")
+    mlflow.delete_workspace(name)
+    assert name not in [w.name for w in mlflow.list_workspaces()]
+
+
+def test_same_experiment_name_in_two_workspaces_and_no_cross_reads(ws: str, tmp_path: Path) -> None:
+    team = _name("team")
+    mlflow.create_workspace(team)
+    experiment = _name("shared")
+
+    mlflow.set_workspace(team)
+    exp_team = mlflow.set_experiment(experiment)
+    with mlflow.start_run() as run:
+        mlflow.log_metric("loss", 0.5)
+        mlflow.log_param("p", "team")
+        note = tmp_path / "note.txt"
+        note.write_text("from the team workspace")
+        mlflow.log_artifact(str(note))
+    team_run = run.info.run_id
+    assert "workspaces/" + team in exp_team.artifact_location
+    client = MlflowClient()
+    assert client.get_run(team_run).data.params == {"p": "team"}
+    downloaded = mlflow.artifacts.download_artifacts(
+        run_id=team_run, artifact_path="note.txt", dst_path=str(tmp_path / "dl")
+    )
+    assert Path(downloaded).read_text() == "from the team workspace"
+
+    mlflow.set_workspace("default")
+    exp_default = mlflow.set_experiment(experiment)
+    assert exp_default.experiment_id != exp_team.experiment_id
+    with mlflow.start_run() as run:
+        mlflow.log_param("p", "default")
+    default_run = run.info.run_id
+
+    client = MlflowClient()
+    # Nothing of the team workspace is visible from the default one.
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_experiment(exp_team.experiment_id)
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_run(team_run)
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.log_metric(team_run, "loss", 1.0)
+    visible = {e.experiment_id for e in mlflow.search_experiments()}
+    assert exp_default.experiment_id in visible and exp_team.experiment_id not in visible
+    assert client.get_experiment_by_name(experiment).experiment_id == exp_default.experiment_id
+
+    mlflow.set_workspace(team)
+    client = MlflowClient()
+    runs = mlflow.search_runs([exp_team.experiment_id], output_format="list")
+    assert [r.info.run_id for r in runs] == [team_run]
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_run(default_run)
+    assert {e.experiment_id for e in mlflow.search_experiments()} == {exp_team.experiment_id}
+
+    # A workspace that still holds experiments is not deleted (RESTRICT): MLflow answers 500
+    # INVALID_STATE, which the stock client reports as a failed request, as against MLflow.
+    mlflow.set_workspace(None)
+    with pytest.raises(MlflowException, match="INVALID_STATE|500 error"):
+        mlflow.delete_workspace(team)
+    assert mlflow.get_workspace(team).name == team
+
+
+def test_mlflow_workspace_env_selects_the_workspace(ws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    team = _name("env")
+    mlflow.create_workspace(team)
+    model = _name("model")
+    monkeypatch.setenv("MLFLOW_WORKSPACE", team)
+    client = MlflowClient()
+    client.create_registered_model(model, description="in the env workspace")
+    exp_id = mlflow.create_experiment(_name("env-exp"))
+    assert {e.experiment_id for e in mlflow.search_experiments()} == {exp_id}
+    monkeypatch.delenv("MLFLOW_WORKSPACE")
+
+    client = MlflowClient()
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_registered_model(model)
+    client.create_registered_model(model, description="in default")
+    assert client.get_registered_model(model).description == "in default"
+    monkeypatch.setenv("MLFLOW_WORKSPACE", team)
+    assert MlflowClient().get_registered_model(model).description == "in the env workspace"
+
+
+def test_unknown_workspace_is_refused(ws: str) -> None:
+    mlflow.set_workspace(_name("ghost"))
+    with pytest.raises(MlflowException, match="not found"):
+        mlflow.search_experiments()
