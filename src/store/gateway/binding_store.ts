@@ -7,7 +7,7 @@
  */
 import { alreadyExists, invalidParameter } from "../../errors.ts";
 import { gatewayBindingId } from "../../keys/key_schema.ts";
-import { type Db, nowMs } from "../db.ts";
+import { type Db, isConditionFailure, nowMs } from "../db.ts";
 import { GatewayItems, gatewayNotFound, type Stored } from "./gateway_items.ts";
 import type { EndpointStore } from "./endpoint_store.ts";
 
@@ -73,7 +73,7 @@ export class BindingStore {
         }),
       );
     } catch (e) {
-      if ((e as Error).name === "ConditionalCheckFailedException") {
+      if (isConditionFailure(e)) {
         throw alreadyExists(
           `Endpoint '${req.endpoint_id}' is already bound to ${req.resource_type} ` +
             `'${req.resource_id}'`,
