@@ -13,6 +13,7 @@ import { uiRoutesFromConfig } from "../http/ui_routes/mod.ts";
 import { mountTracesFromConfig } from "../http/traces/mod.ts";
 import { mountDatasets } from "../http/datasets/mod.ts";
 import { mountGateway } from "../http/gateway/mod.ts";
+import { gatewayOptionsFromEnv } from "../http/gateway/gateway_options.ts";
 
 /** Returns the mount functions for the optional route groups. */
 export async function buildExtraRoutes(
@@ -26,6 +27,6 @@ export async function buildExtraRoutes(
     await uiRoutesFromConfig(config, stores),
     await mountTracesFromConfig(config, stores),
     mountDatasets(stores),
-    mountGateway(stores),
+    mountGateway(stores, gatewayOptionsFromEnv(config.appName === "basic-auth")),
   ];
 }

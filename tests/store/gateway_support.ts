@@ -14,6 +14,8 @@ export type Json = any;
 /** What a gateway test gets. */
 export interface GatewayCtx {
   call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }>;
+  /** A request to a full path (no prefix added). */
+  raw(path: string, init?: RequestInit): Promise<{ status: number; json: Json }>;
   stores: Stores;
   db: Db;
 }
@@ -62,7 +64,12 @@ export async function withGateway(
       }
       return { status: res.status, json };
     };
-    await fn({ call, stores, db });
+    const raw = async (path: string, init?: RequestInit) => {
+      const res = await app.request(path, init);
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : {} };
+    };
+    await fn({ call, raw, stores, db });
   } finally {
     await cleanup();
   }

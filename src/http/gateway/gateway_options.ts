@@ -21,6 +21,8 @@ export interface GatewayOptions {
   apiBase: ApiBasePolicy;
   /** `MLFLOW_DEPLOYMENTS_TARGET`: where `gateway-proxy` forwards; unset → no deployments. */
   deploymentsTarget?: string;
+  /** `--app-name basic-auth`: USER-scoped budgets need a user to attribute spend to. */
+  authEnabled?: boolean;
 }
 
 /** MLflow's boolean environment parsing (`true`/`1` and `false`/`0`). */
@@ -31,8 +33,9 @@ function envBool(name: string, fallback: boolean): boolean {
 }
 
 /** The options from the environment. */
-export function gatewayOptionsFromEnv(): GatewayOptions {
+export function gatewayOptionsFromEnv(authEnabled = false): GatewayOptions {
   return {
+    authEnabled,
     enabled: envBool("MLFLOW_ENABLE_AI_GATEWAY", true),
     passphrase: Deno.env.get(KEK_PASSPHRASE_ENV_VAR) || undefined,
     apiBase: apiBasePolicyFromEnv(),

@@ -7,6 +7,7 @@
 import type { Db } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import { BindingStore } from "./binding_store.ts";
+import { BudgetStore } from "./budget_store.ts";
 import { EndpointStore } from "./endpoint_store.ts";
 import { ModelDefinitionStore } from "./model_definition_store.ts";
 import { SecretStore } from "./secret_store.ts";
@@ -17,6 +18,7 @@ export interface GatewayStores {
   defs: ModelDefinitionStore;
   endpoints: EndpointStore;
   bindings: BindingStore;
+  budgets: BudgetStore;
 }
 
 /** Builds the gateway stores; `passphrase` seals secrets (none: secrets cannot be written). */
@@ -29,5 +31,6 @@ export function createGatewayStores(
   const defs = new ModelDefinitionStore(db, secrets);
   const endpoints = new EndpointStore(db, defs, experiments);
   const bindings = new BindingStore(db, endpoints);
-  return { secrets, defs, endpoints, bindings };
+  const budgets = new BudgetStore(db, endpoints);
+  return { secrets, defs, endpoints, bindings, budgets };
 }
