@@ -265,6 +265,43 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "DELETE /mlflow/scorers/delete": on("experiment_id", "MANAGE"),
   "GET /mlflow/scorers/online-configs": anyUser,
 
+  // AI Gateway configuration. MLflow 3.17.2 guards secrets, endpoints and model definitions with
+  // per-resource grants (creator MANAGE) and budgets as admin-only; this server has no gateway
+  // grants yet, so every configuration route is for admins (lists would otherwise enumerate
+  // every secret and endpoint, CVE-2026-3198). Discovery routes carry no stored data.
+  "POST /mlflow/gateway/secrets/create": admin,
+  "GET /mlflow/gateway/secrets/get": admin,
+  "POST /mlflow/gateway/secrets/update": admin,
+  "DELETE /mlflow/gateway/secrets/delete": admin,
+  "GET /mlflow/gateway/secrets/list": admin,
+  "POST /mlflow/gateway/model-definitions/create": admin,
+  "GET /mlflow/gateway/model-definitions/get": admin,
+  "GET /mlflow/gateway/model-definitions/list": admin,
+  "POST /mlflow/gateway/model-definitions/update": admin,
+  "DELETE /mlflow/gateway/model-definitions/delete": admin,
+  "POST /mlflow/gateway/endpoints/create": admin,
+  "GET /mlflow/gateway/endpoints/get": admin,
+  "POST /mlflow/gateway/endpoints/update": admin,
+  "DELETE /mlflow/gateway/endpoints/delete": admin,
+  "GET /mlflow/gateway/endpoints/list": admin,
+  "POST /mlflow/gateway/endpoints/models/attach": admin,
+  "POST /mlflow/gateway/endpoints/models/detach": admin,
+  "POST /mlflow/gateway/endpoints/bindings/create": admin,
+  "DELETE /mlflow/gateway/endpoints/bindings/delete": admin,
+  "GET /mlflow/gateway/endpoints/bindings/list": admin,
+  "POST /mlflow/gateway/endpoints/set-tag": admin,
+  "DELETE /mlflow/gateway/endpoints/delete-tag": admin,
+  "POST /mlflow/gateway/budgets/create": admin,
+  "GET /mlflow/gateway/budgets/get": admin,
+  "POST /mlflow/gateway/budgets/update": admin,
+  "DELETE /mlflow/gateway/budgets/delete": admin,
+  "GET /mlflow/gateway/budgets/list": admin,
+  "GET /mlflow/gateway/budgets/windows": admin,
+  "GET /mlflow/gateway/secrets/config": anyUser,
+  "GET /mlflow/gateway/supported-providers": anyUser,
+  "GET /mlflow/gateway/supported-models": anyUser,
+  "GET /mlflow/gateway/provider-config": anyUser,
+
   // The auth API itself (MLflow 3.17.2 `mlflow/server/auth/routes.py`)
   "POST /mlflow/users/create": admin,
   "GET /mlflow/users/get": { kind: "self" },
