@@ -92,6 +92,8 @@ def _tail(path: Path, limit: int = 6000) -> str:
 def _server_env(backend: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("MLFLOW_TRACKING_URI", None)
+    # AI Gateway secrets are sealed under this passphrase (tests/compat/test_gateway.py).
+    env.setdefault("MLFLOW_CRYPTO_KEK_PASSPHRASE", "compat-tier-gateway-passphrase")
     if backend == "dynamodb-local":
         # DynamoDB Local accepts any credentials; never reach for real ones or IMDS.
         env.update(
