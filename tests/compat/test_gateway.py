@@ -177,7 +177,9 @@ def test_endpoints_routing_fallbacks_models_tags_and_bindings(store, secret):
     assert binding.resource_id == "scorer-1"
     listed = store.list_endpoint_bindings(endpoint_id=endpoint.endpoint_id)
     assert [b.resource_id for b in listed] == ["scorer-1"]
-    store.delete_endpoint_binding(endpoint.endpoint_id, GatewayResourceType.SCORER.value, "scorer-1")
+    store.delete_endpoint_binding(
+        endpoint.endpoint_id, GatewayResourceType.SCORER.value, "scorer-1"
+    )
     assert store.list_endpoint_bindings(endpoint_id=endpoint.endpoint_id) == []
 
     # MLflow answers INVALID_STATE (HTTP 500, which the client reports as a server error), and
