@@ -264,6 +264,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "GET /mlflow/scorers/get": on("experiment_id", "READ"),
   "DELETE /mlflow/scorers/delete": on("experiment_id", "MANAGE"),
   "GET /mlflow/scorers/online-configs": anyUser,
+  "PUT /mlflow/scorers/online-config": on("experiment_id", "EDIT"),
 
   // AI Gateway configuration. MLflow 3.17.2 guards secrets, endpoints and model definitions with
   // per-resource grants (creator MANAGE) and budgets as admin-only; this server has no gateway

@@ -517,7 +517,13 @@ export const SCORER_PREFIX = "N#";
 // resource, built only by `gatewayPk`, so that a workspace component can be added in one place.
 
 /** The kinds of gateway resources, each with its own partition. */
-export type GatewayKind = "SECRET" | "MODELDEF" | "ENDPOINT" | "BINDING" | "BUDGET" | "GUARDRAIL";
+export type GatewayKind =
+  | "SECRET"
+  | "MODELDEF"
+  | "ENDPOINT"
+  | "BINDING"
+  | "BUDGET"
+  | "ONLINE";
 /** The partition of one kind of gateway resource. */
 export const gatewayPk = (kind: GatewayKind): string => `GW#${kind}`;
 /** The sk prefix of the resource items of a gateway partition (name claims use `N#`). */

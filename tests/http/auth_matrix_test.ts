@@ -60,6 +60,7 @@ const V3 = new Set([
   "/mlflow/scorers/get",
   "/mlflow/scorers/delete",
   "/mlflow/scorers/online-configs",
+  "/mlflow/scorers/online-config",
   "/mlflow/gateway/secrets/create",
   "/mlflow/gateway/secrets/get",
   "/mlflow/gateway/secrets/update",
