@@ -509,6 +509,8 @@ export const scorerHeadKey = (experimentId: string, name: string): Key => ({
   pk: scorerPk(experimentId),
   sk: `N#${name.length}:${name}`,
 });
+/** Points from a scorer's id to its experiment and name (gateway guardrails name scorers by id). */
+export const scorerIdKey = (scorerId: string): Key => ({ pk: `SCRID#${scorerId}`, sk: "SCRID" });
 /** The sk prefix of every scorer item of an experiment. */
 export const SCORER_PREFIX = "N#";
 
@@ -523,6 +525,7 @@ export type GatewayKind =
   | "ENDPOINT"
   | "BINDING"
   | "BUDGET"
+  | "GUARDRAIL"
   | "ONLINE";
 /** The partition of one kind of gateway resource. */
 export const gatewayPk = (kind: GatewayKind): string => `GW#${kind}`;

@@ -117,7 +117,16 @@ async function setup(s: FullApp) {
     target_scope: "GLOBAL",
     budget_action: "ALERT",
   })).budget_policy.budget_policy_id as string;
-  const gw = { S, MD, GE, BP };
+  const scorerId = (await ok(s, "GET", "/3.0/scorers/get", { experiment_id: E, name: "safety" }))
+    .scorer.scorer_id as string;
+  const GR = (await ok(s, "POST", "/3.0/gateway/guardrails/create", {
+    name: "fuzz-guardrail",
+    scorer_id: scorerId,
+    scorer_version: 1,
+    stage: "BEFORE",
+    action: "VALIDATION",
+  })).guardrail.guardrail_id as string;
+  const gw = { S, MD, GE, BP, GR, scorerId };
   return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, gw };
 }
 
@@ -359,6 +368,25 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
       duration: { unit: "DAYS", value: 2 },
     }],
     ["GET", "/3.0/gateway/budgets/list", { max_results: "10" }],
+    ["POST", "/3.0/gateway/guardrails/create", {
+      name: "fz-guardrail",
+      scorer_id: gw.scorerId,
+      scorer_version: 1,
+      stage: "AFTER",
+      action: "SANITIZATION",
+    }],
+    ["POST", "/3.0/gateway/guardrails/add-to-endpoint", {
+      endpoint_id: gw.GE,
+      guardrail_id: gw.GR,
+      execution_order: 1,
+    }],
+    ["PATCH", "/3.0/gateway/guardrails/update-config", {
+      endpoint_id: gw.GE,
+      guardrail_id: gw.GR,
+      execution_order: 2,
+    }],
+    ["GET", "/3.0/gateway/guardrails/list", { max_results: "5" }],
+    ["PUT", "/3.0/scorers/online-config", { experiment_id: E, name: "safety", sample_rate: 0 }],
   ];
 }
 

@@ -13,6 +13,7 @@ import { mountMlflow } from "../mount.ts";
 import { budgetRoutes } from "./budget_routes.ts";
 import { mountDiscoveryRoutes } from "./discovery_routes.ts";
 import { endpointRoutes } from "./endpoint_routes.ts";
+import { guardrailRoutes } from "./guardrail_routes.ts";
 import { gatewayDisabled, type GatewayOptions, gatewayOptionsFromEnv } from "./gateway_options.ts";
 import { mountProxyRoute } from "./proxy_routes.ts";
 import { secretRoutes, secretsConfig } from "./secret_routes.ts";
@@ -38,5 +39,6 @@ export function mountGateway(
     mountMlflow(app, secretRoutes(gw.secrets, options), ["3.0"]);
     mountMlflow(app, endpointRoutes(gw.defs, gw.endpoints, gw.bindings), ["3.0"]);
     mountMlflow(app, budgetRoutes(gw.budgets, options), ["3.0"]);
+    mountMlflow(app, guardrailRoutes(gw.guardrails), ["3.0"]);
   };
 }

@@ -8,6 +8,8 @@ import type { Db } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import { BindingStore } from "./binding_store.ts";
 import { BudgetStore } from "./budget_store.ts";
+import { GuardrailStore } from "./guardrail_store.ts";
+import { ScorerStore } from "../scorers/scorer_store.ts";
 import { EndpointStore } from "./endpoint_store.ts";
 import { ModelDefinitionStore } from "./model_definition_store.ts";
 import { SecretStore } from "./secret_store.ts";
@@ -19,6 +21,7 @@ export interface GatewayStores {
   endpoints: EndpointStore;
   bindings: BindingStore;
   budgets: BudgetStore;
+  guardrails: GuardrailStore;
 }
 
 /** Builds the gateway stores; `passphrase` seals secrets (none: secrets cannot be written). */
@@ -32,5 +35,6 @@ export function createGatewayStores(
   const endpoints = new EndpointStore(db, defs, experiments);
   const bindings = new BindingStore(db, endpoints);
   const budgets = new BudgetStore(db, endpoints);
-  return { secrets, defs, endpoints, bindings, budgets };
+  const guardrails = new GuardrailStore(db, new ScorerStore(db, experiments), endpoints);
+  return { secrets, defs, endpoints, bindings, budgets, guardrails };
 }
