@@ -117,7 +117,7 @@ async function setup(s: FullApp) {
     target_scope: "GLOBAL",
     budget_action: "ALERT",
   })).budget_policy.budget_policy_id as string;
-  const scorerId = (await ok(s, "GET", "/3.0/scorers/get", { experiment_id: E, name: "safety" }))
+  const scorerId = (await ok(s, "GET", `/3.0/scorers/get?experiment_id=${E}&name=safety`))
     .scorer.scorer_id as string;
   const GR = (await ok(s, "POST", "/3.0/gateway/guardrails/create", {
     name: "fuzz-guardrail",

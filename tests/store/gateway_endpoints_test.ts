@@ -320,6 +320,30 @@ for (const backend of testBackends()) {
       value: "v",
     });
     assert.equal(tagMissing.json.error_code, "RESOURCE_DOES_NOT_EXIST");
+    const longValue = await c.call("POST", "/gateway/endpoints/set-tag", {
+      endpoint_id: e.endpoint_id,
+      key: "k",
+      value: "v".repeat(5001),
+    });
+    assert.equal(longValue.status, 400);
+    // An endpoint is one item: past its room, a tag is refused (400), never a 500.
+    let refused: Json;
+    for (let i = 0; i < 30 && !refused; i++) {
+      const r = await c.call("POST", "/gateway/endpoints/set-tag", {
+        endpoint_id: e.endpoint_id,
+        key: `big-${i}`,
+        value: "x".repeat(5000),
+      });
+      if (r.status !== 200) refused = r;
+    }
+    assert.equal(refused?.status, 400);
+    assert.match(refused.json.message, /too large to store/);
+    for (let i = 0; i < 30; i++) {
+      await c.call("DELETE", "/gateway/endpoints/delete-tag", {
+        endpoint_id: e.endpoint_id,
+        key: `big-${i}`,
+      });
+    }
 
     const bind = await c.call("POST", "/gateway/endpoints/bindings/create", {
       endpoint_id: e.endpoint_id,

@@ -363,8 +363,14 @@ export class EndpointStore {
     });
   }
 
-  /** Sets (or overwrites) a tag. */
+  /** Sets (or overwrites) a tag (MLflow's columns: key ≤ 250, value ≤ 5000 characters). */
   async setTag(endpointId: string, key: string, value: string | undefined): Promise<void> {
+    if (key.length > 250) {
+      throw invalidParameter(`Tag key '${key.slice(0, 32)}...' is longer than 250 characters.`);
+    }
+    if ((value ?? "").length > 5000) {
+      throw invalidParameter(`Value for tag '${key}' is longer than 5000 characters.`);
+    }
     await this.items.update(endpointId, (cur) => ({
       ...cur,
       tags: { ...cur.tags, [key]: value ?? null },

@@ -9,7 +9,7 @@
  */
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { queryAll } from "../../dynamo/batch.ts";
-import { alreadyExists, notFound } from "../../errors.ts";
+import { alreadyExists, invalidParameter, notFound } from "../../errors.ts";
 import {
   GATEWAY_ITEM_PREFIX,
   gatewayItemKey,
@@ -17,7 +17,15 @@ import {
   gatewayNameKey,
   gatewayPk,
 } from "../../keys/key_schema.ts";
-import { type Db, failedConditions, fromItem, isConditionFailure, rawKey, toItem } from "../db.ts";
+import {
+  type Db,
+  failedConditions,
+  fromItem,
+  isConditionFailure,
+  type RawItem,
+  rawKey,
+  toItem,
+} from "../db.ts";
 
 /** Every stored resource carries its id and a revision for optimistic updates. */
 export interface Stored {
@@ -37,6 +45,35 @@ export interface KindInfo {
 }
 
 const MAX_UPDATE_ATTEMPTS = 10;
+/** Room for a resource's JSON in one item (DynamoDB: 400 KB per item, UTF-8 up to 3 bytes). */
+const MAX_DOC_CHARS = 120_000;
+
+/**
+ * The stored form of a resource: its key, `id`, `rev` and the rest as one JSON document `doc`
+ * (numbers of any size and non-finite doubles survive; DynamoDB numbers would not take them).
+ */
+export function encodeResource(key: { pk: string; sk: string }, value: Stored): RawItem {
+  const doc = JSON.stringify(
+    value,
+    (_k, v) =>
+      typeof v === "number" && !Number.isFinite(v)
+        ? (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity")
+        : v,
+  );
+  if (doc.length > MAX_DOC_CHARS) {
+    throw invalidParameter(
+      `The gateway resource is too large to store (${doc.length} characters of JSON; at most ` +
+        `${MAX_DOC_CHARS}): use fewer or shorter values, tags or models.`,
+    );
+  }
+  return toItem({ ...key, id: value.id, rev: value.rev, doc });
+}
+
+/** A resource back from its stored form. */
+export function decodeResource<T>(item: RawItem): T {
+  const { doc, rev } = fromItem<{ doc: string; rev: number }>(item);
+  return { ...JSON.parse(doc), rev } as T;
+}
 
 /** A new MLflow-style id: `<prefix>-` and 32 hex digits. */
 export function newGatewayId(prefix: string): string {
@@ -79,7 +116,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
     const put: TransactWriteItem = {
       Put: {
         TableName: this.db.table,
-        Item: toItem({ ...gatewayItemKey(this.info.kind, item.id), ...item }),
+        Item: encodeResource(gatewayItemKey(this.info.kind, item.id), item),
         ConditionExpression: "attribute_not_exists(sk)",
       },
     };
@@ -105,7 +142,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
       Key: rawKey(gatewayItemKey(this.info.kind, id)),
       ConsistentRead: true,
     });
-    return res.Item ? strip(fromItem<T & { pk: string; sk: string }>(res.Item)) : undefined;
+    return res.Item ? decodeResource<T>(res.Item) : undefined;
   }
 
   /** The resource, or MLflow's not-found error. */
@@ -139,7 +176,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
       },
       ConsistentRead: true,
     });
-    return items.map((i) => strip(fromItem<T & { pk: string; sk: string }>(i)))
+    return items.map((i) => decodeResource<T>(i))
       .sort((a, b) => order(a) - order(b) || (a.id < b.id ? -1 : 1));
   }
 
@@ -154,7 +191,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
       const put: TransactWriteItem = {
         Put: {
           TableName: this.db.table,
-          Item: toItem({ ...gatewayItemKey(this.info.kind, id), ...next }),
+          Item: encodeResource(gatewayItemKey(this.info.kind, id), next),
           ConditionExpression: "rev = :rev",
           ExpressionAttributeValues: { ":rev": { N: String(current.rev) } },
         },
@@ -206,9 +243,4 @@ export class GatewayItems<T extends Stored & { name?: string }> {
 
 function order(v: object): number {
   return Number((v as { created_at?: number }).created_at ?? 0);
-}
-
-function strip<T>(v: T & { pk: string; sk: string }): T {
-  const { pk: _pk, sk: _sk, ...rest } = v;
-  return rest as T;
 }

@@ -12,10 +12,10 @@ import { invalidParameter } from "../../errors.ts";
 import { batchGetAll } from "../../dynamo/batch.ts";
 import { gatewayItemKey } from "../../keys/key_schema.ts";
 import { parseTraceFilter } from "../../search/traces_filter.ts";
-import { type Db, fromItem, isConditionFailure, rawKey } from "../db.ts";
+import { type Db, isConditionFailure, rawKey } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import type { ScorerStore } from "../scorers/scorer_store.ts";
-import { GatewayItems, type Stored } from "./gateway_items.ts";
+import { decodeResource, GatewayItems, type Stored } from "./gateway_items.ts";
 
 /** MLflow's `OnlineScoringConfig.to_dict()`. */
 export interface OnlineConfigWire {
@@ -85,7 +85,9 @@ export class OnlineConfigStore {
       ids.map((id) => rawKey(gatewayItemKey("ONLINE", id))),
       true,
     );
-    const byId = new Map(items.map((i) => fromItem<OnlineItem>(i)).map((i) => [i.scorer_id, i]));
+    const byId = new Map(
+      items.map((i) => decodeResource<OnlineItem>(i)).map((i) => [i.scorer_id, i]),
+    );
     return ids.flatMap((id) => (byId.has(id) ? [wire(byId.get(id)!)] : []));
   }
 
