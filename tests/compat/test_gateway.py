@@ -268,3 +268,56 @@ def test_budget_policies_and_paging(store):
     with pytest.raises(MlflowException) as gone:
         store.get_budget_policy(p.budget_policy_id)
     assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_guardrails_on_an_endpoint(store, secret):
+    from mlflow.entities.gateway_guardrail import GuardrailAction, GuardrailStage
+
+    experiment_id = MlflowClient().create_experiment(_unique("guardrails"))
+    serialized = (
+        '{"name": "polite", "aggregations": null, "mlflow_version": "3.17.2", '
+        '"serialization_version": 1, "instructions_judge_pydantic_data": '
+        '{"instructions": "Is {{ outputs }} polite?", "model": "openai:/gpt-4o"}}'
+    )
+    version = store.register_scorer(experiment_id, "polite", serialized)
+    guardrail = store.create_gateway_guardrail(
+        name=_unique("g"),
+        scorer_id=version.scorer_id,
+        scorer_version=version.scorer_version,
+        stage=GuardrailStage.BEFORE,
+        action=GuardrailAction.VALIDATION,
+    )
+    assert guardrail.guardrail_id.startswith("gr-")
+    assert guardrail.scorer.scorer_name == "polite"
+    assert store.get_gateway_guardrail(guardrail.guardrail_id).name == guardrail.name
+
+    d = _definition(store, secret)
+    endpoint = store.create_gateway_endpoint(
+        name=_unique("guarded"),
+        model_configs=[
+            GatewayEndpointModelConfig(d.model_definition_id, GatewayModelLinkageType.PRIMARY)
+        ],
+        usage_tracking=False,
+    )
+    config = store.add_guardrail_to_endpoint(
+        endpoint.endpoint_id, guardrail.guardrail_id, execution_order=1
+    )
+    assert config.execution_order == 1
+    configs = store.list_endpoint_guardrail_configs(endpoint.endpoint_id)
+    assert [c.guardrail_id for c in configs] == [guardrail.guardrail_id]
+    store.remove_guardrail_from_endpoint(endpoint.endpoint_id, guardrail.guardrail_id)
+    assert store.list_endpoint_guardrail_configs(endpoint.endpoint_id) == []
+
+    with pytest.raises(MlflowException, match="not found") as missing:
+        store.create_gateway_guardrail(
+            name="x",
+            scorer_id="nope",
+            scorer_version=1,
+            stage=GuardrailStage.AFTER,
+            action=GuardrailAction.SANITIZATION,
+        )
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    store.delete_gateway_guardrail(guardrail.guardrail_id)
+    with pytest.raises(MlflowException) as gone:
+        store.get_gateway_guardrail(guardrail.guardrail_id)
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
