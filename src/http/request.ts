@@ -93,7 +93,14 @@ export function protoEnum<const T extends readonly [string, ...string[]]>(names:
 // ------------------------------------------------------------------------------------------------
 // Key normalisation: lowerCamelCase → snake_case (protobuf's JSON parser accepts both)
 
-const MAP_FIELDS = new Set(["tags", "trace_metadata", "request_metadata", "assessments_metadata"]);
+const MAP_FIELDS = new Set([
+  "tags",
+  "trace_metadata",
+  "request_metadata",
+  "assessments_metadata",
+  "secret_value",
+  "auth_config",
+]);
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);

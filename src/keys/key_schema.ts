@@ -700,6 +700,8 @@ export const scorerHeadKey = (experimentId: string, name: string): Key => ({
   pk: scorerPk(experimentId),
   sk: `N#${name.length}:${name}`,
 });
+/** Points from a scorer's id to its experiment and name (gateway guardrails name scorers by id). */
+export const scorerIdKey = (scorerId: string): Key => ({ pk: `SCRID#${scorerId}`, sk: "SCRID" });
 /** The sk prefix of every scorer item of an experiment. */
 export const SCORER_PREFIX = "N#";
 
@@ -728,3 +730,42 @@ export const webhookDeliveryKey = (dueMs: number, deliveryId: string): Key => ({
 /** The greatest sk of a delivery due at or before `nowMs` (`#` sorts before every id character). */
 export const webhookDeliveriesDueBy = (nowMs: number): string =>
   `${padNumber(Math.max(0, Math.trunc(nowMs)))}#~`;
+
+// AI Gateway configuration (docs/key-schema.md, "AI Gateway"). One partition per kind of
+// resource, built only by `gatewayPk`, so that a workspace component can be added in one place.
+
+/** The kinds of gateway resources, each with its own partition. */
+export type GatewayKind =
+  | "SECRET"
+  | "MODELDEF"
+  | "ENDPOINT"
+  | "BINDING"
+  | "BUDGET"
+  | "GUARDRAIL"
+  | "ONLINE";
+/** The partition of one kind of gateway resource. */
+export const gatewayPk = (kind: GatewayKind): string => `GW#${kind}`;
+/** The sk prefix of the resource items of a gateway partition (name claims use `N#`). */
+export const GATEWAY_ITEM_PREFIX = "I#";
+/** One gateway resource by id. */
+export const gatewayItemKey = (kind: GatewayKind, id: string): Key => ({
+  pk: gatewayPk(kind),
+  sk: `${GATEWAY_ITEM_PREFIX}${id}`,
+});
+/** The claim on a unique name (secrets, model definitions, endpoints, guardrails). */
+export const gatewayNameKey = (kind: GatewayKind, name: string): Key => ({
+  pk: gatewayPk(kind),
+  sk: `N#${nameInKey(name, MAX_SORT_KEY_BYTES, 2)}`,
+});
+/** An endpoint binding's id: its endpoint, resource type and resource id (length-prefixed). */
+export const gatewayBindingId = (
+  endpointId: string,
+  resourceType: string,
+  resourceId: string,
+): string =>
+  `${gatewayBindingPrefix(endpointId)}${resourceType.length}:${resourceType}#${
+    nameInKey(resourceId, MAX_SORT_KEY_BYTES, 300)
+  }`;
+/** The id prefix of every binding of one endpoint. */
+export const gatewayBindingPrefix = (endpointId: string): string =>
+  `${endpointId.length}:${endpointId}#`;

@@ -15,6 +15,8 @@ import { mountDatasets } from "../http/datasets/mod.ts";
 import { mountWebhooks } from "../http/webhooks/mod.ts";
 import { type WebhookService, webhookService } from "../webhooks/service.ts";
 import { webhookSettings } from "../webhooks/settings.ts";
+import { mountGateway } from "../http/gateway/mod.ts";
+import { gatewayOptionsFromEnv } from "../http/gateway/gateway_options.ts";
 
 /**
  * Returns the mount functions for the optional route groups. `webhooks` is the service whose
@@ -36,5 +38,6 @@ export async function buildExtraRoutes(
     await uiRoutesFromConfig(config, stores),
     await mountTracesFromConfig(config, stores),
     mountDatasets(stores),
+    mountGateway(stores, gatewayOptionsFromEnv(config.appName === "basic-auth")),
   ];
 }

@@ -99,6 +99,8 @@ def _server_env(backend: str) -> dict[str, str]:
     env.setdefault("MLFLOW_WEBHOOK_RETRY_BACKOFF_SECONDS", "0.1")
     env.setdefault("MLFLOW_WEBHOOK_POLL_SECONDS", "0.2")
     env.setdefault("MLFLOW_WEBHOOK_CACHE_TTL", "0")
+    # AI Gateway secrets are sealed under this passphrase (tests/compat/test_gateway.py).
+    env.setdefault("MLFLOW_CRYPTO_KEK_PASSPHRASE", "compat-tier-gateway-passphrase")
     if backend == "dynamodb-local":
         # DynamoDB Local accepts any credentials; never reach for real ones or IMDS.
         env.update(

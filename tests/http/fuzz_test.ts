@@ -12,6 +12,8 @@ import assert from "node:assert/strict";
 import { bodyCase, type Case, prng, queryCase } from "./fuzz_cases.ts";
 import { apiUrl, type FullApp, fullApp } from "./full_app.ts";
 
+// Gateway secrets are sealed under this passphrase (read when the app is built).
+Deno.env.set("MLFLOW_CRYPTO_KEK_PASSPHRASE", "fuzz-passphrase-0123456789");
 const CASES = Number(Deno.env.get("FUZZ_CASES") ?? "150");
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? "20261130");
 /** One refused request in this many gets a before/after comparison of every listing. */
@@ -100,11 +102,44 @@ async function setup(s: FullApp) {
   })).webhook.webhook_id as string;
   await ok(s, "POST", "/3.0/workspaces", { name: "fuzz-ws" });
   await ok(s, "POST", "/3.0/workspaces", { name: "fuzz-ws-victim" });
-  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W };
+  const S = (await ok(s, "POST", "/3.0/gateway/secrets/create", {
+    secret_name: "fuzz-secret",
+    secret_value: { api_key: "sk-fuzz-1234567890" },
+    provider: "openai",
+  })).secret.secret_id as string;
+  const MD = (await ok(s, "POST", "/3.0/gateway/model-definitions/create", {
+    name: "fuzz-def",
+    secret_id: S,
+    provider: "openai",
+    model_name: "gpt",
+  })).model_definition.model_definition_id as string;
+  const GE = (await ok(s, "POST", "/3.0/gateway/endpoints/create", {
+    name: "fuzz-endpoint",
+    model_configs: [{ model_definition_id: MD, linkage_type: "PRIMARY" }],
+    usage_tracking: false,
+  })).endpoint.endpoint_id as string;
+  const BP = (await ok(s, "POST", "/3.0/gateway/budgets/create", {
+    budget_unit: "USD",
+    budget_amount: 10,
+    duration: { unit: "DAYS", value: 1 },
+    target_scope: "GLOBAL",
+    budget_action: "ALERT",
+  })).budget_policy.budget_policy_id as string;
+  const scorerId = (await ok(s, "GET", `/3.0/scorers/get?experiment_id=${E}&name=safety`))
+    .scorer.scorer_id as string;
+  const GR = (await ok(s, "POST", "/3.0/gateway/guardrails/create", {
+    name: "fuzz-guardrail",
+    scorer_id: scorerId,
+    scorer_version: 1,
+    stage: "BEFORE",
+    action: "VALIDATION",
+  })).guardrail.guardrail_id as string;
+  const gw = { S, MD, GE, BP, GR, scorerId };
+  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W, gw };
 }
 
 function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
-  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W } = x;
+  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W, gw } = x;
   const kv = [{ key: "k", value: "v" }];
   return [
     ["POST", "/experiments/create", { name: "fz-new", artifact_location: "", tags: kv }],
@@ -297,6 +332,88 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
     ["GET", "/3.0/workspaces/fuzz-ws", {}],
     ["PATCH", "/3.0/workspaces/fuzz-ws", { description: "d", default_artifact_root: "s3://b/p" }],
     ["DELETE", "/3.0/workspaces/fuzz-ws-victim", {}],
+    // AI Gateway configuration.
+    ["POST", "/3.0/gateway/secrets/create", {
+      secret_name: "fz-secret",
+      secret_value: { api_key: "sk-abcdefgh" },
+      provider: "openai",
+      auth_config: { region: "us" },
+    }],
+    ["POST", "/3.0/gateway/secrets/update", {
+      secret_id: gw.S,
+      secret_value: { api_key: "sk-rotated-123" },
+      auth_config: { region: "eu" },
+    }],
+    ["GET", "/3.0/gateway/secrets/get", { secret_id: gw.S }],
+    ["GET", "/3.0/gateway/secrets/list", { provider: "openai" }],
+    ["POST", "/3.0/gateway/model-definitions/create", {
+      name: "fz-def",
+      secret_id: gw.S,
+      provider: "openai",
+      model_name: "gpt-4o",
+    }],
+    ["POST", "/3.0/gateway/model-definitions/update", {
+      model_definition_id: gw.MD,
+      model_name: "gpt-4o-mini",
+    }],
+    ["GET", "/3.0/gateway/model-definitions/list", { provider: "openai", secret_id: gw.S }],
+    ["POST", "/3.0/gateway/endpoints/create", {
+      name: "fz-endpoint",
+      model_configs: [{ model_definition_id: gw.MD, linkage_type: "PRIMARY", weight: 1 }],
+      routing_strategy: "REQUEST_BASED_TRAFFIC_SPLIT",
+      fallback_config: { strategy: "SEQUENTIAL", max_attempts: 1 },
+      usage_tracking: false,
+    }],
+    ["POST", "/3.0/gateway/endpoints/update", {
+      endpoint_id: gw.GE,
+      model_configs: [{ model_definition_id: gw.MD, linkage_type: "PRIMARY" }],
+      usage_tracking: false,
+    }],
+    ["GET", "/3.0/gateway/endpoints/get", { endpoint_id: gw.GE }],
+    ["POST", "/3.0/gateway/endpoints/models/attach", {
+      endpoint_id: gw.GE,
+      model_config: { model_definition_id: gw.MD, linkage_type: "FALLBACK", fallback_order: 0 },
+    }],
+    ["POST", "/3.0/gateway/endpoints/set-tag", { endpoint_id: gw.GE, key: "k", value: "v" }],
+    ["POST", "/3.0/gateway/endpoints/bindings/create", {
+      endpoint_id: gw.GE,
+      resource_type: "scorer",
+      resource_id: "sc-1",
+    }],
+    ["GET", "/3.0/gateway/endpoints/bindings/list", { endpoint_id: gw.GE }],
+    ["POST", "/3.0/gateway/budgets/create", {
+      budget_unit: "USD",
+      budget_amount: 5,
+      duration: { unit: "HOURS", value: 1 },
+      target_scope: "ENDPOINT",
+      target_value: gw.GE,
+      budget_action: "REJECT",
+    }],
+    ["POST", "/3.0/gateway/budgets/update", {
+      budget_policy_id: gw.BP,
+      budget_amount: 7,
+      duration: { unit: "DAYS", value: 2 },
+    }],
+    ["GET", "/3.0/gateway/budgets/list", { max_results: "10" }],
+    ["POST", "/3.0/gateway/guardrails/create", {
+      name: "fz-guardrail",
+      scorer_id: gw.scorerId,
+      scorer_version: 1,
+      stage: "AFTER",
+      action: "SANITIZATION",
+    }],
+    ["POST", "/3.0/gateway/guardrails/add-to-endpoint", {
+      endpoint_id: gw.GE,
+      guardrail_id: gw.GR,
+      execution_order: 1,
+    }],
+    ["PATCH", "/3.0/gateway/guardrails/update-config", {
+      endpoint_id: gw.GE,
+      guardrail_id: gw.GR,
+      execution_order: 2,
+    }],
+    ["GET", "/3.0/gateway/guardrails/list", { max_results: "5" }],
+    ["PUT", "/3.0/scorers/online-config", { experiment_id: E, name: "safety", sample_rate: 0 }],
   ];
 }
 

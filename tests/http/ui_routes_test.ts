@@ -22,6 +22,7 @@ Deno.test("shell routes: server-info, telemetry off, no gateway endpoints, no as
   assert.equal(info.json.store_type, null);
   assert.equal(info.json.workspaces_enabled, false);
   assert.equal(info.json.trace_archival_enabled, false);
+  assert.deepEqual(info.json.features_enabled, { gateway: true });
   assert.deepEqual(await api.get("/ajax-api/3.0/mlflow/ui-telemetry"), {
     status: 200,
     json: { disable_ui_telemetry: true, disable_ui_events: [], ui_rollout_percentage: 0 },

@@ -1,6 +1,7 @@
 /**
  * Registered scorer endpoints (`/api/3.0/mlflow/scorers/...`), MLflow's `_register_scorer`,
- * `_list_scorers`, `_list_scorer_versions`, `_get_scorer`, `_delete_scorer`. Registration refuses
+ * `_list_scorers`, `_list_scorer_versions`, `_get_scorer`, `_delete_scorer`, and the online scoring
+ * configurations (`_get_online_scoring_configs`, `_upsert_online_scoring_config`). Registration refuses
  * what MLflow's server refuses: invalid JSON, and `@scorer` code (`call_source`) unless
  * `MLFLOW_SERVER_ENABLE_CUSTOM_SCORERS` is true.
  *
@@ -10,8 +11,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { invalidParameter, missingParameter } from "../../errors.ts";
 import type { ScorerStore } from "../../store/scorers/scorer_store.ts";
+import type { OnlineConfigStore } from "../../store/gateway/online_config_store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
-import { int64, list, parseRequest, str } from "../request.ts";
+import { double, int64, list, parseRequest, str } from "../request.ts";
 
 /** MLflow's message for a `@scorer` registration on a server that does not run custom code. */
 export const DECORATOR_SCORER_REGISTRATION_NOT_SUPPORTED_ERROR =
@@ -76,9 +78,15 @@ const oneSchema = z.object({
 });
 
 const onlineConfigsSchema = z.object({ scorer_ids: list(str).optional() });
+const upsertOnlineSchema = z.object({
+  experiment_id: str.optional(),
+  name: str.optional(),
+  sample_rate: double.optional(),
+  filter_string: z.string().nullable().optional(),
+});
 
 /** The scorer routes (mounted under the 3.0 prefixes). */
-export function scorerRoutes(scorers: ScorerStore): Hono {
+export function scorerRoutes(scorers: ScorerStore, online: OnlineConfigStore): Hono {
   const app = new Hono();
 
   app.post("/scorers/register", async (c) => {
@@ -145,12 +153,23 @@ export function scorerRoutes(scorers: ScorerStore): Hono {
     return mlflowJson({});
   });
 
-  // Online scoring needs a gateway-model judge (AI Gateway is not served here), so no scorer
-  // ever has an online configuration: the client's lookup after `list_scorers` gets none.
+  // Online scoring (MLflow's `_get_online_scoring_configs`, `_upsert_online_scoring_config`).
   app.get("/scorers/online-configs", async (c) => {
     const req = await parseRequest(c, onlineConfigsSchema);
     if (req.scorer_ids === undefined) throw invalidParameter(missingParameter("scorer_ids"));
-    return mlflowJson({ configs: [] });
+    return mlflowJson({ configs: await online.get(req.scorer_ids) });
+  });
+
+  app.put("/scorers/online-config", async (c) => {
+    const req = await parseRequest(c, upsertOnlineSchema);
+    if (req.sample_rate === undefined) throw invalidParameter(missingParameter("sample_rate"));
+    const config = await online.upsert(
+      required(req.experiment_id, "experiment_id"),
+      required(req.name, "name"),
+      req.sample_rate,
+      req.filter_string ?? undefined,
+    );
+    return mlflowJson({ config });
   });
 
   return app;

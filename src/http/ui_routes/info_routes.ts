@@ -1,12 +1,12 @@
 /**
  * The UI's start-up and shell calls that are not in MLflow's protos, answered as `mlflow server`
- * answers them on a server without telemetry, workspaces, trace archival, an AI gateway target
- * or an assistant (`workspaces_enabled` follows `--enable-workspaces`):
+ * answers them on a server without telemetry, workspaces, trace archival or an assistant
+ * (`workspaces_enabled` follows `--enable-workspaces`; `gateway-proxy` lives with the AI Gateway
+ * routes, `src/http/gateway/`):
  *
  * - `GET ajax-api/3.0/mlflow/server-info` (also under `api/3.0`): the store type (null: neither
  *   FileStore nor SqlStore) and the feature switches the UI reads.
  * - `GET ajax-api/3.0/mlflow/ui-telemetry`: telemetry disabled; `POST`: `{"status": "disabled"}`.
- * - `GET|POST ajax-api/2.0/mlflow/gateway-proxy`: `{"endpoints": []}` (no deployments target).
  * - `GET ajax-api/3.0/mlflow/assistant/config`: no providers, no projects; `…/providers`: none.
  *
  * @module
@@ -32,7 +32,12 @@ export function mountInfoRoutes(app: Hono, workspacesEnabled = false): void {
     multipart_downloads_enabled: false,
     presigned_upload_run_id_supported: false,
     presigned_upload_model_id_supported: false,
-    features_enabled: { gateway: false },
+    // MLFLOW_ENABLE_AI_GATEWAY (default on), as MLflow reports it.
+    features_enabled: {
+      gateway: !["false", "0"].includes(
+        (Deno.env.get("MLFLOW_ENABLE_AI_GATEWAY") ?? "").trim().toLowerCase(),
+      ),
+    },
   };
   for (const api of ["api", "ajax-api"]) {
     app.get(`/${api}/3.0/mlflow/server-info`, (c) => c.json(serverInfo));
@@ -43,11 +48,6 @@ export function mountInfoRoutes(app: Hono, workspacesEnabled = false): void {
     await parseRequest(c, z.object({ records: z.array(z.unknown()).optional() }).passthrough());
     return c.json({ status: "disabled" });
   });
-  app.on(
-    ["GET", "POST"],
-    "/ajax-api/2.0/mlflow/gateway-proxy",
-    (c) => c.json({ endpoints: [] }),
-  );
   app.get(
     "/ajax-api/3.0/mlflow/assistant/config",
     (c) => c.json({ providers: {}, projects: {}, remote_access_allowed: false }),

@@ -12,6 +12,7 @@ import { invalidParameter, notFound } from "../../errors.ts";
 import {
   SCORER_PREFIX,
   scorerHeadKey,
+  scorerIdKey,
   scorerNamePrefix,
   scorerPk,
   scorerVersionKey,
@@ -105,14 +106,27 @@ export class ScorerStore {
     if (!scorerId) {
       scorerId = crypto.randomUUID();
       try {
-        await this.db.port.putItem({
-          TableName: this.db.table,
-          Item: toItem({
-            ...scorerHeadKey(experimentId, name),
-            scorer_id: scorerId,
-            scorer_name: name,
-          }),
-          ConditionExpression: "attribute_not_exists(sk)",
+        await this.db.port.transactWriteItems({
+          TransactItems: [{
+            Put: {
+              TableName: this.db.table,
+              Item: toItem({
+                ...scorerHeadKey(experimentId, name),
+                scorer_id: scorerId,
+                scorer_name: name,
+              }),
+              ConditionExpression: "attribute_not_exists(sk)",
+            },
+          }, {
+            Put: {
+              TableName: this.db.table,
+              Item: toItem({
+                ...scorerIdKey(scorerId),
+                experiment_id: experimentId,
+                scorer_name: name,
+              }),
+            },
+          }],
         });
       } catch (e) {
         if (!isConditionFailure(e)) throw e;
@@ -244,6 +258,36 @@ export class ScorerStore {
         TableName: this.db.table,
         Key: rawKey(scorerHeadKey(experimentId, name)),
       });
+      const id = doomed[0]!.scorer_id;
+      if (id) {
+        await this.db.port.deleteItem({ TableName: this.db.table, Key: rawKey(scorerIdKey(id)) });
+      }
     }
+  }
+
+  /**
+   * A version by the scorer's id (the latest when `version` is undefined), MLflow's
+   * `_get_scorer_version`; scorers registered before the id pointer existed are not found.
+   */
+  async getById(scorerId: string, version?: number): Promise<ScorerWire> {
+    const res = await this.db.port.getItem({
+      TableName: this.db.table,
+      Key: rawKey(scorerIdKey(scorerId)),
+      ConsistentRead: true,
+    });
+    const ptr = res.Item && fromItem<{ experiment_id: string; scorer_name: string }>(res.Item);
+    if (!ptr) throw notFound(`Scorer with ID '${scorerId}' not found.`);
+    const found = await this.versions(ptr.experiment_id, ptr.scorer_name);
+    const v = version === undefined
+      ? found.at(-1)
+      : found.find((x) => Number(x.scorer_version) === version);
+    if (!v) {
+      throw notFound(
+        version === undefined
+          ? `Scorer with ID '${scorerId}' not found.`
+          : `Scorer with ID '${scorerId}' and version ${version} not found.`,
+      );
+    }
+    return wire(v);
   }
 }

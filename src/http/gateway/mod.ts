@@ -1,0 +1,44 @@
+/**
+ * Mounts the AI Gateway configuration routes under `/api/3.0/mlflow/gateway/*` and the ajax
+ * twins, the UI's discovery routes and `ajax-api/2.0/mlflow/gateway-proxy`. With
+ * `MLFLOW_ENABLE_AI_GATEWAY=false` every `gateway/*` route answers MLflow's 501
+ * `NOT_IMPLEMENTED` ("The AI Gateway feature is disabled ...").
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import type { Stores } from "../../store/stores.ts";
+import { createGatewayStores } from "../../store/gateway/gateway_store.ts";
+import { mountMlflow } from "../mount.ts";
+import { budgetRoutes } from "./budget_routes.ts";
+import { mountDiscoveryRoutes } from "./discovery_routes.ts";
+import { endpointRoutes } from "./endpoint_routes.ts";
+import { guardrailRoutes } from "./guardrail_routes.ts";
+import { gatewayDisabled, type GatewayOptions, gatewayOptionsFromEnv } from "./gateway_options.ts";
+import { mountProxyRoute } from "./proxy_routes.ts";
+import { secretRoutes, secretsConfig } from "./secret_routes.ts";
+
+/** Returns the mount function of the gateway routes. */
+export function mountGateway(
+  stores: Stores,
+  options: GatewayOptions = gatewayOptionsFromEnv(),
+): (app: Hono) => void {
+  const gw = createGatewayStores(stores.db, stores.experiments, options.passphrase);
+  return (app: Hono) => {
+    mountProxyRoute(app, options.deploymentsTarget);
+    if (!options.enabled) {
+      for (const api of ["api", "ajax-api"]) {
+        app.all(`/${api}/3.0/mlflow/gateway/*`, () => {
+          throw gatewayDisabled();
+        });
+      }
+      return;
+    }
+    app.get("/ajax-api/3.0/mlflow/gateway/secrets/config", (c) => c.json(secretsConfig(options)));
+    mountDiscoveryRoutes(app);
+    mountMlflow(app, secretRoutes(gw.secrets, options), ["3.0"]);
+    mountMlflow(app, endpointRoutes(gw.defs, gw.endpoints, gw.bindings), ["3.0"]);
+    mountMlflow(app, budgetRoutes(gw.budgets, options), ["3.0"]);
+    mountMlflow(app, guardrailRoutes(gw.guardrails), ["3.0"]);
+  };
+}

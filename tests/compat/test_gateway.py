@@ -1,0 +1,323 @@
+"""AI Gateway configuration with the stock client's REST store (``RestGatewayStoreMixin``):
+secrets (masked values only, update, provider filter, delete), model definitions, endpoints with
+routing and fallbacks, attach/detach, tags, bindings and budget policies with paging, and
+MLflow's error codes for the failures a user meets. The compat tier starts the server with
+``MLFLOW_CRYPTO_KEK_PASSPHRASE`` set (``conftest.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from mlflow import MlflowClient
+from mlflow.entities import (
+    FallbackConfig,
+    FallbackStrategy,
+    GatewayEndpointModelConfig,
+    GatewayEndpointTag,
+    GatewayModelLinkageType,
+    GatewayResourceType,
+    RoutingStrategy,
+)
+from mlflow.entities.gateway_budget_policy import (
+    BudgetAction,
+    BudgetDuration,
+    BudgetDurationUnit,
+    BudgetTargetScope,
+    BudgetUnit,
+)
+from mlflow.exceptions import MlflowException
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def store(tracking_uri: str):
+    return MlflowClient(tracking_uri)._tracking_client.store
+
+
+@pytest.fixture
+def secret(store):
+    return store.create_gateway_secret(
+        secret_name=_unique("key"),
+        secret_value={"api_key": "sk-test-abcdefghijkl"},
+        provider="openai",
+        auth_config={"region": "us"},
+        created_by="alice",
+    )
+
+
+def _definition(store, secret, provider="openai"):
+    return store.create_gateway_model_definition(
+        name=_unique("def"),
+        secret_id=secret.secret_id,
+        provider=provider,
+        model_name="gpt-4o",
+    )
+
+
+def test_secrets_are_masked_updated_listed_and_deleted(store, secret):
+    assert secret.secret_id.startswith("s-")
+    assert secret.masked_values == {"api_key": "sk-...ijkl"}
+    assert secret.auth_config == {"region": "us"}
+    assert secret.created_by == "alice"
+
+    got = store.get_secret_info(secret_id=secret.secret_id)
+    assert got.secret_name == secret.secret_name
+    assert got.masked_values == {"api_key": "sk-...ijkl"}
+
+    updated = store.update_gateway_secret(
+        secret_id=secret.secret_id,
+        secret_value={"api_key": "sk-rotated-999999"},
+        updated_by="bob",
+    )
+    assert updated.masked_values == {"api_key": "sk-...9999"}
+    assert updated.auth_config == {"region": "us"}
+    assert updated.last_updated_by == "bob"
+
+    ids = {s.secret_id for s in store.list_secret_infos(provider="openai")}
+    assert secret.secret_id in ids
+    assert secret.secret_id not in {s.secret_id for s in store.list_secret_infos(provider="x")}
+
+    with pytest.raises(MlflowException, match="already exists") as dup:
+        store.create_gateway_secret(secret_name=secret.secret_name, secret_value={"a": "b"})
+    assert dup.value.error_code == "RESOURCE_ALREADY_EXISTS"
+
+    with pytest.raises(MlflowException, match="must not contain 'base_url'") as bad:
+        store.create_gateway_secret(
+            secret_name=_unique("bad"), secret_value={"base_url": "http://evil"}
+        )
+    assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
+
+    store.delete_gateway_secret(secret.secret_id)
+    with pytest.raises(MlflowException, match="GatewaySecret not found") as gone:
+        store.get_secret_info(secret_id=secret.secret_id)
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_model_definitions(store, secret):
+    d = _definition(store, secret)
+    assert d.model_definition_id.startswith("d-")
+    assert d.secret_name == secret.secret_name
+    assert store.get_gateway_model_definition(d.model_definition_id).name == d.name
+    listed = store.list_gateway_model_definitions(secret_id=secret.secret_id)
+    assert [x.model_definition_id for x in listed] == [d.model_definition_id]
+    renamed = store.update_gateway_model_definition(
+        model_definition_id=d.model_definition_id, model_name="gpt-4o-mini"
+    )
+    assert renamed.model_name == "gpt-4o-mini"
+    store.delete_gateway_model_definition(d.model_definition_id)
+    with pytest.raises(MlflowException) as gone:
+        store.get_gateway_model_definition(d.model_definition_id)
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_endpoints_routing_fallbacks_models_tags_and_bindings(store, secret):
+    primary = _definition(store, secret)
+    backup = _definition(store, secret, provider="anthropic")
+    name = _unique("chat")
+    endpoint = store.create_gateway_endpoint(
+        name=name,
+        model_configs=[
+            GatewayEndpointModelConfig(
+                primary.model_definition_id, GatewayModelLinkageType.PRIMARY, weight=0.8
+            ),
+            GatewayEndpointModelConfig(
+                backup.model_definition_id, GatewayModelLinkageType.FALLBACK, fallback_order=0
+            ),
+        ],
+        routing_strategy=RoutingStrategy.REQUEST_BASED_TRAFFIC_SPLIT,
+        fallback_config=FallbackConfig(strategy=FallbackStrategy.SEQUENTIAL, max_attempts=2),
+    )
+    assert endpoint.endpoint_id.startswith("e-")
+    assert endpoint.routing_strategy == RoutingStrategy.REQUEST_BASED_TRAFFIC_SPLIT
+    assert endpoint.fallback_config.max_attempts == 2
+    assert endpoint.fallback_config.strategy == FallbackStrategy.SEQUENTIAL
+    assert endpoint.usage_tracking is True
+    assert endpoint.experiment_id is not None
+    assert MlflowClient().get_experiment(endpoint.experiment_id).name == f"gateway/{name}"
+    mappings = {m.model_definition_id: m for m in endpoint.model_mappings}
+    assert mappings[primary.model_definition_id].weight == pytest.approx(0.8)
+    assert mappings[backup.model_definition_id].linkage_type == GatewayModelLinkageType.FALLBACK
+    assert mappings[primary.model_definition_id].model_definition.name == primary.name
+
+    assert store.get_gateway_endpoint(name=name).endpoint_id == endpoint.endpoint_id
+    assert endpoint.endpoint_id in {e.endpoint_id for e in store.list_gateway_endpoints()}
+    assert endpoint.endpoint_id in {
+        e.endpoint_id for e in store.list_gateway_endpoints(provider="anthropic")
+    }
+
+    store.detach_model_from_endpoint(endpoint.endpoint_id, backup.model_definition_id)
+    mapping = store.attach_model_to_endpoint(
+        endpoint.endpoint_id,
+        GatewayEndpointModelConfig(backup.model_definition_id, GatewayModelLinkageType.FALLBACK),
+    )
+    assert mapping.model_definition_id == backup.model_definition_id
+    with pytest.raises(MlflowException) as twice:
+        store.attach_model_to_endpoint(
+            endpoint.endpoint_id,
+            GatewayEndpointModelConfig(
+                backup.model_definition_id, GatewayModelLinkageType.FALLBACK
+            ),
+        )
+    assert twice.value.error_code == "RESOURCE_ALREADY_EXISTS"
+
+    store.set_gateway_endpoint_tag(endpoint.endpoint_id, GatewayEndpointTag("team", "ml"))
+    tags = store.get_gateway_endpoint(endpoint_id=endpoint.endpoint_id).tags
+    assert [(t.key, t.value) for t in tags] == [("team", "ml")]
+    store.delete_gateway_endpoint_tag(endpoint.endpoint_id, "team")
+    assert store.get_gateway_endpoint(endpoint_id=endpoint.endpoint_id).tags == []
+
+    binding = store.create_endpoint_binding(
+        endpoint.endpoint_id, GatewayResourceType.SCORER, "scorer-1"
+    )
+    assert binding.resource_id == "scorer-1"
+    listed = store.list_endpoint_bindings(endpoint_id=endpoint.endpoint_id)
+    assert [b.resource_id for b in listed] == ["scorer-1"]
+    store.delete_endpoint_binding(
+        endpoint.endpoint_id, GatewayResourceType.SCORER.value, "scorer-1"
+    )
+    assert store.list_endpoint_bindings(endpoint_id=endpoint.endpoint_id) == []
+
+    # MLflow answers INVALID_STATE (HTTP 500, which the client reports as a server error), and
+    # the definition stays.
+    with pytest.raises(MlflowException):
+        store.delete_gateway_model_definition(primary.model_definition_id)
+    assert store.get_gateway_model_definition(primary.model_definition_id).name == primary.name
+
+    updated = store.update_gateway_endpoint(
+        endpoint_id=endpoint.endpoint_id,
+        model_configs=[
+            GatewayEndpointModelConfig(
+                backup.model_definition_id, GatewayModelLinkageType.PRIMARY
+            )
+        ],
+    )
+    assert [m.model_definition_id for m in updated.model_mappings] == [
+        backup.model_definition_id
+    ]
+    store.delete_gateway_endpoint(endpoint.endpoint_id)
+    with pytest.raises(MlflowException) as gone:
+        store.get_gateway_endpoint(endpoint_id=endpoint.endpoint_id)
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    store.delete_gateway_model_definition(primary.model_definition_id)
+
+
+def test_endpoint_refusals(store, secret):
+    d = _definition(store, secret)
+    with pytest.raises(MlflowException, match="Invalid endpoint name") as bad_name:
+        store.create_gateway_endpoint(
+            name="has space",
+            model_configs=[
+                GatewayEndpointModelConfig(d.model_definition_id, GatewayModelLinkageType.PRIMARY)
+            ],
+        )
+    assert bad_name.value.error_code == "INVALID_PARAMETER_VALUE"
+    with pytest.raises(MlflowException, match="Model definitions not found") as missing:
+        store.create_gateway_endpoint(
+            name=_unique("x"),
+            model_configs=[GatewayEndpointModelConfig("d-nope", GatewayModelLinkageType.PRIMARY)],
+        )
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_budget_policies_and_paging(store):
+    created = [
+        store.create_budget_policy(
+            budget_unit=BudgetUnit.USD,
+            budget_amount=10.0 + i,
+            duration=BudgetDuration(unit=BudgetDurationUnit.DAYS, value=1),
+            target_scope=BudgetTargetScope.GLOBAL,
+            budget_action=BudgetAction.ALERT,
+        )
+        for i in range(3)
+    ]
+    p = created[0]
+    assert p.budget_policy_id.startswith("bp-")
+    assert store.get_budget_policy(p.budget_policy_id).budget_amount == 10.0
+    updated = store.update_budget_policy(
+        budget_policy_id=p.budget_policy_id, budget_action=BudgetAction.REJECT
+    )
+    assert updated.budget_action == BudgetAction.REJECT
+
+    seen: list[str] = []
+    token = None
+    while True:
+        page = store.list_budget_policies(max_results=2, page_token=token)
+        seen += [x.budget_policy_id for x in page]
+        token = page.token
+        if not token:
+            break
+    assert {c.budget_policy_id for c in created} <= set(seen)
+    assert seen == sorted(seen)
+
+    with pytest.raises(MlflowException, match="target_value is required") as bad:
+        store.create_budget_policy(
+            budget_unit=BudgetUnit.USD,
+            budget_amount=1.0,
+            duration=BudgetDuration(unit=BudgetDurationUnit.HOURS, value=1),
+            target_scope=BudgetTargetScope.ENDPOINT,
+            budget_action=BudgetAction.ALERT,
+        )
+    assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
+    for c in created:
+        store.delete_budget_policy(c.budget_policy_id)
+    with pytest.raises(MlflowException) as gone:
+        store.get_budget_policy(p.budget_policy_id)
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_guardrails_on_an_endpoint(store, secret):
+    from mlflow.entities.gateway_guardrail import GuardrailAction, GuardrailStage
+
+    experiment_id = MlflowClient().create_experiment(_unique("guardrails"))
+    serialized = (
+        '{"name": "polite", "aggregations": null, "mlflow_version": "3.17.2", '
+        '"serialization_version": 1, "instructions_judge_pydantic_data": '
+        '{"instructions": "Is {{ outputs }} polite?", "model": "openai:/gpt-4o"}}'
+    )
+    version = store.register_scorer(experiment_id, "polite", serialized)
+    guardrail = store.create_gateway_guardrail(
+        name=_unique("g"),
+        scorer_id=version.scorer_id,
+        scorer_version=version.scorer_version,
+        stage=GuardrailStage.BEFORE,
+        action=GuardrailAction.VALIDATION,
+    )
+    assert guardrail.guardrail_id.startswith("gr-")
+    assert guardrail.scorer.scorer_name == "polite"
+    assert store.get_gateway_guardrail(guardrail.guardrail_id).name == guardrail.name
+
+    d = _definition(store, secret)
+    endpoint = store.create_gateway_endpoint(
+        name=_unique("guarded"),
+        model_configs=[
+            GatewayEndpointModelConfig(d.model_definition_id, GatewayModelLinkageType.PRIMARY)
+        ],
+        usage_tracking=False,
+    )
+    config = store.add_guardrail_to_endpoint(
+        endpoint.endpoint_id, guardrail.guardrail_id, execution_order=1
+    )
+    assert config.execution_order == 1
+    configs = store.list_endpoint_guardrail_configs(endpoint.endpoint_id)
+    assert [c.guardrail_id for c in configs] == [guardrail.guardrail_id]
+    store.remove_guardrail_from_endpoint(endpoint.endpoint_id, guardrail.guardrail_id)
+    assert store.list_endpoint_guardrail_configs(endpoint.endpoint_id) == []
+
+    with pytest.raises(MlflowException, match="not found") as missing:
+        store.create_gateway_guardrail(
+            name="x",
+            scorer_id="nope",
+            scorer_version=1,
+            stage=GuardrailStage.AFTER,
+            action=GuardrailAction.SANITIZATION,
+        )
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    store.delete_gateway_guardrail(guardrail.guardrail_id)
+    with pytest.raises(MlflowException) as gone:
+        store.get_gateway_guardrail(guardrail.guardrail_id)
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
