@@ -206,8 +206,8 @@ export function tracePages(s: Seeded): PageSpec[] {
 }
 
 /**
- * The GenAI evaluation pages: Datasets and Evaluation runs of the evaluated experiment. (The Judges
- * tab appears only when server-info reports the AI Gateway feature.)
+ * The GenAI evaluation pages: Datasets, Judges and Evaluation runs of the evaluated experiment (the
+ * Judges tab needs server-info's AI Gateway feature).
  */
 export function evaluationPages(s: Seeded): PageSpec[] {
   const exp = `#/experiments/${s.exp_eval}`;
@@ -216,6 +216,11 @@ export function evaluationPages(s: Seeded): PageSpec[] {
       name: "genai-datasets",
       hash: `${exp}/datasets`,
       texts: ["ui-golden-set"],
+    },
+    {
+      name: "genai-judges",
+      hash: `${exp}/judges`,
+      texts: ["ui-safety-judge"],
     },
     {
       name: "genai-evaluation-runs",
