@@ -15,6 +15,7 @@ import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import { validateArtifactLocation } from "../../artifacts/artifact_uri.ts";
+import { resolveUriIfLocal } from "../../artifacts/resolve_local.ts";
 import { validateTagName } from "../registry/validation.ts";
 import {
   codePointLength,
@@ -104,7 +105,9 @@ export class ExperimentStore {
     await this.put({
       experimentId: id,
       name,
-      artifactLocation: input.artifactLocation || appendToUri(this.defaultArtifactRoot, id),
+      artifactLocation: input.artifactLocation
+        ? resolveUriIfLocal(input.artifactLocation, Deno.cwd())
+        : appendToUri(this.defaultArtifactRoot, id),
       lifecycleStage: "active",
       creationTime: now,
       lastUpdateTime: now,
