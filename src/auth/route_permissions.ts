@@ -38,6 +38,8 @@ import type { Need } from "./permissions.ts";
  *   one linked to none is for admins (as MLflow);
  * - `scoped_experiments`: every `experiment_ids` entry; none is for admins (dataset create and
  *   search must be scoped, as MLflow).
+ * - `issue`: a GenAI issue (`:issue_id`), through its experiment; an unknown issue is denied (as
+ *   MLflow).
  */
 export type Via =
   | "experiment_id"
@@ -58,7 +60,8 @@ export type Via =
   | "otlp_experiment"
   | "otlp_run"
   | "dataset"
-  | "scoped_experiments";
+  | "scoped_experiments"
+  | "issue";
 
 /** One resource requirement. */
 export interface Requirement {
@@ -256,6 +259,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   ),
   "POST /mlflow/datasets/:dataset_id/remove-experiments": on("dataset", "EDIT"),
 
+  // GenAI issues (MLflow 3.17.2: create needs EDIT on the experiment, search READ on it, an
+  // issue's own routes its experiment's READ/EDIT).
+  "POST /mlflow/issues": on("experiment_id", "EDIT"),
+  "POST /mlflow/issues/search": on("experiment_id", "READ"),
+  "GET /mlflow/issues/:issue_id": on("issue", "READ"),
+  "PATCH /mlflow/issues/:issue_id": on("issue", "EDIT"),
   // Registered scorers: checked on their experiment (MLflow 3.17.2 adds per-scorer grants;
   // experiment-level grants cover them here).
   "POST /mlflow/scorers/register": on("experiment_id", "EDIT"),

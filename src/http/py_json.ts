@@ -24,10 +24,14 @@ export class SourceNumber {
 /** `JSON.parse`, with every number a {@link SourceNumber}; a double-encoded body is unwrapped. */
 export function parseKeepingNumbers(text: string): unknown {
   const reviver = function (_key: string, value: unknown, context?: { source?: string }) {
-    return typeof value === "number" ? new SourceNumber(value, context?.source ?? String(value)) : value;
+    return typeof value === "number"
+      ? new SourceNumber(value, context?.source ?? String(value))
+      : value;
   };
   const parsed: unknown = JSON.parse(text, reviver as (k: string, v: unknown) => unknown);
-  return typeof parsed === "string" ? JSON.parse(parsed, reviver as (k: string, v: unknown) => unknown) : parsed;
+  return typeof parsed === "string"
+    ? JSON.parse(parsed, reviver as (k: string, v: unknown) => unknown)
+    : parsed;
 }
 
 /** Python's type name of a JSON value (`int`, `float`, `str`, `list`, `dict`, `bool`, `NoneType`). */

@@ -12,7 +12,9 @@ Deno.test("pyJsonDumps writes what Python's json.dumps writes for the same JSON 
     ['{"b": [1, 2.50], "a": "é\\n"}', '{"a":"\\u00e9\\n","b":[1,2.5]}'],
     ["[true, null, false]", "[true,null,false]"],
   ];
-  for (const [text, want] of cases) assert.equal(pyJsonDumps(parseKeepingNumbers(text)), want, text);
+  for (const [text, want] of cases) {
+    assert.equal(pyJsonDumps(parseKeepingNumbers(text)), want, text);
+  }
   assert.equal(pyJsonDumps(NaN), "NaN");
   assert.equal(pyJsonDumps(-Infinity), "-Infinity");
   assert.equal(pyJsonDumps(0.5), "0.5");

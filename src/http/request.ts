@@ -24,9 +24,9 @@ const API_DOCS = "See the API docs for more information about request parameters
  * `json.dumps` writes it; pass a {@link SourceNumber} to keep a float's `.0`).
  */
 export function invalidValue(name: string, value: unknown): string {
-  return `Invalid value ${pyJsonDumps(value)} for parameter '${name}' supplied: Hint: Value was of type '${
-    pyTypeName(value)
-  }'. ${API_DOCS}`;
+  return `Invalid value ${
+    pyJsonDumps(value)
+  } for parameter '${name}' supplied: Hint: Value was of type '${pyTypeName(value)}'. ${API_DOCS}`;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { artifactRoutesFromConfig } from "../http/artifacts/mod.ts";
 import { uiRoutesFromConfig } from "../http/ui_routes/mod.ts";
 import { mountTracesFromConfig } from "../http/traces/mod.ts";
 import { mountDatasets } from "../http/datasets/mod.ts";
+import { mountIssues } from "../http/issues/mod.ts";
 
 /** Returns the mount functions for the optional route groups. */
 export async function buildExtraRoutes(
@@ -25,5 +26,6 @@ export async function buildExtraRoutes(
     await uiRoutesFromConfig(config, stores),
     await mountTracesFromConfig(config, stores),
     mountDatasets(stores),
+    mountIssues(stores),
   ];
 }

@@ -3,7 +3,7 @@ import { samplePoints } from "./sample_interval.ts";
 import type { Metric } from "../entities.ts";
 
 // Vectors computed by MLflow 3.17.2's SqlAlchemyStore (SQLite) for the same histories
-// (testdata/interval_samples.json; the generating script is in the file's commit message).
+// (testdata/interval_samples.json, written by testdata/interval_samples.py).
 const ref = JSON.parse(
   await Deno.readTextFile(new URL("./testdata/interval_samples.json", import.meta.url)),
 ) as {
