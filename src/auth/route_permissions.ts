@@ -150,6 +150,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "GET /mlflow/artifacts/list": on("run_id", "READ"),
   "GET /get-artifact": on("run_id", "READ"),
   "POST /mlflow/upload-artifact": fromQuery(on("run_id", "EDIT")),
+  // Prompt-lab runs: a new run in the experiment (MLflow: EDIT on experiment_id).
+  "POST /mlflow/runs/create-promptlab-run": on("experiment_id", "EDIT"),
 
   // Proxied artifacts (`mlflow-artifacts:/<experiment_id>/...`)
   "GET /mlflow-artifacts/artifacts": on("artifact_path", "READ"),

@@ -73,6 +73,7 @@ const AJAX_ONLY = new Set([
   "/mlflow/experiments/search-datasets",
   "/mlflow/metrics/get-history-bulk",
   "/mlflow/upload-artifact",
+  "/mlflow/runs/create-promptlab-run",
 ]);
 
 function who(role: Role) {
