@@ -423,3 +423,40 @@ Deno.test("issues/search: by experiment and status, MLflow's order, pages, trace
     assert.equal(plain.issues[0].trace_count, undefined);
   });
 });
+
+Deno.test("issues: the web UI's own requests (ajax search by run, PATCH with issue_id)", async () => {
+  await withApp(async (s) => {
+    const E = await newExperiment(s, "issues-ui");
+    const issue = (await ok(s, "POST", "/3.0/issues", {
+      experiment_id: E,
+      name: "Tone",
+      description: "Rude answers",
+      source_run_id: "run-ui",
+    })).issue;
+    await ok(s, "POST", "/3.0/issues", { experiment_id: E, name: "Other", description: "d" });
+    const ajax = async (method: string, path: string, body: unknown) => {
+      const res = await s.app.request(`/ajax-api/3.0/mlflow${path}`, {
+        method,
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
+      assert.equal(res.status, 200);
+      return await res.json() as Any;
+    };
+    // The run's "Issues" tab (useSearchIssues): source_run_id, optional status, counts.
+    const found = await ajax("POST", "/issues/search", {
+      experiment_id: E,
+      filter_string: "source_run_id = 'run-ui' AND status = 'pending'",
+      include_trace_count: true,
+    });
+    assert.deepEqual(found.issues.map((i: Any) => [i.name, i.trace_count]), [["Tone", 0]]);
+    // The issue card's edit (updateIssue): PATCH with issue_id in the body.
+    const patched = await ajax("PATCH", `/issues/${issue.issue_id}`, {
+      issue_id: issue.issue_id,
+      description: "Curt answers",
+      severity: "medium",
+    });
+    assert.equal(patched.issue.description, "Curt answers");
+    assert.equal(patched.issue.severity, "medium");
+  });
+});
