@@ -460,3 +460,34 @@ Deno.test("issues: the web UI's own requests (ajax search by run, PATCH with iss
     assert.equal(patched.issue.severity, "medium");
   });
 });
+
+Deno.test("issues: a description too large for one item is a 400, nothing stored", async () => {
+  await withApp(async (s) => {
+    const E = await newExperiment(s, "issues-big");
+    await refused(
+      s,
+      "POST",
+      "/3.0/issues",
+      { experiment_id: E, name: "n", description: "x".repeat(400_000) },
+      400,
+      "INVALID_PARAMETER_VALUE",
+      "too large",
+    );
+    assert.deepEqual(await ok(s, "POST", "/3.0/issues/search", { experiment_id: E }), {});
+    const issue = (await ok(s, "POST", "/3.0/issues", {
+      experiment_id: E,
+      name: "n",
+      description: "d",
+    })).issue;
+    await refused(
+      s,
+      "PATCH",
+      `/3.0/issues/${issue.issue_id}`,
+      { issue_id: issue.issue_id, description: "y".repeat(400_000) },
+      400,
+      "INVALID_PARAMETER_VALUE",
+      "too large",
+    );
+    assert.equal((await ok(s, "GET", `/3.0/issues/${issue.issue_id}`)).issue.description, "d");
+  });
+});

@@ -115,6 +115,18 @@ function offsetOf(token: string | undefined): number {
 const offsetToken = (offset: number) =>
   Buffer.from(JSON.stringify({ offset }).replace(":", ": ")).toString("base64");
 
+/** Largest issue kept (UTF-8 bytes of its JSON): one item, under DynamoDB's 400 KB. */
+const MAX_ISSUE_BYTES = 350_000;
+
+function checkSize(issue: IssueWire): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(issue)).length;
+  if (bytes > MAX_ISSUE_BYTES) {
+    throw invalidParameter(
+      `The issue is too large to store: ${bytes} bytes of name, description, root causes and categories (at most ${MAX_ISSUE_BYTES})`,
+    );
+  }
+}
+
 function severityRank(s: string | undefined): number {
   return s === undefined ? -1 : ISSUE_SEVERITIES.indexOf(s as typeof ISSUE_SEVERITIES[number]);
 }
@@ -152,6 +164,7 @@ export class IssueStore {
       ...(input.createdBy ? { created_by: input.createdBy } : {}),
       ...(input.categories?.length ? { categories: input.categories } : {}),
     };
+    checkSize(issue);
     await this.db.port.putItem({
       TableName: this.db.table,
       Item: toItem({
@@ -191,6 +204,7 @@ export class IssueStore {
       ...(input.severity !== undefined ? { severity: input.severity } : {}),
       last_updated_timestamp: Math.max(nowMs(), current.last_updated_timestamp),
     };
+    checkSize(next);
     // Last writer wins, as in MLflow's store; the record must still exist.
     await this.db.port.putItem({
       TableName: this.db.table,
