@@ -230,3 +230,22 @@ Deno.test("get-history-bulk-interval samples 10 steps to 0, 2, 4, 6, 9 (MLflow 3
     assert.deepEqual(await steps(`run_ids=nope&max_results=5`), []);
   });
 });
+
+Deno.test("a path with repeated slashes is redirected to its merged form (Werkzeug)", async () => {
+  await withApp(async (s) => {
+    const res = await s.app.request(
+      "//model-versions/get-artifact?name=model&version=1&path=..%2Fpath",
+    );
+    assert.equal(res.status, 308);
+    assert.equal(
+      res.headers.get("location"),
+      "/model-versions/get-artifact?name=model&version=1&path=..%2Fpath",
+    );
+    const followed = await s.app.request(res.headers.get("location")!);
+    assert.equal(followed.status, 400);
+    assert.deepEqual((await followed.json()).message, "Invalid path");
+    const unknown = await s.app.request("/nope");
+    assert.equal(unknown.status, 404);
+    await unknown.body?.cancel();
+  });
+});

@@ -70,9 +70,10 @@ export function issueRoutes(issues: IssueStore): Hono {
       pageToken: req.page_token || undefined,
       includeTraceCount: req.include_trace_count,
     });
+    // MLflow sets the token even when empty (`issues.token or ""`), so `""` is on the wire.
     return mlflowJson({
       issues: nonEmpty(page.issues),
-      ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+      next_page_token: page.nextPageToken ?? "",
     });
   });
 
