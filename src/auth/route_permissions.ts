@@ -43,6 +43,8 @@ import type { Need } from "./permissions.ts";
  *   the request names a `version` (deleting one version needs only READ on the scorer);
  * - `optional_experiment_id`: `experiment_id` when given, else nothing to check (a scorer list
  *   across experiments is filtered row by row instead).
+ * - `issue`: a GenAI issue (`:issue_id`), through its experiment; an unknown issue is denied (as
+ *   MLflow).
  */
 export type Via =
   | "experiment_id"
@@ -66,7 +68,8 @@ export type Via =
   | "scoped_experiments"
   | "scorer"
   | "scorer_whole"
-  | "optional_experiment_id";
+  | "optional_experiment_id"
+  | "issue";
 
 /** One resource requirement. */
 export interface Requirement {
@@ -161,6 +164,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "GET /mlflow/artifacts/list": on("run_id", "READ"),
   "GET /get-artifact": on("run_id", "READ"),
   "POST /mlflow/upload-artifact": fromQuery(on("run_id", "EDIT")),
+  // Prompt-lab runs: a new run in the experiment (MLflow: EDIT on experiment_id).
+  "POST /mlflow/runs/create-promptlab-run": on("experiment_id", "EDIT"),
 
   // Proxied artifacts (`mlflow-artifacts:/<experiment_id>/...`)
   "GET /mlflow-artifacts/artifacts": on("artifact_path", "READ"),
@@ -270,6 +275,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   ),
   "POST /mlflow/datasets/:dataset_id/remove-experiments": on("dataset", "EDIT"),
 
+  // GenAI issues (MLflow 3.17.2: create needs EDIT on the experiment, search READ on it, an
+  // issue's own routes its experiment's READ/EDIT).
+  "POST /mlflow/issues": on("experiment_id", "EDIT"),
+  "POST /mlflow/issues/search": on("experiment_id", "READ"),
+  "GET /mlflow/issues/:issue_id": on("issue", "READ"),
+  "PATCH /mlflow/issues/:issue_id": on("issue", "EDIT"),
   // Registered scorers, as MLflow 3.17.2: per-scorer grants (resource type `scorer`; no grant
   // means default_permission, not the experiment's level); registering needs EDIT on the
   // experiment and no DENY on the scorer; its registrant gets MANAGE on it; a list keeps the

@@ -38,7 +38,16 @@ export function onError(err: Error, c: Context): Response {
   }, 500);
 }
 
-/** Unknown routes: 404 with a non-JSON body, which the MLflow client reads as ENDPOINT_NOT_FOUND. */
+/**
+ * Unknown routes: 404 with a non-JSON body, which the MLflow client reads as ENDPOINT_NOT_FOUND.
+ * A path with repeated slashes (`//model-versions/get-artifact`) is first redirected (308, query
+ * kept) to its merged form, as Werkzeug's `merge_slashes` does for `mlflow server`.
+ */
 export function notFoundRoute(c: Context): Response {
+  const url = new URL(c.req.url);
+  if (url.pathname.includes("//")) {
+    const merged = url.pathname.replace(/\/{2,}/g, "/");
+    return new Response(null, { status: 308, headers: { location: `${merged}${url.search}` } });
+  }
   return c.text("Not Found", 404);
 }

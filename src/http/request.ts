@@ -13,25 +13,20 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { invalidParameter, missingParameter } from "../errors.ts";
 import { readJsonText } from "./middleware/body_limit.ts";
+import { parseKeepingNumbers, pyJsonDumps, pyTypeName, SourceNumber } from "./py_json.ts";
 
 export { missingParameter };
 
 const API_DOCS = "See the API docs for more information about request parameters.";
 
-function pythonType(v: unknown): string {
-  if (v === null) return "NoneType";
-  if (Array.isArray(v)) return "list";
-  if (typeof v === "boolean") return "bool";
-  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
-  if (typeof v === "string") return "str";
-  return "dict";
-}
-
-/** The message MLflow gives for a value of the wrong type or out of range. */
+/**
+ * The message MLflow gives for a value of the wrong type or out of range (the value as Python's
+ * `json.dumps` writes it; pass a {@link SourceNumber} to keep a float's `.0`).
+ */
 export function invalidValue(name: string, value: unknown): string {
   return `Invalid value ${
-    JSON.stringify(value)
-  } for parameter '${name}' supplied: Hint: Value was of type '${pythonType(value)}'. ${API_DOCS}`;
+    pyJsonDumps(value)
+  } for parameter '${name}' supplied: Hint: Value was of type '${pyTypeName(value)}'. ${API_DOCS}`;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -39,6 +34,28 @@ export function invalidValue(name: string, value: unknown): string {
 
 /** A string field; the Java client may send numbers for ids, which MLflow rejects. */
 export const str = z.string();
+
+/**
+ * A required string field (MLflow's `_assert_required, _assert_string`): absent or `""` is
+ * "Missing value", a non-string is "Invalid value". Fields are checked in the schema's order,
+ * as MLflow checks them in its handler's schema order.
+ */
+export const requiredString = z.string().min(1);
+
+/**
+ * `run_id` first, then `fields`, with MLflow's fallback: a missing `run_id` is taken from the
+ * deprecated `run_uuid`.
+ */
+export function withRunId<T extends z.ZodRawShape>(fields: T) {
+  return z.preprocess(
+    (raw) => {
+      if (raw === null || typeof raw !== "object") return raw;
+      const r = raw as Record<string, unknown>;
+      return r.run_id === undefined || r.run_id === null ? { ...r, run_id: r.run_uuid } : r;
+    },
+    z.object({ run_id: requiredString, run_uuid: z.string().optional(), ...fields }),
+  );
+}
 
 const INT64_MIN = -(2 ** 63);
 const INT64_MAX = 2 ** 63 - 1;
@@ -155,6 +172,10 @@ export function normaliseMessage(value: unknown): unknown {
     const put = (v: unknown) => {
       (parent as Record<string | number, unknown>)[slot] = v;
     };
+    if (src instanceof SourceNumber) {
+      put(src);
+      continue;
+    }
     if (typeof src === "string") {
       if (!src.isWellFormed() && !SURROGATE_TOLERANT_FIELDS.has(field)) badString(field);
       put(src);
@@ -210,11 +231,21 @@ function queryObject(c: Context): Record<string, string | string[]> {
   return out;
 }
 
+/** The text of the JSON body each parsed message came from (read again for error messages). */
+const BODY_TEXT = new WeakMap<object, string>();
+
 /** The JSON object body of `c`, keys untouched (MLflow's Content-Type and parsing rules). */
 export async function jsonBody(
   c: Context,
   requireContentType: boolean,
 ): Promise<Record<string, unknown>> {
+  return (await readBody(c, requireContentType)).body;
+}
+
+async function readBody(
+  c: Context,
+  requireContentType: boolean,
+): Promise<{ body: Record<string, unknown>; text: string }> {
   if (requireContentType) {
     const type = c.req.header("content-type");
     if (!type) throw invalidParameter("Bad Request. Content-Type header is missing.");
@@ -223,7 +254,7 @@ export async function jsonBody(
     }
   }
   const text = await readJsonText(c);
-  if (text.trim() === "") return {};
+  if (text.trim() === "") return { body: {}, text };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -235,20 +266,26 @@ export async function jsonBody(
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw invalidParameter("Request body must be a JSON object");
   }
-  return parsed as Record<string, unknown>;
+  return { body: parsed as Record<string, unknown>, text };
 }
 
 /** Reads the request message of `c`: query string for GET, JSON body otherwise. */
 export async function rawMessage(c: Context): Promise<Record<string, unknown>> {
   const method = c.req.method;
   let raw: unknown;
+  let text: string | undefined;
   if (method === "GET" || method === "HEAD") {
     const q = queryObject(c);
-    raw = Object.keys(q).length > 0 ? q : await jsonBody(c, false).catch(() => ({}));
+    if (Object.keys(q).length > 0) raw = q;
+    else {
+      ({ body: raw, text } = await readBody(c, false).catch(() => ({ body: {}, text: undefined })));
+    }
   } else {
-    raw = await jsonBody(c, method === "POST" || method === "PUT");
+    ({ body: raw, text } = await readBody(c, method === "POST" || method === "PUT"));
   }
-  return normaliseMessage(raw) as Record<string, unknown>;
+  const message = normaliseMessage(raw) as Record<string, unknown>;
+  if (text !== undefined) BODY_TEXT.set(message, text);
+  return message;
 }
 
 function pathOf(issue: z.core.$ZodIssue): string {
@@ -268,6 +305,20 @@ function valueAt(obj: unknown, path: PropertyKey[]): unknown {
   return cur;
 }
 
+/**
+ * The value at `path` as the client wrote it (numbers keep their source text), when `raw` came
+ * from a JSON body and the value holds a number; otherwise undefined.
+ */
+function asWritten(raw: unknown, path: PropertyKey[]): unknown {
+  const text = raw !== null && typeof raw === "object" ? BODY_TEXT.get(raw) : undefined;
+  if (text === undefined || !JSON.stringify(valueAt(raw, path) ?? null).match(/\d/)) return;
+  try {
+    return valueAt(normaliseMessage(parseKeepingNumbers(text)), path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Validates `raw` against `schema`, throwing MLflow's 400 for the first problem. */
 export function validate<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const result = schema.safeParse(raw);
@@ -275,11 +326,13 @@ export function validate<T extends z.ZodType>(schema: T, raw: unknown): z.output
   const issue = result.error.issues[0]!;
   const name = pathOf(issue);
   const value = valueAt(raw, issue.path);
-  if (value === undefined || value === null) throw invalidParameter(missingParameter(name));
+  if (value === undefined || value === null || (value === "" && issue.code === "too_small")) {
+    throw invalidParameter(missingParameter(name));
+  }
   if (issue.code === "custom" && issue.message && issue.message !== "Invalid input") {
     throw invalidParameter(issue.message);
   }
-  throw invalidParameter(invalidValue(name, value));
+  throw invalidParameter(invalidValue(name, asWritten(raw, issue.path) ?? value));
 }
 
 /** Reads and validates the request message of `c`. */

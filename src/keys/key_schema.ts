@@ -769,3 +769,34 @@ export const gatewayBindingId = (
 /** The id prefix of every binding of one endpoint. */
 export const gatewayBindingPrefix = (endpointId: string): string =>
   `${endpointId.length}:${endpointId}#`;
+
+// GenAI issues (docs/key-schema.md, "Issues")
+
+/** An issue record (the whole issue in one item). */
+export const issueKey = (issueId: string): Key => ({
+  pk: `${ISSUE_PK_PREFIX}${issueId}`,
+  sk: "ISSUE",
+});
+export const ISSUE_PK_PREFIX = "ISSUE#";
+
+/**
+ * All issues share one index partition, by experiment then id: they are few and written
+ * rarely (as experiments), and a search without an experiment lists them all.
+ */
+export const ISSUES_GSI1_PK = "ISSUES";
+export const issueGsi1 = (experimentId: string, issueId: string): Gsi1Key => ({
+  gsi1pk: ISSUES_GSI1_PK,
+  gsi1sk: `${issuesOfExperimentPrefix(experimentId)}${issueId}`,
+});
+/** The `gsi1sk` prefix of one experiment's issues. */
+export const issuesOfExperimentPrefix = (experimentId: string): string =>
+  `${experimentId.padStart(NUMBER_WIDTH, "0")}#`;
+
+/** A trace that holds an issue reference (an `issue` assessment named after the issue). */
+export const issueTraceLinkKey = (issueId: string, traceId: string): Key => ({
+  pk: `${ISSUE_PK_PREFIX}${issueId}`,
+  sk: `${ISSUE_TRACE_PREFIX}${traceId}`,
+});
+export const ISSUE_TRACE_PREFIX = "TRACE#";
+/** Issue and trace ids that fit in a key (longer ids name no issue this server made). */
+export const ISSUE_KEY_ID = /^[\w.:-]{1,256}$/;

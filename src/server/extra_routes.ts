@@ -17,6 +17,7 @@ import { type WebhookService, webhookService } from "../webhooks/service.ts";
 import { webhookSettings } from "../webhooks/settings.ts";
 import { mountGateway } from "../http/gateway/mod.ts";
 import { gatewayOptionsFromEnv } from "../http/gateway/gateway_options.ts";
+import { mountIssues } from "../http/issues/mod.ts";
 
 /**
  * Returns the mount functions for the optional route groups. `webhooks` is the service whose
@@ -39,5 +40,6 @@ export async function buildExtraRoutes(
     await mountTracesFromConfig(config, stores),
     mountDatasets(stores),
     mountGateway(stores, gatewayOptionsFromEnv(config.appName === "basic-auth")),
+    mountIssues(stores),
   ];
 }

@@ -114,6 +114,9 @@ const V3 = new Set([
   "/mlflow/gateway/supported-providers",
   "/mlflow/gateway/supported-models",
   "/mlflow/gateway/provider-config",
+  "/mlflow/issues",
+  "/mlflow/issues/search",
+  "/mlflow/issues/:issue_id",
 ]);
 /** Routes served only under `/ajax-api/`. */
 const AJAX_ONLY = new Set([
@@ -128,6 +131,7 @@ const AJAX_ONLY = new Set([
   "/mlflow/gateway/supported-providers",
   "/mlflow/gateway/supported-models",
   "/mlflow/gateway/provider-config",
+  "/mlflow/runs/create-promptlab-run",
 ]);
 
 function who(role: Role) {
@@ -150,6 +154,8 @@ function expected(rule: Rule, role: Role): 401 | 403 | "through" {
 interface Fixture {
   /** An evaluation dataset linked to E. */
   D: string;
+  /** A GenAI issue of E. */
+  I: string;
   E: string;
   R: string;
   M: string;
@@ -178,6 +184,12 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
     experiment_ids: [E],
   });
   const D = (d.body as { dataset: { dataset_id: string } }).dataset.dataset_id;
+  const iss = await s.call(ADMIN, "POST", "/api/3.0/mlflow/issues", {
+    experiment_id: E,
+    name: `issue-${i}`,
+    description: "d",
+  });
+  const I = (iss.body as { issue: { issue_id: string } }).issue.issue_id;
   const name = `rm-${i}`;
   await s.call(ADMIN, "POST", "/api/2.0/mlflow/registered-models/create", { name });
   // A registered scorer of the same name in E (scorer routes are checked on scorer grants).
@@ -199,13 +211,13 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
     await s.users.grant(role, "registered_model", name, level);
     await s.users.grant(role, "scorer", `${E}/${name}`, level);
   }
-  return { E, R, M, name, experimentName, T, D };
+  return { E, R, M, name, experimentName, T, D, I };
 }
 
 function request(method: string, pattern: string, fx: Fixture): { path: string; body?: unknown } {
   const p = pattern.replace(":model_id", fx.M).replace(":tag_key", "k")
     .replace(":trace_id", fx.T).replace(":request_id", fx.T).replace(":assessment_id", "a-1")
-    .replace(":dataset_id", fx.D).replace(":key", "k")
+    .replace(":dataset_id", fx.D).replace(":issue_id", fx.I).replace(":key", "k")
     .replace("*", `${fx.E}/f.txt`);
   const api = AJAX_ONLY.has(pattern) ? "ajax-api" : "api";
   const path = p.startsWith("/mlflow") ? `/${api}/${V3.has(pattern) ? "3.0" : "2.0"}${p}` : p;
@@ -229,6 +241,8 @@ function request(method: string, pattern: string, fx: Fixture): { path: string; 
     trace_ids: [fx.T],
     request_id: fx.T,
     run_uuid: fx.R,
+    issue_id: fx.I,
+    description: "d",
     locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: fx.E } }],
     role_id: "1",
     role_permission_id: "1",

@@ -135,11 +135,16 @@ async function setup(s: FullApp) {
     action: "VALIDATION",
   })).guardrail.guardrail_id as string;
   const gw = { S, MD, GE, BP, GR, scorerId };
-  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W, gw };
+  const I = (await ok(s, "POST", "/3.0/issues", {
+    experiment_id: E,
+    name: "fuzz-issue",
+    description: "d",
+  })).issue.issue_id as string;
+  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, I, traceOf, scorer, W, gw };
 }
 
 function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
-  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, traceOf, scorer, W, gw } = x;
+  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, I, traceOf, scorer, W, gw } = x;
   const kv = [{ key: "k", value: "v" }];
   return [
     ["POST", "/experiments/create", { name: "fz-new", artifact_location: "", tags: kv }],
@@ -414,6 +419,25 @@ function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
     }],
     ["GET", "/3.0/gateway/guardrails/list", { max_results: "5" }],
     ["PUT", "/3.0/scorers/online-config", { experiment_id: E, name: "safety", sample_rate: 0 }],
+    // GenAI issues.
+    ["POST", "/3.0/issues", {
+      experiment_id: E,
+      name: "fz-issue",
+      description: "d",
+      status: "pending",
+      severity: "high",
+      root_causes: ["r"],
+      source_run_id: R,
+      categories: ["c"],
+    }],
+    ["PATCH", `/3.0/issues/${I}`, { issue_id: I, status: "resolved", severity: "low" }],
+    ["GET", `/3.0/issues/${I}`, {}],
+    ["POST", "/3.0/issues/search", {
+      experiment_id: E,
+      filter_string: "status = 'pending'",
+      max_results: 10,
+      include_trace_count: true,
+    }],
   ];
 }
 

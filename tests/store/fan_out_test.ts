@@ -106,7 +106,7 @@ Deno.test("a 100-run get-history-bulk-interval keeps the history reads bounded",
     assert.equal(body.metrics.length, 100 * 10);
     assert.deepEqual(
       body.metrics.filter((m) => m.run_id === "run042").map((m) => m.step),
-      [0, 3, 6, 10, 13, 16, 19, 23, 26, 29],
+      [0, 3, 6, 9, 12, 15, 18, 21, 24, 29], // MLflow 3.17.2's NTILE sampling
     );
     assert.ok(stats.peak <= DEFAULT_POOL_LIMIT, `peak ${stats.peak}`);
     assert.ok(stats.calls >= 100);

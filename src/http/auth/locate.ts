@@ -17,6 +17,7 @@ import type { Stores } from "../../store/stores.ts";
 import { LoggedModelStore } from "../../store/logged_models/logged_model_store.ts";
 import { TraceStore } from "../../store/traces/trace_store.ts";
 import { DatasetStore } from "../../store/datasets/dataset_store.ts";
+import { IssueStore } from "../../store/issues/issue_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 import { findUid, readModel } from "../../store/registry/partition.ts";
 import { isPromptTags } from "../../store/registry/types.ts";
@@ -60,6 +61,7 @@ export class Locator {
   private readonly loggedModels: LoggedModelStore;
   private readonly traces: TraceStore;
   private readonly datasets: DatasetStore;
+  private readonly issues: IssueStore;
 
   constructor(private readonly stores: Stores, traceTtlMs = 10_000) {
     this.traceExperiment = new TtlCache<string>(traceTtlMs);
@@ -67,6 +69,7 @@ export class Locator {
     this.loggedModels = new LoggedModelStore(stores.db, stores.experiments);
     this.traces = new TraceStore(stores.db, stores.experiments);
     this.datasets = new DatasetStore(stores.db, stores.experiments);
+    this.issues = new IssueStore(stores.db, stores.experiments);
   }
 
   /** The experiments of the traces, or `undefined` when one of them does not exist. */
@@ -195,6 +198,16 @@ export class Locator {
         if (!m) return undefined;
         const ids = await this.datasets.experimentIds(decodeURIComponent(m[1]!));
         return ids.length === 0 ? undefined : ids.map(experiment);
+      }
+      case "issue": {
+        const m = /^\/mlflow\/issues\/([^/]+)/.exec(path);
+        if (!m) return undefined;
+        try {
+          return [experiment((await this.issues.get(decodeURIComponent(m[1]!))).experiment_id)];
+        } catch (e) {
+          if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
+          throw e;
+        }
       }
       case "experiment_name": {
         const e = await this.stores.experiments.getByName(str(params, "experiment_name"));

@@ -9,7 +9,8 @@ import { type HistoryCursor, readHistory } from "../../store/metrics/metric_hist
 import type { Stores } from "../../store/stores.ts";
 import { invalidParameter } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
-import { int64, invalidValue, list, parseRequest, requireString } from "../request.ts";
+import { int64, list, missingParameter, parseRequest, requireString } from "../request.ts";
+import { samplePoints } from "../../store/metrics/sample_interval.ts";
 import {
   decodePageToken as decodeToken,
   encodePageToken as encodeToken,
@@ -77,25 +78,34 @@ export interface BulkIntervalRequest {
   max_results?: number;
 }
 
-/** The sampled histories of one metric for up to 100 runs, each point with its `run_id`. */
+const API_DOCS = "See the API docs for more information about request parameters.";
+
+/**
+ * The sampled histories of one metric for up to 100 runs, each point with its `run_id`.
+ * Checks come in MLflow's order (run_ids, metric_key, max_results, then the step range), with
+ * its messages.
+ */
 export async function bulkIntervalMetrics(stores: Stores, req: BulkIntervalRequest) {
-  const runIds = req.run_ids ?? [];
-  if (runIds.length === 0) {
-    throw invalidParameter(
-      "GetMetricHistoryBulkInterval request must specify at least one run_id.",
-    );
-  }
+  if (req.run_ids === undefined) throw invalidParameter(missingParameter("run_ids"));
+  const runIds = req.run_ids;
   if (runIds.length > MAX_RUNS_BULK) {
     throw invalidParameter(
-      `GetMetricHistoryBulkInterval request cannot specify more than ${MAX_RUNS_BULK} run_ids. Received ${runIds.length} run_ids.`,
+      `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_BULK} run_ids. Received ${runIds.length} run_ids. ${API_DOCS}`,
     );
   }
   const key = requireString(req.metric_key, "metric_key");
   const maxResults = req.max_results ?? MAX_RESULTS_PER_RUN;
   if (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) {
-    throw invalidParameter(invalidValue("max_results", maxResults));
+    throw invalidParameter(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}. ${API_DOCS}`);
   }
-  if ((req.start_step === undefined) !== (req.end_step === undefined)) {
+  const { start_step: start, end_step: end } = req;
+  if (start !== undefined && end !== undefined) {
+    if (start > end) {
+      throw invalidParameter(
+        `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
+      );
+    }
+  } else if (start !== undefined || end !== undefined) {
     throw invalidParameter(
       "If either start step or end step are specified, both must be specified.",
     );
@@ -105,20 +115,10 @@ export async function bulkIntervalMetrics(stores: Stores, req: BulkIntervalReque
   // read, so no more than that many whole histories are ever held at once.
   const sampled = await pooledMap(runIds, async (runId) => {
     const { metrics } = await readHistory(stores.db, runId, key, Infinity);
-    const inRange = metrics.filter((m) =>
-      req.start_step === undefined || (m.step >= req.start_step && m.step <= req.end_step!)
-    );
-    return sampleSteps(inRange, maxResults).map((m) => ({ ...metricJson(m), run_id: runId }));
+    const inRange = start === undefined
+      ? metrics
+      : metrics.filter((m) => m.step >= start && m.step <= end!);
+    return samplePoints(inRange, maxResults).map((m) => ({ ...metricJson(m), run_id: runId }));
   });
   return sampled.flat();
-}
-
-/** Keeps at most `max` steps, evenly spaced, always including the first and last (as MLflow). */
-function sampleSteps<T extends { step: number }>(points: T[], max: number): T[] {
-  const steps = [...new Set(points.map((p) => p.step))].sort((a, b) => a - b);
-  if (steps.length <= max) return points.sort((a, b) => a.step - b.step);
-  const keep = new Set<number>();
-  const stride = (steps.length - 1) / (max - 1);
-  for (let i = 0; i < max; i++) keep.add(steps[Math.round(i * stride)]!);
-  return points.filter((p) => keep.has(p.step)).sort((a, b) => a.step - b.step);
 }

@@ -16,7 +16,9 @@ import {
   missingParameter,
   parseRequest,
   protoEnum,
+  requiredString,
   requireString,
+  withRunId,
 } from "../request.ts";
 import { runInfoJson, runJson } from "./wire.ts";
 import { searchRunsRoute } from "./search_runs.ts";
@@ -126,21 +128,22 @@ export function runRoutes(stores: Stores): Hono {
     return mlflowJson({});
   });
 
+  // MLflow checks run_id, then key, then value: the first bad field is the one named.
+  const RunKeyValue = withRunId({ key: requiredString, value: z.string().optional() });
+
   app.post("/runs/log-parameter", async (c) => {
-    const req = await parseRequest(c, KeyValue.extend(RunIdFields));
-    const runId = runIdOf(req);
-    const key = requireString(req.key, "key");
-    await logBatch(runs, runId, {
+    const req = await parseRequest(c, RunKeyValue);
+    await logBatch(runs, req.run_id, {
       metrics: [],
-      params: [{ key, value: req.value ?? "" }],
+      params: [{ key: req.key, value: req.value ?? "" }],
       tags: [],
     });
     return mlflowJson({});
   });
 
   app.post("/runs/set-tag", async (c) => {
-    const req = await parseRequest(c, KeyValue.extend(RunIdFields));
-    await runs.setTag(runIdOf(req), requireString(req.key, "key"), req.value ?? "");
+    const req = await parseRequest(c, RunKeyValue);
+    await runs.setTag(req.run_id, req.key, req.value ?? "");
     return mlflowJson({});
   });
 

@@ -14,6 +14,7 @@ import { limitsFromEnv } from "../graphql/limits.ts";
 import { registryDeps } from "../registry/mod.ts";
 import { mountDataRoutes } from "./data_routes.ts";
 import { mountInfoRoutes } from "./info_routes.ts";
+import { mountPromptlabRoute } from "./promptlab_route.ts";
 
 /** The mount function for the UI's non-proto routes. */
 export async function uiRoutesFromConfig(
@@ -30,5 +31,6 @@ export async function uiRoutesFromConfig(
     mountGraphql(app, { stores, registry }, limits);
     mountInfoRoutes(app, config.enableWorkspaces);
     mountDataRoutes(app, { stores, registry, locations });
+    mountPromptlabRoute(app, { stores, locations });
   };
 }

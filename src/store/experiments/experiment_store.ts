@@ -22,6 +22,7 @@ import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { type Db, failedConditions, isConditionFailure, nowMs, rawKey } from "../db.ts";
 import type { Experiment } from "../entities.ts";
 import { validateArtifactLocation } from "../../artifacts/artifact_uri.ts";
+import { resolveUriIfLocal } from "../../artifacts/resolve_local.ts";
 import { validateTagName } from "../registry/validation.ts";
 import {
   codePointLength,
@@ -135,7 +136,9 @@ export class ExperimentStore {
       experimentId: id,
       name,
       ...(isDefaultWorkspace(workspace) ? {} : { workspace }),
-      artifactLocation: input.artifactLocation || await this.artifactLocationFor(workspace, id),
+      artifactLocation: input.artifactLocation
+        ? resolveUriIfLocal(input.artifactLocation, Deno.cwd())
+        : await this.artifactLocationFor(workspace, id),
       lifecycleStage: "active",
       creationTime: now,
       lastUpdateTime: now,

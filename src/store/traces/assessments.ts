@@ -1,5 +1,5 @@
 /**
- * Assessments (feedback and expectations) of a trace, kept inside the trace's info item so a
+ * Assessments (feedback, expectations and issue references) of a trace, kept inside the trace's info item so a
  * trace's info, search results and filters carry them without extra reads. Behaviour follows
  * MLflow's SQL store: `overrides` marks the overridden assessment invalid (and deleting the
  * overriding one makes it valid again); update keeps source, span id and create time, merges
@@ -12,6 +12,7 @@
 import { invalidParameter, notFound } from "../../errors.ts";
 import type { AssessmentJson, TraceRecord } from "./trace_record.ts";
 import type { TraceStore } from "./trace_store.ts";
+import { linkIssueTrace } from "../issues/issue_links.ts";
 
 const newAssessmentId = () => `a-${crypto.randomUUID().replaceAll("-", "")}`;
 
@@ -38,8 +39,11 @@ export async function createAssessment(
   if (!input.assessment_name) {
     throw invalidParameter("Missing value for required parameter 'assessment.assessment_name'.");
   }
-  if (input.feedback === undefined && input.expectation === undefined) {
-    throw invalidParameter("Exactly one of `expectation` or `feedback` should be specified.");
+  const kinds = [input.feedback, input.expectation, input.issue].filter((v) => v !== undefined);
+  if (kinds.length !== 1) {
+    throw invalidParameter(
+      "Exactly one of `expectation`, `feedback`, or `issue` should be specified.",
+    );
   }
   const now = new Date().toISOString();
   const id = newAssessmentId();
@@ -66,6 +70,10 @@ export async function createAssessment(
     current.assessments[id] = JSON.stringify(assessment);
     return current;
   });
+  // An issue reference: the issue finds this trace through a link item.
+  if (input.issue !== undefined) {
+    await linkIssueTrace(store.db, String(input.assessment_name), traceId);
+  }
   return assessment;
 }
 
