@@ -45,12 +45,22 @@ Deno.test("path, method and header variants of a denied route never reach its ha
       ["PUT", `/api/2.0/mlflow-artifacts/artifacts/${id}/x`],
     ];
     for (const [method, path, extra] of variants) {
-      const res = await s.app.request(path, {
-        method,
-        headers: { ...auth, ...extra ?? {}, "content-type": "application/json" },
-        ...(method === "GET" || method === "HEAD" ? {} : { body: "{}" }),
-      });
+      const send = (p: string) =>
+        s.app.request(p, {
+          method,
+          headers: { ...auth, ...extra ?? {}, "content-type": "application/json" },
+          ...(method === "GET" || method === "HEAD" ? {} : { body: "{}" }),
+        });
+      let res = await send(path);
       await res.body?.cancel();
+      if (res.status === 308) {
+        // Repeated slashes are redirected to the merged path on the same origin (as Werkzeug);
+        // following the redirect must meet the same check.
+        const location = res.headers.get("location") ?? "";
+        assert.ok(location.startsWith("/") && !location.startsWith("//"), `${path} → ${location}`);
+        res = await send(location);
+        await res.body?.cancel();
+      }
       assert.ok(
         res.status === 403 || res.status === 404 || res.status === 400,
         `${method} ${path}: ${res.status}`,
