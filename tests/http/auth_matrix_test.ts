@@ -207,9 +207,23 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
   });
   for (const [role, level] of Object.entries(LEVEL)) {
     if (level === "NO_PERMISSIONS") continue;
-    await s.users.grant(role, "experiment", E, level);
-    await s.users.grant(role, "registered_model", name, level);
-    await s.users.grant(role, "scorer", `${E}/${name}`, level);
+    // Through the server (which drops its cached grants), never behind its back: a concurrent
+    // route's search as `role` may already have cached "no grant" on these fresh resources.
+    for (
+      const [resource_type, resource_id] of [
+        ["experiment", E],
+        ["registered_model", name],
+        ["scorer", `${E}/${name}`],
+      ]
+    ) {
+      const g = await s.call(ADMIN, "POST", "/api/3.0/mlflow/users/permissions/grant", {
+        username: role,
+        resource_type,
+        resource_id,
+        permission: level,
+      });
+      assert.equal(g.status, 200, JSON.stringify(g.body));
+    }
   }
   return { E, R, M, name, experimentName, T, D, I };
 }
