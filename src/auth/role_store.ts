@@ -32,49 +32,15 @@ import {
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../store/db.ts";
 import type { PermissionName } from "./permissions.ts";
 import { rejectSyntheticName, validateRolePermission } from "./role_rules.ts";
+import {
+  permissionOf,
+  type Role,
+  type RoleAssignment,
+  type RoleItem,
+  type RolePermission,
+} from "./role_items.ts";
 
-/** A permission a role holds. */
-export interface RolePermission {
-  id: number;
-  role_id: number;
-  resource_type: string;
-  resource_pattern: string;
-  permission: PermissionName;
-}
-
-/** A role as MLflow's API shows it. */
-export interface Role {
-  id: number;
-  name: string;
-  workspace: string;
-  description: string | null;
-  permissions: RolePermission[];
-}
-
-/** A user's membership in a role. */
-export interface RoleAssignment {
-  id: number;
-  user_id: number;
-  role_id: number;
-}
-
-function permissionOf(raw: Parameters<typeof fromItem>[0]): RolePermission {
-  const p = fromItem<RolePermission>(raw);
-  return {
-    id: Number(p.id),
-    role_id: Number(p.role_id),
-    resource_type: p.resource_type,
-    resource_pattern: p.resource_pattern,
-    permission: p.permission,
-  };
-}
-
-interface RoleItem {
-  id: number;
-  name: string;
-  workspace: string;
-  description: string | null;
-}
+export type { Role, RoleAssignment, RolePermission } from "./role_items.ts";
 
 const roleNotFound = (id: number) => notFound(`Role with id=${id} not found`);
 

@@ -68,3 +68,23 @@ Deno.test("every Query outside src/dynamo/ goes through the paged reader (explic
   }
   assert.deepEqual(raw, []);
 });
+
+Deno.test("outside src/keys/, the key schema is imported only through src/keys/key_schema.ts", async () => {
+  const keys = join(SRC, "keys");
+  const roots = [SRC, join(SRC, "../tests"), join(SRC, "../main.ts")];
+  const violations: string[] = [];
+  for (const root of roots) {
+    const files = root.endsWith(".ts") ? [root] : await Array.fromAsync(tsFiles(root));
+    for (const file of files) {
+      if (dirname(file) === keys) continue;
+      const text = await Deno.readTextFile(file);
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
+        const target = normalize(join(dirname(file), m[1]!));
+        if (dirname(target) === keys && !target.endsWith("/key_schema.ts")) {
+          violations.push(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});

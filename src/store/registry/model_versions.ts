@@ -1,6 +1,6 @@
 /**
- * Model versions: create (atomic numbering), get, update, stage transitions, soft delete, tags,
- * download URI.
+ * Model versions: create (atomic numbering), get, update, soft delete, tags, download URI. Stage
+ * transitions are in `version_stages.ts`.
  *
  * Version numbers: `UpdateItem ADD last_version :1` on the model record returns the next number
  * atomically (no read-then-write); a transaction then puts the version on the condition that the
@@ -23,23 +23,20 @@ import {
   type VersionRecord,
   versionRecordFromItem,
 } from "./items.ts";
-import { findUid, modelNotFound, readPartition, requireUid, versionNotFound } from "./partition.ts";
+import { findUid, modelNotFound, requireUid, versionNotFound } from "./partition.ts";
 import type { TagInput } from "./registered_models.ts";
 import {
   type ModelVersion,
   REDACTED_RUN_ID,
   REDACTED_RUN_LINK,
   REDACTED_SOURCE,
-  STAGE_ARCHIVED,
   STAGE_DELETED_INTERNAL,
   STAGE_NONE,
 } from "./types.ts";
 import { parseModelUri, urlSplit } from "./uri.ts";
 import {
-  canonicalStage,
   MAX_REGISTRY_TAG_KEY_LENGTH,
   pyLen,
-  validateArchiveExisting,
   validateModelName,
   validateModelVersionTag,
   validateTagName,
@@ -66,11 +63,13 @@ export interface CreateModelVersionInput {
   modelId?: string;
 }
 
-const MAX_ATTEMPTS = 8;
+/** Attempts of an optimistic write before it gives up with `ABORTED`. */
+export const MAX_ATTEMPTS = 8;
 
 /** Versions outside 1..2^53 can never exist (and do not fit a key). */
 const storableVersion = (v: number) => Number.isSafeInteger(v) && v >= 1;
-const TRANSACTION_LIMIT = 100;
+/** Items in one DynamoDB transaction. */
+export const TRANSACTION_LIMIT = 100;
 
 /** Where a `models:/` source really points (MLflow resolves it once, at creation). */
 async function resolveStorage(
@@ -236,7 +235,8 @@ export async function getDownloadUri(
   return record.storage_location || record.source;
 }
 
-const LIVE = "attribute_exists(pk) AND current_stage <> :deleted";
+/** The condition of a write to a live (not soft-deleted) version. */
+export const LIVE = "attribute_exists(pk) AND current_stage <> :deleted";
 
 /** Sets (or clears, with `undefined`) a version's description. */
 export async function updateModelVersion(
@@ -265,130 +265,6 @@ export async function updateModelVersion(
   } catch (e) {
     if (isConditionFailure(e)) throw versionNotFound(model.name, record.version);
     throw mapWriteError(e);
-  }
-}
-
-/**
- * Moves a version to `stage`; with `archiveExisting`, every other version in that stage moves to
- * Archived: in the same transaction as the transition for the first 98 of them, the rest in
- * further transactions of 100 ({@link archiveRest}; not atomic with the transition, see
- * docs/registry.md).
- */
-export async function transitionModelVersionStage(
-  db: Db,
-  name: string | undefined,
-  version: string | number | undefined,
-  stage: string,
-  archiveExisting: boolean,
-): Promise<ModelVersion> {
-  validateArchiveExisting(stage, archiveExisting);
-  validateModelName(name);
-  const v = validateVersion(version);
-  const uid = await findUid(db, name!);
-  if (uid === undefined) throw versionNotFound(name!, v);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const partition = await readPartition(db, uid);
-    const record = partition?.versions.find((r) => r.version === v);
-    if (!partition || !record || record.current_stage === STAGE_DELETED_INTERNAL) {
-      throw versionNotFound(name!, v);
-    }
-    const model = partition.model;
-    const target = canonicalStage(stage);
-    const now = nowMs();
-    const toArchive = archiveExisting
-      ? partition.versions.filter((r) => r.version !== v && r.current_stage === target)
-      : [];
-    const stageUpdate = (r: VersionRecord, to: string, condition: string) => ({
-      Update: {
-        TableName: db.table,
-        Key: rawKey(modelVersionKey(model.uid, r.version)),
-        UpdateExpression: "SET current_stage = :s, last_updated_time = :t",
-        ConditionExpression: condition,
-        ExpressionAttributeValues: toItem({
-          ":s": to,
-          ":t": now,
-          ...(condition === LIVE ? { ":deleted": STAGE_DELETED_INTERNAL } : { ":from": target }),
-        }),
-      },
-    });
-    const items = [
-      stageUpdate(record, target, LIVE),
-      {
-        Update: {
-          TableName: db.table,
-          Key: rawKey(registeredModelKey(model.uid)),
-          UpdateExpression: "SET last_updated_time = :t",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeValues: toItem({ ":t": now }),
-        },
-      },
-      ...toArchive.map((r) => stageUpdate(r, STAGE_ARCHIVED, "current_stage = :from")),
-    ];
-    try {
-      await db.port.transactWriteItems({ TransactItems: items.slice(0, TRANSACTION_LIMIT) });
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      const failed = failedConditions(e);
-      if (failed[0]) throw versionNotFound(model.name, v);
-      if (failed[1]) throw versionNotFound(model.name, v);
-      continue; // another version changed stage meanwhile: look again
-    }
-    await archiveRest(db, model.uid, toArchive.slice(TRANSACTION_LIMIT - 2), target, now);
-    return toModelVersion(model, { ...record, current_stage: target, last_updated_time: now });
-  }
-  throw new MlflowError(
-    "ABORTED",
-    `Model version (name=${name}, version=${v}) changed concurrently; retry`,
-  );
-}
-
-/**
- * Archives the versions that did not fit the transition's transaction, 100 per transaction, each
- * conditioned on still being in `from`. When a version left `from` meanwhile (another writer),
- * its chunk is cancelled as a whole: the chunk's versions are read again and those still in
- * `from` are archived in a new attempt, so one concurrent change never leaves the rest behind.
- */
-async function archiveRest(
-  db: Db,
-  uid: string,
-  versions: VersionRecord[],
-  from: string,
-  now: number,
-): Promise<void> {
-  for (let i = 0; i < versions.length; i += TRANSACTION_LIMIT) {
-    let chunk = versions.slice(i, i + TRANSACTION_LIMIT).map((r) => r.version);
-    for (let attempt = 0; chunk.length > 0; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new MlflowError(
-          "ABORTED",
-          `Archiving the other versions in stage '${from}' kept meeting concurrent changes; retry`,
-        );
-      }
-      try {
-        await db.port.transactWriteItems({
-          TransactItems: chunk.map((v) => ({
-            Update: {
-              TableName: db.table,
-              Key: rawKey(modelVersionKey(uid, v)),
-              UpdateExpression: "SET current_stage = :s, last_updated_time = :t",
-              ConditionExpression: "current_stage = :from",
-              ExpressionAttributeValues: toItem({ ":s": STAGE_ARCHIVED, ":t": now, ":from": from }),
-            },
-          })),
-        });
-        break;
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-        const fresh = await batchGetAll(
-          db.port,
-          db.table,
-          chunk.map((v) => rawKey(modelVersionKey(uid, v))),
-          true,
-        );
-        chunk = fresh.map(versionRecordFromItem).filter((r) => r.current_stage === from)
-          .map((r) => r.version);
-      }
-    }
   }
 }
 

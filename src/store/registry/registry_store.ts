@@ -1,7 +1,7 @@
 /**
  * The model registry over the table: one object the HTTP layer talks to. The work is done in
- * `registered_models.ts`, `model_versions.ts`, `aliases.ts` and `search.ts`; `docs/registry.md`
- * describes the items and what each operation costs.
+ * `registered_models.ts`, `model_versions.ts`, `version_stages.ts`, `aliases.ts` and `search.ts`;
+ * `docs/registry.md` describes the items and what each operation costs.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import * as aliases from "./aliases.ts";
 import * as versions from "./model_versions.ts";
 import * as models from "./registered_models.ts";
 import * as search from "./search.ts";
+import * as stages from "./version_stages.ts";
 import type { ModelVersion, RegisteredModel } from "./types.ts";
 
 export type { CreateRegisteredModelInput, TagInput } from "./registered_models.ts";
@@ -85,7 +86,7 @@ export class RegistryStore {
     stage: string,
     archiveExisting: boolean,
   ): Promise<ModelVersion> {
-    return versions.transitionModelVersionStage(this.db, name, version, stage, archiveExisting);
+    return stages.transitionModelVersionStage(this.db, name, version, stage, archiveExisting);
   }
   deleteModelVersion(name: Name, version: Version): Promise<void> {
     return versions.deleteModelVersion(this.db, name, version);
