@@ -147,3 +147,54 @@ Deno.test("grant_default_workspace_access opens the default workspace to users w
     await open.close();
   }
 });
+
+Deno.test("workspace access handed out through roles: a role's workspace USE makes a member of its workspace only", async () => {
+  const s = await authApp({ args: ["--enable-workspaces"] });
+  const V3 = "/api/3.0/mlflow";
+  try {
+    for (const ws of ["team-a", "team-b"]) {
+      assert.equal((await s.call(ADMIN, "POST", WS, { name: ws })).status, 201);
+    }
+    await s.users.createUser("erin", PASSWORD);
+    const erinIn = (ws: string) => inWs(s, as("erin"), ws);
+    // No grant and no role: no presence in team-a.
+    assert.equal(
+      (await erinIn("team-a")("POST", `${API}/experiments/create`, { name: "e" })).status,
+      403,
+    );
+
+    const created = await s.call(ADMIN, "POST", `${V3}/roles/create`, {
+      workspace: "team-a",
+      name: "members",
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const roleId = (created.body as { role: { id: number } }).role.id;
+    const rp = await s.call(ADMIN, "POST", `${V3}/roles/permissions/add`, {
+      role_id: roleId,
+      resource_type: "workspace",
+      resource_pattern: "*",
+      permission: "USE",
+    });
+    assert.equal(rp.status, 200, JSON.stringify(rp.body));
+    const assigned = await s.call(ADMIN, "POST", `${V3}/roles/assign`, {
+      username: "erin",
+      role_id: roleId,
+    });
+    assert.equal(assigned.status, 200, JSON.stringify(assigned.body));
+
+    // Member of team-a through the role (creates there), still a stranger in team-b.
+    const made = await erinIn("team-a")("POST", `${API}/experiments/create`, { name: "e" });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.equal(
+      (await erinIn("team-b")("POST", `${API}/experiments/create`, { name: "e" })).status,
+      403,
+    );
+    const listed = await s.call(as("erin"), "GET", WS);
+    assert.deepEqual(
+      (listed.body as { workspaces: { name: string }[] }).workspaces.map((w) => w.name),
+      ["team-a"],
+    );
+  } finally {
+    await s.close();
+  }
+});

@@ -17,6 +17,7 @@ import type { AuthConfig } from "../../auth/auth_config.ts";
 import {
   allows,
   foldGrants,
+  maxPermission,
   type Need,
   type PermissionName,
   type ResourceType,
@@ -36,10 +37,16 @@ export interface AccessStats {
 }
 
 /**
- * The workspace whose roles apply. Without workspaces every resource lives in MLflow's
- * `default` workspace, where grants are resolved (roles of other workspaces do not apply).
+ * The workspace whose roles apply without `--enable-workspaces`: every resource lives in MLflow's
+ * `default` workspace (roles of other workspaces do not apply). With workspaces on, the roles of
+ * the request's workspace apply ({@link roleWorkspace}).
  */
 export const ROLE_WORKSPACE = "default";
+
+/** The workspace whose roles apply to this request. */
+export function roleWorkspace(): string {
+  return workspacesActive() ? currentWorkspace() : ROLE_WORKSPACE;
+}
 
 type RoleRow = Pick<RolePermission, "resource_type" | "resource_pattern" | "permission">;
 
@@ -60,7 +67,7 @@ export class Access {
     this.roleRows = new TtlCache(ttl);
   }
 
-  /** The role grants a user holds in {@link ROLE_WORKSPACE}, through the caches. */
+  /** The role grants a user holds in the request's workspace ({@link roleWorkspace}), cached. */
   async roleGrantsOf(username: string): Promise<RoleRow[]> {
     const ids = await this.userRoles.getOr(username, () => {
       this.stats.roleReads++;
@@ -73,7 +80,7 @@ export class Access {
         const r = await this.roles.findRoleForCheck(id);
         return r ? { workspace: r.workspace, rows: r.permissions } : null;
       });
-      if (role && role.workspace === ROLE_WORKSPACE) out.push(...role.rows);
+      if (role && role.workspace === roleWorkspace()) out.push(...role.rows);
     }
     return out;
   }
@@ -118,9 +125,19 @@ export class Access {
     );
   }
 
-  /** The caller's workspace-wide grant in the request's workspace, if any. */
-  workspaceGrant(user: User): Promise<PermissionName | undefined> {
-    return this.grantOf(user.username, "workspace", "*");
+  /**
+   * The caller's workspace-wide level in the request's workspace, if any: a direct grant, or a
+   * `workspace` permission of one of their roles there (MLflow 3.17.2 hands workspace access out
+   * through roles: `USE` makes a member, `MANAGE` a workspace admin); the highest wins.
+   */
+  async workspaceGrant(user: User): Promise<PermissionName | undefined> {
+    const [direct, rows] = await Promise.all([
+      this.grantOf(user.username, "workspace", "*"),
+      this.roleGrantsOf(user.username),
+    ]);
+    const levels = rows.filter((r) => r.resource_type === "workspace").map((r) => r.permission);
+    if (direct) levels.push(direct);
+    return levels.length === 0 ? undefined : levels.reduce(maxPermission);
   }
 
   // Cached per workspace too: registered-model and workspace grants are kept per workspace.
