@@ -44,4 +44,12 @@ function lockHint(message: string): string {
 
 const server = await build();
 
+// `deno serve` stops on SIGTERM/SIGINT only once the event loop is idle, and the webhook worker
+// and the caches keep timers: close the server (stop the worker, release the backend) and exit.
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => {
+    server.close().catch(() => {}).finally(() => Deno.exit(0));
+  });
+}
+
 export default { fetch: server.fetch } satisfies Deno.ServeDefaultExport;

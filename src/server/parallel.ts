@@ -24,6 +24,9 @@ export const SERVER_PERMISSIONS = [
   "--allow-sys=osRelease",
 ];
 
+/** How long `deno serve` may take to stop after a forwarded SIGINT/SIGTERM. */
+export const STOP_GRACE_MS = 15_000;
+
 /** Decides how to honour `config.workers` when run by the Deno executable at `execPath`. */
 export function parallelPlan(
   config: Pick<Config, "workers" | "host" | "port" | "backend">,
@@ -75,16 +78,24 @@ export async function runParallel(
     env: { DENO_JOBS: String(plan.workers) },
     stdin: "null",
   }).spawn();
+  let killer: ReturnType<typeof setTimeout> | undefined;
   const forward = (signal: Deno.Signal) => () => {
     try {
       child.kill(signal);
     } catch { /* already gone */ }
+    // A child that does not stop within the grace period is killed, so a stop never hangs.
+    killer ??= setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, STOP_GRACE_MS);
   };
   const onInt = forward("SIGINT");
   const onTerm = forward("SIGTERM");
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
   const status = await child.status;
+  clearTimeout(killer);
   Deno.removeSignalListener("SIGINT", onInt);
   Deno.removeSignalListener("SIGTERM", onTerm);
   return status.code;

@@ -10,6 +10,7 @@ The embedded engine cannot be shared by two workers: that start must fail with o
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import uuid
 from pathlib import Path
@@ -186,3 +187,24 @@ def test_parallel_workers_on_the_embedded_engine_fail_with_one_line(tmp_path: Pa
     assert result.returncode == 1, out
     assert "needs a DynamoDB backend" in out, out
     assert "    at " not in out, out  # no stack trace
+
+
+def test_sigterm_stops_parallel_workers_promptly(tmp_path: Path) -> None:
+    """A host stops `deno serve` with SIGTERM: the workers' timers (webhook delivery, caches)
+    must not keep the process alive."""
+    env = _server_env("embedded")
+    env.update(MLFLOW_BACKEND_STORE_URI="memory:", DENO_JOBS="2", MLFLOW_UI_DOWNLOAD="false")
+    port = free_port()
+    log = tmp_path / "server.log"
+    proc = _start(_deno_serve(port, parallel=True), env, log)
+    try:
+        _wait_healthy(proc, f"http://127.0.0.1:{port}", log)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+        survivors = subprocess.run(
+            ["pgrep", "-f", "--", f"--port {port} "], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert survivors == [], f"deno serve still running after SIGTERM: {survivors}"
+    finally:
+        _stop(proc)
+        subprocess.run(["pkill", "-9", "-f", "--", f"--port {port} "], check=False)
