@@ -97,6 +97,44 @@ function serve(
 }
 
 const asRunning = (s: BackgroundService): Running => ({ base: s.endpoint, stop: s.stop });
+
+const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
+
+/**
+ * A fresh DynamoDB Local with one server on `table` (created first when `createTable`; the
+ * metered server creates its own); stopping stops both.
+ */
+async function onDynamoDbLocal(
+  name: string,
+  table: string,
+  argv: (uri: string) => (port: number) => string[],
+  createTable = false,
+): Promise<Running> {
+  const ddb = await startDynamoDbLocal();
+  try {
+    const uri = `dynamodb://${ddb.endpoint}/${table}`;
+    if (createTable) {
+      await run(deno, [
+        "run",
+        "--allow-all",
+        "src/cli/table_command.ts",
+        "--backend-store-uri",
+        uri,
+      ], LOCAL_CREDENTIALS);
+    }
+    const s = await serve(name, argv(uri), LOCAL_CREDENTIALS);
+    return {
+      base: s.endpoint,
+      stop: async () => {
+        await s.stop();
+        await ddb.stop();
+      },
+    };
+  } catch (e) {
+    await ddb.stop();
+    throw e;
+  }
+}
 const deno = Deno.execPath();
 
 let mlflowBin = "";
@@ -152,73 +190,35 @@ export function servers(): ServerSpec[] {
       name: "DynamoDB Local",
       metered: true,
       install: () => Promise.resolve(),
-      start: async () => {
-        const ddb = await startDynamoDbLocal();
-        try {
-          const s = await serve("metered server", (port) => [
-            deno,
-            "run",
-            "--allow-all",
-            "bench/metered_server.ts",
-            "--backend-store-uri",
-            `dynamodb://${ddb.endpoint}/bench`,
-            "--port",
-            String(port),
-          ], { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
-          return {
-            base: s.endpoint,
-            stop: async () => {
-              await s.stop();
-              await ddb.stop();
-            },
-          };
-        } catch (e) {
-          await ddb.stop();
-          throw e;
-        }
-      },
+      start: () =>
+        onDynamoDbLocal("metered server", "bench", (uri) => (port) => [
+          deno,
+          "run",
+          "--allow-all",
+          "bench/metered_server.ts",
+          "--backend-store-uri",
+          uri,
+          "--port",
+          String(port),
+        ]),
     },
     ...[1, 2].map((workers): ServerSpec => ({
       // The production entry (no meter): --workers 2 runs it under `deno serve --parallel`.
       name: `DynamoDB Local, ${workers} worker${workers > 1 ? "s" : ""}`,
       install: () => Promise.resolve(),
-      start: async () => {
-        const ddb = await startDynamoDbLocal();
-        try {
-          const table = `bench${workers}`;
-          const uri = `dynamodb://${ddb.endpoint}/${table}`;
-          const env = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
-          await run(deno, [
-            "run",
-            "--allow-all",
-            "src/cli/table_command.ts",
-            "--backend-store-uri",
-            uri,
-          ], env);
-          const s = await serve(`server, ${workers} workers`, (port) => [
-            deno,
-            "run",
-            "--allow-all",
-            "main.ts",
-            "--backend-store-uri",
-            uri,
-            "--port",
-            String(port),
-            "--workers",
-            String(workers),
-          ], env);
-          return {
-            base: s.endpoint,
-            stop: async () => {
-              await s.stop();
-              await ddb.stop();
-            },
-          };
-        } catch (e) {
-          await ddb.stop();
-          throw e;
-        }
-      },
+      start: () =>
+        onDynamoDbLocal(`server, ${workers} workers`, `bench${workers}`, (uri) => (port) => [
+          deno,
+          "run",
+          "--allow-all",
+          "main.ts",
+          "--backend-store-uri",
+          uri,
+          "--port",
+          String(port),
+          "--workers",
+          String(workers),
+        ], true),
     })),
     {
       name: "mlflow 3.17.2",
