@@ -35,7 +35,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -172,15 +174,12 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session", params=backends())
-def tracking_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """Starts our server for one backend and yields its URL (also set as MLFLOW_TRACKING_URI)."""
-    import mlflow
-
-    backend: str = request.param
-    workdir = tmp_path_factory.mktemp(f"server-{backend}")
-    env = _server_env(backend)
-    store_uri = _store_uri(backend, workdir, env)
+@contextmanager
+def our_server(
+    workdir: Path, env: dict[str, str], store_uri: str, *extra: str
+) -> Iterator[tuple[str, Path]]:
+    """Starts ``main.ts`` on ``store_uri`` with proxied artifacts under ``workdir`` and the
+    ``extra`` flags; yields (URL, log path) once ``/health`` answers; stops it afterwards."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -191,6 +190,7 @@ def tracking_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         "--default-artifact-root", "mlflow-artifacts:/",
         "--serve-artifacts",
         "--artifacts-destination", str(workdir / "artifacts"),
+        *extra,
     ]  # fmt: skip
     log = workdir / "server.log"
     with open(log, "wb") as log_file:
@@ -203,16 +203,31 @@ def tracking_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    previous_env = os.environ.get("MLFLOW_TRACKING_URI")
     try:
         _wait_healthy(proc, base_url, log)
-        os.environ["MLFLOW_TRACKING_URI"] = base_url
-        mlflow.set_tracking_uri(base_url)
-        yield base_url
+        yield base_url, log
     finally:
         _stop(proc)
-        if previous_env is None:
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
-        else:
-            os.environ["MLFLOW_TRACKING_URI"] = previous_env
-        print(f"\n[{backend}] server log: {log}")
+
+
+@pytest.fixture(scope="session", params=backends())
+def tracking_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Starts our server for one backend and yields its URL (also set as MLFLOW_TRACKING_URI)."""
+    import mlflow
+
+    backend: str = request.param
+    workdir = tmp_path_factory.mktemp(f"server-{backend}")
+    env = _server_env(backend)
+    store_uri = _store_uri(backend, workdir, env)
+    previous_env = os.environ.get("MLFLOW_TRACKING_URI")
+    with our_server(workdir, env, store_uri) as (base_url, log):
+        try:
+            os.environ["MLFLOW_TRACKING_URI"] = base_url
+            mlflow.set_tracking_uri(base_url)
+            yield base_url
+        finally:
+            if previous_env is None:
+                os.environ.pop("MLFLOW_TRACKING_URI", None)
+            else:
+                os.environ["MLFLOW_TRACKING_URI"] = previous_env
+            print(f"\n[{backend}] server log: {log}")

@@ -23,11 +23,10 @@ from conftest import (
     ROOT,
     SERVER_CMD,
     _server_env,
-    _stop,
     _store_uri,
-    _wait_healthy,
     backends,
     free_port,
+    our_server,
 )
 
 
@@ -95,24 +94,8 @@ def auth_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     env = _server_env(backend)
     env.update(MLFLOW_AUTH_CONFIG_PATH=str(ini), MLFLOW_AUTH_ADMIN_PASSWORD=ADMIN_PASSWORD)
     store_uri = _store_uri(backend, workdir, env)
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = workdir / "server.log"
-    with open(log, "wb") as log_file:
-        proc = subprocess.Popen(
-            _command(port, store_uri, workdir),
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_healthy(proc, base_url, log)
+    with our_server(workdir, env, store_uri, "--app-name", "basic-auth") as (base_url, _log):
         yield base_url
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture

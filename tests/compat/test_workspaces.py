@@ -9,7 +9,6 @@ Each backend gets its own server started with ``--enable-workspaces`` (the share
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -19,16 +18,7 @@ import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from conftest import (
-    ROOT,
-    SERVER_CMD,
-    _server_env,
-    _stop,
-    _store_uri,
-    _wait_healthy,
-    backends,
-    free_port,
-)
+from conftest import _server_env, _store_uri, backends, our_server
 
 
 @pytest.fixture(scope="module", params=backends())
@@ -37,34 +27,8 @@ def ws_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     workdir = tmp_path_factory.mktemp(f"workspaces-server-{backend}")
     env = _server_env(backend)
     store_uri = _store_uri(backend, workdir, env)
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    cmd = [
-        *SERVER_CMD,
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--backend-store-uri", store_uri,
-        "--default-artifact-root", "mlflow-artifacts:/",
-        "--serve-artifacts",
-        "--artifacts-destination", str(workdir / "artifacts"),
-        "--enable-workspaces",
-    ]  # fmt: skip
-    log = workdir / "server.log"
-    with open(log, "wb") as log_file:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_healthy(proc, base_url, log)
+    with our_server(workdir, env, store_uri, "--enable-workspaces") as (base_url, _log):
         yield base_url
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture
