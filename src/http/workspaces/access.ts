@@ -6,8 +6,8 @@
  *
  * - `GET /workspaces/<name>`: 403 unless the user may see that workspace;
  * - `GET /workspaces`: only the workspaces the user may see;
- * - creating an experiment or a registered model (prompts too): 403 unless the user may create in
- *   the request's workspace.
+ * - creating an experiment, a registered model (prompts too) or an AI Gateway secret: 403 unless
+ *   the user may create in the request's workspace.
  *
  * Resource levels (READ, EDIT, ...) are resolved by the auth layer's `Access.permission`.
  *
@@ -23,6 +23,8 @@ import { authUser, forbidden } from "../auth/middleware.ts";
 const CREATES = new Set([
   "POST /mlflow/experiments/create",
   "POST /mlflow/registered-models/create",
+  // MLflow 3.17.2: persisting a provider credential is a workspace-scoped create.
+  "POST /mlflow/gateway/secrets/create",
 ]);
 
 async function filterList(c: Context, visible: (name: string) => Promise<boolean>): Promise<void> {
