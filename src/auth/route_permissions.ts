@@ -46,7 +46,7 @@ import type { Need } from "./permissions.ts";
  * - `issue`: a GenAI issue (`:issue_id`), through its experiment; an unknown issue is denied (as
  *   MLflow).
  * - AI Gateway (resource types `gateway_secret`, `gateway_model_definition`, `gateway_endpoint`,
- *   keyed by id as MLflow 3.17.2): `gateway_secret` (`secret_id`, or `secret_name` resolved),
+ *   keyed by id as MLflow 3.17.2): `gateway_secret` (`secret_id`),
  *   `gateway_model_definition` (`model_definition_id`), `gateway_endpoint` (`endpoint_id`, or
  *   `name` resolved); `…_if_named`: the same when the parameter is given, else nothing to check;
  *   `gateway_endpoint_or_admin`: `endpoint_id` when given, else admins only (a bindings list

@@ -2,8 +2,7 @@
  * Finds the AI Gateway resources a request touches, for the basic-auth guard (the `gateway_*`
  * and `new_gateway_*` {@link Via}s of `src/auth/route_permissions.ts`). MLflow 3.17.2 keys
  * gateway grants by id (`gateway_secret`, `gateway_model_definition`, `gateway_endpoint`), so a
- * route naming a resource by name (`endpoints/get?name=`, `secrets/get?secret_name=`, the
- * invocation routes) is resolved to its id first; an unknown name is the store's 404, except on
+ * route naming a resource by name (`endpoints/get?name=`, the invocation routes) is resolved to its id first; an unknown name is the store's 404, except on
  * invocation routes, which MLflow denies. With workspaces on, a resource that is not in the
  * request's workspace is denied, as MLflow's resolver answers `NO_PERMISSIONS` when the
  * resource's workspace cannot be found.
@@ -93,7 +92,9 @@ export class GatewayLocator {
   ): Promise<{ experimentId: string; name: string } | null | undefined> {
     try {
       const g = await this.g.guardrails.get(guardrailId);
-      return g.scorer ? { experimentId: String(g.scorer.experiment_id), name: g.scorer.scorer_name } : null;
+      return g.scorer
+        ? { experimentId: String(g.scorer.experiment_id), name: g.scorer.scorer_name }
+        : null;
     } catch (e) {
       if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
       throw e;
@@ -109,13 +110,8 @@ export class GatewayLocator {
         return [{ type: "gateway_model_definition", id: "*" }];
       case "new_gateway_endpoint":
         return [{ type: "gateway_endpoint", id: "*" }];
-      case "gateway_secret": {
-        const id = first(params, "secret_id");
-        if (id !== undefined) return await this.target("gateway_secret", id);
-        const name = first(params, "secret_name");
-        if (name === undefined) throw invalidParameter(missingParameter("secret_id"));
-        return [{ type: "gateway_secret", id: (await this.g.secrets.items.getByName(name)).id }];
-      }
+      case "gateway_secret":
+        return await this.target("gateway_secret", required(params, "secret_id"));
       case "gateway_secret_if_named": {
         const id = first(params, "secret_id");
         return id === undefined ? [] : await this.target("gateway_secret", id);
@@ -152,7 +148,10 @@ export class GatewayLocator {
         if (id !== undefined) return await this.target("gateway_endpoint", id);
         const name = first(params, "name");
         if (name === undefined) throw invalidParameter(missingParameter("endpoint_id"));
-        return [{ type: "gateway_endpoint", id: (await this.g.endpoints.items.getByName(name)).id }];
+        return [{
+          type: "gateway_endpoint",
+          id: (await this.g.endpoints.items.getByName(name)).id,
+        }];
       }
       case "gateway_endpoint_or_admin": {
         const id = first(params, "endpoint_id");

@@ -106,7 +106,10 @@ export class GatewayItems<T extends Stored & { name?: string }> {
 
   private release(name: string): TransactWriteItem {
     return {
-      Delete: { TableName: this.db.table, Key: rawKey(gatewayNameKey(this.info.kind, name, currentWorkspace())) },
+      Delete: {
+        TableName: this.db.table,
+        Key: rawKey(gatewayNameKey(this.info.kind, name, currentWorkspace())),
+      },
     };
   }
 
