@@ -335,6 +335,27 @@ Deno.test("gateway grants with workspaces: a member creates secrets in its works
       ids((await erinB("GET", "secrets/list")).body.secrets, "secret_id")[0],
       A,
     );
+    // An endpoint naming no model definition needs membership (MLflow); one naming another
+    // workspace's definition is denied.
+    const bare = { name: "bare", model_configs: [], usage_tracking: false };
+    assert.equal((await finnA("POST", "endpoints/create", bare)).status, 403);
+    assert.notEqual((await erinA("POST", "endpoints/create", bare)).status, 403);
+    const finnDef = await finnB("POST", "model-definitions/create", {
+      name: "d",
+      secret_id: (b.body.secret as Json).secret_id,
+      provider: "openai",
+      model_name: "m",
+    });
+    assert.equal(finnDef.status, 200, JSON.stringify(finnDef.body));
+    const crossEp = await erinA("POST", "endpoints/create", {
+      name: "cross",
+      model_configs: [{
+        model_definition_id: (finnDef.body.model_definition as Json).model_definition_id,
+        linkage_type: "PRIMARY",
+      }],
+      usage_tracking: false,
+    });
+    assert.equal(crossEp.status, 403);
     // The admin sees another workspace's secret as absent (the keys are per workspace).
     const admin = client(s, ADMIN, "team-b");
     const missing = await admin("GET", "secrets/get", { secret_id: A });
