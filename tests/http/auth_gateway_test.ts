@@ -12,6 +12,14 @@ import assert from "node:assert/strict";
 import { ADMIN, type AuthApp, authApp } from "./auth_app.ts";
 import { testBackends } from "../support/backends.ts";
 import { setWorkspaceGrant } from "../../src/auth/workspace_permissions.ts";
+import { Hono } from "hono";
+import { Locator } from "../../src/http/auth/locate.ts";
+import { invokedEndpointName } from "../../src/http/auth/locate_gateway.ts";
+import { afterGateway } from "../../src/http/auth/after_gateway.ts";
+import { Access } from "../../src/http/auth/access.ts";
+import { authConfigFrom } from "../../src/auth/auth_config.ts";
+import { UserStore } from "../../src/auth/user_store.ts";
+import { RoleStore } from "../../src/auth/role_store.ts";
 
 Deno.env.set("MLFLOW_CRYPTO_KEK_PASSPHRASE", "auth-gateway-passphrase-0123");
 
@@ -361,6 +369,80 @@ Deno.test("gateway grants with workspaces: a member creates secrets in its works
     const missing = await admin("GET", "secrets/get", { secret_id: A });
     assert.equal(missing.status, 404);
     assert.equal(missing.body.message, `GatewaySecret not found (secret_id='${A}')`);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("gateway invocation routes: the endpoint a route names needs USE; the model list keeps the endpoints the caller may USE", async () => {
+  const ini = "[mlflow]\ndefault_permission = NO_PERMISSIONS\nauth_cache_ttl_seconds = 0\n";
+  const s = await authApp({ ini });
+  try {
+    await s.users.createUser("gus", PASSWORD);
+    const admin = client(s, ADMIN);
+    const secret = (await admin("POST", "secrets/create", secretBody("k"))).body.secret as Json;
+    const def = (await admin("POST", "model-definitions/create", {
+      name: "d",
+      secret_id: secret.secret_id,
+      provider: "openai",
+      model_name: "m",
+    })).body.model_definition as Json;
+    const endpoint = async (name: string) =>
+      ((await admin("POST", "endpoints/create", {
+        name,
+        model_configs: [{ model_definition_id: def.model_definition_id, linkage_type: "PRIMARY" }],
+        usage_tracking: false,
+      })).body.endpoint as Json).endpoint_id as string;
+    const chat = await endpoint("chat");
+    const other = await endpoint("other");
+    await grant(s, "gus", "gateway_endpoint", chat, "USE");
+    await grant(s, "gus", "gateway_endpoint", other, "READ");
+
+    // What the guard finds on each invocation route (MLflow's `_extract_gateway_endpoint_name`).
+    const locator = new Locator(s.stores, 0);
+    const at = (path: string, params: Json = {}) =>
+      locator.locate("gateway_endpoint_name", params, path);
+    const one = [{ type: "gateway_endpoint", id: chat }];
+    assert.deepEqual(await at("/gateway/chat/mlflow/invocations"), one);
+    assert.deepEqual(await at("/gateway/proxy/chat/v1/chat/completions"), one);
+    assert.deepEqual(await at("/gateway/gemini/v1beta/models/chat:generateContent"), one);
+    assert.deepEqual(await at("/gateway/openai/v1/chat/completions", { model: "chat" }), one);
+    assert.deepEqual(await at("/gateway/unknown/mlflow/invocations"), undefined);
+    await assert.rejects(() => at("/gateway/openai/v1/chat/completions"), /No endpoint name/);
+    assert.equal(invokedEndpointName("/gateway/other/path", {}), undefined);
+
+    // USE on `chat` invokes it; READ on `other` does not.
+    const config = authConfigFrom(ini, {});
+    const access = new Access(new UserStore(s.stores.db), config, new RoleStore(s.stores.db));
+    const gus = (await s.users.authenticate("gus", PASSWORD))!;
+    const can = async (path: string) => {
+      for (const t of (await at(path)) ?? []) {
+        if (!(await access.can(gus, t.type, t.id, "USE"))) return false;
+      }
+      return (await at(path)) !== undefined;
+    };
+    assert.equal(await can("/gateway/chat/mlflow/invocations"), true);
+    assert.equal(await can("/gateway/other/mlflow/invocations"), false);
+
+    // The OpenAI-compatible model list keeps the endpoints gus may invoke.
+    const app = new Hono();
+    app.use(async (c, next) => {
+      await next();
+      await afterGateway(
+        c,
+        access,
+        gus,
+        "/gateway/mlflow/v1/models",
+        {},
+        (name) => locator.gatewayEndpointId(name),
+      );
+    });
+    app.get(
+      "/models",
+      (c) => c.json({ object: "list", data: [{ id: "chat" }, { id: "other" }, { id: "gone" }] }),
+    );
+    const listed = await (await app.request("/models")).json();
+    assert.deepEqual(listed, { object: "list", data: [{ id: "chat" }] });
   } finally {
     await s.close();
   }
