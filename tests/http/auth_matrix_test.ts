@@ -218,29 +218,49 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return ((res.body as Record<string, Record<string, string>>)[field])![id]!;
   };
-  const S = await gw("secrets/create", {
-    secret_name: `sec-${i}`,
-    secret_value: { api_key: "sk-1234567890" },
-    provider: "openai",
-  }, "secret", "secret_id");
-  const MD = await gw("model-definitions/create", {
-    name: `md-${i}`,
-    secret_id: S,
-    provider: "openai",
-    model_name: "gpt-4o",
-  }, "model_definition", "model_definition_id");
-  const EP = await gw("endpoints/create", {
-    name: `ep-${i}`,
-    model_configs: [{ model_definition_id: MD, linkage_type: "PRIMARY", weight: 1 }],
-    usage_tracking: false,
-  }, "endpoint", "endpoint_id");
-  const G = await gw("guardrails/create", {
-    name: `gr-${i}`,
-    scorer_id: (sc.body as { scorer_id: string }).scorer_id,
-    scorer_version: 1,
-    stage: "BEFORE",
-    action: "VALIDATION",
-  }, "guardrail", "guardrail_id");
+  const S = await gw(
+    "secrets/create",
+    {
+      secret_name: `sec-${i}`,
+      secret_value: { api_key: "sk-1234567890" },
+      provider: "openai",
+    },
+    "secret",
+    "secret_id",
+  );
+  const MD = await gw(
+    "model-definitions/create",
+    {
+      name: `md-${i}`,
+      secret_id: S,
+      provider: "openai",
+      model_name: "gpt-4o",
+    },
+    "model_definition",
+    "model_definition_id",
+  );
+  const EP = await gw(
+    "endpoints/create",
+    {
+      name: `ep-${i}`,
+      model_configs: [{ model_definition_id: MD, linkage_type: "PRIMARY", weight: 1 }],
+      usage_tracking: false,
+    },
+    "endpoint",
+    "endpoint_id",
+  );
+  const G = await gw(
+    "guardrails/create",
+    {
+      name: `gr-${i}`,
+      scorer_id: (sc.body as { scorer_id: string }).scorer_id,
+      scorer_version: 1,
+      stage: "BEFORE",
+      action: "VALIDATION",
+    },
+    "guardrail",
+    "guardrail_id",
+  );
   for (const [role, level] of Object.entries(LEVEL)) {
     if (level === "NO_PERMISSIONS") continue;
     // Through the server (which drops its cached grants), never behind its back: a concurrent
