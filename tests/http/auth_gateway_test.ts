@@ -447,3 +447,88 @@ Deno.test("gateway invocation routes: the endpoint a route names needs USE; the 
     await s.close();
   }
 });
+
+Deno.test("gateway guardrails: attaching needs EDIT on the endpoint and no DENY on the scorer; the scorer is answered only to who reads it", async () => {
+  const s = await authApp({
+    ini: "[mlflow]\ndefault_permission = NO_PERMISSIONS\nauth_cache_ttl_seconds = 60\n",
+  });
+  try {
+    await s.users.createUser("hal", PASSWORD);
+    const admin = client(s, ADMIN);
+    const exp = await s.call(ADMIN, "POST", "/api/2.0/mlflow/experiments/create", { name: "g" });
+    const E = (exp.body as Json).experiment_id as string;
+    const serialized = JSON.stringify({
+      name: "safe",
+      aggregations: [],
+      mlflow_version: "3.17.2",
+      serialization_version: 1,
+      builtin_scorer_class: "Safety",
+      builtin_scorer_pydantic_data: { name: "safe", required_columns: ["outputs"] },
+    });
+    const scorer = await s.call(ADMIN, "POST", "/api/3.0/mlflow/scorers/register", {
+      experiment_id: E,
+      name: "safe",
+      serialized_scorer: serialized,
+    });
+    const secret = (await admin("POST", "secrets/create", secretBody("k"))).body.secret as Json;
+    const def = (await admin("POST", "model-definitions/create", {
+      name: "d",
+      secret_id: secret.secret_id,
+      provider: "openai",
+      model_name: "m",
+    })).body.model_definition as Json;
+    const EP = ((await admin("POST", "endpoints/create", {
+      name: "e",
+      model_configs: [{ model_definition_id: def.model_definition_id, linkage_type: "PRIMARY" }],
+      usage_tracking: false,
+    })).body.endpoint as Json).endpoint_id as string;
+    const gr = await admin("POST", "guardrails/create", {
+      name: "g",
+      scorer_id: (scorer.body as Json).scorer_id,
+      scorer_version: 1,
+      stage: "BEFORE",
+      action: "VALIDATION",
+    });
+    const G = (gr.body.guardrail as Json).guardrail_id as string;
+    const hal = client(s, as("hal"));
+    const attach = { endpoint_id: EP, guardrail_id: G };
+
+    assert.equal((await hal("POST", "guardrails/add-to-endpoint", attach)).status, 403);
+    await grant(s, "hal", "gateway_endpoint", EP, "EDIT");
+    // An unknown guardrail is denied, not a 404 (MLflow's validator answers False).
+    assert.equal(
+      (await hal("POST", "guardrails/add-to-endpoint", { endpoint_id: EP, guardrail_id: "gr-x" }))
+        .status,
+      403,
+    );
+    const added = await hal("POST", "guardrails/add-to-endpoint", attach);
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    // hal reads neither the experiment nor the scorer: the scorer is withheld.
+    const config = added.body.config as Json;
+    assert.equal((config.guardrail as Json).guardrail_id, G);
+    assert.equal((config.guardrail as Json).scorer, undefined);
+    const listed = await hal("GET", "guardrails/list-for-endpoint", { endpoint_id: EP });
+    assert.equal((((listed.body.configs as Json[])[0]!).guardrail as Json).scorer, undefined);
+    const full = await admin("GET", "guardrails/list-for-endpoint", { endpoint_id: EP });
+    assert.equal(
+      ((((full.body.configs as Json[])[0]!).guardrail as Json).scorer as Json).scorer_name,
+      "safe",
+    );
+    await grant(s, "hal", "experiment", E, "READ");
+    await grant(s, "hal", "scorer", `${E}/safe`, "READ");
+    const seen = await hal("GET", "guardrails/list-for-endpoint", { endpoint_id: EP });
+    assert.equal(
+      ((((seen.body.configs as Json[])[0]!).guardrail as Json).scorer as Json).scorer_name,
+      "safe",
+    );
+    // A DENY on the scorer vetoes attaching or re-ordering it.
+    await grant(s, "hal", "scorer", `${E}/safe`, "DENY", true);
+    assert.equal(
+      (await hal("PATCH", "guardrails/update-config", { ...attach, execution_order: 1 })).status,
+      403,
+    );
+    assert.equal((await hal("DELETE", "guardrails/remove-from-endpoint", attach)).status, 200);
+  } finally {
+    await s.close();
+  }
+});

@@ -3,7 +3,7 @@
  * secret, model definition or endpoint gets MANAGE on it and its grants go with its delete; lists
  * keep the rows the caller reads (`filter_list_gateway_*`); a model definition's secret, and an
  * endpoint's model definitions (with their secrets), are withheld from non-admins where a DENY
- * covers them (`_withhold_denied_*`); the secrets config hides `using_default_passphrase` from
+ * covers them, and a guardrail's scorer unless they read it (`_withhold_denied_*`); the secrets config hides `using_default_passphrase` from
  * non-admins; the invocation routes' model list keeps the endpoints the caller may USE.
  *
  * @module
@@ -12,7 +12,7 @@ import type { Context } from "hono";
 import type { User } from "../../auth/user_store.ts";
 import type { ResourceType } from "../../auth/permissions.ts";
 import type { Access } from "./access.ts";
-import type { Params } from "./locate.ts";
+import { type Params, scorerPattern } from "./locate.ts";
 import { pooledMap } from "../../util/pool.ts";
 
 type Json = Record<string, unknown>;
@@ -69,13 +69,16 @@ const LISTS: Record<string, [string, ResourceType, string]> = {
 };
 
 /** Answers that embed model definitions or endpoints to redact. */
-const EMBEDS: Record<string, "definition" | "endpoint" | "mapping"> = {
+const EMBEDS: Record<string, "definition" | "endpoint" | "mapping" | "guardrails"> = {
   "/mlflow/gateway/model-definitions/get": "definition",
   "/mlflow/gateway/model-definitions/update": "definition",
   "/mlflow/gateway/endpoints/get": "endpoint",
   "/mlflow/gateway/endpoints/update": "endpoint",
   "/mlflow/gateway/endpoints/create": "endpoint",
   "/mlflow/gateway/endpoints/models/attach": "mapping",
+  "/mlflow/gateway/guardrails/add-to-endpoint": "guardrails",
+  "/mlflow/gateway/guardrails/update-config": "guardrails",
+  "/mlflow/gateway/guardrails/list-for-endpoint": "guardrails",
 };
 
 /** True when `pattern` is a gateway route with an after-request hook. */
@@ -111,6 +114,23 @@ class Redactor {
       return true;
     }
     return def ? await this.definition(def) : false;
+  }
+
+  /**
+   * A guardrail config's scorer, unless the caller reads its experiment and the scorer
+   * (MLflow's `_withhold_denied_guardrail_scorers`).
+   */
+  async guardrail(config: Json): Promise<boolean> {
+    const scorer = (config.guardrail as Json | undefined)?.scorer as Json | undefined;
+    if (!scorer) return false;
+    const exp = String(scorer.experiment_id);
+    const name = String(scorer.scorer_name);
+    if (
+      await this.access.can(this.user, "experiment", exp, "READ") &&
+      await this.access.can(this.user, "scorer", scorerPattern(exp, name), "READ")
+    ) return false;
+    delete (config.guardrail as Json).scorer;
+    return true;
   }
 
   async endpoint(e: Json): Promise<boolean> {
@@ -178,6 +198,15 @@ export async function afterGateway(
     case "mapping":
       if (await redact.mapping((json.mapping ?? {}) as Json)) replace(c, json);
       return;
+    case "guardrails": {
+      const configs = Array.isArray(json.configs) ? json.configs as Json[] : [json.config as Json];
+      let withheld = false;
+      for (const config of configs) {
+        if (config) withheld = (await redact.guardrail(config)) || withheld;
+      }
+      if (withheld) replace(c, json);
+      return;
+    }
   }
   if (pattern === "/mlflow/gateway/secrets/config" && "using_default_passphrase" in json) {
     delete json.using_default_passphrase;
