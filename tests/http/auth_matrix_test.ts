@@ -169,6 +169,8 @@ interface Fixture {
   S: string;
   MD: string;
   EP: string;
+  /** The endpoint's name (invocation routes name their endpoint: `:endpoint_name`, `model`). */
+  EPN: string;
   G: string;
 }
 
@@ -284,13 +286,14 @@ async function fixture(s: AuthApp, i: number): Promise<Fixture> {
       assert.equal(g.status, 200, JSON.stringify(g.body));
     }
   }
-  return { E, R, M, name, experimentName, T, D, I, S, MD, EP, G };
+  return { E, R, M, name, experimentName, T, D, I, S, MD, EP, EPN: `ep-${i}`, G };
 }
 
 function request(method: string, pattern: string, fx: Fixture): { path: string; body?: unknown } {
   const p = pattern.replace(":model_id", fx.M).replace(":tag_key", "k")
     .replace(":trace_id", fx.T).replace(":request_id", fx.T).replace(":assessment_id", "a-1")
     .replace(":dataset_id", fx.D).replace(":issue_id", fx.I).replace(":key", "k")
+    .replace(":endpoint_name", fx.EPN)
     .replace("*", `${fx.E}/f.txt`);
   const api = AJAX_ONLY.has(pattern) ? "ajax-api" : "api";
   const path = p.startsWith("/mlflow") ? `/${api}/${V3.has(pattern) ? "3.0" : "2.0"}${p}` : p;
@@ -325,6 +328,7 @@ function request(method: string, pattern: string, fx: Fixture): { path: string; 
     model_definition_id: fx.MD,
     endpoint_id: fx.EP,
     guardrail_id: fx.G,
+    model: fx.EPN,
     model_configs: [{ model_definition_id: fx.MD, linkage_type: "PRIMARY", weight: 1 }],
     model_config: { model_definition_id: fx.MD, linkage_type: "PRIMARY", weight: 1 },
   };
