@@ -2,8 +2,9 @@
  * AI Gateway configuration per workspace (`--enable-workspaces`), as MLflow 3.17.2 scopes its
  * secrets, model definitions, endpoints, budgets and guardrails: the same names in two
  * workspaces, nothing of one found from another (ids included), the default workspace on the
- * keys of a server without workspaces, and a RESTRICT delete refused while a workspace holds
- * gateway configuration. On every test backend.
+ * keys of a server without workspaces, a RESTRICT delete refused while a workspace holds
+ * gateway configuration, and SET_DEFAULT moving it to the default workspace (names the default
+ * workspace holds already refused first, nothing moved). On every test backend.
  */
 import assert from "node:assert/strict";
 import { testBackends } from "../support/backends.ts";
@@ -126,5 +127,58 @@ for (const backend of testBackends()) {
       await inA("DELETE", "/gateway/secrets/delete", { secret_id: a.S });
       await workspaces.delete("team-a");
       await assert.rejects(() => workspaces.get("team-a"), /not found/);
+    }));
+}
+
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] gateway workspaces: SET_DEFAULT moves the configuration to the default workspace, refusing names it holds`, () =>
+    withGateway(backend, async (c) => {
+      const inB: Call = (m, p, b) => withWorkspace("team-b", () => c.call(m, p, b));
+      const workspaces = new WorkspaceStore(c.db);
+      await workspaces.create({ name: "team-b" });
+      await config(c.call, "taken");
+      const b = await config(inB, "taken");
+      // Every clashing name is reported; nothing moves.
+      await assert.rejects(
+        () => workspaces.delete("team-b", "SET_DEFAULT"),
+        (e: Error) =>
+          /secrets: 'taken'/.test(e.message) && /endpoints: 'taken'/.test(e.message) &&
+          /model_definitions: 'taken'/.test(e.message),
+      );
+      assert.equal((await inB("GET", "/gateway/secrets/get", { secret_id: b.S })).status, 200);
+
+      // Renamed, the workspace's configuration moves: found in default by id and name, usable.
+      const renamed = await inB("POST", "/gateway/endpoints/update", {
+        endpoint_id: b.EP,
+        name: "moved",
+      });
+      assert.equal(renamed.status, 200, JSON.stringify(renamed.json));
+      await inB("POST", "/gateway/model-definitions/update", {
+        model_definition_id: b.MD,
+        name: "moved",
+      });
+      await inB("DELETE", "/gateway/secrets/delete", { secret_id: b.S });
+      const s2 = await inB("POST", "/gateway/secrets/create", {
+        secret_name: "moved",
+        secret_value: { api_key: "sk-1234567890" },
+      });
+      await workspaces.delete("team-b", "SET_DEFAULT");
+      const ep = await c.call("GET", "/gateway/endpoints/get", { name: "moved" });
+      assert.equal(ep.status, 200, JSON.stringify(ep.json));
+      assert.equal(ep.json.endpoint.endpoint_id, b.EP);
+      assert.equal(ep.json.endpoint.model_mappings[0].model_definition.name, "moved");
+      const secret = await c.call("GET", "/gateway/secrets/get", {
+        secret_id: s2.json.secret.secret_id,
+      });
+      assert.equal(secret.json.secret.secret_name, "moved");
+      const names = ((await c.call("GET", "/gateway/endpoints/list")).json.endpoints ?? [])
+        .map((e: { name: string }) => e.name).sort();
+      assert.deepEqual(names, ["moved", "taken"]);
+      // The moved names are claimed in default now.
+      const dup = await c.call("POST", "/gateway/secrets/create", {
+        secret_name: "moved",
+        secret_value: { api_key: "sk-1234567890" },
+      });
+      assert.equal(dup.json.error_code, "RESOURCE_ALREADY_EXISTS");
     }));
 }

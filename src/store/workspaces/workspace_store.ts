@@ -167,9 +167,8 @@ export class WorkspaceStore {
 
   /**
    * Deletes a workspace. RESTRICT refuses while it holds experiments, registered models or AI
-   * Gateway configuration (500 INVALID_STATE, as MLflow); SET_DEFAULT first moves experiments,
-   * models and datasets to the default workspace (`reassign.ts`; gateway configuration is not
-   * moved, so a workspace holding some is still refused); CASCADE is not offered (501).
+   * Gateway configuration (500 INVALID_STATE, as MLflow); SET_DEFAULT first moves them (and
+   * datasets) to the default workspace (`reassign.ts`); CASCADE is not offered (501).
    */
   async delete(name: string, mode: DeletionMode = "RESTRICT"): Promise<void> {
     if (name === DEFAULT_WORKSPACE) {
