@@ -58,7 +58,15 @@ export function isPermission(s: unknown): s is PermissionName {
 }
 
 /** The resource types we grant on (MLflow's concrete, per-id types that this server serves). */
-export const RESOURCE_TYPES = ["experiment", "registered_model", "prompt", "scorer"] as const;
+export const RESOURCE_TYPES = [
+  "experiment",
+  "registered_model",
+  "prompt",
+  "scorer",
+  "gateway_secret",
+  "gateway_endpoint",
+  "gateway_model_definition",
+] as const;
 export type ResourceType = typeof RESOURCE_TYPES[number];
 
 /** MLflow's check of a grant's level: a known level, and not NO_PERMISSIONS. */

@@ -12,6 +12,9 @@ import { isPermission, PERMISSIONS, pyTuple } from "./permissions.ts";
 /** Resource types a role permission may name here: the ones this server enforces. */
 export const ROLE_RESOURCE_TYPES = [
   "experiment",
+  "gateway_endpoint",
+  "gateway_model_definition",
+  "gateway_secret",
   "prompt",
   "registered_model",
   "scorer",

@@ -45,6 +45,19 @@ import type { Need } from "./permissions.ts";
  *   across experiments is filtered row by row instead).
  * - `issue`: a GenAI issue (`:issue_id`), through its experiment; an unknown issue is denied (as
  *   MLflow).
+ * - AI Gateway (resource types `gateway_secret`, `gateway_model_definition`, `gateway_endpoint`,
+ *   keyed by id as MLflow 3.17.2): `gateway_secret` (`secret_id`),
+ *   `gateway_model_definition` (`model_definition_id`), `gateway_endpoint` (`endpoint_id`, or
+ *   `name` resolved); `…_if_named`: the same when the parameter is given, else nothing to check;
+ *   `gateway_endpoint_or_admin`: `endpoint_id` when given, else admins only (a bindings list
+ *   across endpoints); `gateway_model_configs`: every `model_definition_id` of `model_configs` and
+ *   `model_config`; `gateway_endpoint_experiment`: the experiment an endpoint create or update
+ *   names (`*` when usage tracking would create one); `gateway_guardrail_scorer`: the scorer of
+ *   `guardrail_id` (an unknown guardrail is denied); `new_gateway_*`: the type's `*` (a DENY
+ *   there vetoes creating one); `gateway_endpoint_name`: the endpoint an invocation route names
+ *   (`/gateway/<name>/...`, `/gateway/proxy/<name>/...`, Gemini's `models/<name>:…`, else the
+ *   body's `model`), an unknown one denied. With workspaces on, a gateway resource that is not
+ *   in the request's workspace is denied (MLflow's `NO_PERMISSIONS`).
  */
 export type Via =
   | "experiment_id"
@@ -69,7 +82,20 @@ export type Via =
   | "scorer"
   | "scorer_whole"
   | "optional_experiment_id"
-  | "issue";
+  | "issue"
+  | "gateway_secret"
+  | "gateway_secret_if_named"
+  | "gateway_model_definition"
+  | "gateway_model_definition_if_named"
+  | "gateway_model_configs"
+  | "gateway_endpoint"
+  | "gateway_endpoint_or_admin"
+  | "gateway_endpoint_name"
+  | "gateway_endpoint_experiment"
+  | "gateway_guardrail_scorer"
+  | "new_gateway_secret"
+  | "new_gateway_model_definition"
+  | "new_gateway_endpoint";
 
 /** One resource requirement. */
 export interface Requirement {
@@ -293,46 +319,80 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "GET /mlflow/scorers/online-configs": anyUser,
   "PUT /mlflow/scorers/online-config": on("experiment_id", "EDIT"),
 
-  // AI Gateway configuration. MLflow 3.17.2 guards secrets, endpoints and model definitions with
-  // per-resource grants (creator MANAGE) and budgets as admin-only; this server has no gateway
-  // grants yet, so every configuration route is for admins (lists would otherwise enumerate
-  // every secret and endpoint, CVE-2026-3198). Discovery routes carry no stored data.
-  "POST /mlflow/gateway/secrets/create": admin,
-  "GET /mlflow/gateway/secrets/get": admin,
-  "POST /mlflow/gateway/secrets/update": admin,
-  "DELETE /mlflow/gateway/secrets/delete": admin,
-  "GET /mlflow/gateway/secrets/list": admin,
-  "POST /mlflow/gateway/model-definitions/create": admin,
-  "GET /mlflow/gateway/model-definitions/get": admin,
-  "GET /mlflow/gateway/model-definitions/list": admin,
-  "POST /mlflow/gateway/model-definitions/update": admin,
-  "DELETE /mlflow/gateway/model-definitions/delete": admin,
-  "POST /mlflow/gateway/endpoints/create": admin,
-  "GET /mlflow/gateway/endpoints/get": admin,
-  "POST /mlflow/gateway/endpoints/update": admin,
-  "DELETE /mlflow/gateway/endpoints/delete": admin,
-  "GET /mlflow/gateway/endpoints/list": admin,
-  "POST /mlflow/gateway/endpoints/models/attach": admin,
-  "POST /mlflow/gateway/endpoints/models/detach": admin,
-  "POST /mlflow/gateway/endpoints/bindings/create": admin,
-  "DELETE /mlflow/gateway/endpoints/bindings/delete": admin,
-  "GET /mlflow/gateway/endpoints/bindings/list": admin,
-  "POST /mlflow/gateway/endpoints/set-tag": admin,
-  "DELETE /mlflow/gateway/endpoints/delete-tag": admin,
+  // AI Gateway configuration, as MLflow 3.17.2: per-resource grants on secrets, model definitions
+  // and endpoints (the creator gets MANAGE; lists keep what the caller reads), a model definition
+  // needs USE on its secret, an endpoint USE on its model definitions; budget writes and guardrail
+  // management are for admins; discovery routes carry no stored data.
+  "POST /mlflow/gateway/secrets/create": on("new_gateway_secret", "NOT_DENIED"),
+  "GET /mlflow/gateway/secrets/get": on("gateway_secret", "READ"),
+  "POST /mlflow/gateway/secrets/update": on("gateway_secret", "EDIT"),
+  "DELETE /mlflow/gateway/secrets/delete": on("gateway_secret", "MANAGE"),
+  "GET /mlflow/gateway/secrets/list": anyUser,
+  "POST /mlflow/gateway/model-definitions/create": on(
+    "new_gateway_model_definition",
+    "NOT_DENIED",
+    req("gateway_secret_if_named", "USE"),
+  ),
+  "GET /mlflow/gateway/model-definitions/get": on("gateway_model_definition", "READ"),
+  "GET /mlflow/gateway/model-definitions/list": on("gateway_secret_if_named", "NOT_DENIED"),
+  "POST /mlflow/gateway/model-definitions/update": on(
+    "gateway_model_definition",
+    "EDIT",
+    req("gateway_secret_if_named", "USE"),
+  ),
+  "DELETE /mlflow/gateway/model-definitions/delete": on("gateway_model_definition", "MANAGE"),
+  "POST /mlflow/gateway/endpoints/create": on(
+    "new_gateway_endpoint",
+    "NOT_DENIED",
+    req("gateway_model_configs", "USE"),
+    req("gateway_endpoint_experiment", "NOT_DENIED"),
+  ),
+  "GET /mlflow/gateway/endpoints/get": on("gateway_endpoint", "READ"),
+  "POST /mlflow/gateway/endpoints/update": on(
+    "gateway_endpoint",
+    "EDIT",
+    req("gateway_model_configs", "USE"),
+    req("gateway_endpoint_experiment", "NOT_DENIED"),
+  ),
+  "DELETE /mlflow/gateway/endpoints/delete": on("gateway_endpoint", "MANAGE"),
+  "GET /mlflow/gateway/endpoints/list": anyUser,
+  "POST /mlflow/gateway/endpoints/models/attach": on(
+    "gateway_endpoint",
+    "EDIT",
+    req("gateway_model_configs", "USE"),
+  ),
+  "POST /mlflow/gateway/endpoints/models/detach": on(
+    "gateway_endpoint",
+    "EDIT",
+    req("gateway_model_definition_if_named", "NOT_DENIED"),
+  ),
+  "POST /mlflow/gateway/endpoints/bindings/create": on("gateway_endpoint", "EDIT"),
+  "DELETE /mlflow/gateway/endpoints/bindings/delete": on("gateway_endpoint", "EDIT"),
+  "GET /mlflow/gateway/endpoints/bindings/list": on("gateway_endpoint_or_admin", "READ"),
+  "POST /mlflow/gateway/endpoints/set-tag": on("gateway_endpoint", "EDIT"),
+  "DELETE /mlflow/gateway/endpoints/delete-tag": on("gateway_endpoint", "EDIT"),
   "POST /mlflow/gateway/budgets/create": admin,
-  "GET /mlflow/gateway/budgets/get": admin,
+  "GET /mlflow/gateway/budgets/get": anyUser,
   "POST /mlflow/gateway/budgets/update": admin,
   "DELETE /mlflow/gateway/budgets/delete": admin,
-  "GET /mlflow/gateway/budgets/list": admin,
-  "GET /mlflow/gateway/budgets/windows": admin,
+  "GET /mlflow/gateway/budgets/list": anyUser,
+  "GET /mlflow/gateway/budgets/windows": anyUser,
   "POST /mlflow/gateway/guardrails/create": admin,
   "GET /mlflow/gateway/guardrails/get": admin,
   "DELETE /mlflow/gateway/guardrails/delete": admin,
   "GET /mlflow/gateway/guardrails/list": admin,
-  "POST /mlflow/gateway/guardrails/add-to-endpoint": admin,
-  "DELETE /mlflow/gateway/guardrails/remove-from-endpoint": admin,
-  "GET /mlflow/gateway/guardrails/list-for-endpoint": admin,
-  "PATCH /mlflow/gateway/guardrails/update-config": admin,
+  "POST /mlflow/gateway/guardrails/add-to-endpoint": on(
+    "gateway_endpoint",
+    "EDIT",
+    req("gateway_guardrail_scorer", "NOT_DENIED"),
+  ),
+  "DELETE /mlflow/gateway/guardrails/remove-from-endpoint": on("gateway_endpoint", "EDIT"),
+  "GET /mlflow/gateway/guardrails/list-for-endpoint": on("gateway_endpoint", "READ"),
+  "PATCH /mlflow/gateway/guardrails/update-config": on(
+    "gateway_endpoint",
+    "EDIT",
+    req("gateway_guardrail_scorer", "NOT_DENIED"),
+  ),
   "GET /mlflow/gateway/secrets/config": anyUser,
   "GET /mlflow/gateway/supported-providers": anyUser,
   "GET /mlflow/gateway/supported-models": anyUser,

@@ -6,6 +6,8 @@
  * @module
  */
 import { type Key, MAX_SORT_KEY_BYTES, nameInKey, padNumber } from "./names.ts";
+import { inWorkspace } from "./internal.ts";
+import { DEFAULT_WORKSPACE } from "../util/workspace_context.ts";
 
 // Webhooks and their pending deliveries (docs/key-schema.md, "Webhooks").
 
@@ -34,7 +36,10 @@ export const webhookDeliveriesDueBy = (nowMs: number): string =>
 
 // ---------------------------------------------------------------------------------------------
 // AI Gateway configuration (docs/key-schema.md, "AI Gateway"). One partition per kind of
-// resource, built only by `gatewayPk`, so that a workspace component can be added in one place.
+// resource and workspace, built only by `gatewayPk`: `GW#<kind>` in the default workspace (the
+// keys of a server without workspaces), `GW#<kind>@<ws>` in another one, as MLflow 3.17.2 keeps
+// secrets, model definitions, endpoints (with their bindings), budgets and guardrails per
+// workspace, names unique within one.
 
 /** The kinds of gateway resources, each with its own partition. */
 export type GatewayKind =
@@ -45,18 +50,31 @@ export type GatewayKind =
   | "BUDGET"
   | "GUARDRAIL"
   | "ONLINE";
-/** The partition of one kind of gateway resource. */
-export const gatewayPk = (kind: GatewayKind): string => `GW#${kind}`;
+/**
+ * The partition of one kind of gateway resource in a workspace. `ONLINE` (online scoring
+ * configurations, keyed by scorer id) is server-wide: its scorer's experiment carries the
+ * workspace.
+ */
+export const gatewayPk = (kind: GatewayKind, workspace = DEFAULT_WORKSPACE): string =>
+  inWorkspace(`GW#${kind}`, kind === "ONLINE" ? DEFAULT_WORKSPACE : workspace);
 /** The sk prefix of the resource items of a gateway partition (name claims use `N#`). */
 export const GATEWAY_ITEM_PREFIX = "I#";
-/** One gateway resource by id. */
-export const gatewayItemKey = (kind: GatewayKind, id: string): Key => ({
-  pk: gatewayPk(kind),
+/** One gateway resource by id, in a workspace. */
+export const gatewayItemKey = (
+  kind: GatewayKind,
+  id: string,
+  workspace = DEFAULT_WORKSPACE,
+): Key => ({
+  pk: gatewayPk(kind, workspace),
   sk: `${GATEWAY_ITEM_PREFIX}${id}`,
 });
-/** The claim on a unique name (secrets, model definitions, endpoints, guardrails). */
-export const gatewayNameKey = (kind: GatewayKind, name: string): Key => ({
-  pk: gatewayPk(kind),
+/** The claim on a unique name (secrets, model definitions, endpoints, guardrails) in a workspace. */
+export const gatewayNameKey = (
+  kind: GatewayKind,
+  name: string,
+  workspace = DEFAULT_WORKSPACE,
+): Key => ({
+  pk: gatewayPk(kind, workspace),
   sk: `N#${nameInKey(name, MAX_SORT_KEY_BYTES, 2)}`,
 });
 /** An endpoint binding's id: its endpoint, resource type and resource id (length-prefixed). */

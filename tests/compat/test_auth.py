@@ -1,6 +1,7 @@
 """``--app-name basic-auth`` with the stock client: ``AuthServiceClient`` calls, a user with READ
-on one experiment reads it and cannot write, searches show only what a user may read, bad
-credentials are refused, and the server refuses MLflow's well-known default admin password.
+on one experiment reads it and cannot write, searches show only what a user may read, AI Gateway
+grants (``gateway_secret``, ``gateway_model_definition``, ``gateway_endpoint``), bad credentials
+are refused, and the server refuses MLflow's well-known default admin password.
 
 Each backend gets its own auth-enabled server (the shared ``tracking_uri`` server stays open).
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import mlflow
+from mlflow.entities import GatewayEndpointModelConfig, GatewayEndpointTag, GatewayModelLinkageType
 from mlflow.exceptions import MlflowException, RestException
 
 from conftest import (
@@ -211,6 +213,69 @@ def test_auth_service_client_roles(auth_uri: str, as_user) -> None:
         client.get_role(role.id)
     with pytest.raises(RestException, match="reserved '__user_' prefix"):
         client.create_role("default", "__user_1__")
+
+
+def test_gateway_grants_with_the_stock_clients(auth_uri: str, as_user) -> None:
+    """MLflow 3.17.2's gateway grants: the creator manages what it creates; another user sees
+    nothing until granted; USE on a secret lets a model definition use it; READ on an endpoint
+    reads it and does not change it."""
+    as_user(ADMIN, ADMIN_PASSWORD)
+    admin_client = get_auth_client(auth_uri)
+    owner, other = _name("gw-owner"), _name("gw-user")
+    admin_client.create_user(owner, "owner-password-1")
+    admin_client.create_user(other, "other-password-1")
+    store = mlflow.MlflowClient(auth_uri)._tracking_client.store
+
+    as_user(owner, "owner-password-1")
+    secret = store.create_gateway_secret(
+        secret_name=_name("key"), secret_value={"api_key": "sk-test-abcdefghijkl"}, provider="openai"
+    )
+    definition = store.create_gateway_model_definition(
+        name=_name("def"), secret_id=secret.secret_id, provider="openai", model_name="gpt-4o"
+    )
+    config = GatewayEndpointModelConfig(
+        definition.model_definition_id, GatewayModelLinkageType.PRIMARY, weight=1.0
+    )
+    endpoint = store.create_gateway_endpoint(
+        name=_name("ep"), model_configs=[config], usage_tracking=False
+    )
+    assert store.get_gateway_endpoint(endpoint_id=endpoint.endpoint_id).name == endpoint.name
+
+    as_user(ADMIN, ADMIN_PASSWORD)
+    for resource_type, resource_id in (
+        ("gateway_secret", secret.secret_id),
+        ("gateway_model_definition", definition.model_definition_id),
+        ("gateway_endpoint", endpoint.endpoint_id),
+    ):
+        assert admin_client.get_user_permission(owner, resource_type, resource_id).permission == (
+            "MANAGE"
+        )
+
+    as_user(other, "other-password-1")
+    with pytest.raises(MlflowException, match="Permission denied"):
+        store.get_gateway_endpoint(endpoint_id=endpoint.endpoint_id)
+    assert endpoint.endpoint_id not in {e.endpoint_id for e in store.list_gateway_endpoints()}
+    assert secret.secret_id not in {s.secret_id for s in store.list_secret_infos()}
+    with pytest.raises(MlflowException, match="Permission denied"):
+        store.create_gateway_model_definition(
+            name=_name("mine"), secret_id=secret.secret_id, provider="openai", model_name="m"
+        )
+
+    as_user(ADMIN, ADMIN_PASSWORD)
+    admin_client.grant_user_permission(other, "gateway_secret", secret.secret_id, "USE")
+    admin_client.grant_user_permission(other, "gateway_endpoint", endpoint.endpoint_id, "READ")
+
+    as_user(other, "other-password-1")
+    assert store.get_gateway_endpoint(name=endpoint.name).endpoint_id == endpoint.endpoint_id
+    assert endpoint.endpoint_id in {e.endpoint_id for e in store.list_gateway_endpoints()}
+    mine = store.create_gateway_model_definition(
+        name=_name("mine"), secret_id=secret.secret_id, provider="openai", model_name="m"
+    )
+    with pytest.raises(MlflowException, match="Permission denied"):
+        store.set_gateway_endpoint_tag(endpoint.endpoint_id, GatewayEndpointTag("k", "v"))
+    with pytest.raises(MlflowException, match="Permission denied"):
+        store.update_gateway_secret(secret_id=secret.secret_id, secret_value={"api_key": "sk-x"})
+    store.delete_gateway_model_definition(mine.model_definition_id)
 
 
 def test_bad_credentials_are_refused(auth_uri: str, as_user) -> None:

@@ -1,6 +1,6 @@
 """``--enable-workspaces`` with the stock client: workspace CRUD (``mlflow.create_workspace`` and
 friends), workspaces selected with ``mlflow.set_workspace`` and ``MLFLOW_WORKSPACE``, the same
-experiment and registered-model names in two workspaces, artifacts logged inside a workspace, and
+experiment, registered-model and AI Gateway names in two workspaces, artifacts logged inside a workspace, and
 nothing of one workspace readable from another (MLflow's ``RESOURCE_DOES_NOT_EXIST``).
 
 Each backend gets its own server started with ``--enable-workspaces`` (the shared
@@ -149,3 +149,43 @@ def test_unknown_workspace_is_refused(ws: str) -> None:
     mlflow.set_workspace(_name("ghost"))
     with pytest.raises(MlflowException, match="not found"):
         mlflow.search_experiments()
+
+
+def test_gateway_configuration_is_per_workspace(ws: str) -> None:
+    """MLflow 3.17.2 keeps gateway secrets, model definitions and endpoints per workspace: the
+    same names in two workspaces, and another workspace's resources are not found."""
+    team = _name("gw-team")
+    mlflow.create_workspace(team)
+    store = MlflowClient(ws)._tracking_client.store
+    name = _name("key")
+
+    def build():
+        secret = store.create_gateway_secret(
+            secret_name=name, secret_value={"api_key": "sk-test-abcdefghijkl"}, provider="openai"
+        )
+        definition = store.create_gateway_model_definition(
+            name=name, secret_id=secret.secret_id, provider="openai", model_name="gpt-4o"
+        )
+        return secret, definition
+
+    default_secret, default_definition = build()
+    mlflow.set_workspace(team)
+    team_secret, team_definition = build()
+    assert team_secret.secret_id != default_secret.secret_id
+    assert [s.secret_id for s in store.list_secret_infos()] == [team_secret.secret_id]
+    assert [d.model_definition_id for d in store.list_gateway_model_definitions()] == [
+        team_definition.model_definition_id
+    ]
+    with pytest.raises(MlflowException) as missing:
+        store.get_secret_info(secret_id=default_secret.secret_id)
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    with pytest.raises(MlflowException) as other:
+        store.get_gateway_model_definition(default_definition.model_definition_id)
+    assert other.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    # A workspace holding gateway configuration is not deleted (MLflow's RESTRICT: 500
+    # INVALID_STATE, a failed request for the stock client, as against MLflow).
+    mlflow.set_workspace(None)
+    with pytest.raises(MlflowException, match="INVALID_STATE|500 error"):
+        mlflow.delete_workspace(team)
+    assert team in [w.name for w in mlflow.list_workspaces()]
+    assert store.get_secret_info(secret_id=default_secret.secret_id).secret_name == name

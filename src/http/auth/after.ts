@@ -2,7 +2,8 @@
  * What the basic-auth guard does after a route succeeded: MLflow's after-request hooks (the
  * creator gets MANAGE; a registered model's grants follow its rename and go with its delete; a
  * scorer's registrant gets MANAGE on it and its grants go with it) and the filtering of search
- * answers to what the caller may read (`search_filter.ts`, and the scorer list here).
+ * answers to what the caller may read (`search_filter.ts`, and the scorer list here); the AI
+ * Gateway's hooks are in `after_gateway.ts`.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { filterSearch, type IsPrompt, isPromptAnswer, type Refetch } from "./sea
 import type { Access } from "./access.ts";
 import { type Params, scorerPattern } from "./locate.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { afterGateway, isGatewayHook } from "./after_gateway.ts";
 
 type Json = Record<string, unknown>;
 
@@ -36,8 +38,13 @@ export async function afterSuccess(
   refetch: Refetch,
   innerPath: string,
   isPrompt: IsPrompt,
+  gatewayEndpointId: (name: string) => Promise<string | undefined> = () =>
+    Promise.resolve(undefined),
 ): Promise<void> {
   if (c.res.status < 200 || c.res.status >= 300) return;
+  if (isGatewayHook(pattern)) {
+    return await afterGateway(c, access, user, pattern, params, gatewayEndpointId);
+  }
   const rule = ROUTE_PERMISSIONS[`${c.req.method} ${pattern}`];
   switch (pattern) {
     case "/mlflow/experiments/create": {

@@ -22,6 +22,7 @@ import { TtlCache } from "../../util/ttl_cache.ts";
 import { findUid, readModel } from "../../store/registry/partition.ts";
 import { isPromptTags } from "../../store/registry/types.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { GatewayLocator } from "./locate_gateway.ts";
 
 /** Request parameters: strings, or arrays of them for repeated query keys and JSON lists. */
 export type Params = Record<string, unknown>;
@@ -62,6 +63,7 @@ export class Locator {
   private readonly traces: TraceStore;
   private readonly datasets: DatasetStore;
   private readonly issues: IssueStore;
+  private readonly gateway: GatewayLocator;
 
   constructor(private readonly stores: Stores, traceTtlMs = 10_000) {
     this.traceExperiment = new TtlCache<string>(traceTtlMs);
@@ -70,6 +72,7 @@ export class Locator {
     this.traces = new TraceStore(stores.db, stores.experiments);
     this.datasets = new DatasetStore(stores.db, stores.experiments);
     this.issues = new IssueStore(stores.db, stores.experiments);
+    this.gateway = new GatewayLocator(stores);
   }
 
   /** The experiments of the traces, or `undefined` when one of them does not exist. */
@@ -94,6 +97,11 @@ export class Locator {
       out.push(e);
     }
     return out;
+  }
+
+  /** The id of the gateway endpoint named `name` in the request's workspace, or `undefined`. */
+  gatewayEndpointId(name: string): Promise<string | undefined> {
+    return this.gateway.endpointIdByName(name);
   }
 
   /** True when the registered model `name` exists and is a prompt (cached for the auth TTL). */
@@ -127,6 +135,26 @@ export class Locator {
       return (await this.experimentsOfTraces(ids))?.map(experiment);
     };
     switch (via) {
+      case "gateway_guardrail_scorer": {
+        // MLflow: attaching a guardrail serves its scorer through the endpoint; a DENY on the
+        // scorer vetoes, an unknown guardrail is denied.
+        const scorer = await this.gateway.guardrailScorer(str(params, "guardrail_id"));
+        if (scorer === undefined) return undefined;
+        return scorer === null ? [] : [scorerTarget(scorer.experimentId, scorer.name)];
+      }
+      case "gateway_secret":
+      case "gateway_secret_if_named":
+      case "gateway_model_definition":
+      case "gateway_model_definition_if_named":
+      case "gateway_model_configs":
+      case "gateway_endpoint":
+      case "gateway_endpoint_or_admin":
+      case "gateway_endpoint_name":
+      case "gateway_endpoint_experiment":
+      case "new_gateway_secret":
+      case "new_gateway_model_definition":
+      case "new_gateway_endpoint":
+        return await this.gateway.locate(via, params, path);
       case "run_id_list": {
         const ids = [...new Set(list(params, "run_id"))];
         if (ids.length === 0) {

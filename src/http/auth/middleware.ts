@@ -119,6 +119,7 @@ export function authGuard(deps: GuardDeps): MiddlewareHandler {
       deps.refetch,
       innerPath,
       (name) => deps.locator.isPrompt(name),
+      (name) => deps.locator.gatewayEndpointId(name),
     );
   };
 }

@@ -6,8 +6,9 @@
  *
  * - `GET /workspaces/<name>`: 403 unless the user may see that workspace;
  * - `GET /workspaces`: only the workspaces the user may see;
- * - creating an experiment or a registered model (prompts too): 403 unless the user may create in
- *   the request's workspace.
+ * - creating an experiment, a registered model (prompts too) or an AI Gateway secret, or an AI
+ *   Gateway endpoint that names no model definition: 403 unless the user may create in the
+ *   request's workspace.
  *
  * Resource levels (READ, EDIT, ...) are resolved by the auth layer's `Access.permission`.
  *
@@ -19,10 +20,34 @@ import { canCreateInWorkspace, canSeeWorkspace } from "../../auth/workspace_perm
 import { currentWorkspace, withWorkspace } from "../../util/workspace_context.ts";
 import type { Access } from "../auth/access.ts";
 import { authUser, forbidden } from "../auth/middleware.ts";
+import { rawMessage } from "../request.ts";
+import { MlflowError } from "../../errors.ts";
+
+/**
+ * True when an endpoint create names no model definition (MLflow 3.17.2's
+ * `_validate_can_use_model_definitions_for_create`: then the workspace's USE is what it needs).
+ */
+async function namesNoModelDefinition(c: Context): Promise<boolean> {
+  let params: Record<string, unknown>;
+  try {
+    params = await rawMessage(c);
+  } catch (e) {
+    if (e instanceof MlflowError) return false; // the handler answers the bad input
+    throw e;
+  }
+  const configs = Array.isArray(params.model_configs) ? params.model_configs : [];
+  return !configs.some((m) =>
+    m !== null && typeof m === "object" &&
+    typeof (m as Record<string, unknown>).model_definition_id === "string" &&
+    (m as Record<string, unknown>).model_definition_id !== ""
+  );
+}
 
 const CREATES = new Set([
   "POST /mlflow/experiments/create",
   "POST /mlflow/registered-models/create",
+  // MLflow 3.17.2: persisting a provider credential is a workspace-scoped create.
+  "POST /mlflow/gateway/secrets/create",
 ]);
 
 async function filterList(c: Context, visible: (name: string) => Promise<boolean>): Promise<void> {
@@ -51,7 +76,9 @@ export function workspaceAccessGuard(access: Access, staticPrefix: string): Midd
         name,
         await withWorkspace(name, () => access.workspaceGrant(user)),
       );
-    if (CREATES.has(key)) {
+    const creates = CREATES.has(key) ||
+      (key === "POST /mlflow/gateway/endpoints/create" && await namesNoModelDefinition(c));
+    if (creates) {
       const here = currentWorkspace();
       if (!canCreateInWorkspace(access.config, here, await access.workspaceGrant(user))) {
         return forbidden();

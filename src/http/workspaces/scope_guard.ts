@@ -26,8 +26,27 @@ import { rawMessage } from "../request.ts";
 import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
 
-/** Resource kinds whose names are scoped by their keys, never by this guard. */
-const SCOPED_BY_KEY: ReadonlySet<Via> = new Set(["name", "grant_target", "experiment_name"]);
+/**
+ * Resource kinds whose names are scoped by their keys, never by this guard (AI Gateway resources
+ * live in per-workspace partitions: another workspace's are not found).
+ */
+const SCOPED_BY_KEY: ReadonlySet<Via> = new Set([
+  "name",
+  "grant_target",
+  "experiment_name",
+  "gateway_secret",
+  "gateway_secret_if_named",
+  "gateway_model_definition",
+  "gateway_model_definition_if_named",
+  "gateway_model_configs",
+  "gateway_endpoint",
+  "gateway_endpoint_or_admin",
+  "gateway_endpoint_name",
+  "gateway_guardrail_scorer",
+  "new_gateway_secret",
+  "new_gateway_model_definition",
+  "new_gateway_endpoint",
+]);
 
 function firstOf(params: Params, ...names: string[]): string {
   for (const n of names) {
@@ -123,7 +142,7 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
         throw e;
       }
       for (const t of targets ?? []) {
-        if (t.type !== "experiment") continue;
+        if (t.type !== "experiment" || t.id === "*") continue;
         const ws = await experimentWorkspace(t.id);
         if (ws !== null && ws !== here) throw hidden(via, params, path, t.id);
       }

@@ -3,7 +3,10 @@
  * partition, an optional claim item per unique name (created, moved and released in the same
  * transaction as the resource, so two writers never both win a name), optimistic updates guarded
  * by a revision counter, and whole-partition listing (gateway configuration is small: tens to
- * hundreds of items per kind).
+ * hundreds of items per kind). Every key is built in the request's workspace
+ * (`--enable-workspaces`): another workspace's resources are not found, and names are unique per
+ * workspace, as in MLflow 3.17.2; the default workspace has the keys of a server without
+ * workspaces.
  *
  * @module
  */
@@ -26,6 +29,7 @@ import {
   rawKey,
   toItem,
 } from "../db.ts";
+import { currentWorkspace } from "../../util/workspace_context.ts";
 
 /** Every stored resource carries its id and a revision for optimistic updates. */
 export interface Stored {
@@ -94,7 +98,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
     return {
       Put: {
         TableName: this.db.table,
-        Item: toItem({ ...gatewayNameKey(this.info.kind, name), id }),
+        Item: toItem({ ...gatewayNameKey(this.info.kind, name, currentWorkspace()), id }),
         ConditionExpression: "attribute_not_exists(sk)",
       },
     };
@@ -102,7 +106,10 @@ export class GatewayItems<T extends Stored & { name?: string }> {
 
   private release(name: string): TransactWriteItem {
     return {
-      Delete: { TableName: this.db.table, Key: rawKey(gatewayNameKey(this.info.kind, name)) },
+      Delete: {
+        TableName: this.db.table,
+        Key: rawKey(gatewayNameKey(this.info.kind, name, currentWorkspace())),
+      },
     };
   }
 
@@ -116,7 +123,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
     const put: TransactWriteItem = {
       Put: {
         TableName: this.db.table,
-        Item: encodeResource(gatewayItemKey(this.info.kind, item.id), item),
+        Item: encodeResource(gatewayItemKey(this.info.kind, item.id, currentWorkspace()), item),
         ConditionExpression: "attribute_not_exists(sk)",
       },
     };
@@ -139,7 +146,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
   async find(id: string): Promise<T | undefined> {
     const res = await this.db.port.getItem({
       TableName: this.db.table,
-      Key: rawKey(gatewayItemKey(this.info.kind, id)),
+      Key: rawKey(gatewayItemKey(this.info.kind, id, currentWorkspace())),
       ConsistentRead: true,
     });
     return res.Item ? decodeResource<T>(res.Item) : undefined;
@@ -156,7 +163,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
   async getByName(name: string): Promise<T> {
     const res = await this.db.port.getItem({
       TableName: this.db.table,
-      Key: rawKey(gatewayNameKey(this.info.kind, name)),
+      Key: rawKey(gatewayNameKey(this.info.kind, name, currentWorkspace())),
       ConsistentRead: true,
     });
     const id = res.Item?.id?.S;
@@ -171,7 +178,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
       TableName: this.db.table,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
       ExpressionAttributeValues: {
-        ":pk": { S: gatewayPk(this.info.kind) },
+        ":pk": { S: gatewayPk(this.info.kind, currentWorkspace()) },
         ":p": { S: GATEWAY_ITEM_PREFIX },
       },
       ConsistentRead: true,
@@ -191,7 +198,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
       const put: TransactWriteItem = {
         Put: {
           TableName: this.db.table,
-          Item: encodeResource(gatewayItemKey(this.info.kind, id), next),
+          Item: encodeResource(gatewayItemKey(this.info.kind, id, currentWorkspace()), next),
           ConditionExpression: "rev = :rev",
           ExpressionAttributeValues: { ":rev": { N: String(current.rev) } },
         },
@@ -221,7 +228,7 @@ export class GatewayItems<T extends Stored & { name?: string }> {
     const del: TransactWriteItem = {
       Delete: {
         TableName: this.db.table,
-        Key: rawKey(gatewayItemKey(this.info.kind, id)),
+        Key: rawKey(gatewayItemKey(this.info.kind, id, currentWorkspace())),
         ConditionExpression: "attribute_exists(sk)",
       },
     };

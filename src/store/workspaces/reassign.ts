@@ -4,9 +4,11 @@
  * default workspace already holds (MLflow's `_check_set_default_conflicts`: 500 `INVALID_STATE`
  * naming them, nothing moved); then each experiment and registered model moves with one
  * transaction (the default name guard is put on the condition that it is free, the workspace's
- * guard deleted, the record re-keyed into the default listing), its tag items follow, and
- * evaluation datasets drop their workspace. A name taken concurrently between the preflight and
- * the move stops the reassignment with the same error; what moved stays moved (rerun to finish).
+ * guard deleted, the record re-keyed into the default listing), its tag items follow,
+ * evaluation datasets drop their workspace, and AI Gateway items are re-keyed into the default
+ * workspace's partitions (`reassign_gateway.ts`). A name taken concurrently between the preflight
+ * and the move stops the reassignment with the same error; what moved stays moved (rerun to
+ * finish).
  *
  * @module
  */
@@ -26,6 +28,7 @@ import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import { pooledMap } from "../../util/pool.ts";
 import { type Db, isConditionFailure, type RawItem, rawKey, toItem } from "../db.ts";
 import { isExperimentRecord } from "../experiments/experiment_item.ts";
+import { gatewayNameConflicts, moveGatewayToDefault } from "./reassign_gateway.ts";
 
 interface Movable {
   table: "experiments" | "registered_models";
@@ -57,7 +60,10 @@ function guardKey(m: Movable, workspace: string) {
     : registeredModelNameKey(m.name, workspace);
 }
 
-/** Moves every experiment, registered model and dataset of `workspace` to the default one. */
+/**
+ * Moves every experiment, registered model and dataset of `workspace`, and its AI Gateway
+ * configuration (`reassign_gateway.ts`), to the default one.
+ */
 export async function reassignToDefault(db: Db, workspace: string): Promise<void> {
   const experimentItems = await listing(db, experimentsGsi1Pk(workspace));
   const movables: Movable[] = [
@@ -80,7 +86,10 @@ export async function reassignToDefault(db: Db, workspace: string): Promise<void
     });
     return Item !== undefined;
   });
-  const conflicts = movables.filter((_, i) => taken[i]).map((m) => `  - ${m.table}: '${m.name}'`);
+  const conflicts = [
+    ...movables.filter((_, i) => taken[i]).map((m) => `  - ${m.table}: '${m.name}'`),
+    ...await gatewayNameConflicts(db, workspace),
+  ];
   if (conflicts.length > 0) throw conflictError(workspace, conflicts);
 
   for (const m of movables) {
@@ -138,4 +147,5 @@ export async function reassignToDefault(db: Db, workspace: string): Promise<void
       Key: { pk: d.pk!, sk: d.sk! },
       UpdateExpression: "REMOVE workspace",
     }));
+  await moveGatewayToDefault(db, workspace, (line) => conflictError(workspace, [line]));
 }

@@ -13,6 +13,7 @@ import { queryAll } from "../../dynamo/batch.ts";
 import { query } from "../../dynamo/query_pages.ts";
 import {
   experimentsGsi1Pk,
+  gatewayPk,
   GSI1,
   registeredModelsGsi1Pk,
   workspaceGsi1,
@@ -59,9 +60,15 @@ export function validateWorkspaceName(name: string): void {
 }
 
 /** Resources that keep a workspace from a RESTRICT delete, as MLflow names their tables. */
-const HOLDERS: { table: string; pk: (ws: string) => string }[] = [
-  { table: "registered_models", pk: registeredModelsGsi1Pk },
-  { table: "experiments", pk: experimentsGsi1Pk },
+const HOLDERS: { table: string; pk: (ws: string) => string; index?: typeof GSI1 }[] = [
+  { table: "registered_models", pk: registeredModelsGsi1Pk, index: GSI1 },
+  { table: "experiments", pk: experimentsGsi1Pk, index: GSI1 },
+  // AI Gateway configuration lives in per-workspace partitions of the main table.
+  { table: "secrets", pk: (ws) => gatewayPk("SECRET", ws) },
+  { table: "endpoints", pk: (ws) => gatewayPk("ENDPOINT", ws) },
+  { table: "model_definitions", pk: (ws) => gatewayPk("MODELDEF", ws) },
+  { table: "budget_policies", pk: (ws) => gatewayPk("BUDGET", ws) },
+  { table: "guardrails", pk: (ws) => gatewayPk("GUARDRAIL", ws) },
 ];
 
 /** Workspace operations over the table. */
@@ -159,9 +166,9 @@ export class WorkspaceStore {
   }
 
   /**
-   * Deletes a workspace. RESTRICT refuses while it holds experiments or registered models (500
-   * INVALID_STATE, as MLflow); SET_DEFAULT first moves them to the default workspace
-   * (`reassign.ts`); CASCADE is not offered (501).
+   * Deletes a workspace. RESTRICT refuses while it holds experiments, registered models or AI
+   * Gateway configuration (500 INVALID_STATE, as MLflow); SET_DEFAULT first moves them (and
+   * datasets) to the default workspace (`reassign.ts`); CASCADE is not offered (501).
    */
   async delete(name: string, mode: DeletionMode = "RESTRICT"): Promise<void> {
     if (name === DEFAULT_WORKSPACE) {
@@ -182,8 +189,9 @@ export class WorkspaceStore {
     for (const h of HOLDERS) {
       const { items } = await query(this.db.port, {
         TableName: this.db.table,
-        IndexName: GSI1,
-        KeyConditionExpression: "gsi1pk = :pk",
+        ...(h.index
+          ? { IndexName: h.index, KeyConditionExpression: "gsi1pk = :pk" }
+          : { KeyConditionExpression: "pk = :pk" }),
         ExpressionAttributeValues: { ":pk": { S: h.pk(name) } },
         Limit: 1,
       }, { pages: 1 });
