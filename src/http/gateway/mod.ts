@@ -15,7 +15,9 @@ import { mountDiscoveryRoutes } from "./discovery_routes.ts";
 import { endpointRoutes } from "./endpoint_routes.ts";
 import { guardrailRoutes } from "./guardrail_routes.ts";
 import { gatewayDisabled, type GatewayOptions, gatewayOptionsFromEnv } from "./gateway_options.ts";
+import { mountInvokeRoutes } from "./invoke_routes.ts";
 import { mountProxyRoute } from "./proxy_routes.ts";
+import { GatewayInvoker, routeTimeoutMsFromEnv } from "../../store/gateway/invoke/invoke.ts";
 import { secretRoutes, secretsConfig } from "./secret_routes.ts";
 
 /** Returns the mount function of the gateway routes. */
@@ -26,6 +28,16 @@ export function mountGateway(
   const gw = createGatewayStores(stores.db, stores.experiments, options.passphrase);
   return (app: Hono) => {
     mountProxyRoute(app, options.deploymentsTarget);
+    mountInvokeRoutes(
+      app,
+      options.enabled
+        ? new GatewayInvoker(gw, {
+          policy: options.apiBase,
+          timeoutMs: options.routeTimeoutMs ?? routeTimeoutMsFromEnv(),
+          random: options.random,
+        })
+        : undefined,
+    );
     if (!options.enabled) {
       for (const api of ["api", "ajax-api"]) {
         app.all(`/${api}/3.0/mlflow/gateway/*`, () => {
