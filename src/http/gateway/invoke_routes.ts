@@ -12,8 +12,8 @@
 import type { Context, Hono } from "hono";
 import {
   asGatewayError,
-  type GatewayInvoker,
   GatewayHttpError,
+  type GatewayInvoker,
   type Json,
   PASSTHROUGH_ROUTES,
   type PassthroughAction,

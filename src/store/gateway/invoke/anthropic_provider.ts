@@ -255,9 +255,11 @@ export class AnthropicProvider implements Provider {
         }
         continue;
       }
-      if (!["message_delta", "content_block_start", "content_block_delta"].includes(
-        resp.type as string,
-      )) continue;
+      if (
+        !["message_delta", "content_block_start", "content_block_delta"].includes(
+          resp.type as string,
+        )
+      ) continue;
       const index = resp.index as number;
       const block = resp.content_block as Json | undefined;
       if (resp.type === "content_block_start" && block?.type === "tool_use") {

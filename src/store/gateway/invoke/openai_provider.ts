@@ -125,7 +125,10 @@ export class OpenAIProvider implements Provider {
       object: "list",
       data: data.map((d, index) => ({ object: "embedding", embedding: d.embedding, index })),
       model: resp.model,
-      usage: { prompt_tokens: usage.prompt_tokens ?? null, total_tokens: usage.total_tokens ?? null },
+      usage: {
+        prompt_tokens: usage.prompt_tokens ?? null,
+        total_tokens: usage.total_tokens ?? null,
+      },
     };
   }
 

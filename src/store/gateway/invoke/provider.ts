@@ -131,8 +131,10 @@ export function chatUsage(u: Json | undefined): Json {
     total_tokens: usage.total_tokens ?? null,
   };
   if (usage.prompt_tokens_details != null) out.prompt_tokens_details = usage.prompt_tokens_details;
-  for (const [k, v] of Object.entries(usage)) if (!(k in out) && k !== "prompt_tokens_details") {
-    out[k] = v;
+  for (const [k, v] of Object.entries(usage)) {
+    if (!(k in out) && k !== "prompt_tokens_details") {
+      out[k] = v;
+    }
   }
   return out;
 }
