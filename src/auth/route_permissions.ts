@@ -337,6 +337,15 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "GET /mlflow/gateway/supported-providers": anyUser,
   "GET /mlflow/gateway/supported-models": anyUser,
   "GET /mlflow/gateway/provider-config": anyUser,
+  // AI Gateway invocation (`/gateway/*`, outside the REST API). MLflow 3.17.2 needs USE on the
+  // endpoint (per-resource grant, named by the path or the body's `model`); without gateway grants
+  // here, invoking is for admins. The models listing only needs a signed-in user, as in MLflow.
+  "POST /gateway/:endpoint/mlflow/invocations": admin,
+  "POST /gateway/mlflow/v1/chat/completions": admin,
+  "POST /gateway/openai/v1/chat/completions": admin,
+  "POST /gateway/openai/v1/embeddings": admin,
+  "POST /gateway/anthropic/v1/messages": admin,
+  "GET /gateway/mlflow/v1/models": anyUser,
 
   // Webhooks: admins only (MLflow 3.17.2 `WEBHOOK_BEFORE_REQUEST_HANDLERS`: `sender_is_admin`).
   "POST /mlflow/webhooks": admin,
