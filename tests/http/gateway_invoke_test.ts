@@ -33,6 +33,7 @@ async function endpoint(
     apiBase?: string;
     linkage?: string;
     weight?: number;
+    auth?: Record<string, string>;
   }[],
   extra: Json = {},
 ): Promise<Json> {
@@ -42,7 +43,7 @@ async function endpoint(
       secret_name: `${name}-key-${i}`,
       secret_value: { api_key: `sk-${name}-${i}` },
       provider: m.provider ?? "openai",
-      ...(m.apiBase ? { auth_config: { api_base: m.apiBase } } : {}),
+      ...(m.apiBase ? { auth_config: { api_base: m.apiBase, ...m.auth } } : {}),
     });
     assert.equal(secret.status, 200, JSON.stringify(secret.json));
     const def = await c.call("POST", "/gateway/model-definitions/create", {
@@ -609,3 +610,56 @@ Deno.test("with the gateway disabled every /gateway route answers 501", () =>
     });
     assert.equal((await c.raw("/gateway/mlflow/v1/models")).status, 501);
   }, { enabled: false }));
+
+run("Azure OpenAI and OpenAI-compatible providers: MLflow's URLs and credentials", async (c, p) => {
+  await endpoint(c, "az", [{
+    provider: "azure",
+    model: "gpt4-deploy",
+    apiBase: p.url,
+    auth: { api_version: "2024-06-01" },
+  }]);
+  await endpoint(c, "az-type", [{
+    model: "gpt-4o",
+    apiBase: p.url,
+    auth: { api_type: "azuread", deployment_name: "dep2", api_version: "2024-02-01" },
+  }]);
+  await endpoint(c, "groq", [{
+    provider: "groq",
+    model: "llama-3",
+    apiBase: `${p.url}/openai/v1`,
+  }]);
+  await endpoint(c, "org", [{
+    model: "gpt-4o",
+    apiBase: `${p.url}/v1`,
+    auth: { organization: "org-1" },
+  }]);
+  p.answer("/openai/deployments/gpt4-deploy/chat/completions", { json: COMPLETION });
+  p.answer("/openai/deployments/dep2/embeddings", {
+    json: { object: "list", data: [{ embedding: [1], index: 0 }], model: "m", usage: {} },
+  });
+  p.answer("/openai/v1/chat/completions", { json: COMPLETION });
+  p.answer("/v1/chat/completions", { json: COMPLETION });
+  const messages = [{ role: "user", content: "x" }];
+
+  const az = await post(c, "/gateway/az/mlflow/invocations", { messages });
+  assert.equal(az.status, 200, JSON.stringify(az.json));
+  assert.equal(az.json.provider, "openai");
+  let sent = p.seen.at(-1)!;
+  assert.equal(sent.search, "?api-version=2024-06-01");
+  assert.equal(sent.headers["api-key"], "sk-az-0");
+  assert.equal(sent.headers.authorization, undefined);
+  assert.equal("model" in sent.body, false, "Azure names the model in the URL");
+
+  const emb = await post(c, "/gateway/az-type/mlflow/invocations", { input: "x" });
+  assert.deepEqual(emb.json.usage, { prompt_tokens: null, total_tokens: null });
+  sent = p.seen.at(-1)!;
+  assert.equal(sent.search, "?api-version=2024-02-01");
+  assert.equal(sent.headers.authorization, "Bearer sk-az-type-0");
+
+  const groq = await post(c, "/gateway/groq/mlflow/invocations", { messages });
+  assert.equal(groq.json.provider, "groq");
+  assert.equal(p.seen.at(-1)!.body.model, "llama-3");
+
+  await post(c, "/gateway/org/mlflow/invocations", { messages });
+  assert.equal(p.seen.at(-1)!.headers["openai-organization"], "org-1");
+});

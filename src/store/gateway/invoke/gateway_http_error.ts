@@ -68,7 +68,11 @@ export function pythonRepr(v: unknown): string {
   if (v === null || v === undefined) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
-  if (typeof v === "string") return `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  if (typeof v === "string") {
+    const escaped = v.replaceAll("\\", "\\\\");
+    if (v.includes("'") && !v.includes('"')) return `"${escaped}"`;
+    return `'${escaped.replaceAll("'", "\\'")}'`;
+  }
   if (typeof v === "number") return String(v);
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(", ")}]`;
   if (typeof v === "object") {
