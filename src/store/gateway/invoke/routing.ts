@@ -146,7 +146,7 @@ class Fallback implements Provider {
     p: Json,
     h: Record<string, string>,
   ): Promise<PassthroughResult> {
-    if (!p.stream) return this.first((x) => x.passthrough(a, p, h));
+    if (!p.stream) return await this.first((x) => x.passthrough(a, p, h));
     return this.firstStream(async function* (x) {
       const r = await x.passthrough(a, p, h);
       if (Symbol.asyncIterator in r) yield* r as AsyncIterable<string>;
