@@ -1,0 +1,104 @@
+/**
+ * AI Gateway invocation: fallback models in order, the traffic split by weight, and the
+ * passthrough routes (the provider's own request and answer, the client's credentials dropped).
+ */
+import assert from "node:assert/strict";
+import { COMPLETION, endpoint, post, run, streamText } from "../support/gateway_invoke_support.ts";
+
+run("fallback models answer when the primary fails, in fallback order", async (c, p) => {
+  await endpoint(c, "fb", [
+    { model: "primary", apiBase: `${p.url}/primary` },
+    { model: "second", apiBase: `${p.url}/second`, linkage: "FALLBACK" },
+    { model: "third", apiBase: `${p.url}/third`, linkage: "FALLBACK" },
+  ], { fallback_config: { strategy: "SEQUENTIAL", max_attempts: 2 } });
+  p.answer("/primary/chat/completions", { json: { error: { message: "down" } }, status: 503 });
+  p.answer("/second/chat/completions", { json: { error: { message: "busy" } }, status: 429 });
+  p.answer("/third/chat/completions", { json: COMPLETION });
+  const res = await post(c, "/gateway/fb/mlflow/invocations", {
+    messages: [{ role: "user", content: "x" }],
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(p.seen.map((s) => s.body.model), ["primary", "second", "third"]);
+
+  p.answer("/third/chat/completions", { json: { error: { message: "gone" } }, status: 404 });
+  const failed = await post(c, "/gateway/fb/mlflow/invocations", {
+    messages: [{ role: "user", content: "x" }],
+  });
+  assert.deepEqual(failed, {
+    status: 404,
+    json: { detail: "All 3 fallback attempts failed. Last error: 404: gone" },
+  });
+});
+
+run("traffic split picks a primary model by weight", async (c, p) => {
+  await endpoint(c, "split", [
+    { model: "a", apiBase: `${p.url}/a`, weight: 0.25 },
+    { model: "b", apiBase: `${p.url}/b`, weight: 0.75 },
+  ], { routing_strategy: "REQUEST_BASED_TRAFFIC_SPLIT" });
+  p.answer("/a/chat/completions", { json: COMPLETION });
+  p.answer("/b/chat/completions", { json: COMPLETION });
+  for (let i = 0; i < 2; i++) {
+    const res = await post(c, "/gateway/split/mlflow/invocations", {
+      messages: [{ role: "user", content: "x" }],
+    });
+    assert.equal(res.status, 200);
+  }
+  // the pinned random source answers 0.2 then 0.5: 0.2 falls in a's quarter, 0.5 in b's share
+  assert.deepEqual(p.seen.map((s) => s.body.model), ["a", "b"]);
+}, { random: ((v) => () => v.shift() ?? 0)([0.2, 0.5]) });
+
+run(
+  "passthrough routes forward the provider's own request without the client's credentials",
+  async (c, p) => {
+    await endpoint(c, "oa", [{ model: "gpt-4o", apiBase: `${p.url}/v1` }]);
+    await endpoint(c, "an", [{ provider: "anthropic", model: "claude", apiBase: `${p.url}/v1` }]);
+    const raw = { ...COMPLETION, system_fingerprint: "fp" };
+    p.answer("/v1/chat/completions", { json: raw });
+    const res = await post(c, "/gateway/openai/v1/chat/completions", {
+      model: "oa",
+      messages: [{ role: "user", content: "x" }],
+      logprobs: true,
+    }, { authorization: "Basic dXNlcjpwdw==", "x-custom": "1" });
+    assert.deepEqual(res.json, raw, "the provider's answer, untranslated");
+    const sent = p.seen.at(-1)!;
+    assert.deepEqual(sent.body, {
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "x" }],
+      logprobs: true,
+    });
+    assert.equal(sent.headers.authorization, "Bearer sk-oa-0");
+    assert.equal(sent.headers["x-custom"], "1");
+
+    p.answer("/v1/embeddings", { json: { object: "list", data: [] } });
+    const emb = await post(c, "/gateway/openai/v1/embeddings", { model: "oa", input: "x" });
+    assert.deepEqual(emb.json, { object: "list", data: [] });
+
+    p.answer("/v1/messages", { json: { id: "msg", type: "message", content: [] } });
+    const msg = await post(c, "/gateway/anthropic/v1/messages", {
+      model: "an",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "x" }],
+    });
+    assert.deepEqual(msg.json, { id: "msg", type: "message", content: [] });
+    assert.equal(p.seen.at(-1)!.body.model, "claude");
+
+    const wrong = await post(c, "/gateway/anthropic/v1/messages", { model: "oa", messages: [] });
+    assert.deepEqual(wrong, {
+      status: 400,
+      json: {
+        detail: "Unsupported passthrough endpoint '/anthropic/v1/messages' for OpenAI provider. " +
+          "Supported endpoints: /gateway/openai/v1/chat/completions (provider_path: " +
+          "chat/completions), /gateway/openai/v1/embeddings (provider_path: embeddings)",
+      },
+    });
+
+    p.answer("/v1/chat/completions", { sse: ['{"id":"c","choices":[]}', "[DONE]"] });
+    const stream = await streamText(c, "/gateway/openai/v1/chat/completions", {
+      model: "oa",
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+    });
+    assert.deepEqual(stream.events, [{ id: "c", choices: [] }, "[DONE]"], "the raw event stream");
+    assert.deepEqual(p.seen.at(-1)!.body.stream_options, { include_usage: true });
+  },
+);
