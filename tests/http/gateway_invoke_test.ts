@@ -8,7 +8,15 @@
 import assert from "node:assert/strict";
 import { engineBackend } from "../support/backends.ts";
 import { withGateway } from "../store/gateway_support.ts";
-import { COMPLETION, endpoint, type Json, post, run } from "../support/gateway_invoke_support.ts";
+import {
+  COMPLETION,
+  endpoint,
+  type Json,
+  LOOPBACK,
+  post,
+  run,
+} from "../support/gateway_invoke_support.ts";
+import { withFakeProvider } from "../support/fake_provider.ts";
 
 run(
   "unified chat invocation sends OpenAI's request and answers MLflow's chat shape",
@@ -287,4 +295,30 @@ run("Azure OpenAI and OpenAI-compatible providers: MLflow's URLs and credentials
 
   await post(c, "/gateway/org/mlflow/invocations", { messages });
   assert.equal(p.seen.at(-1)!.headers["openai-organization"], "org-1");
+});
+
+Deno.test("MLFLOW_GATEWAY_ALLOWED_PROVIDERS refuses other providers before any call", async () => {
+  Deno.env.set("MLFLOW_GATEWAY_ALLOWED_PROVIDERS", "anthropic, Amazon-Bedrock");
+  try {
+    await withFakeProvider((p) =>
+      withGateway(engineBackend, async (c) => {
+        await endpoint(c, "chat", [{ model: "gpt-4o", apiBase: `${p.url}/v1` }]);
+        const res = await post(c, "/gateway/chat/mlflow/invocations", {
+          messages: [{ role: "user", content: "x" }],
+        });
+        assert.deepEqual(res, {
+          status: 400,
+          json: {
+            detail: {
+              error_code: "INVALID_PARAMETER_VALUE",
+              message: "Provider 'openai' is not allowed by the current gateway provider policy.",
+            },
+          },
+        });
+        assert.equal(p.seen.length, 0);
+      }, LOOPBACK)
+    );
+  } finally {
+    Deno.env.delete("MLFLOW_GATEWAY_ALLOWED_PROVIDERS");
+  }
 });

@@ -11,7 +11,7 @@ import type { Stores } from "../../store/stores.ts";
 import { createGatewayStores } from "../../store/gateway/gateway_store.ts";
 import { mountMlflow } from "../mount.ts";
 import { budgetRoutes } from "./budget_routes.ts";
-import { mountDiscoveryRoutes } from "./discovery_routes.ts";
+import { allowedProviders, mountDiscoveryRoutes, normalizeProvider } from "./discovery_routes.ts";
 import { endpointRoutes } from "./endpoint_routes.ts";
 import { guardrailRoutes } from "./guardrail_routes.ts";
 import { gatewayDisabled, type GatewayOptions, gatewayOptionsFromEnv } from "./gateway_options.ts";
@@ -19,6 +19,12 @@ import { mountInvokeRoutes } from "./invoke_routes.ts";
 import { mountProxyRoute } from "./proxy_routes.ts";
 import { GatewayInvoker, routeTimeoutMsFromEnv } from "../../store/gateway/invoke/invoke.ts";
 import { secretRoutes, secretsConfig } from "./secret_routes.ts";
+
+/** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS` as the invoker's provider policy (unset: none). */
+function providerPolicy(): ((provider: string) => boolean) | undefined {
+  const allowed = allowedProviders();
+  return allowed && ((p) => allowed.has(normalizeProvider(p.toLowerCase())));
+}
 
 /** Returns the mount function of the gateway routes. */
 export function mountGateway(
@@ -35,6 +41,7 @@ export function mountGateway(
           policy: options.apiBase,
           timeoutMs: options.routeTimeoutMs ?? routeTimeoutMsFromEnv(),
           random: options.random,
+          allowedProvider: providerPolicy(),
         })
         : undefined,
     );

@@ -17,7 +17,7 @@ import { type EndpointCallConfig, resolveEndpointConfig } from "./endpoint_confi
 import { GatewayHttpError } from "./gateway_http_error.ts";
 import { chatPayload, embeddingsPayload, type Json } from "./payloads.ts";
 import type { PassthroughAction, PassthroughResult, Provider } from "./provider.ts";
-import { createProvider, needsSsrfProtection } from "./routing.ts";
+import { createProvider, needsSsrfProtection, type ProviderPolicy } from "./routing.ts";
 
 export { asGatewayError, GatewayHttpError } from "./gateway_http_error.ts";
 export type { Json } from "./payloads.ts";
@@ -33,6 +33,8 @@ export interface InvokerOptions {
   timeoutMs: number;
   /** The traffic split's random source (tests pin it). */
   random?: () => number;
+  /** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS` (unset: every provider). */
+  allowedProvider?: ProviderPolicy;
 }
 
 /** `MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS` (default 300) in milliseconds. */
@@ -80,6 +82,7 @@ export class GatewayInvoker {
         timeoutMs: this.options.timeoutMs,
       },
       this.options.random,
+      this.options.allowedProvider,
     );
   }
 

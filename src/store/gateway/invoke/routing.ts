@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { notFound } from "../../../errors.ts";
+import { invalidParameter, notFound } from "../../../errors.ts";
 import { GATEWAY_DESTINATION_KEYS } from "../secret_rules.ts";
 import { AnthropicProvider } from "./anthropic_provider.ts";
 import type { EndpointCallConfig, ModelCallConfig } from "./endpoint_config.ts";
@@ -18,8 +18,16 @@ import type { Outbound } from "./outbound.ts";
 import type { Json } from "./payloads.ts";
 import type { PassthroughAction, PassthroughResult, Provider } from "./provider.ts";
 
+/** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS`: whether a provider may be called (unset: all). */
+export type ProviderPolicy = (provider: string) => boolean;
+
 /** Builds the provider of one model. */
-export function providerFor(m: ModelCallConfig, out: Outbound): Provider {
+export function providerFor(m: ModelCallConfig, out: Outbound, allowed?: ProviderPolicy): Provider {
+  if (allowed && !allowed(m.provider)) {
+    throw invalidParameter(
+      `Provider '${m.provider}' is not allowed by the current gateway provider policy.`,
+    );
+  }
   const init = {
     provider: m.provider,
     modelName: m.model_name,
@@ -159,6 +167,7 @@ export function createProvider(
   config: EndpointCallConfig,
   out: Outbound,
   random: () => number = Math.random,
+  allowed?: ProviderPolicy,
 ): Provider {
   const primaries = config.models.filter((m) => m.linkage_type === "PRIMARY");
   if (!primaries.length) {
@@ -166,15 +175,15 @@ export function createProvider(
   }
   const primary = config.routing_strategy === "REQUEST_BASED_TRAFFIC_SPLIT"
     ? new TrafficSplit(
-      primaries.map((m) => providerFor(m, out)),
+      primaries.map((m) => providerFor(m, out, allowed)),
       primaries.map((m) => Math.trunc(m.weight * 100)),
       random,
     )
-    : providerFor(primaries[0]!, out);
+    : providerFor(primaries[0]!, out, allowed);
   if (!config.fallback_config) return primary;
   const fallbacks = config.models.filter((m) => m.linkage_type === "FALLBACK")
     .sort((a, b) => (a.fallback_order ?? Infinity) - (b.fallback_order ?? Infinity));
   if (!fallbacks.length) return primary;
   const max = config.fallback_config.max_attempts || fallbacks.length;
-  return new Fallback([primary, ...fallbacks.map((m) => providerFor(m, out))], max + 1);
+  return new Fallback([primary, ...fallbacks.map((m) => providerFor(m, out, allowed))], max + 1);
 }
