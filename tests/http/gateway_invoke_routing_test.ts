@@ -102,3 +102,63 @@ run(
     assert.deepEqual(p.seen.at(-1)!.body.stream_options, { include_usage: true });
   },
 );
+
+run("streams, embeddings and passthrough fall back and split too", async (c, p) => {
+  await endpoint(c, "fb", [
+    { model: "primary", apiBase: `${p.url}/primary` },
+    { model: "second", apiBase: `${p.url}/second`, linkage: "FALLBACK" },
+  ], { fallback_config: { strategy: "SEQUENTIAL" } });
+  await endpoint(c, "split", [
+    { model: "a", apiBase: `${p.url}/a`, weight: 0 },
+    { model: "b", apiBase: `${p.url}/b`, weight: 0 },
+  ], { routing_strategy: "REQUEST_BASED_TRAFFIC_SPLIT" });
+  const down = { json: { error: { message: "down" } }, status: 503 };
+  p.answer("/primary/chat/completions", down);
+  p.answer("/primary/embeddings", down);
+  const chunk = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m",' +
+    '"choices":[{"index":0,"delta":{"content":"ok"}}]}';
+  p.answer("/second/chat/completions", { sse: [chunk, "[DONE]"] });
+  p.answer("/second/embeddings", {
+    json: { data: [{ embedding: [1], index: 0 }], model: "e", usage: {} },
+  });
+  const messages = [{ role: "user", content: "x" }];
+
+  const stream = await streamText(c, "/gateway/fb/mlflow/invocations", { messages, stream: true });
+  assert.equal(stream.events[0].choices[0].delta.content, "ok");
+  const emb = await post(c, "/gateway/fb/mlflow/invocations", { input: "x" });
+  assert.equal(emb.status, 200);
+  assert.deepEqual(emb.json.data, [{ object: "embedding", embedding: [1], index: 0 }]);
+  const raw = await streamText(c, "/gateway/openai/v1/chat/completions", {
+    model: "fb",
+    messages,
+    stream: true,
+  });
+  assert.equal(raw.events[0].choices[0].delta.content, "ok");
+  const rawEmb = await post(c, "/gateway/openai/v1/embeddings", { model: "fb", input: "x" });
+  assert.equal(rawEmb.json.model, "e");
+  p.answer("/second/chat/completions", { json: { error: { message: "also down" } }, status: 500 });
+  const failed = await streamText(c, "/gateway/openai/v1/chat/completions", {
+    model: "fb",
+    messages,
+    stream: true,
+  });
+  assert.deepEqual(failed.events, [{
+    error: {
+      message: "All 2 fallback attempts failed. Last error: 500: also down",
+      type: "AIGatewayException",
+    },
+  }]);
+
+  // weights that sum to zero: an even pick (the pinned random source answers 0.9: the second)
+  p.answer("/b/chat/completions", { sse: [chunk] });
+  p.answer("/b/embeddings", { json: { data: [], model: "e", usage: {} } });
+  const split = await streamText(c, "/gateway/split/mlflow/invocations", {
+    messages,
+    stream: true,
+  });
+  assert.equal(split.events[0].choices[0].delta.content, "ok");
+  assert.equal((await post(c, "/gateway/split/mlflow/invocations", { input: "x" })).status, 200);
+  const rawSplit = await post(c, "/gateway/openai/v1/embeddings", { model: "split", input: "x" });
+  assert.equal(rawSplit.json.model, "e");
+  assert.ok(p.seen.filter((s) => s.path.startsWith("/a/")).length === 0);
+}, { random: () => 0.9 });
