@@ -17,6 +17,8 @@ import {
   run,
 } from "../support/gateway_invoke_support.ts";
 import { withFakeProvider } from "../support/fake_provider.ts";
+import { TraceStore } from "../../src/store/traces/trace_store.ts";
+import { readAllTraces } from "../../src/store/traces/search_traces.ts";
 
 run(
   "unified chat invocation sends OpenAI's request and answers MLflow's chat shape",
@@ -321,4 +323,49 @@ Deno.test("MLFLOW_GATEWAY_ALLOWED_PROVIDERS refuses other providers before any c
   } finally {
     Deno.env.delete("MLFLOW_GATEWAY_ALLOWED_PROVIDERS");
   }
+});
+
+run("usage tracking records each call as a trace in the endpoint's experiment", async (c, p) => {
+  const e = await endpoint(c, "tracked", [
+    { model: "primary", apiBase: `${p.url}/primary` },
+    { model: "backup", apiBase: `${p.url}/backup`, linkage: "FALLBACK" },
+  ], { usage_tracking: true, fallback_config: { strategy: "SEQUENTIAL" } });
+  p.answer("/primary/chat/completions", { json: { error: { message: "down" } }, status: 503 });
+  p.answer("/backup/chat/completions", { json: COMPLETION });
+  const res = await post(c, "/gateway/tracked/mlflow/invocations", {
+    messages: [{ role: "user", content: "hello" }],
+  }, { "user-agent": "judge-bot/1.0" });
+  assert.equal(res.status, 200);
+
+  const traces = new TraceStore(c.db, c.stores.experiments);
+  const records = await readAllTraces(c.db, [e.experiment_id]);
+  assert.equal(records.length, 1);
+  const info = records[0]!;
+  assert.equal(info.state, "OK");
+  assert.equal(info.metadata["mlflow.gateway.endpointId"], e.endpoint_id);
+  assert.equal(info.metadata["mlflow.gateway.requestType"], "unified/chat");
+  assert.equal(info.metadata["mlflow.gateway.caller"], "judge-bot");
+  assert.deepEqual(JSON.parse(info.metadata["mlflow.trace.tokenUsage"]!), {
+    input_tokens: 3,
+    output_tokens: 1,
+    total_tokens: 4,
+  });
+  assert.match(String(info.request_preview), /hello/);
+  const { spans } = await traces.getWithSpans(info.trace_id);
+  assert.deepEqual(spans.map((s) => s.name), [
+    "gateway/tracked",
+    "provider/openai/primary",
+    "provider/openai/backup",
+  ]);
+  assert.deepEqual(spans.map((s) => s.status?.code), [1, 2, 1]);
+  assert.equal(spans[1]!.status?.message, "503: down");
+
+  p.answer("/backup/chat/completions", { json: { error: { message: "gone" } }, status: 404 });
+  const failed = await post(c, "/gateway/tracked/mlflow/invocations", { input: "x" });
+  assert.equal(failed.status, 404);
+  const after = await readAllTraces(c.db, [e.experiment_id]);
+  assert.equal(after.length, 2);
+  const errored = after.find((t) => t.trace_id !== info.trace_id)!;
+  assert.equal(errored.state, "ERROR");
+  assert.equal(errored.metadata["mlflow.gateway.requestType"], "unified/embeddings");
 });

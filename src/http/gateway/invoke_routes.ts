@@ -103,7 +103,7 @@ export function mountInvokeRoutes(app: Hono, invoker: GatewayInvoker | undefined
 
   app.post("/gateway/mlflow/v1/chat/completions", async (c) => {
     try {
-      return unified(c, await invoker.chatCompletions(await body(c)));
+      return unified(c, await invoker.chatCompletions(await body(c), headersOf(c)));
     } catch (e) {
       return errorResponse(c, e);
     }
@@ -131,7 +131,8 @@ export function mountInvokeRoutes(app: Hono, invoker: GatewayInvoker | undefined
   }
   app.post("/gateway/:endpoint/mlflow/invocations", async (c) => {
     try {
-      return unified(c, await invoker.invocations(c.req.param("endpoint"), await body(c)));
+      const name = c.req.param("endpoint");
+      return unified(c, await invoker.invocations(name, await body(c), headersOf(c)));
     } catch (e) {
       return errorResponse(c, e);
     }

@@ -18,6 +18,7 @@ import { gatewayDisabled, type GatewayOptions, gatewayOptionsFromEnv } from "./g
 import { mountInvokeRoutes } from "./invoke_routes.ts";
 import { mountProxyRoute } from "./proxy_routes.ts";
 import { GatewayInvoker, routeTimeoutMsFromEnv } from "../../store/gateway/invoke/invoke.ts";
+import { TraceStore } from "../../store/traces/trace_store.ts";
 import { secretRoutes, secretsConfig } from "./secret_routes.ts";
 
 /** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS` as the invoker's provider policy (unset: none). */
@@ -42,6 +43,7 @@ export function mountGateway(
           timeoutMs: options.routeTimeoutMs ?? routeTimeoutMsFromEnv(),
           random: options.random,
           allowedProvider: providerPolicy(),
+          traces: new TraceStore(stores.db, stores.experiments),
         })
         : undefined,
     );

@@ -5,9 +5,10 @@
  * Each returns a JSON answer or a stream of chunks, or throws a {@link GatewayHttpError} (or an
  * `MlflowError` that `asGatewayError` turns into one).
  *
- * Not done here, as MLflow does: budget enforcement (MLflow prices each call from its traces)
- * and usage-tracking traces. An endpoint with guardrails refuses invocation (501) rather than
- * skipping them.
+ * With usage tracking on, each non-streamed call is recorded as a trace (`usage_trace.ts`). Not
+ * done here, as MLflow does: budget enforcement (MLflow prices each call from its traces) and
+ * traces of streams. An endpoint with guardrails refuses invocation (501) rather than skipping
+ * them.
  *
  * @module
  */
@@ -18,6 +19,8 @@ import { GatewayHttpError } from "./gateway_http_error.ts";
 import { chatPayload, embeddingsPayload, type Json } from "./payloads.ts";
 import type { PassthroughAction, PassthroughResult, Provider } from "./provider.ts";
 import { createProvider, needsSsrfProtection, type ProviderPolicy } from "./routing.ts";
+import type { TraceStore } from "../../traces/trace_store.ts";
+import { type ProviderSpan, recordUsageTrace } from "./usage_trace.ts";
 
 export { asGatewayError, GatewayHttpError } from "./gateway_http_error.ts";
 export type { Json } from "./payloads.ts";
@@ -35,7 +38,16 @@ export interface InvokerOptions {
   random?: () => number;
   /** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS` (unset: every provider). */
   allowedProvider?: ProviderPolicy;
+  /** Where usage-tracking traces go; unset: none are recorded. */
+  traces?: TraceStore;
 }
+
+/** MLflow's `GatewayRequestType` of each passthrough action. */
+const REQUEST_TYPES: Record<PassthroughAction, string> = {
+  openai_chat: "passthrough/model/openai-chat",
+  openai_embeddings: "passthrough/model/openai-embeddings",
+  anthropic_messages: "passthrough/model/anthropic-messages",
+};
 
 /** `MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS` (default 300) in milliseconds. */
 export function routeTimeoutMsFromEnv(): number {
@@ -72,8 +84,8 @@ export class GatewayInvoker {
     return config;
   }
 
-  /** The provider of a resolved endpoint. */
-  provider(config: EndpointCallConfig): Provider {
+  /** The provider of a resolved endpoint; `spans` collects its attempts for the usage trace. */
+  provider(config: EndpointCallConfig, spans?: ProviderSpan[]): Provider {
     return createProvider(
       config,
       {
@@ -83,21 +95,63 @@ export class GatewayInvoker {
       },
       this.options.random,
       this.options.allowedProvider,
+      spans,
     );
   }
 
+  /**
+   * Calls `run` with the endpoint's provider; with usage tracking on (and a trace store), the
+   * call and its provider attempts are recorded as a trace. Streams are not traced.
+   */
+  private async traced(
+    config: EndpointCallConfig,
+    requestType: string,
+    inputs: unknown,
+    headers: Record<string, string>,
+    run: (provider: Provider) => Promise<Json>,
+  ): Promise<Json> {
+    const traces = this.options.traces;
+    if (!traces || !config.usage_tracking) return await run(this.provider(config));
+    const spans: ProviderSpan[] = [];
+    const provider = this.provider(config, spans);
+    const startMs = Date.now();
+    const call = { config, requestType, headers, inputs, startMs, providers: spans };
+    try {
+      const outputs = await run(provider);
+      await recordUsageTrace(traces, { ...call, outputs, endMs: Date.now() });
+      return outputs;
+    } catch (e) {
+      const error = e instanceof GatewayHttpError ? e.describe() : String((e as Error).message);
+      await recordUsageTrace(traces, { ...call, error, endMs: Date.now() });
+      throw e;
+    }
+  }
+
   /** `POST /gateway/{endpoint}/mlflow/invocations`: chat (`messages`) or embeddings (`input`). */
-  async invocations(name: string, body: Json): Promise<InvokeResult> {
+  async invocations(
+    name: string,
+    body: Json,
+    headers: Record<string, string> = {},
+  ): Promise<InvokeResult> {
     const config = await this.config(name);
     if ("messages" in body) {
       const payload = chatPayload(body);
-      const provider = this.provider(config);
-      if (payload.stream) return { stream: provider.chatStream(payload) };
-      return { json: await provider.chat(payload) };
+      if (payload.stream) return { stream: this.provider(config).chatStream(payload) };
+      return {
+        json: await this.traced(config, "unified/chat", payload, headers, (p) => p.chat(payload)),
+      };
     }
     if ("input" in body) {
       const payload = embeddingsPayload(body);
-      return { json: await this.provider(config).embeddings(payload) };
+      return {
+        json: await this.traced(
+          config,
+          "unified/embeddings",
+          payload,
+          headers,
+          (p) => p.embeddings(payload),
+        ),
+      };
     }
     throw new GatewayHttpError(
       400,
@@ -106,13 +160,19 @@ export class GatewayInvoker {
   }
 
   /** `POST /gateway/mlflow/v1/chat/completions`: the endpoint named by `model`. */
-  async chatCompletions(input: Json): Promise<InvokeResult> {
+  async chatCompletions(
+    input: Json,
+    headers: Record<string, string> = {},
+  ): Promise<InvokeResult> {
     const body = { ...input };
     const name = endpointOf(body);
-    const provider = this.provider(await this.config(name));
+    const config = await this.config(name);
+    const provider = this.provider(config);
     const payload = chatPayload(body);
     if (payload.stream) return { stream: provider.chatStream(payload) };
-    return { json: await provider.chat(payload) };
+    return {
+      json: await this.traced(config, "unified/chat", payload, headers, (p) => p.chat(payload)),
+    };
   }
 
   /** `GET /gateway/mlflow/v1/models`: every endpoint as an OpenAI model, by name. */
@@ -142,7 +202,8 @@ export class GatewayInvoker {
   ): Promise<{ json: Json } | { raw: AsyncIterable<string> }> {
     const body = { ...input };
     const name = endpointOf(body);
-    const provider = this.provider(await this.config(name));
+    const config = await this.config(name);
+    const provider = this.provider(config);
     if (action !== "openai_embeddings" && body.stream) {
       return {
         raw: (async function* () {
@@ -152,8 +213,11 @@ export class GatewayInvoker {
         })(),
       };
     }
-    const r = await provider.passthrough(action, body, headers);
-    if (Symbol.asyncIterator in r) throw new GatewayHttpError(500, "Unexpected stream");
-    return { json: r as Json };
+    const json = await this.traced(config, REQUEST_TYPES[action], body, headers, async (p) => {
+      const r = await p.passthrough(action, body, headers);
+      if (Symbol.asyncIterator in r) throw new GatewayHttpError(500, "Unexpected stream");
+      return r as Json;
+    });
+    return { json };
   }
 }

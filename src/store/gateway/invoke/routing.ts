@@ -17,6 +17,7 @@ import { OPENAI_COMPATIBLE_BASES, OpenAIProvider } from "./openai_provider.ts";
 import type { Outbound } from "./outbound.ts";
 import type { Json } from "./payloads.ts";
 import type { PassthroughAction, PassthroughResult, Provider } from "./provider.ts";
+import { type ProviderSpan, tokenUsage } from "./usage_trace.ts";
 
 /** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS`: whether a provider may be called (unset: all). */
 export type ProviderPolicy = (provider: string) => boolean;
@@ -51,6 +52,48 @@ export function needsSsrfProtection(config: EndpointCallConfig): boolean {
   return config.models.some((m) =>
     m.auth_config !== undefined && GATEWAY_DESTINATION_KEYS.some((k) => m.auth_config![k])
   );
+}
+
+/** A provider whose non-streamed calls are noted for the usage trace (`_maybe_trace_method`). */
+class Traced implements Provider {
+  readonly displayName: string;
+  readonly providerName: string;
+  constructor(
+    private readonly inner: Provider,
+    private readonly model: string,
+    private readonly spans: ProviderSpan[],
+  ) {
+    this.displayName = inner.displayName;
+    this.providerName = inner.providerName;
+  }
+
+  private async note<T>(method: string, call: () => Promise<T>): Promise<T> {
+    const startMs = Date.now();
+    const base = { provider: this.providerName, model: this.model, method, startMs };
+    try {
+      const out = await call();
+      const usage = Symbol.asyncIterator in (out as object) ? undefined : tokenUsage(out);
+      this.spans.push({ ...base, endMs: Date.now(), ...(usage ? { usage } : {}) });
+      return out;
+    } catch (e) {
+      const error = e instanceof GatewayHttpError ? e.describe() : String((e as Error).message);
+      this.spans.push({ ...base, endMs: Date.now(), error });
+      throw e;
+    }
+  }
+
+  chat(p: Json) {
+    return this.note("chat", () => this.inner.chat(p));
+  }
+  chatStream(p: Json) {
+    return this.inner.chatStream(p);
+  }
+  embeddings(p: Json) {
+    return this.note("embeddings", () => this.inner.embeddings(p));
+  }
+  passthrough(a: PassthroughAction, p: Json, h: Record<string, string>) {
+    return this.note("passthrough", () => this.inner.passthrough(a, p, h));
+  }
 }
 
 /** A weighted pick among providers per call (`TrafficRouteProvider`). */
@@ -168,22 +211,27 @@ export function createProvider(
   out: Outbound,
   random: () => number = Math.random,
   allowed?: ProviderPolicy,
+  spans?: ProviderSpan[],
 ): Provider {
+  const leaf = (m: ModelCallConfig) => {
+    const p = providerFor(m, out, allowed);
+    return spans ? new Traced(p, m.model_name, spans) : p;
+  };
   const primaries = config.models.filter((m) => m.linkage_type === "PRIMARY");
   if (!primaries.length) {
     throw notFound(`Endpoint '${config.endpoint_name}' has no PRIMARY models configured`);
   }
   const primary = config.routing_strategy === "REQUEST_BASED_TRAFFIC_SPLIT"
     ? new TrafficSplit(
-      primaries.map((m) => providerFor(m, out, allowed)),
+      primaries.map(leaf),
       primaries.map((m) => Math.trunc(m.weight * 100)),
       random,
     )
-    : providerFor(primaries[0]!, out, allowed);
+    : leaf(primaries[0]!);
   if (!config.fallback_config) return primary;
   const fallbacks = config.models.filter((m) => m.linkage_type === "FALLBACK")
     .sort((a, b) => (a.fallback_order ?? Infinity) - (b.fallback_order ?? Infinity));
   if (!fallbacks.length) return primary;
   const max = config.fallback_config.max_attempts || fallbacks.length;
-  return new Fallback([primary, ...fallbacks.map((m) => providerFor(m, out, allowed))], max + 1);
+  return new Fallback([primary, ...fallbacks.map(leaf)], max + 1);
 }
