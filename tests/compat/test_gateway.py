@@ -381,7 +381,7 @@ def fake_provider():
         server.server_close()
 
 
-def _invocable_endpoint(store, base_url: str) -> str:
+def _invocable_endpoint(store, base_url: str, usage_tracking: bool = False) -> str:
     secret = store.create_gateway_secret(
         secret_name=_unique("key"),
         secret_value={"api_key": "sk-compat-invoke"},
@@ -397,7 +397,7 @@ def _invocable_endpoint(store, base_url: str) -> str:
                 definition.model_definition_id, GatewayModelLinkageType.PRIMARY
             )
         ],
-        usage_tracking=False,
+        usage_tracking=usage_tracking,
     )
     return name
 
@@ -472,3 +472,32 @@ def test_openai_compatible_routes_at_the_stock_gateway_base(store, fake_provider
     assert invoked.status_code == 200
     assert invoked.json()["choices"][0]["message"]["role"] == "assistant"
     assert seen[-1]["body"]["temperature"] == 0.2
+
+
+def test_usage_tracking_records_a_trace_the_stock_client_reads(store, fake_provider):
+    import requests
+    from mlflow.genai.utils.gateway_utils import get_gateway_config
+
+    base_url, _ = fake_provider
+    name = _invocable_endpoint(store, base_url, usage_tracking=True)
+    endpoint = store.get_gateway_endpoint(name=name)
+    config = get_gateway_config(name)
+    answer = requests.post(
+        f"{config.api_base}chat/completions",
+        json={"model": name, "messages": [{"role": "user", "content": "count my tokens"}]},
+        timeout=30,
+    )
+    assert answer.status_code == 200
+
+    traces = MlflowClient().search_traces(locations=[endpoint.experiment_id])
+    assert len(traces) == 1
+    trace = traces[0]
+    assert trace.info.state.value == "OK"
+    assert trace.info.trace_metadata["mlflow.gateway.endpointId"] == endpoint.endpoint_id
+    assert trace.info.trace_metadata["mlflow.gateway.requestType"] == "unified/chat"
+    assert trace.info.token_usage == {"input_tokens": 12, "output_tokens": 9, "total_tokens": 21}
+    assert [s.name for s in trace.data.spans] == [f"gateway/{name}", "provider/openai/gpt-4o"]
+    assert trace.data.spans[0].inputs["messages"] == [
+        {"role": "user", "content": "count my tokens"}
+    ]
+    assert trace.data.spans[1].span_type == "LLM"

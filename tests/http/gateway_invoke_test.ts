@@ -358,6 +358,13 @@ run("usage tracking records each call as a trace in the endpoint's experiment", 
     "provider/openai/backup",
   ]);
   assert.deepEqual(spans.map((s) => s.status?.code), [1, 2, 1]);
+  // attributes as the SDK exports them: plain OTLP values, not JSON text
+  const value = (key: string) => spans[0]!.attributes?.find((a) => a.key === key)?.value;
+  assert.deepEqual(value("mlflow.spanType"), { stringValue: "UNKNOWN" });
+  assert.deepEqual(value("mlflow.spanInputs")?.kvlistValue?.values?.[0], {
+    key: "n",
+    value: { intValue: "1" },
+  });
   assert.equal(spans[1]!.status?.message, "503: down");
 
   p.answer("/backup/chat/completions", { json: { error: { message: "gone" } }, status: 404 });

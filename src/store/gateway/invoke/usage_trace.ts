@@ -11,7 +11,7 @@
  * @module
  */
 import { logSpans } from "../../traces/log_spans.ts";
-import type { KeyValue } from "../../traces/otlp_values.ts";
+import type { AnyValue, KeyValue } from "../../traces/otlp_values.ts";
 import { hexToBase64, STATUS_ERROR, STATUS_OK, type StoredSpan } from "../../traces/span_model.ts";
 import type { TraceStore } from "../../traces/trace_store.ts";
 import type { EndpointCallConfig } from "./endpoint_config.ts";
@@ -45,10 +45,26 @@ const hex = (bytes: number) =>
   [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0"))
     .join("");
 const nanos = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
-const attr = (key: string, value: unknown): KeyValue => ({
-  key,
-  value: { stringValue: JSON.stringify(value) },
-});
+/** `_set_otel_proto_anyvalue`: a plain value as the SDK exports it (null: unset). */
+export function toAnyValue(v: unknown): AnyValue {
+  if (v === null || v === undefined) return {};
+  if (typeof v === "boolean") return { boolValue: v };
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "number") {
+    return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  }
+  if (Array.isArray(v)) return { arrayValue: { values: v.map(toAnyValue) } };
+  return {
+    kvlistValue: {
+      values: Object.entries(v as Record<string, unknown>).map(([key, x]) => ({
+        key,
+        value: toAnyValue(x),
+      })),
+    },
+  };
+}
+
+const attr = (key: string, value: unknown): KeyValue => ({ key, value: toAnyValue(value) });
 
 /** `_extract_token_usage` of an answer with OpenAI- or Anthropic-style usage. */
 export function tokenUsage(answer: unknown): Record<string, number> | undefined {
