@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { endpoint, type Json, post, run, streamText } from "../support/gateway_invoke_support.ts";
+import { TraceStore } from "../../src/store/traces/trace_store.ts";
+import { readAllTraces } from "../../src/store/traces/search_traces.ts";
+import { attributePlain } from "../../src/store/traces/span_model.ts";
 
 run("streamed chat arrives as server-sent events in MLflow's chunk shape", async (c, p) => {
   await endpoint(c, "chat", [{ model: "gpt-4o", apiBase: `${p.url}/v1` }]);
@@ -185,4 +188,70 @@ run("Anthropic: a streamed answer becomes chat chunks", async (c, p) => {
     total_tokens: 5,
   });
   assert.equal(p.seen.at(-1)!.body.stream, true);
+});
+
+run("a traced stream is recorded once it ends, its chunks aggregated", async (c, p) => {
+  const e = await endpoint(c, "tracked", [{ model: "gpt-4o", apiBase: `${p.url}/v1` }], {
+    usage_tracking: true,
+  });
+  const chunk = (delta: Json, finish: string | null, usage?: Json) =>
+    JSON.stringify({
+      id: "c9",
+      object: "chat.completion.chunk",
+      created: 7,
+      model: "gpt-4o",
+      choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }],
+      ...(usage ? { usage } : {}),
+    });
+  p.answer("/v1/chat/completions", {
+    sse: [
+      chunk({ role: "assistant", content: "He" }, null),
+      chunk(
+        { tool_calls: [{ index: 0, id: "t1", type: "function", function: { name: "f" } }] },
+        null,
+      ),
+      chunk({ content: "y", tool_calls: [{ index: 0, function: { arguments: "{}" } }] }, "stop"),
+      chunk({}, null, { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 }),
+    ],
+  });
+  const out = await streamText(c, "/gateway/mlflow/v1/chat/completions", {
+    model: "tracked",
+    messages: [{ role: "user", content: "x" }],
+    stream: true,
+  });
+  assert.equal(out.events.length, 4);
+  const [info] = await readAllTraces(c.db, [e.experiment_id]);
+  assert.ok(info, "a trace was recorded");
+  assert.deepEqual(JSON.parse(info.metadata["mlflow.trace.tokenUsage"]!), {
+    input_tokens: 2,
+    output_tokens: 3,
+    total_tokens: 5,
+  });
+  const { spans } = await new TraceStore(c.db, c.stores.experiments).getWithSpans(info.trace_id);
+  assert.deepEqual(spans.map((s) => s.name), ["gateway/tracked", "provider/openai/gpt-4o"]);
+  assert.deepEqual(attributePlain(spans[0]!, "mlflow.spanOutputs"), {
+    id: "c9",
+    object: "chat.completion",
+    created: 7,
+    model: "gpt-4o",
+    choices: [{
+      index: 0,
+      message: {
+        role: "assistant",
+        content: "Hey",
+        tool_calls: [{ id: "t1", type: "function", function: { name: "f", arguments: "{}" } }],
+      },
+      finish_reason: "stop",
+    }],
+    usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 },
+  });
+
+  p.answer("/v1/chat/completions", { json: { error: { message: "nope" } }, status: 400 });
+  const failed = await streamText(c, "/gateway/tracked/mlflow/invocations", {
+    messages: [{ role: "user", content: "x" }],
+    stream: true,
+  });
+  assert.equal(failed.events[0].error.message, "400: nope");
+  const all = await readAllTraces(c.db, [e.experiment_id]);
+  assert.deepEqual(all.map((t) => t.state).sort(), ["ERROR", "OK"]);
 });

@@ -5,9 +5,9 @@
  * Each returns a JSON answer or a stream of chunks, or throws a {@link GatewayHttpError} (or an
  * `MlflowError` that `asGatewayError` turns into one).
  *
- * With usage tracking on, each non-streamed call is recorded as a trace (`usage_trace.ts`). Not
- * done here, as MLflow does: budget enforcement (MLflow prices each call from its traces) and
- * traces of streams. An endpoint with guardrails refuses invocation (501) rather than skipping
+ * With usage tracking on, each call is recorded as a trace (`usage_trace.ts`; passthrough streams
+ * are not). Not done here, as MLflow does: budget enforcement (MLflow prices each call from its
+ * traces). An endpoint with guardrails refuses invocation (501) rather than skipping
  * them.
  *
  * @module
@@ -20,7 +20,7 @@ import { chatPayload, embeddingsPayload, type Json } from "./payloads.ts";
 import type { PassthroughAction, PassthroughResult, Provider } from "./provider.ts";
 import { createProvider, needsSsrfProtection, type ProviderPolicy } from "./routing.ts";
 import type { TraceStore } from "../../traces/trace_store.ts";
-import { type ProviderSpan, recordUsageTrace } from "./usage_trace.ts";
+import { aggregateChatChunks, type ProviderSpan, recordUsageTrace } from "./usage_trace.ts";
 
 export { asGatewayError, GatewayHttpError } from "./gateway_http_error.ts";
 export type { Json } from "./payloads.ts";
@@ -101,7 +101,7 @@ export class GatewayInvoker {
 
   /**
    * Calls `run` with the endpoint's provider; with usage tracking on (and a trace store), the
-   * call and its provider attempts are recorded as a trace. Streams are not traced.
+   * call and its provider attempts are recorded as a trace.
    */
   private async traced(
     config: EndpointCallConfig,
@@ -127,6 +127,42 @@ export class GatewayInvoker {
     }
   }
 
+  /** A traced chat stream: the trace is recorded when the stream ends (or fails). */
+  private tracedStream(
+    config: EndpointCallConfig,
+    payload: Json,
+    headers: Record<string, string>,
+  ): AsyncIterable<Json> {
+    const traces = this.options.traces;
+    if (!traces || !config.usage_tracking) return this.provider(config).chatStream(payload);
+    const spans: ProviderSpan[] = [];
+    const provider = this.provider(config, spans);
+    return (async function* () {
+      const startMs = Date.now();
+      const call = {
+        config,
+        requestType: "unified/chat",
+        headers,
+        inputs: payload,
+        startMs,
+        providers: spans,
+      };
+      const chunks: Json[] = [];
+      try {
+        for await (const chunk of provider.chatStream(payload)) {
+          chunks.push(chunk);
+          yield chunk;
+        }
+      } catch (e) {
+        const error = e instanceof GatewayHttpError ? e.describe() : String((e as Error).message);
+        await recordUsageTrace(traces, { ...call, error, endMs: Date.now() });
+        throw e;
+      }
+      const outputs = aggregateChatChunks(chunks);
+      await recordUsageTrace(traces, { ...call, outputs, endMs: Date.now() });
+    })();
+  }
+
   /** `POST /gateway/{endpoint}/mlflow/invocations`: chat (`messages`) or embeddings (`input`). */
   async invocations(
     name: string,
@@ -136,7 +172,7 @@ export class GatewayInvoker {
     const config = await this.config(name);
     if ("messages" in body) {
       const payload = chatPayload(body);
-      if (payload.stream) return { stream: this.provider(config).chatStream(payload) };
+      if (payload.stream) return { stream: this.tracedStream(config, payload, headers) };
       return {
         json: await this.traced(config, "unified/chat", payload, headers, (p) => p.chat(payload)),
       };
@@ -167,9 +203,9 @@ export class GatewayInvoker {
     const body = { ...input };
     const name = endpointOf(body);
     const config = await this.config(name);
-    const provider = this.provider(config);
+    this.provider(config); // MLflow builds the provider (and fails) before checking the payload
     const payload = chatPayload(body);
-    if (payload.stream) return { stream: provider.chatStream(payload) };
+    if (payload.stream) return { stream: this.tracedStream(config, payload, headers) };
     return {
       json: await this.traced(config, "unified/chat", payload, headers, (p) => p.chat(payload)),
     };

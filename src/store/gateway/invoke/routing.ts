@@ -85,8 +85,21 @@ class Traced implements Provider {
   chat(p: Json) {
     return this.note("chat", () => this.inner.chat(p));
   }
-  chatStream(p: Json) {
-    return this.inner.chatStream(p);
+  async *chatStream(p: Json): AsyncIterable<Json> {
+    const startMs = Date.now();
+    const base = { provider: this.providerName, model: this.model, method: "chat_stream", startMs };
+    let usage: Record<string, number> | undefined;
+    try {
+      for await (const chunk of this.inner.chatStream(p)) {
+        usage = tokenUsage(chunk) ?? usage;
+        yield chunk;
+      }
+      this.spans.push({ ...base, endMs: Date.now(), ...(usage ? { usage } : {}) });
+    } catch (e) {
+      const error = e instanceof GatewayHttpError ? e.describe() : String((e as Error).message);
+      this.spans.push({ ...base, endMs: Date.now(), error });
+      throw e;
+    }
   }
   embeddings(p: Json) {
     return this.note("embeddings", () => this.inner.embeddings(p));

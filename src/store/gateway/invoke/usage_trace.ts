@@ -1,6 +1,7 @@
 /**
  * Usage tracking (MLflow's `maybe_traced_gateway_call`): with `usage_tracking` on, each
- * non-streamed invocation becomes a trace in the endpoint's experiment: a root span
+ * invocation (a streamed chat aggregated into one answer; passthrough streams excepted) becomes a
+ * trace in the endpoint's experiment: a root span
  * `gateway/<endpoint>` holding the request and the answer (attributes `endpoint_id`,
  * `endpoint_name`, `server_url`), one LLM span `provider/<provider>/<model>` per provider
  * attempt (`mlflow.llm.provider`, `mlflow.llm.model`, `method`, `mlflow.chat.tokenUsage`), and the
@@ -158,4 +159,72 @@ export async function recordUsageTrace(traces: TraceStore, call: TracedCall): Pr
   } catch (e) {
     console.warn(`AI Gateway usage trace not recorded: ${(e as Error).message}`);
   }
+}
+
+/** `aggregate_chat_stream_chunks`: the chunks of a streamed chat as one chat completion. */
+export function aggregateChatChunks(chunks: Json[]): Json | null {
+  if (!chunks.length) return null;
+  type State = {
+    role: unknown;
+    parts: string[];
+    tools: Map<number, { id: unknown; type: unknown; name: string; arguments: string }>;
+    finish: unknown;
+  };
+  const states = new Map<number, State>();
+  for (const chunk of chunks) {
+    for (const choice of (chunk.choices ?? []) as Json[]) {
+      const index = Number(choice.index ?? 0);
+      const st = states.get(index) ??
+        { role: null, parts: [], tools: new Map(), finish: null } as State;
+      states.set(index, st);
+      const delta = (choice.delta ?? {}) as Json;
+      if (delta.role && st.role === null) st.role = delta.role;
+      if (delta.content) st.parts.push(String(delta.content));
+      if (choice.finish_reason) st.finish = choice.finish_reason;
+      for (const tc of (delta.tool_calls ?? []) as Json[]) {
+        const i = Number(tc.index ?? 0);
+        const t = st.tools.get(i) ?? { id: null, type: "function", name: "", arguments: "" };
+        st.tools.set(i, t);
+        if (tc.id) t.id = tc.id;
+        if (tc.type) t.type = tc.type;
+        const f = (tc.function ?? {}) as Json;
+        if (f.name) t.name += String(f.name);
+        if (f.arguments) t.arguments += String(f.arguments);
+      }
+    }
+  }
+  const last = chunks.at(-1)!;
+  const usage = last.usage as Json | null | undefined;
+  return {
+    id: last.id,
+    object: "chat.completion",
+    created: last.created,
+    model: last.model,
+    choices: [...states.entries()].sort(([a], [b]) => a - b).map(([index, st]) => ({
+      index,
+      message: {
+        role: st.role ?? "assistant",
+        content: st.parts.join("") || null,
+        ...(st.tools.size
+          ? {
+            tool_calls: [...st.tools.values()].map((t) => ({
+              id: t.id,
+              type: t.type,
+              function: { name: t.name, arguments: t.arguments },
+            })),
+          }
+          : {}),
+      },
+      finish_reason: st.finish ?? "stop",
+    })),
+    ...(usage
+      ? {
+        usage: {
+          prompt_tokens: usage.prompt_tokens ?? null,
+          completion_tokens: usage.completion_tokens ?? null,
+          total_tokens: usage.total_tokens ?? null,
+        },
+      }
+      : {}),
+  };
 }
