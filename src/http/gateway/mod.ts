@@ -19,6 +19,7 @@ import { mountInvokeRoutes } from "./invoke_routes.ts";
 import { mountProxyRoute } from "./proxy_routes.ts";
 import { GatewayInvoker, routeTimeoutMsFromEnv } from "../../store/gateway/invoke/invoke.ts";
 import { TraceStore } from "../../store/traces/trace_store.ts";
+import { retentionFromEnv } from "../traces/mod.ts";
 import { secretRoutes, secretsConfig } from "./secret_routes.ts";
 
 /** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS` as the invoker's provider policy (unset: none). */
@@ -43,7 +44,8 @@ export function mountGateway(
           timeoutMs: options.routeTimeoutMs ?? routeTimeoutMsFromEnv(),
           random: options.random,
           allowedProvider: providerPolicy(),
-          traces: new TraceStore(stores.db, stores.experiments),
+          // usage traces expire as other traces (no spill: a huge span is not recorded)
+          traces: new TraceStore(stores.db, stores.experiments, retentionFromEnv()),
         })
         : undefined,
     );
