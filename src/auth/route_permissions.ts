@@ -344,6 +344,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "POST /gateway/mlflow/v1/chat/completions": admin,
   "POST /gateway/openai/v1/chat/completions": admin,
   "POST /gateway/openai/v1/embeddings": admin,
+  "POST /gateway/openai/v1/responses": admin,
+  "POST /gateway/openai/v1/responses/compact": admin,
   "POST /gateway/anthropic/v1/messages": admin,
   "GET /gateway/mlflow/v1/models": anyUser,
 

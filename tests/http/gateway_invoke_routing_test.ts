@@ -88,7 +88,9 @@ run(
       json: {
         detail: "Unsupported passthrough endpoint '/anthropic/v1/messages' for OpenAI provider. " +
           "Supported endpoints: /gateway/openai/v1/chat/completions (provider_path: " +
-          "chat/completions), /gateway/openai/v1/embeddings (provider_path: embeddings)",
+          "chat/completions), /gateway/openai/v1/embeddings (provider_path: embeddings), " +
+          "/gateway/openai/v1/responses (provider_path: responses), " +
+          "/gateway/openai/v1/responses/compact (provider_path: responses/compact)",
       },
     });
 
@@ -162,3 +164,45 @@ run("streams, embeddings and passthrough fall back and split too", async (c, p) 
   assert.equal(rawSplit.json.model, "e");
   assert.ok(p.seen.filter((s) => s.path.startsWith("/a/")).length === 0);
 }, { random: () => 0.9 });
+
+run(
+  "the Responses API passthrough, unary and streamed; compaction refuses a stream",
+  async (c, p) => {
+    await endpoint(c, "oa", [{ model: "gpt-5", apiBase: `${p.url}/v1` }]);
+    await endpoint(c, "gq", [{ provider: "groq", model: "llama", apiBase: `${p.url}/v1` }]);
+    p.answer("/v1/responses", { json: { id: "resp_1", object: "response", output: [] } });
+    const res = await post(c, "/gateway/openai/v1/responses", { model: "oa", input: "hi" });
+    assert.deepEqual(res.json, { id: "resp_1", object: "response", output: [] });
+    assert.deepEqual(p.seen.at(-1)!.body, { model: "gpt-5", input: "hi" });
+    p.answer("/v1/responses/compact", { json: { id: "resp_2" } });
+    const compact = await post(c, "/gateway/openai/v1/responses/compact", {
+      model: "oa",
+      previous_response_id: "resp_1",
+    });
+    assert.deepEqual(compact.json, { id: "resp_2" });
+    assert.deepEqual(
+      await post(c, "/gateway/openai/v1/responses/compact", { model: "oa", stream: true }),
+      {
+        status: 400,
+        json: {
+          detail: "stream=true is not supported on /responses/compact; compaction is a unary " +
+            "request.",
+        },
+      },
+    );
+    p.answer("/v1/responses", { sse: ['{"type":"response.created"}'] });
+    const stream = await streamText(c, "/gateway/openai/v1/responses", {
+      model: "oa",
+      input: "hi",
+      stream: true,
+    });
+    assert.deepEqual(stream.events, [{ type: "response.created" }]);
+    assert.equal(p.seen.at(-1)!.body.stream_options, undefined, "only chat gets stream_options");
+    const groq = await post(c, "/gateway/openai/v1/responses", { model: "gq", input: "hi" });
+    assert.equal(groq.status, 400);
+    assert.match(
+      groq.json.detail,
+      /^Unsupported passthrough endpoint '\/openai\/v1\/responses' for Groq/,
+    );
+  },
+);

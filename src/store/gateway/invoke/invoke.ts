@@ -46,6 +46,8 @@ export interface InvokerOptions {
 const REQUEST_TYPES: Record<PassthroughAction, string> = {
   openai_chat: "passthrough/model/openai-chat",
   openai_embeddings: "passthrough/model/openai-embeddings",
+  openai_responses: "passthrough/model/openai-responses",
+  openai_responses_compact: "passthrough/model/openai-responses",
   anthropic_messages: "passthrough/model/anthropic-messages",
 };
 
@@ -236,6 +238,12 @@ export class GatewayInvoker {
     input: Json,
     headers: Record<string, string>,
   ): Promise<{ json: Json } | { raw: AsyncIterable<string> }> {
+    if (action === "openai_responses_compact" && input.stream) {
+      throw new GatewayHttpError(
+        400,
+        "stream=true is not supported on /responses/compact; compaction is a unary request.",
+      );
+    }
     const body = { ...input };
     const name = endpointOf(body);
     const config = await this.config(name);

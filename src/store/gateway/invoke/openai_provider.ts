@@ -55,7 +55,12 @@ export class OpenAIProvider implements Provider {
     }
     this.displayName = "OpenAI";
     this.providerName = "openai";
-    this.passthroughPaths = { openai_chat: "chat/completions", openai_embeddings: "embeddings" };
+    this.passthroughPaths = {
+      openai_chat: "chat/completions",
+      openai_embeddings: "embeddings",
+      openai_responses: "responses",
+      openai_responses_compact: "responses/compact",
+    };
     const azure = provider === "azure" ||
       (auth.api_type === "azure" || auth.api_type === "azuread");
     if (azure) {

@@ -13,6 +13,8 @@ import type { Json } from "./payloads.ts";
 export const PASSTHROUGH_ROUTES = {
   openai_chat: "/openai/v1/chat/completions",
   openai_embeddings: "/openai/v1/embeddings",
+  openai_responses: "/openai/v1/responses",
+  openai_responses_compact: "/openai/v1/responses/compact",
   anthropic_messages: "/anthropic/v1/messages",
 } as const;
 
