@@ -397,6 +397,18 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "GET /mlflow/gateway/supported-providers": anyUser,
   "GET /mlflow/gateway/supported-models": anyUser,
   "GET /mlflow/gateway/provider-config": anyUser,
+  // AI Gateway invocation (`/gateway/*`, outside the REST API). MLflow 3.17.2 needs USE on the
+  // endpoint (per-resource grant, named by the path or the body's `model`). The models listing
+  // only needs a signed-in user (its rows are filtered to the endpoints the caller may use).
+  "POST /gateway/:endpoint_name/mlflow/invocations": on("gateway_endpoint_name", "USE"),
+  "POST /gateway/mlflow/v1/chat/completions": on("gateway_endpoint_name", "USE"),
+  "POST /gateway/openai/v1/chat/completions": on("gateway_endpoint_name", "USE"),
+  "POST /gateway/openai/v1/embeddings": on("gateway_endpoint_name", "USE"),
+  "POST /gateway/openai/v1/responses": on("gateway_endpoint_name", "USE"),
+  // MLflow names no endpoint for this route (not in `_ROUTES_NEEDING_BODY`): only admins pass.
+  "POST /gateway/openai/v1/responses/compact": admin,
+  "POST /gateway/anthropic/v1/messages": on("gateway_endpoint_name", "USE"),
+  "GET /gateway/mlflow/v1/models": anyUser,
 
   // Webhooks: admins only (MLflow 3.17.2 `WEBHOOK_BEFORE_REQUEST_HANDLERS`: `sender_is_admin`).
   "POST /mlflow/webhooks": admin,

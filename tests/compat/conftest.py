@@ -103,6 +103,10 @@ def _server_env(backend: str) -> dict[str, str]:
     env.setdefault("MLFLOW_WEBHOOK_CACHE_TTL", "0")
     # AI Gateway secrets are sealed under this passphrase (tests/compat/test_gateway.py).
     env.setdefault("MLFLOW_CRYPTO_KEK_PASSPHRASE", "compat-tier-gateway-passphrase")
+    # Gateway invocation tests (test_gateway.py) point a secret's api_base at a fake provider on
+    # loopback over http.
+    env.setdefault("MLFLOW_GATEWAY_API_BASE_ALLOW_PRIVATE_IPS", "true")
+    env.setdefault("MLFLOW_GATEWAY_API_BASE_ALLOWED_SCHEMES", "http,https")
     if backend == "dynamodb-local":
         # DynamoDB Local accepts any credentials; never reach for real ones or IMDS.
         env.update(

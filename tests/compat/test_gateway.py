@@ -321,3 +321,183 @@ def test_guardrails_on_an_endpoint(store, secret):
     with pytest.raises(MlflowException) as gone:
         store.get_gateway_guardrail(guardrail.guardrail_id)
     assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+
+
+# --- Invocation: the stock client's gateway callers against a fake provider on loopback --------
+
+
+@pytest.fixture
+def fake_provider():
+    """An OpenAI-compatible provider on loopback; yields (base URL, recorded requests)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            seen.append({"path": self.path, "headers": headers, "body": body})
+            if self.path == "/v1/chat/completions":
+                answer = {
+                    "id": "chatcmpl-compat",
+                    "object": "chat.completion",
+                    "created": 1700000000,
+                    "model": body["model"],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "assistant",
+                                "content": '{"result": "yes", "rationale": "It says thanks."}',
+                            },
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 12, "completion_tokens": 9, "total_tokens": 21},
+                }
+                status = 200
+            else:
+                answer, status = {"error": {"message": "no such model"}}, 404
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _invocable_endpoint(store, base_url: str, usage_tracking: bool = False) -> str:
+    secret = store.create_gateway_secret(
+        secret_name=_unique("key"),
+        secret_value={"api_key": "sk-compat-invoke"},
+        provider="openai",
+        auth_config={"api_base": f"{base_url}/v1"},
+    )
+    definition = _definition(store, secret)
+    name = _unique("judge")
+    store.create_gateway_endpoint(
+        name=name,
+        model_configs=[
+            GatewayEndpointModelConfig(
+                definition.model_definition_id, GatewayModelLinkageType.PRIMARY
+            )
+        ],
+        usage_tracking=usage_tracking,
+    )
+    return name
+
+
+def test_a_judge_calls_its_model_through_a_gateway_endpoint(store, fake_provider):
+    from mlflow.genai.judges import make_judge
+
+    base_url, seen = fake_provider
+    name = _invocable_endpoint(store, base_url)
+    judge = make_judge(
+        name="polite",
+        instructions="Is the response in {{ outputs }} polite? Answer yes or no.",
+        model=f"gateway:/{name}",
+        feedback_value_type=str,
+    )
+    feedback = judge(outputs="Thank you so much!")
+    assert feedback.value == "yes"
+    assert feedback.rationale == "It says thanks."
+    sent = seen[-1]
+    assert sent["path"] == "/v1/chat/completions"
+    assert sent["body"]["model"] == "gpt-4o"
+    assert sent["headers"]["authorization"] == "Bearer sk-compat-invoke"
+    assert any("Thank you so much!" in str(m.get("content")) for m in sent["body"]["messages"])
+
+
+def test_openai_compatible_routes_at_the_stock_gateway_base(store, fake_provider):
+    import requests
+    from mlflow.genai.utils.gateway_utils import get_gateway_config
+
+    base_url, seen = fake_provider
+    name = _invocable_endpoint(store, base_url)
+    config = get_gateway_config(name)  # the base URL the stock client's gateway callers use
+
+    models = requests.get(f"{config.api_base}models", timeout=30)
+    assert models.status_code == 200
+    assert name in [m["id"] for m in models.json()["data"]]
+
+    answer = requests.post(
+        f"{config.api_base}chat/completions",
+        json={"model": name, "messages": [{"role": "user", "content": "hi"}]},
+        timeout=30,
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["object"] == "chat.completion"
+    assert body["provider"] == "openai"
+    assert body["usage"] == {"prompt_tokens": 12, "completion_tokens": 9, "total_tokens": 21}
+    assert seen[-1]["body"] == {
+        "model": "gpt-4o",
+        "n": 1,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+
+    unknown = requests.post(
+        f"{config.api_base}chat/completions",
+        json={"model": "no-such-endpoint", "messages": [{"role": "user", "content": "hi"}]},
+        timeout=30,
+    )
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "detail": {
+            "error_code": "RESOURCE_DOES_NOT_EXIST",
+            "message": "GatewayEndpoint not found (name='no-such-endpoint')",
+        }
+    }
+
+    invoked = requests.post(
+        f"{config.api_base.removesuffix('mlflow/v1/')}{name}/mlflow/invocations",
+        json={"messages": [{"role": "user", "content": "hi"}], "temperature": 0.2},
+        timeout=30,
+    )
+    assert invoked.status_code == 200
+    assert invoked.json()["choices"][0]["message"]["role"] == "assistant"
+    assert seen[-1]["body"]["temperature"] == 0.2
+
+
+def test_usage_tracking_records_a_trace_the_stock_client_reads(store, fake_provider):
+    import requests
+    from mlflow.genai.utils.gateway_utils import get_gateway_config
+
+    base_url, _ = fake_provider
+    name = _invocable_endpoint(store, base_url, usage_tracking=True)
+    endpoint = store.get_gateway_endpoint(name=name)
+    config = get_gateway_config(name)
+    answer = requests.post(
+        f"{config.api_base}chat/completions",
+        json={"model": name, "messages": [{"role": "user", "content": "count my tokens"}]},
+        timeout=30,
+    )
+    assert answer.status_code == 200
+
+    traces = MlflowClient().search_traces(locations=[endpoint.experiment_id])
+    assert len(traces) == 1
+    trace = traces[0]
+    assert trace.info.state.value == "OK"
+    assert trace.info.trace_metadata["mlflow.gateway.endpointId"] == endpoint.endpoint_id
+    assert trace.info.trace_metadata["mlflow.gateway.requestType"] == "unified/chat"
+    assert trace.info.token_usage == {"input_tokens": 12, "output_tokens": 9, "total_tokens": 21}
+    assert [s.name for s in trace.data.spans] == [f"gateway/{name}", "provider/openai/gpt-4o"]
+    assert trace.data.spans[0].inputs["messages"] == [
+        {"role": "user", "content": "count my tokens"}
+    ]
+    assert trace.data.spans[1].span_type == "LLM"

@@ -124,6 +124,25 @@ export async function setup(s: FullApp) {
     stage: "BEFORE",
     action: "VALIDATION",
   })).guardrail.guardrail_id as string;
+  // An endpoint whose only model lost its secret: the invocation routes check the request and
+  // answer without calling a provider (the fuzz test has no network).
+  const orphanSecret = (await ok(s, "POST", "/3.0/gateway/secrets/create", {
+    secret_name: "fuzz-orphan-secret",
+    secret_value: { api_key: "sk-fuzz-0987654321" },
+    provider: "openai",
+  })).secret.secret_id as string;
+  const orphanDef = (await ok(s, "POST", "/3.0/gateway/model-definitions/create", {
+    name: "fuzz-orphan-def",
+    secret_id: orphanSecret,
+    provider: "openai",
+    model_name: "gpt",
+  })).model_definition.model_definition_id as string;
+  await ok(s, "POST", "/3.0/gateway/endpoints/create", {
+    name: "fuzz-orphan",
+    model_configs: [{ model_definition_id: orphanDef, linkage_type: "PRIMARY" }],
+    usage_tracking: false,
+  });
+  await ok(s, "DELETE", "/3.0/gateway/secrets/delete", { secret_id: orphanSecret });
   const gw = { S, MD, GE, BP, GR, scorerId };
   const I = (await ok(s, "POST", "/3.0/issues", {
     experiment_id: E,
@@ -409,6 +428,18 @@ export function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
     }],
     ["GET", "/3.0/gateway/guardrails/list", { max_results: "5" }],
     ["PUT", "/3.0/scorers/online-config", { experiment_id: E, name: "safety", sample_rate: 0 }],
+    // AI Gateway invocation (paths outside the REST API; FastAPI's `{"detail"}` errors).
+    ["POST", "/gateway/fuzz-orphan/mlflow/invocations", {
+      messages: [{ role: "user", content: "x" }],
+      temperature: 0.5,
+      max_tokens: 10,
+      stop: ["END"],
+    }],
+    ["POST", "/gateway/mlflow/v1/chat/completions", {
+      model: "fuzz-orphan",
+      messages: [{ role: "user", content: "x" }],
+    }],
+    ["POST", "/gateway/openai/v1/embeddings", { model: "fuzz-orphan", input: ["x"] }],
     // GenAI issues.
     ["POST", "/3.0/issues", {
       experiment_id: E,

@@ -18,6 +18,8 @@ export interface GatewayCtx {
   raw(path: string, init?: RequestInit): Promise<{ status: number; json: Json }>;
   stores: Stores;
   db: Db;
+  /** The app itself (streamed answers). */
+  app: { request(path: string, init?: RequestInit): Response | Promise<Response> };
 }
 
 /** The options a test runs with unless it overrides them. */
@@ -69,7 +71,7 @@ export async function withGateway(
       const text = await res.text();
       return { status: res.status, json: text ? JSON.parse(text) : {} };
     };
-    await fn({ call, raw, stores, db });
+    await fn({ call, raw, stores, db, app });
   } finally {
     await cleanup();
   }

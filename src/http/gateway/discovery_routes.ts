@@ -16,14 +16,17 @@ import catalog from "./provider_auth_modes.json" with { type: "json" };
 const ALIASES: Record<string, string> = catalog.aliases;
 const AUTH_MODES: Record<string, unknown> = catalog.auth_modes;
 
-const normalize = (name: string) => ALIASES[name] ?? name;
+/** MLflow's `normalize_provider_name`. */
+export const normalizeProvider = (name: string) => ALIASES[name] ?? name;
+const normalize = normalizeProvider;
 
 /** Python's `str.title()` for provider names. */
 function title(s: string): string {
   return s.replace(/[A-Za-z]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase());
 }
 
-function allowedProviders(): Set<string> | undefined {
+/** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS` as normalised names; undefined: every provider. */
+export function allowedProviders(): Set<string> | undefined {
   const raw = Deno.env.get("MLFLOW_GATEWAY_ALLOWED_PROVIDERS");
   const names = (raw ?? "").split(",").map((p) => p.trim().toLowerCase()).filter(Boolean)
     .map(normalize);

@@ -23,6 +23,10 @@ export interface GatewayOptions {
   deploymentsTarget?: string;
   /** `--app-name basic-auth`: USER-scoped budgets need a user to attribute spend to. */
   authEnabled?: boolean;
+  /** Provider call timeout; unset: `MLFLOW_GATEWAY_ROUTE_TIMEOUT_SECONDS` (default 300 s). */
+  routeTimeoutMs?: number;
+  /** The traffic split's random source (tests pin it); unset: `Math.random`. */
+  random?: () => number;
 }
 
 /** MLflow's boolean environment parsing (`true`/`1` and `false`/`0`). */

@@ -11,12 +11,22 @@ import type { Stores } from "../../store/stores.ts";
 import { createGatewayStores } from "../../store/gateway/gateway_store.ts";
 import { mountMlflow } from "../mount.ts";
 import { budgetRoutes } from "./budget_routes.ts";
-import { mountDiscoveryRoutes } from "./discovery_routes.ts";
+import { allowedProviders, mountDiscoveryRoutes, normalizeProvider } from "./discovery_routes.ts";
 import { endpointRoutes } from "./endpoint_routes.ts";
 import { guardrailRoutes } from "./guardrail_routes.ts";
 import { gatewayDisabled, type GatewayOptions, gatewayOptionsFromEnv } from "./gateway_options.ts";
+import { mountInvokeRoutes } from "./invoke_routes.ts";
 import { mountProxyRoute } from "./proxy_routes.ts";
+import { GatewayInvoker, routeTimeoutMsFromEnv } from "../../store/gateway/invoke/invoke.ts";
+import { TraceStore } from "../../store/traces/trace_store.ts";
+import { retentionFromEnv } from "../traces/mod.ts";
 import { secretRoutes, secretsConfig } from "./secret_routes.ts";
+
+/** `MLFLOW_GATEWAY_ALLOWED_PROVIDERS` as the invoker's provider policy (unset: none). */
+function providerPolicy(): ((provider: string) => boolean) | undefined {
+  const allowed = allowedProviders();
+  return allowed && ((p) => allowed.has(normalizeProvider(p.toLowerCase())));
+}
 
 /** Returns the mount function of the gateway routes. */
 export function mountGateway(
@@ -26,6 +36,19 @@ export function mountGateway(
   const gw = createGatewayStores(stores.db, stores.experiments, options.passphrase);
   return (app: Hono) => {
     mountProxyRoute(app, options.deploymentsTarget);
+    mountInvokeRoutes(
+      app,
+      options.enabled
+        ? new GatewayInvoker(gw, {
+          policy: options.apiBase,
+          timeoutMs: options.routeTimeoutMs ?? routeTimeoutMsFromEnv(),
+          random: options.random,
+          allowedProvider: providerPolicy(),
+          // usage traces expire as other traces (no spill: a huge span is not recorded)
+          traces: new TraceStore(stores.db, stores.experiments, retentionFromEnv()),
+        })
+        : undefined,
+    );
     if (!options.enabled) {
       for (const api of ["api", "ajax-api"]) {
         app.all(`/${api}/3.0/mlflow/gateway/*`, () => {

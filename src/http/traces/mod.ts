@@ -43,7 +43,7 @@ export async function mountTracesFromConfig(
  * `MLFLOW_TRACE_RETENTION_DAYS`: traces written from now on expire (DynamoDB TTL) after that many
  * days. Read here rather than in the shared config because only traces use it.
  */
-function retentionFromEnv(): { retentionDays?: number } {
+export function retentionFromEnv(): { retentionDays?: number } {
   const raw = Deno.env.get("MLFLOW_TRACE_RETENTION_DAYS");
   if (raw === undefined || raw === "") return {};
   const days = Number(raw);

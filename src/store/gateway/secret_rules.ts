@@ -136,7 +136,8 @@ async function resolveHost(host: string, policy: ApiBasePolicy): Promise<string[
   return addresses;
 }
 
-async function defaultResolve(host: string): Promise<string[]> {
+/** Resolves a host name to its A and AAAA addresses (`localhost` to loopback). */
+export async function defaultResolve(host: string): Promise<string[]> {
   if (host === "localhost" || host.endsWith(".localhost")) return ["127.0.0.1"];
   const [v4, v6] = await Promise.allSettled([
     Deno.resolveDns(host, "A"),
