@@ -13,7 +13,7 @@ import { CORE_PROVIDER_ENV_VARS, providerKeyVars } from "../../store/issues/chat
 import type { IssueDetectionService } from "../../store/issues/detection_job.ts";
 import { jobView } from "../../store/jobs/job_store.ts";
 import type { TraceStore } from "../../store/traces/trace_store.ts";
-import { authUser } from "../auth/middleware.ts";
+import { authUser, forbidden } from "../auth/middleware.ts";
 import { invalidValue, jsonBody } from "../request.ts";
 
 type Check = (v: unknown) => boolean;
@@ -63,6 +63,21 @@ function checkCredentials(
   }
 }
 
+/**
+ * With basic-auth on, a job is its creator's (or an admin's), as MLflow's
+ * `validate_is_job_owner`: anyone else, also for an unknown job, gets its 403.
+ */
+async function ownerDenied(
+  c: Context,
+  detection: IssueDetectionService,
+  jobId: string,
+): Promise<boolean> {
+  const user = authUser(c);
+  if (!user || user.is_admin) return false;
+  const job = await detection.deps.jobs.find(jobId);
+  return job?.creator === undefined || job.creator !== user.username;
+}
+
 /** The routes, mounted under `/ajax-api/3.0/mlflow`. */
 export function invokeRoutes(
   detection: IssueDetectionService,
@@ -94,6 +109,10 @@ export function invokeRoutes(
         "Either 'endpoint_name' or both 'provider' and 'model' must be provided",
       );
     }
+    // USE on the secret (MLflow's `validate_can_invoke_issue_detection`): gateway secrets carry
+    // no grants on this server, so only an admin may hand one to a job.
+    const user = authUser(c);
+    if (secretId && user && !user.is_admin) return forbidden();
     checkCredentials(provider, endpointName, secretId, detection.deps.env);
     // The traces that exist must be the experiment's (missing ones fail in the job, as MLflow).
     for (const t of await traces.getRecords(traceIds)) {
@@ -115,11 +134,15 @@ export function invokeRoutes(
   });
 
   app.get("/jobs/:job_id", async (c) => {
-    return c.json(jobView(await detection.poll(c.req.param("job_id"))));
+    const jobId = c.req.param("job_id");
+    if (await ownerDenied(c, detection, jobId)) return forbidden();
+    return c.json(jobView(await detection.poll(jobId)));
   });
 
   app.patch("/jobs/cancel/:job_id", async (c) => {
-    return c.json(jobView(await detection.deps.jobs.cancel(c.req.param("job_id"))));
+    const jobId = c.req.param("job_id");
+    if (await ownerDenied(c, detection, jobId)) return forbidden();
+    return c.json(jobView(await detection.deps.jobs.cancel(jobId)));
   });
 
   return app;
