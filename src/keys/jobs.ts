@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Key } from "./names.ts";
+import { type Gsi1Key, type Key, padNumber } from "./names.ts";
 
 // Server jobs (docs/key-schema.md, "Jobs").
 
@@ -13,3 +13,9 @@ export const jobKey = (jobId: string): Key => ({ pk: `${JOB_PK_PREFIX}${jobId}`,
 export const JOB_PK_PREFIX = "JOB#";
 /** Job ids this server makes (a UUID); anything else names no job. */
 export const JOB_KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Every job, oldest first, in one index partition (MLflow lists jobs by creation time). */
+export const JOBS_GSI1_PK = "JOBS";
+export const jobGsi1 = (creationTime: number, jobId: string): Gsi1Key => ({
+  gsi1pk: JOBS_GSI1_PK,
+  gsi1sk: `${padNumber(creationTime)}#${jobId}`,
+});

@@ -1,6 +1,7 @@
 /**
  * Mounts the GenAI issue routes (3.0 paths), with trace counts read through the trace store, and
- * the UI's issue detection and job routes (ajax-API only, as MLflow serves them).
+ * the UI's issue detection and job routes (ajax-API only, as MLflow serves them), and MLflow's
+ * internal job API (`/ajax-api/3.0/jobs`).
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { TraceStore } from "../../store/traces/trace_store.ts";
 import { mountMlflow } from "../mount.ts";
 import { invokeRoutes } from "./invoke_routes.ts";
 import { issueRoutes } from "./issue_routes.ts";
+import { jobApiRoutes } from "./job_api_routes.ts";
 
 /** Environment settings of issue detection (tests pass their own). */
 export interface IssueDetectionOptions {
@@ -58,5 +60,6 @@ export function mountIssues(
   return (app: Hono) => {
     mountMlflow(app, issueRoutes(issues), ["3.0"]);
     app.route("/ajax-api/3.0/mlflow", invokeRoutes(detection, traces));
+    app.route("/", jobApiRoutes(detection));
   };
 }

@@ -28,6 +28,8 @@ import { detectIssues } from "./detection_pipeline.ts";
 import type { IssueStore } from "./issue_store.ts";
 
 export const JOB_NAME = "invoke_issue_detection";
+/** MLflow's `DEFAULT_MODEL` of issue discovery. */
+export const DEFAULT_MODEL = "openai:/gpt-5-mini";
 /** Starts of one job before it is given up (the first run and two takeovers). */
 export const MAX_ATTEMPTS = 3;
 const RUN_TYPE_TAG = "mlflow.runType";
@@ -126,6 +128,18 @@ export class IssueDetectionService {
     const claimed = await this.deps.jobs.claimNew(job.job_id, this.owner, this.leaseMs);
     if (claimed) this.spawn(claimed);
     return { job_id: job.job_id, run_id: runId };
+  }
+
+  /**
+   * A job submitted through the job API with MLflow's parameters (the run exists already;
+   * credentials come from the server's environment; no model means MLflow's default).
+   */
+  async submit(params: Record<string, unknown>, creator?: string): Promise<JobRecord> {
+    const stored = { ...params, model: params.model ?? DEFAULT_MODEL };
+    const job = await this.deps.jobs.create(JOB_NAME, stored, this.leaseMs, creator);
+    const claimed = await this.deps.jobs.claimNew(job.job_id, this.owner, this.leaseMs);
+    if (claimed) this.spawn(claimed);
+    return claimed ?? job;
   }
 
   /** The job for a poll; one whose worker is gone is taken over (or given up) first. */

@@ -14,7 +14,8 @@
  * @module
  */
 import { invalidParameter, notFound } from "../../errors.ts";
-import { JOB_KEY_ID, jobKey } from "../../keys/key_schema.ts";
+import { GSI1, JOB_KEY_ID, jobGsi1, jobKey, JOBS_GSI1_PK } from "../../keys/key_schema.ts";
+import { queryPages } from "../../dynamo/query_pages.ts";
 import { currentWorkspace, isDefaultWorkspace } from "../../util/workspace_context.ts";
 import { type Db, fromItem, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 
@@ -82,6 +83,44 @@ export function jobView(job: JobRecord): JobView {
 export class JobStore {
   constructor(readonly db: Db) {}
 
+  private keys(job: JobRecord) {
+    return { ...jobKey(job.job_id), ...jobGsi1(job.creation_time, job.job_id) };
+  }
+
+  /**
+   * MLflow's `list_jobs`: the current workspace's jobs, oldest first, optionally of one name,
+   * in the given statuses, and whose params include every given key with an equal value.
+   */
+  async list(filter: {
+    jobName?: string;
+    statuses?: JobStatus[];
+    params?: Record<string, unknown>;
+  }): Promise<JobRecord[]> {
+    const ws = currentWorkspace();
+    const out: JobRecord[] = [];
+    const pages = queryPages(this.db.port, {
+      TableName: this.db.table,
+      IndexName: GSI1,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: JOBS_GSI1_PK } },
+    }, { pages: "all" });
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    for await (const page of pages) {
+      for (const item of page.items) {
+        const job = fromItem<{ job: JobRecord }>(item).job;
+        if ((job.workspace ?? "default") !== ws) continue;
+        if (filter.jobName !== undefined && job.job_name !== filter.jobName) continue;
+        if (filter.statuses?.length && !filter.statuses.includes(job.status)) continue;
+        if (
+          filter.params &&
+          !Object.entries(filter.params).every(([k, v]) => same(job.params[k], v))
+        ) continue;
+        out.push(job);
+      }
+    }
+    return out;
+  }
+
   /** Records a new PENDING job in the current workspace; its lease starts expired + `graceMs`. */
   async create(
     jobName: string,
@@ -105,7 +144,7 @@ export class JobStore {
     };
     await this.db.port.putItem({
       TableName: this.db.table,
-      Item: toItem({ ...jobKey(job.job_id), ver: job.last_update_time, job }),
+      Item: toItem({ ...this.keys(job), ver: job.last_update_time, job }),
       ConditionExpression: "attribute_not_exists(pk)",
     });
     return job;
@@ -137,7 +176,7 @@ export class JobStore {
     try {
       await this.db.port.putItem({
         TableName: this.db.table,
-        Item: toItem({ ...jobKey(next.job_id), ver: next.last_update_time, job: next }),
+        Item: toItem({ ...this.keys(next), ver: next.last_update_time, job: next }),
         ConditionExpression: "ver = :t",
         ExpressionAttributeValues: { ":t": { N: String(expected.last_update_time) } },
       });
