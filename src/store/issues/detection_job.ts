@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { MlflowError } from "../../errors.ts";
+import { invalidParameter, MlflowError } from "../../errors.ts";
 import { isDefaultWorkspace, withWorkspace } from "../../util/workspace_context.ts";
 import type { GatewayStores } from "../gateway/gateway_store.ts";
 import type { ApiBasePolicy } from "../gateway/secret_rules.ts";
@@ -33,6 +33,19 @@ export const DEFAULT_MODEL = "openai:/gpt-5-mini";
 /** Starts of one job before it is given up (the first run and two takeovers). */
 export const MAX_ATTEMPTS = 3;
 const RUN_TYPE_TAG = "mlflow.runType";
+const MAX_ERROR_CHARS = 20_000;
+/** Largest job parameters kept (UTF-8 bytes of their JSON): one item, under DynamoDB's 400 KB. */
+const MAX_PARAMS_BYTES = 300_000;
+
+/** Refuses parameters too large to keep in the job's item. */
+export function checkParamsSize(params: unknown): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(params)).length;
+  if (bytes > MAX_PARAMS_BYTES) {
+    throw invalidParameter(
+      `The job parameters are too large to store: ${bytes} bytes of trace ids and categories (at most ${MAX_PARAMS_BYTES})`,
+    );
+  }
+}
 const JOB_ID_TAG = "mlflow.issueDetection.jobId";
 
 /** The job's parameters, as stored (MLflow's, plus where credentials come from). */
@@ -77,7 +90,8 @@ export function pyRepr(s: string): string {
 
 /** The error text MLflow stores for a failed job (`repr(exc)`). */
 export function jobError(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
+  const full = e instanceof Error ? e.message : String(e);
+  const message = full.length > MAX_ERROR_CHARS ? `${full.slice(0, MAX_ERROR_CHARS)}…` : full;
   return `MlflowException(${pyRepr(message)})`;
 }
 
@@ -103,6 +117,7 @@ export class IssueDetectionService {
     secretId?: string;
     userId?: string;
   }): Promise<{ job_id: string; run_id: string }> {
+    checkParamsSize({ t: input.traceIds, c: input.categories, m: input.model });
     const run = await this.deps.runs.create({
       experimentId: input.experimentId,
       userId: input.userId,
@@ -136,6 +151,7 @@ export class IssueDetectionService {
    */
   async submit(params: Record<string, unknown>, creator?: string): Promise<JobRecord> {
     const stored = { ...params, model: params.model ?? DEFAULT_MODEL };
+    checkParamsSize(stored);
     const job = await this.deps.jobs.create(JOB_NAME, stored, this.leaseMs, creator);
     const claimed = await this.deps.jobs.claimNew(job.job_id, this.owner, this.leaseMs);
     if (claimed) this.spawn(claimed);
@@ -174,7 +190,9 @@ export class IssueDetectionService {
     const work = job.workspace && !isDefaultWorkspace(job.workspace)
       ? () => withWorkspace(job.workspace!, () => this.execute(job))
       : () => this.execute(job);
-    const p = work().finally(() => this.#running.delete(p));
+    const p = work()
+      .catch((e) => console.error(`issue detection job ${job.job_id}: ${(e as Error).message}`))
+      .finally(() => this.#running.delete(p));
     this.#running.add(p);
   }
 
