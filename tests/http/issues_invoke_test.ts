@@ -214,6 +214,20 @@ Deno.test("issues/invoke checks its request as MLflow 3.17.2 does", async () => 
     );
     await refused(
       h,
+      { ...base, provider: "Acme", model: "m", secret_id: "s-1" },
+      400,
+      I,
+      "Unknown provider 'Acme'. Supported providers: openai, azure, anthropic, gemini, mistral, groq, deepseek, xai, openrouter, togetherai, typesafe, bedrock. To use other providers, create an AI Gateway endpoint instead.",
+    );
+    const noSecret = await h.call("POST", "/ajax:/issues/invoke", {
+      ...base,
+      model: "m",
+      secret_id: "s-unknown",
+    });
+    assert.equal(noSecret.status, 404, JSON.stringify(noSecret.body));
+    assert.equal(noSecret.body.error_code, "RESOURCE_DOES_NOT_EXIST");
+    await refused(
+      h,
       { ...base, experiment_id: other, model: "m", endpoint_name: "e" },
       403,
       "PERMISSION_DENIED",

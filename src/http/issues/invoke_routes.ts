@@ -41,7 +41,7 @@ function checkCredentials(
   env: (name: string) => string | undefined,
 ): void {
   const name = provider.toLowerCase();
-  if (secretId && !endpointName && CORE_PROVIDER_ENV_VARS[name] === undefined) {
+  if (secretId && CORE_PROVIDER_ENV_VARS[name] === undefined) {
     throw invalidParameter(
       `Unknown provider '${provider}'. Supported providers: ${
         Object.keys(CORE_PROVIDER_ENV_VARS).join(", ")
