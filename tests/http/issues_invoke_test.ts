@@ -292,6 +292,25 @@ Deno.test("issues/invoke: a failing provider fails the job with MLflow's message
   }
 });
 
+Deno.test("issues/invoke with job execution turned off starts nothing", async () => {
+  const h = await harness({ OPENAI_API_KEY: "k", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" });
+  try {
+    const { E } = await setup(h, []);
+    const r = await h.call("POST", "/ajax:/issues/invoke", {
+      experiment_id: E,
+      trace_ids: ["tr-x"],
+      categories: [],
+      provider: "openai",
+      model: "m",
+    });
+    assert.equal(r.status, 501);
+    assert.match(r.body.message, /^Mlflow server job execution feature is not enabled/);
+    assert.equal((await ok(h, "POST", "/runs/search", { experiment_ids: [E] })).runs, undefined);
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("issues/invoke with no readable trace finishes with nothing to analyze", async () => {
   const h = await harness({ OPENAI_API_KEY: "sk-env" });
   try {

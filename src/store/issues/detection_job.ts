@@ -73,6 +73,21 @@ export interface DetectionServiceDeps {
   sampleSize?: number;
 }
 
+/**
+ * MLflow's `MLFLOW_SERVER_ENABLE_JOB_EXECUTION` (default true): when off, no job is started (501
+ * here, before anything is written; MLflow answers 500 after creating the run).
+ */
+function checkJobsEnabled(env: (name: string) => string | undefined): void {
+  const v = env("MLFLOW_SERVER_ENABLE_JOB_EXECUTION")?.trim().toLowerCase();
+  if (v === "false" || v === "0") {
+    throw new MlflowError(
+      "NOT_IMPLEMENTED",
+      "Mlflow server job execution feature is not enabled, please set environment variable " +
+        "'MLFLOW_SERVER_ENABLE_JOB_EXECUTION' to 'true' to enable it.",
+    );
+  }
+}
+
 /** Python's `repr` of a string. */
 export function pyRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
@@ -117,6 +132,7 @@ export class IssueDetectionService {
     secretId?: string;
     userId?: string;
   }): Promise<{ job_id: string; run_id: string }> {
+    checkJobsEnabled(this.deps.env);
     checkParamsSize({ t: input.traceIds, c: input.categories, m: input.model });
     const run = await this.deps.runs.create({
       experimentId: input.experimentId,
@@ -150,6 +166,7 @@ export class IssueDetectionService {
    * credentials come from the server's environment; no model means MLflow's default).
    */
   async submit(params: Record<string, unknown>, creator?: string): Promise<JobRecord> {
+    checkJobsEnabled(this.deps.env);
     const stored = { ...params, model: params.model ?? DEFAULT_MODEL };
     checkParamsSize(stored);
     const job = await this.deps.jobs.create(JOB_NAME, stored, this.leaseMs, creator);
