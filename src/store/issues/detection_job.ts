@@ -116,7 +116,6 @@ class JobLost extends Error {}
 export class IssueDetectionService {
   readonly owner = crypto.randomUUID();
   readonly leaseMs: number;
-  readonly #running = new Set<Promise<void>>();
 
   constructor(readonly deps: DetectionServiceDeps) {
     this.leaseMs = deps.leaseMs ?? 60_000;
@@ -198,19 +197,15 @@ export class IssueDetectionService {
     return await this.deps.jobs.get(jobId);
   }
 
-  /** Waits until every job this process runs has stopped (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
-  }
-
   private spawn(job: JobRecord): void {
     const work = job.workspace && !isDefaultWorkspace(job.workspace)
       ? () => withWorkspace(job.workspace!, () => this.execute(job))
       : () => this.execute(job);
-    const p = work()
-      .catch((e) => console.error(`issue detection job ${job.job_id}: ${(e as Error).message}`))
-      .finally(() => this.#running.delete(p));
-    this.#running.add(p);
+    // Runs after the answer; a failure to record the outcome is logged, and the lease then
+    // runs out, so a later poll retries the job.
+    work().catch((e) =>
+      console.error(`issue detection job ${job.job_id}: ${(e as Error).message}`)
+    );
   }
 
   private async endRun(runId: string, status: "FINISHED" | "FAILED"): Promise<void> {
