@@ -307,6 +307,20 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "POST /mlflow/issues/search": on("experiment_id", "READ"),
   "GET /mlflow/issues/:issue_id": on("issue", "READ"),
   "PATCH /mlflow/issues/:issue_id": on("issue", "EDIT"),
+  // Issue detection (ajax only): it creates a run in the experiment (EDIT, as create-run); a
+  // `secret_id` needs USE on that secret, which here means an admin (gateway secrets carry no
+  // grants on this server; the handler checks). Jobs have no experiment: their creator or an
+  // admin (the handler checks, as MLflow's `validate_is_job_owner`).
+  "POST /mlflow/issues/invoke": on("experiment_id", "EDIT"),
+  "GET /mlflow/jobs/:job_id": anyUser,
+  "PATCH /mlflow/jobs/cancel/:job_id": anyUser,
+  // MLflow's internal job API (`/ajax-api/3.0/jobs`): the same ownership; a search lists the
+  // caller's jobs only (the handler filters).
+  "POST /jobs": anyUser,
+  "POST /jobs/": anyUser,
+  "POST /jobs/search": anyUser,
+  "GET /jobs/:job_id": anyUser,
+  "PATCH /jobs/cancel/:job_id": anyUser,
   // Registered scorers, as MLflow 3.17.2: per-scorer grants (resource type `scorer`; no grant
   // means default_permission, not the experiment's level); registering needs EDIT on the
   // experiment and no DENY on the scorer; its registrant gets MANAGE on it; a list keeps the

@@ -1,6 +1,9 @@
 """GenAI issues through the stock client: ``TracingClient._create_issue``/``_get_issue``, the
 RestStore's ``update_issue``/``search_issues``, and ``mlflow.log_issue`` linking traces (trace counts).
-The 3.17.2 client has no public issue API beyond these (the UI calls the same endpoints).
+The 3.17.2 client has no public issue API beyond these (the UI calls the same endpoints; issue
+detection, ``ajax-api/3.0/mlflow/issues/invoke``, is UI-only: tests/http/issues_invoke_test.ts).
+With ``--enable-workspaces`` (a server of its own, ``test_workspaces``'s fixtures) an issue is its
+experiment's workspace's.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from mlflow.entities import SpanType
 from mlflow.entities.issue import IssueSeverity, IssueStatus
 from mlflow.exceptions import MlflowException
 from mlflow.tracing.client import TracingClient
+
+from test_workspaces import ws, ws_uri  # noqa: F401 (fixtures: a server with workspaces)
 
 
 @pytest.fixture(autouse=True)
@@ -100,3 +105,28 @@ def test_issue_errors(tracking_uri: str, experiment_id: str):
         tc._create_issue(experiment_id=experiment_id, name="n", description="")
     with pytest.raises(MlflowException, match="Invalid filter field 'name'"):
         tc.store.search_issues(experiment_id=experiment_id, filter_string="name = 'x'")
+
+
+def test_issues_belong_to_their_experiments_workspace(ws: str):  # noqa: F811
+    team = f"issues-{uuid.uuid4().hex[:8]}"
+    mlflow.create_workspace(team)
+    mlflow.set_workspace(team)
+    experiment_id = mlflow.set_experiment(f"issues-ws-{uuid.uuid4().hex[:8]}").experiment_id
+    tc = TracingClient(ws)
+    issue = tc._create_issue(experiment_id=experiment_id, name="Team only", description="d")
+    assert tc._get_issue(issue.issue_id).name == "Team only"
+    assert issue.issue_id in [i.issue_id for i in tc.store.search_issues()]
+
+    mlflow.set_workspace(None)  # the default workspace
+    with pytest.raises(MlflowException, match=f"Issue with ID '{issue.issue_id}' not found") as e:
+        tc._get_issue(issue.issue_id)
+    assert e.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    with pytest.raises(MlflowException, match="not found"):
+        tc.store.update_issue(issue.issue_id, status="resolved")
+    assert issue.issue_id not in [i.issue_id for i in tc.store.search_issues()]
+    assert list(tc.store.search_issues(experiment_id=experiment_id)) == []
+    with pytest.raises(MlflowException, match=f"No Experiment with id={experiment_id} exists"):
+        tc._create_issue(experiment_id=experiment_id, name="n", description="d")
+
+    mlflow.set_workspace(team)
+    assert tc._get_issue(issue.issue_id).status == "pending"

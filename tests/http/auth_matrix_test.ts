@@ -387,7 +387,11 @@ Deno.test("permission matrix: every route × anonymous, no grant, READ, EDIT, MA
           (res.status === 500 && b?.error_code === "INVALID_STATE") ||
           (res.status === 500 && String(b?.detail).startsWith("Gateway upstream request failed"));
         if (got !== want || (res.status >= 500 && !handlerAnswer)) {
-          failures.push(`${key} as ${role}: want ${want}, got ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+          failures.push(
+            `${key} as ${role}: want ${want}, got ${res.status} ${
+              JSON.stringify(res.body).slice(0, 300)
+            }`,
+          );
         }
       }
     }, 6);

@@ -23,8 +23,12 @@ import { createStores } from "../../src/store/stores.ts";
 
 /** A running app and how to tear it down. */
 
-/** `/runs/get` → `/api/2.0/mlflow/runs/get`; a path written `/3.0/traces` → `/api/3.0/mlflow/traces`. */
+/**
+ * `/runs/get` → `/api/2.0/mlflow/runs/get`; a path written `/3.0/traces` →
+ * `/api/3.0/mlflow/traces`; an `/ajax-api/...` path as it is.
+ */
 export function apiUrl(path: string): string {
+  if (path.startsWith("/ajax-api/")) return path;
   return path.startsWith("/3.0/") ? `/api/3.0/mlflow${path.slice(4)}` : `/api/2.0/mlflow${path}`;
 }
 

@@ -149,11 +149,14 @@ export async function setup(s: FullApp) {
     name: "fuzz-issue",
     description: "d",
   })).issue.issue_id as string;
-  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, I, traceOf, scorer, W, gw };
+  // Issue detection runs in its own experiment: its jobs end their runs in the background,
+  // which must not show in the listings a refused request is checked against.
+  const Ed = (await ok(s, "POST", "/experiments/create", { name: "fuzz-detect" })).experiment_id;
+  return { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, I, traceOf, scorer, W, gw, Ed };
 }
 
 export function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
-  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, I, traceOf, scorer, W, gw } = x;
+  const { E, Ev, R, Rv, M, source, LM, LMv, T, Tv, A, D, I, traceOf, scorer, W, gw, Ed } = x;
   const kv = [{ key: "k", value: "v" }];
   return [
     ["POST", "/experiments/create", { name: "fz-new", artifact_location: "", tags: kv }],
@@ -459,5 +462,17 @@ export function endpoints(x: Awaited<ReturnType<typeof setup>>): Endpoint[] {
       max_results: 10,
       include_trace_count: true,
     }],
+    // Issue detection (ajax only; the job fails at once: no such gateway endpoint) and its job
+    // routes. MLflow's FastAPI job API (`/ajax-api/3.0/jobs`) answers FastAPI's `detail`, not
+    // `error_code`, so it is not fuzzed here (tests/http/job_api_test.ts).
+    ["POST", "/ajax-api/3.0/mlflow/issues/invoke", {
+      experiment_id: Ed,
+      trace_ids: ["tr-fuzz"],
+      categories: ["correctness"],
+      provider: "openai",
+      endpoint_name: "fz-none",
+    }],
+    ["GET", "/ajax-api/3.0/mlflow/jobs/00000000-0000-4000-8000-000000000000", {}],
+    ["PATCH", "/ajax-api/3.0/mlflow/jobs/cancel/00000000-0000-4000-8000-000000000000", {}],
   ];
 }

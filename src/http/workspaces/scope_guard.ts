@@ -27,6 +27,12 @@ import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
 
 /**
+ * Routes whose handler lists the request's workspace's items only, as MLflow filters them (an
+ * issue search naming another workspace's experiment finds nothing; it is not a 404).
+ */
+const FILTERED_BY_HANDLER: ReadonlySet<string> = new Set(["POST /mlflow/issues/search"]);
+
+/**
  * Resource kinds whose names are scoped by their keys, never by this guard (AI Gateway resources
  * live in per-workspace partitions: another workspace's are not found).
  */
@@ -77,6 +83,10 @@ function hidden(via: Via, params: Params, path: string, experimentId: string): M
       const id = m ? decodeURIComponent(m[1]!) : firstOf(params, "model_id");
       return notFound(`Logged model with ID '${id}' not found.`);
     }
+    case "issue": {
+      const m = /^\/mlflow\/issues\/([^/]+)/.exec(path);
+      return notFound(`Issue with ID '${decodeURIComponent(m?.[1] ?? "")}' not found`);
+    }
     case "dataset": {
       const m = /^\/mlflow\/datasets\/([^/]+)/.exec(path);
       return notFound(`Evaluation dataset with id '${decodeURIComponent(m?.[1] ?? "")}' not found`);
@@ -121,8 +131,10 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       registeredModel: (name) => prev ? prev.registeredModel(name) : Promise.resolve(true),
     });
     const path = normalizePath(c.req.path, staticPrefix);
-    const rule = findRoute(c.req.method, path)?.rule;
+    const route = findRoute(c.req.method, path);
+    const rule = route?.rule;
     if (rule?.kind !== "resource") return await next();
+    if (FILTERED_BY_HANDLER.has(`${c.req.method} ${route!.pattern}`)) return await next();
     const queryOnly = rule.via === "artifact_path" || rule.query === true;
     let params: Params;
     try {

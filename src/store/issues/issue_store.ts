@@ -10,6 +10,10 @@
  * Search order is MLflow's: severity (high first, unset last), then trace count when asked
  * for, then newest first, then issue id descending; pages are offsets, as MLflow's.
  *
+ * With workspaces on, an issue belongs to its experiment's workspace (MLflow joins issues to
+ * experiments): another workspace's issue is not found, and searches list the request's
+ * workspace's issues only. The keys are the same in every workspace.
+ *
  * @module
  */
 import { Buffer } from "node:buffer";
@@ -26,6 +30,7 @@ import {
 } from "../../keys/key_schema.ts";
 import { type IssueClause, matchIssue } from "../../search/issues_filter.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { workspacesActive } from "../../util/workspace_context.ts";
 import { type Db, fromItem, nowMs, rawKey, toItem } from "../db.ts";
 import type { ExperimentStore } from "../experiments/experiment_store.ts";
 import { validateExperimentId } from "../validation.ts";
@@ -186,7 +191,23 @@ export class IssueStore {
       ConsistentRead: true,
     });
     if (!res.Item) throw issueNotFound(issueId);
-    return fromItem<{ issue: IssueWire }>(res.Item).issue;
+    const issue = fromItem<{ issue: IssueWire }>(res.Item).issue;
+    if (!(await this.inWorkspace(issue.experiment_id))) throw issueNotFound(issueId);
+    return issue;
+  }
+
+  /** True when the experiment is the request's workspace's (always, with workspaces off). */
+  private async inWorkspace(
+    experimentId: string,
+    cache?: Map<string, Promise<boolean>>,
+  ): Promise<boolean> {
+    if (!workspacesActive()) return true;
+    let known = cache?.get(experimentId);
+    if (!known) {
+      known = this.experiments.find(experimentId, false).then((e) => e !== undefined);
+      cache?.set(experimentId, known);
+    }
+    return await known;
   }
 
   /** Changes the given fields and the update time; 404 when absent. */
@@ -264,10 +285,12 @@ export class IssueStore {
         ...(prefix ? { ":p": { S: prefix } } : {}),
       },
     }, { pages: "all" });
+    const workspaceOf = new Map<string, Promise<boolean>>();
     for await (const page of pages) {
       for (const item of page.items) {
         const issue = fromItem<{ issue: IssueWire }>(item).issue;
-        if (matchIssue(input.clauses, issue)) all.push(issue);
+        if (!matchIssue(input.clauses, issue)) continue;
+        if (await this.inWorkspace(issue.experiment_id, workspaceOf)) all.push(issue);
       }
     }
     if (input.includeTraceCount) {
