@@ -65,8 +65,12 @@ interface Check {
 interface CheckEnv {
   endpoint: string;
   seeded: WorkspaceSeeded;
-  /** A new browser context, logged in as `login` (or anonymous). */
-  context(login?: Login): Promise<BrowserContext>;
+  /**
+   * The browser context of `group`, logged in as `login` (or anonymous). The UI keeps the
+   * selected workspace in localStorage, which the pages of one context share: pages that run at
+   * the same time in different workspaces need different groups (the default group is B's).
+   */
+  context(login?: Login, group?: string): Promise<BrowserContext>;
 }
 
 /** GET `path` of the REST API in workspace `ws`; returns status and JSON body. */
@@ -100,7 +104,8 @@ function workspaceChecks(): Check[] {
     name: placeholder.name,
     run: async ({ endpoint, seeded, context }) => {
       const spec = workspacePages(seeded).find((p) => p.name === placeholder.name)!;
-      return await checkPage(await context(), endpoint, spec);
+      const group = spec.hash.endsWith(`workspace=${WS_A}`) ? WS_A : WS_B;
+      return await checkPage(await context(undefined, group), endpoint, spec);
     },
   }));
   return [
@@ -108,7 +113,7 @@ function workspaceChecks(): Check[] {
     {
       name: "ws-selector-switches",
       run: async ({ endpoint, context }) =>
-        await onPage(await context(), "ws-selector-switches", async (page) => {
+        await onPage(await context(undefined, "selector"), "ws-selector-switches", async (page) => {
           // The landing page lists the workspaces; picking one opens it.
           await page.goto(`${endpoint}/#/`, { waitUntil: "load" });
           await waitForTexts(page, ["Select a workspace to start experiments", WS_A, WS_B]);
@@ -133,7 +138,7 @@ function workspaceChecks(): Check[] {
     {
       name: "ws-create-experiment",
       run: async ({ endpoint, context }) =>
-        await onPage(await context(), "ws-create-experiment", async (page) => {
+        await onPage(await context(undefined, WS_A), "ws-create-experiment", async (page) => {
           await createExperimentInUi(page, endpoint, WS_A, "made-in-the-ui");
           await page.waitForURL(/#\/experiments\/\d+/, { timeout: CONTENT_TIMEOUT_MS });
           const id = /#\/experiments\/(\d+)/.exec(page.url())![1];
@@ -201,19 +206,22 @@ async function startAndSeed(admin?: Login): Promise<Served> {
 }
 
 async function runChecks(browser: Browser, served: Served, checks: Check[]) {
-  const contexts: BrowserContext[] = [];
+  const contexts = new Map<string, Promise<BrowserContext>>();
   const env: CheckEnv = {
     endpoint: served.endpoint,
     seeded: served.seeded,
-    // A context per check: the UI keeps the selected workspace in localStorage, which the pages
-    // of one context share.
-    context: async (login) => {
-      const context = await browser.newContext({
-        viewport: VIEWPORT,
-        ...(login ? { httpCredentials: { ...login, send: "always" as const } } : {}),
-      });
-      contexts.push(context);
-      return context;
+    context: (login, group = WS_B) => {
+      const key = `${login?.username ?? ""} ${group}`;
+      if (!contexts.has(key)) {
+        contexts.set(
+          key,
+          browser.newContext({
+            viewport: VIEWPORT,
+            ...(login ? { httpCredentials: { ...login, send: "always" as const } } : {}),
+          }),
+        );
+      }
+      return contexts.get(key)!;
     },
   };
   try {
@@ -222,7 +230,7 @@ async function runChecks(browser: Browser, served: Served, checks: Check[]) {
       CONCURRENCY,
     );
   } finally {
-    for (const c of contexts) await c.close();
+    for (const c of contexts.values()) await (await c).close();
   }
 }
 
