@@ -24,8 +24,8 @@ import {
   HERE,
   type Login,
   runPython,
-  startOurServer,
   type StartedServer,
+  startOurServer,
   stopServer,
 } from "./support.ts";
 import { EXPECTED_FAILURES } from "./pages.ts";
@@ -43,8 +43,8 @@ import {
   inWorkspace,
   VIEWER,
   viewerPages,
-  type WorkspaceSeeded,
   workspacePages,
+  type WorkspaceSeeded,
   WS_A,
   WS_B,
   WS_PLACEHOLDER,
