@@ -126,7 +126,8 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       return e ? e.workspace ?? DEFAULT_WORKSPACE : null;
     });
   // `/graphql` names its resources inside the query: its resolvers ask the request's read gate,
-  // which answers false for another workspace's experiment or run (and still asks the auth gate).
+  // which throws not-found for another workspace's experiment or run (and still asks the auth
+  // gate).
   const sameWorkspace = async (experimentId: string) => {
     const ws = await experimentWorkspace(experimentId);
     return ws === null || ws === currentWorkspace();
@@ -144,10 +145,17 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
   return async (c, next) => {
     if (!workspacesActive() || c.req.method === "OPTIONS") return await next();
     const prev = readGate(c);
+    // Another workspace's experiment or run looks missing: MLflow's store raises its not-found
+    // error, which `/graphql` reports (the UI then shows "Experiment not found").
     setReadGate(c, {
-      experiment: async (id) =>
-        (await sameWorkspace(id)) && (prev ? await prev.experiment(id) : true),
-      run: async (id) => (await runInWorkspace(id)) && (prev ? await prev.run(id) : true),
+      experiment: async (id) => {
+        if (!(await sameWorkspace(id))) throw notFound(`No Experiment with id=${id} exists`);
+        return prev ? await prev.experiment(id) : true;
+      },
+      run: async (id) => {
+        if (!(await runInWorkspace(id))) throw notFound(`Run with id=${id} not found`);
+        return prev ? await prev.run(id) : true;
+      },
       registeredModel: (name) => prev ? prev.registeredModel(name) : Promise.resolve(true),
     });
     const path = normalizePath(c.req.path, staticPrefix);
