@@ -42,31 +42,36 @@ export function watchFailures(page: Page, tolerated: RegExp[]): string[] {
   return failed;
 }
 
-/** Throws when the page shows an error banner or a watched request failed. */
-export async function assertClean(page: Page, failed: string[]): Promise<void> {
+/**
+ * Throws when the page shows an error banner (unless `banners` is false: a page that must show
+ * an error) or a watched request failed.
+ */
+export async function assertClean(page: Page, failed: string[], banners = true): Promise<void> {
   // Let follow-up requests (charts, polls) settle before judging them.
   await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => {});
-  const banner = ERROR_BANNERS.exec(await page.innerText("body"))?.[0];
+  const banner = banners ? ERROR_BANNERS.exec(await page.innerText("body"))?.[0] : undefined;
   if (banner) throw new Error(`error banner: ${banner}`);
   if (failed.length > 0) throw new Error(`failed requests:\n${failed.join("\n")}`);
 }
 
 /**
  * Runs `body` on a new page of `context` (named `name` for its screenshot) and reports how it
- * went; requests failing outside `tolerated` fail it.
+ * went; requests failing outside `tolerated` fail it, and so does an error banner unless
+ * `banners` is false.
  */
 export async function onPage(
   context: BrowserContext,
   name: string,
   body: (page: Page) => Promise<void>,
   tolerated: RegExp[] = [...EXPECTED_FAILURES, ...PENDING_FAILURES],
+  banners = true,
 ): Promise<Outcome> {
   const page = await context.newPage();
   const failed = watchFailures(page, tolerated);
   const started = Date.now();
   try {
     await body(page);
-    await assertClean(page, failed);
+    await assertClean(page, failed, banners);
     return { ms: Date.now() - started };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e), ms: Date.now() - started };
