@@ -214,6 +214,23 @@ function authChecks(): Check[] {
     },
     ...pages,
     {
+      // An experiment of the workspace without a grant: the UI says so (403s), and keeps going.
+      name: "auth-viewer-denied-experiment",
+      run: async ({ endpoint, seeded, context }) =>
+        await onPage(
+          await context(VIEWER),
+          "auth-viewer-denied-experiment",
+          async (page) => {
+            const hash = inWorkspace(`#/experiments/${seeded.exp_traces_b}/traces`, WS_B);
+            await page.goto(`${endpoint}/${hash}`, { waitUntil: "load" });
+            await waitForTexts(page, ["You do not have permission to access this resource"]);
+            assert.ok(!(await page.innerText("body")).includes("What is the answer"));
+          },
+          [/\/mlflow\/(runs|datasets|traces)\/search$|experiments\/get$|traces\/metrics$/],
+          false,
+        ),
+    },
+    {
       name: "auth-viewer-create-denied",
       run: async ({ endpoint, context }) =>
         await onPage(await context(VIEWER), "auth-viewer-create-denied", async (page) => {
