@@ -8,7 +8,10 @@
  */
 import type { Context } from "hono";
 
-/** Whether the caller may read a resource (its existence is not revealed: unknown → false). */
+/**
+ * Whether the caller may read a resource (its existence is not revealed: unknown → false). A
+ * resource of another workspace throws MLflow's not-found `MlflowError` instead (as if missing).
+ */
 export interface ReadGate {
   experiment(id: string): Promise<boolean>;
   run(id: string): Promise<boolean>;

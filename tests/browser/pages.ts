@@ -49,6 +49,8 @@ export interface PageSpec {
   hash: string;
   /** Texts that must all be visible. */
   texts: string[];
+  /** Texts that must not show once the page has settled (e.g. another workspace's names). */
+  absent?: string[];
   /** A CSS selector that must match a visible element (e.g. the image preview). */
   selector?: string;
   /** Then click the button with this name and wait for `texts` (e.g. a trace's assessments). */

@@ -42,14 +42,24 @@ export function pythonPath(): string {
   return path;
 }
 
-/** Runs a Python script against `trackingUri`; returns the last line of its stdout. */
-export async function runPython(args: string[], trackingUri: string): Promise<string> {
+/**
+ * Runs a Python script against `trackingUri` (as `login`, with basic-auth on); returns the last
+ * line of its stdout.
+ */
+export async function runPython(
+  args: string[],
+  trackingUri: string,
+  login?: Login,
+): Promise<string> {
   const out = await new Deno.Command(pythonPath(), {
     args,
     env: {
       MLFLOW_TRACKING_URI: trackingUri,
       PYTHONUNBUFFERED: "1",
       MLFLOW_DISABLE_TELEMETRY: "true",
+      ...(login
+        ? { MLFLOW_TRACKING_USERNAME: login.username, MLFLOW_TRACKING_PASSWORD: login.password }
+        : {}),
     },
     stdout: "piped",
     stderr: "piped",
@@ -63,15 +73,51 @@ export async function runPython(args: string[], trackingUri: string): Promise<st
   return stdout.trim().split("\n").at(-1)!;
 }
 
-/** A server and the temporary artifact directory it writes to. */
+/** HTTP Basic credentials. */
+export interface Login {
+  username: string;
+  password: string;
+}
+
+/** A server, the temporary artifact directory it writes to and its auth config file. */
 export interface StartedServer {
   server: BackgroundService;
   artifacts: string;
+  authConfig?: string;
+}
+
+/** How to start the server: workspaces on, basic-auth on with this admin. */
+export interface ServerOptions {
+  workspaces?: boolean;
+  /** Turns on `--app-name basic-auth` with this admin and `default_permission = READ`. */
+  admin?: Login;
+}
+
+/** `Authorization` header value for `login`. */
+export function basicAuth(login: Login): string {
+  return `Basic ${btoa(`${login.username}:${login.password}`)}`;
 }
 
 /** Starts this server and waits until `/` serves the UI (the cache may be downloading). */
-export async function startOurServer(): Promise<StartedServer> {
+export async function startOurServer(options: ServerOptions = {}): Promise<StartedServer> {
   const artifacts = Deno.makeTempDirSync({ prefix: "ui-browser-artifacts-" });
+  const extraArgs: string[] = [];
+  const env: Record<string, string> = {};
+  let authConfig: string | undefined;
+  if (options.workspaces) extraArgs.push("--enable-workspaces");
+  if (options.admin) {
+    const ini = authConfig = Deno.makeTempFileSync({ prefix: "ui-browser-auth-", suffix: ".ini" });
+    Deno.writeTextFileSync(
+      ini,
+      `[mlflow]\ndefault_permission = READ\nadmin_username = ${options.admin.username}\n`,
+    );
+    extraArgs.push("--app-name", "basic-auth");
+    env.MLFLOW_AUTH_CONFIG_PATH = ini;
+    env.MLFLOW_AUTH_ADMIN_PASSWORD = options.admin.password;
+  }
+  const headers: Record<string, string> = options.admin
+    ? { authorization: basicAuth(options.admin) }
+    : {};
   const server = await startService({
     name: "mlflow-dynamodb-server",
     command: (port) =>
@@ -86,7 +132,9 @@ export async function startOurServer(): Promise<StartedServer> {
           String(port),
           "--artifacts-destination",
           artifacts,
+          ...extraArgs,
         ],
+        env,
         cwd: ROOT,
         stdin: "null",
         stdout: "piped",
@@ -94,7 +142,7 @@ export async function startOurServer(): Promise<StartedServer> {
       }),
     answers: async (endpoint) => {
       try {
-        const res = await fetch(`${endpoint}/`);
+        const res = await fetch(`${endpoint}/`, { headers });
         return (await res.text()).includes("static-files/");
       } catch {
         return false;
@@ -103,11 +151,12 @@ export async function startOurServer(): Promise<StartedServer> {
     requestStop: (child) => child.kill("SIGTERM"),
     timeoutMs: 5 * 60_000,
   });
-  return { server, artifacts };
+  return { server, artifacts, authConfig };
 }
 
 /** Stops a server started here and removes its artifacts. */
 export async function stopServer(s: StartedServer): Promise<void> {
   await s.server.stop();
   Deno.removeSync(s.artifacts, { recursive: true });
+  if (s.authConfig) Deno.removeSync(s.authConfig);
 }

@@ -16,84 +16,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { chromiumPath, HERE, runPython, startOurServer, stopServer } from "./support.ts";
-import {
-  ERROR_BANNERS,
-  EXPECTED_FAILURES,
-  mainPages,
-  type PageSpec,
-  PENDING_FAILURES,
-  PLACEHOLDER_IDS,
-  type Seeded,
-} from "./pages.ts";
-
-const SHOTS = join(HERE, ".out", "screenshots");
-const CONTENT_TIMEOUT_MS = 30_000;
-
-/** What one page showed: undefined when it passed, else why it failed. */
-type Outcome = { error?: string; ms: number };
+import { mainPages, PLACEHOLDER_IDS, type Seeded } from "./pages.ts";
+import { checkPage, type Outcome, runPool, SHOTS } from "./check_page.ts";
 
 const CONCURRENCY = Number(Deno.env.get("BROWSER_CONCURRENCY") ?? 3);
-
-async function checkPage(
-  context: import("playwright-core").BrowserContext,
-  endpoint: string,
-  spec: PageSpec,
-): Promise<Outcome> {
-  const page = await context.newPage();
-  const failed: string[] = [];
-  page.on("response", (r) => {
-    const path = new URL(r.url()).pathname;
-    const tolerated = [...EXPECTED_FAILURES, ...PENDING_FAILURES];
-    if (r.status() >= 400 && !tolerated.some((re) => re.test(path))) {
-      failed.push(`${r.status()} ${r.request().method()} ${r.url()}`);
-    }
-  });
-  const started = Date.now();
-  const visible = async (texts: string[]) => {
-    for (const text of texts) {
-      await page.getByText(text, { exact: false }).first().waitFor({
-        state: "visible",
-        timeout: CONTENT_TIMEOUT_MS,
-      }).catch(() => {
-        throw new Error(`"${text}" did not appear`);
-      });
-    }
-  };
-  try {
-    await page.goto(`${endpoint}/${spec.hash}`, { waitUntil: "load" });
-    await visible(spec.texts);
-    if (spec.then) {
-      // `includeHidden`: a feature-discovery popover (e.g. "Detect Issues" on `mlflow server`)
-      // marks the open trace drawer aria-hidden without covering its buttons.
-      await page.getByRole("button", { name: spec.then.click, includeHidden: true }).first().click({
-        timeout: CONTENT_TIMEOUT_MS,
-      }).catch(() => {
-        throw new Error(`no button "${spec.then!.click}" to click`);
-      });
-      await visible(spec.then.texts);
-    }
-    if (spec.selector) {
-      await page.locator(spec.selector).first().waitFor({
-        state: "visible",
-        timeout: CONTENT_TIMEOUT_MS,
-      }).catch(() => {
-        throw new Error(`no element matches ${spec.selector}`);
-      });
-    }
-    // Let follow-up requests (charts, polls) settle before judging them.
-    await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => {});
-    const banner = ERROR_BANNERS.exec(await page.innerText("body"))?.[0];
-    if (banner) throw new Error(`error banner: ${banner}`);
-    if (failed.length > 0) throw new Error(`failed requests:\n${failed.join("\n")}`);
-    return { ms: Date.now() - started };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e), ms: Date.now() - started };
-  } finally {
-    await page.screenshot({ path: join(SHOTS, `${spec.name}.png`), fullPage: true })
-      .catch(() => {});
-    await page.close();
-  }
-}
 
 /**
  * Starts the server, seeds it and checks every page (a few at a time); each page's test below
@@ -117,17 +43,13 @@ async function runAll(): Promise<Map<string, Outcome>> {
       : JSON.parse(await runPython([join(HERE, "seed.py")], endpoint));
     console.log(`seeded in ${Date.now() - t0} ms`);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    const specs = mainPages(seeded);
-    const outcomes = new Map<string, Outcome>();
-    let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < specs.length) {
-        const spec = specs[next++]!;
-        const outcome = await checkPage(context, endpoint, spec);
-        outcomes.set(spec.name, outcome);
-        console.log(`  ${spec.name}: ${outcome.error ? "FAILED" : "ok"} in ${outcome.ms} ms`);
-      }
-    }));
+    const outcomes = await runPool(
+      mainPages(seeded).map((spec) => ({
+        name: spec.name,
+        run: () => checkPage(context, endpoint, spec),
+      })),
+      CONCURRENCY,
+    );
     await context.close();
     return outcomes;
   } finally {

@@ -107,6 +107,8 @@ def test_same_experiment_name_in_two_workspaces_and_no_cross_reads(ws: str, tmp_
         client.log_metric(team_run, "loss", 1.0)
     visible = {e.experiment_id for e in mlflow.search_experiments()}
     assert exp_default.experiment_id in visible and exp_team.experiment_id not in visible
+    # A search naming the team's experiment finds nothing here (MLflow's store drops the id).
+    assert mlflow.search_runs([exp_team.experiment_id], output_format="list") == []
     assert client.get_experiment_by_name(experiment).experiment_id == exp_default.experiment_id
 
     mlflow.set_workspace(team)

@@ -276,23 +276,36 @@ Deno.test("workspaces isolate experiments, runs and registered models; RESTRICT 
       body: { run_id: runId, key: "m", value: 1, timestamp: 1 },
     });
     assert.equal(crossLog.status, 404);
+    // A search drops another workspace's experiment ids, as MLflow's store filters them.
     const crossSearch = await call(full, "POST", `${API}/runs/search`, {
       body: { experiment_ids: [idA] },
     });
-    assert.equal(crossSearch.status, 404);
+    assert.equal(crossSearch.status, 200);
+    assert.deepEqual(crossSearch.body, {});
 
-    // `/graphql` (the web UI): another workspace's run and experiment resolve to null.
+    // `/graphql` (the web UI): another workspace's run and experiment look missing, with the
+    // not-found error MLflow's store raises (the UI shows "Experiment not found"); a search of
+    // runs drops another workspace's experiments (nothing found).
     const gql = (query: string, workspace?: string) =>
       call(full, "POST", "/graphql", { body: { query }, ...(workspace ? { workspace } : {}) });
     const runQuery = `{ mlflowGetRun(input: {runId: "${runId}"}) { run { info { runUuid } } } }`;
     const expQuery =
       `{ mlflowGetExperiment(input: {experimentId: "${idA}"}) { experiment { name } } }`;
+    const searchQuery =
+      `{ mlflowSearchRuns(input: {experimentIds: ["${idA}"]}) { runs { info { runUuid } } } }`;
     const crossGql = await gql(runQuery);
     assert.equal(crossGql.status, 200);
     assert.equal((crossGql.body.data as Record<string, unknown>).mlflowGetRun, null);
-    assert.equal(
-      ((await gql(expQuery)).body.data as Record<string, unknown>).mlflowGetExperiment,
-      null,
+    assert.deepEqual(crossGql.body.errors, [`Run with id=${runId} not found`]);
+    const crossExp = await gql(expQuery);
+    assert.equal((crossExp.body.data as Record<string, unknown>).mlflowGetExperiment, null);
+    assert.deepEqual(crossExp.body.errors, [`No Experiment with id=${idA} exists`]);
+    const crossRuns = await gql(searchQuery);
+    assert.equal(crossRuns.body.errors, null);
+    assert.deepEqual(
+      (crossRuns.body.data as { mlflowSearchRuns: { runs: unknown[] } | null }).mlflowSearchRuns
+        ?.runs ?? [],
+      [],
     );
     const ownGql = await gql(runQuery, "team-a");
     assert.deepEqual((ownGql.body.data as Record<string, unknown>).mlflowGetRun, {

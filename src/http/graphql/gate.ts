@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { MlflowError } from "../../errors.ts";
 import type { ReadGate } from "../read_gate.ts";
 
 type Obj = Record<string, unknown>;
@@ -15,6 +16,11 @@ type Resolver = (args: { input?: Obj | null }, ...rest: unknown[]) => unknown;
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function droppedIfMissing(e: unknown): false {
+  if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return false;
+  throw e;
 }
 
 async function everyOf(ids: string[], check: (id: string) => Promise<boolean>) {
@@ -66,7 +72,10 @@ export function guardedRoot(root: Obj, gate: ReadGate): Obj {
         ? (args.input.experimentIds as unknown[]).filter((x): x is string => typeof x === "string")
         : [];
       const readable: string[] = [];
-      for (const id of new Set(asked)) if (await gate.experiment(id)) readable.push(id);
+      for (const id of new Set(asked)) {
+        // Another workspace's experiment (not found) is dropped, as MLflow's store filters it.
+        if (await gate.experiment(id).catch(droppedIfMissing)) readable.push(id);
+      }
       if (readable.length === 0) return null;
       const input = { ...args.input, experimentIds: readable };
       const out = await call("mlflowSearchRuns")({ ...args, input }, ...rest) as Obj | null;

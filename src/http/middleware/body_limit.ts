@@ -90,6 +90,15 @@ export async function readBodyBytes(c: Context): Promise<Uint8Array> {
 }
 
 /**
+ * Replaces the body text that {@link readJsonText} answers for `c` (read it first): a guard that
+ * narrows a request (e.g. drops another workspace's ids from a search) hands the handler the
+ * narrowed body.
+ */
+export function replaceJsonText(c: Context, text: string): void {
+  cache.set(c.req.raw, text);
+}
+
+/**
  * Reads the body of `c` as UTF-8 text, at most the configured limit, while it streams. Throws
  * 413 past the limit and 400 for bytes that are not UTF-8. The text is cached per request.
  */

@@ -23,6 +23,7 @@ import {
   workspacesActive,
 } from "../../util/workspace_context.ts";
 import { rawMessage } from "../request.ts";
+import { replaceJsonText } from "../middleware/body_limit.ts";
 import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
 
@@ -96,6 +97,54 @@ function hidden(via: Via, params: Params, path: string, experimentId: string): M
   }
 }
 
+/** The searches whose other-workspace experiment ids are dropped (see the module comment). */
+const FILTERED_SEARCHES = new Set([
+  "POST /mlflow/runs/search",
+  "POST /mlflow/logged-models/search",
+  "POST /mlflow/experiments/search-datasets",
+  "POST /mlflow/traces/search",
+  "POST /mlflow/traces/metrics",
+]);
+
+/**
+ * `params` without the experiment ids `foreign` rejects (in `experiment_ids` and v3's
+ * `locations[].mlflow_experiment.experiment_id`); `undefined` when nothing was dropped, and
+ * `left` counts the experiments still named.
+ */
+async function withoutForeign(
+  params: Params,
+  foreign: (id: string) => Promise<boolean>,
+): Promise<{ params: Params; left: number } | undefined> {
+  let dropped = false;
+  let left = 0;
+  const keep = async (id: unknown) => {
+    if (typeof id !== "string" || id === "" || !(await foreign(id))) {
+      left++;
+      return true;
+    }
+    dropped = true;
+    return false;
+  };
+  const out: Params = { ...params };
+  const ids = params.experiment_ids;
+  if (Array.isArray(ids)) {
+    const kept = [];
+    for (const id of ids) if (await keep(id)) kept.push(id);
+    out.experiment_ids = kept;
+  }
+  const locations = params.locations;
+  if (Array.isArray(locations)) {
+    const kept = [];
+    for (const l of locations) {
+      const id = (l as { mlflow_experiment?: { experiment_id?: unknown } } | null)
+        ?.mlflow_experiment?.experiment_id;
+      if (id === undefined || await keep(id)) kept.push(l);
+    }
+    out.locations = kept;
+  }
+  return dropped ? { params: out, left } : undefined;
+}
+
 /** The guard; a no-op unless the request runs with workspaces on. */
 export function workspaceScopeGuard(stores: Stores, staticPrefix: string): MiddlewareHandler {
   const locator = new Locator(stores, 5_000);
@@ -106,7 +155,8 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       return e ? e.workspace ?? DEFAULT_WORKSPACE : null;
     });
   // `/graphql` names its resources inside the query: its resolvers ask the request's read gate,
-  // which answers false for another workspace's experiment or run (and still asks the auth gate).
+  // which throws not-found for another workspace's experiment or run (and still asks the auth
+  // gate).
   const sameWorkspace = async (experimentId: string) => {
     const ws = await experimentWorkspace(experimentId);
     return ws === null || ws === currentWorkspace();
@@ -124,10 +174,17 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
   return async (c, next) => {
     if (!workspacesActive() || c.req.method === "OPTIONS") return await next();
     const prev = readGate(c);
+    // Another workspace's experiment or run looks missing: MLflow's store raises its not-found
+    // error, which `/graphql` reports (the UI then shows "Experiment not found").
     setReadGate(c, {
-      experiment: async (id) =>
-        (await sameWorkspace(id)) && (prev ? await prev.experiment(id) : true),
-      run: async (id) => (await runInWorkspace(id)) && (prev ? await prev.run(id) : true),
+      experiment: async (id) => {
+        if (!(await sameWorkspace(id))) throw notFound(`No Experiment with id=${id} exists`);
+        return prev ? await prev.experiment(id) : true;
+      },
+      run: async (id) => {
+        if (!(await runInWorkspace(id))) throw notFound(`Run with id=${id} not found`);
+        return prev ? await prev.run(id) : true;
+      },
       registeredModel: (name) => prev ? prev.registeredModel(name) : Promise.resolve(true),
     });
     const path = normalizePath(c.req.path, staticPrefix);
@@ -144,6 +201,17 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       throw e;
     }
     const here = currentWorkspace();
+    if (FILTERED_SEARCHES.has(`${c.req.method} ${path}`)) {
+      const narrowed = await withoutForeign(params, async (id) => {
+        const ws = await experimentWorkspace(id);
+        return ws !== null && ws !== here;
+      });
+      if (narrowed && narrowed.left === 0) return c.json({});
+      if (narrowed) {
+        replaceJsonText(c, JSON.stringify(narrowed.params));
+        params = narrowed.params;
+      }
+    }
     for (const { via } of requirements(rule)) {
       if (SCOPED_BY_KEY.has(via)) continue;
       let targets;
