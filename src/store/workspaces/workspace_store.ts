@@ -23,6 +23,8 @@ import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../er
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../db.ts";
+import { RoleStore } from "../../auth/role_store.ts";
+import { cascadeWorkspace, dropWorkspaceAccess } from "./cascade.ts";
 import { reassignToDefault } from "./reassign.ts";
 
 /** A workspace as MLflow's `Workspace` entity. */
@@ -161,7 +163,9 @@ export class WorkspaceStore {
   /**
    * Deletes a workspace. RESTRICT refuses while it holds experiments or registered models (500
    * INVALID_STATE, as MLflow); SET_DEFAULT first moves them to the default workspace
-   * (`reassign.ts`); CASCADE is not offered (501).
+   * (`reassign.ts`); CASCADE first hard-deletes everything in it (`cascade.ts`; a failed CASCADE
+   * is finished by the same request again). The workspace's roles and workspace-wide grants go
+   * before the workspace item, whatever the mode (MLflow's auth app drops them after any delete).
    */
   async delete(name: string, mode: DeletionMode = "RESTRICT"): Promise<void> {
     if (name === DEFAULT_WORKSPACE) {
@@ -171,13 +175,9 @@ export class WorkspaceStore {
       );
     }
     await this.get(name);
-    if (mode === "CASCADE") {
-      throw new MlflowError(
-        "NOT_IMPLEMENTED",
-        `Workspace deletion mode ${mode} is not supported by this server; delete the workspace's ` +
-          "experiments and registered models (or use SET_DEFAULT), then delete it.",
-      );
-    }
+    const roles = new RoleStore(this.db);
+    const deleteRole = (id: number) => roles.deleteRole(id);
+    if (mode === "CASCADE") await cascadeWorkspace(this.db, name, deleteRole);
     if (mode === "SET_DEFAULT") await reassignToDefault(this.db, name);
     for (const h of HOLDERS) {
       const { items } = await query(this.db.port, {
@@ -195,6 +195,7 @@ export class WorkspaceStore {
         );
       }
     }
+    if (mode !== "CASCADE") await dropWorkspaceAccess(this.db, name, deleteRole);
     await this.db.port.deleteItem({ TableName: this.db.table, Key: rawKey(workspaceKey(name)) });
     this.cache.set(name, null);
   }
