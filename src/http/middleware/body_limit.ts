@@ -90,6 +90,14 @@ export async function readBodyBytes(c: Context): Promise<Uint8Array> {
 }
 
 /**
+ * Replaces the body text every later reader of `c` sees (a guard that rewrites the message
+ * before the handler reads it).
+ */
+export function replaceJsonText(c: Context, text: string): void {
+  cache.set(c.req.raw, text);
+}
+
+/**
  * Reads the body of `c` as UTF-8 text, at most the configured limit, while it streams. Throws
  * 413 past the limit and 400 for bytes that are not UTF-8. The text is cached per request.
  */

@@ -7,12 +7,20 @@
  * (`RESOURCE_DOES_NOT_EXIST`), as if it did not exist. An experiment that does not exist at all
  * passes, so the handler answers as it does without workspaces (e.g. an empty search).
  *
+ * Searches over several experiments (runs, logged models, traces, trace metrics, datasets) are
+ * not refused: MLflow's workspace-aware store drops the ids of other workspaces
+ * (`_filter_experiment_ids`) and answers for the rest. The guard does the same by rewriting the
+ * request before the handler reads it: those ids leave `experiment_ids` (and a trace search's
+ * `locations`); when none is left, one id that no experiment has ({@link NO_EXPERIMENT}) stands
+ * in, so the handler answers as for an unknown experiment (an empty page), never as for a
+ * search that names no experiment (which would list every dataset of the workspace).
+ *
  * An experiment's workspace is cached for a few seconds per replica: one Query per experiment,
  * not per request.
  *
  * @module
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { MlflowError, notFound } from "../../errors.ts";
 import { findRoute, normalizePath, requirements, type Via } from "../../auth/route_permissions.ts";
 import type { Stores } from "../../store/stores.ts";
@@ -23,6 +31,7 @@ import {
   workspacesActive,
 } from "../../util/workspace_context.ts";
 import { rawMessage } from "../request.ts";
+import { readJsonText, replaceJsonText } from "../middleware/body_limit.ts";
 import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
 
@@ -65,6 +74,66 @@ function hidden(via: Via, params: Params, path: string, experimentId: string): M
     default:
       return notFound(`No Experiment with id=${experimentId} exists`);
   }
+}
+
+/**
+ * An experiment id no experiment ever gets (int64's largest; the id counter starts at 0): it
+ * stands in for a list whose every id belonged to another workspace.
+ */
+export const NO_EXPERIMENT = "9223372036854775807";
+
+/** Searches whose experiment ids of other workspaces are dropped (MLflow), not refused. */
+const SEARCHES = new Set([
+  "POST /mlflow/runs/search",
+  "POST /mlflow/logged-models/search",
+  "POST /mlflow/traces/search",
+  "GET /mlflow/traces",
+  "POST /mlflow/traces/metrics",
+  "POST /mlflow/traces/calculate-filter-correlation",
+  "POST /mlflow/experiments/search-datasets",
+  "POST /mlflow/datasets/search",
+  "GET /mlflow/datasets/search",
+]);
+
+function locationId(l: unknown): string | undefined {
+  const e = (l as { mlflow_experiment?: { experiment_id?: unknown } } | null)?.mlflow_experiment;
+  return e && typeof e.experiment_id === "string" ? e.experiment_id : undefined;
+}
+
+/**
+ * Drops the experiment ids in `foreign` from the request's `experiment_ids` and `locations`
+ * (query string for GET, JSON body otherwise), standing {@link NO_EXPERIMENT} in for an
+ * emptied list.
+ */
+async function dropForeign(c: Context, foreign: Set<string>): Promise<void> {
+  if (c.req.method === "GET") {
+    const url = new URL(c.req.url);
+    const ids = url.searchParams.getAll("experiment_ids");
+    const kept = ids.filter((id) => !foreign.has(id));
+    url.searchParams.delete("experiment_ids");
+    for (const id of kept.length > 0 ? kept : [NO_EXPERIMENT]) {
+      url.searchParams.append("experiment_ids", id);
+    }
+    c.req.raw = new Request(url, { method: "GET", headers: c.req.raw.headers });
+    return;
+  }
+  const body = JSON.parse(await readJsonText(c)) as Record<string, unknown>;
+  let emptied = false;
+  if (Array.isArray(body.experiment_ids)) {
+    const kept = body.experiment_ids.filter((id) => !foreign.has(String(id)));
+    emptied ||= kept.length === 0 && body.experiment_ids.length > 0;
+    body.experiment_ids = kept.length > 0 ? kept : [NO_EXPERIMENT];
+  }
+  if (Array.isArray(body.locations)) {
+    const before = body.locations.length;
+    const kept = body.locations.filter((l) => !foreign.has(locationId(l) ?? ""));
+    emptied ||= kept.length === 0 && before > 0;
+    body.locations = kept.length > 0 || !emptied ? kept : [{
+      type: "MLFLOW_EXPERIMENT",
+      mlflow_experiment: { experiment_id: NO_EXPERIMENT },
+    }];
+  }
+  replaceJsonText(c, JSON.stringify(body));
 }
 
 /** The guard; a no-op unless the request runs with workspaces on. */
@@ -113,6 +182,8 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       throw e;
     }
     const here = currentWorkspace();
+    const search = SEARCHES.has(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${path}`);
+    const foreign = new Set<string>();
     for (const { via } of requirements(rule)) {
       if (SCOPED_BY_KEY.has(via)) continue;
       let targets;
@@ -125,9 +196,12 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       for (const t of targets ?? []) {
         if (t.type !== "experiment") continue;
         const ws = await experimentWorkspace(t.id);
-        if (ws !== null && ws !== here) throw hidden(via, params, path, t.id);
+        if (ws === null || ws === here) continue;
+        if (!search) throw hidden(via, params, path, t.id);
+        foreign.add(t.id);
       }
     }
+    if (foreign.size > 0) await dropForeign(c, foreign);
     await next();
   };
 }
