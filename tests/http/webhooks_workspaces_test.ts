@@ -120,6 +120,41 @@ function defineTests(backend: TestBackend): void {
     }, ["--webhooks-allow-private", "--enable-workspaces"]);
   });
 
+  Deno.test(`[${backend.name}] a workspace holding webhooks or datasets is not deleted (RESTRICT, with MLflow's count); SET_DEFAULT moves its webhooks`, async () => {
+    await withWebhookApp(backend, async (s, r) => {
+      const WS = "/api/3.0/mlflow/workspaces";
+      assert.equal((await inWs(s, "default", "POST", WS, { name: "team-h" })).status, 201);
+      const hook = await inWs(s, "team-h", "POST", "/webhooks", {
+        name: "h",
+        url: `${r.base}/h`,
+        events: [RM_CREATED],
+      });
+      const id = hook.body.webhook.webhook_id as string;
+      const restrict = await inWs(s, "default", "DELETE", `${WS}/team-h`);
+      assert.equal(restrict.status, 500);
+      assert.equal(restrict.body.error_code, "INVALID_STATE");
+      assert.equal(
+        restrict.body.message,
+        "Cannot delete workspace 'team-h': table 'webhooks' still contains 1 resource(s). " +
+          "Remove or reassign them before deleting the workspace.",
+      );
+      const ds = await inWs(s, "team-h", "POST", "/api/3.0/mlflow/datasets/create", { name: "d" });
+      assert.equal(ds.status, 200, JSON.stringify(ds.body));
+      const both = await inWs(s, "default", "DELETE", `${WS}/team-h`);
+      assert.match(both.body.message, /table 'evaluation_datasets' still contains 1 resource\(s\)/);
+
+      const moved = await inWs(s, "default", "DELETE", `${WS}/team-h?mode=SET_DEFAULT`);
+      assert.equal(moved.status, 204, JSON.stringify(moved.body));
+      const got = await inWs(s, "default", "GET", `/webhooks/${id}`);
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.equal(got.body.webhook.name, "h");
+      // It fires for default's events now.
+      await inWs(s, "default", "POST", "/registered-models/create", { name: "after-move" });
+      const [delivered] = await r.waitFor("/h", 1);
+      assert.equal(JSON.parse(delivered!.body).workspace, "default");
+    }, ["--webhooks-allow-private", "--enable-workspaces"]);
+  });
+
   Deno.test(`[${backend.name}] webhooks without workspaces: the envelope has no workspace`, async () => {
     await withWebhookApp(backend, async (s, r) => {
       const res = await s.call("POST", "/webhooks", {

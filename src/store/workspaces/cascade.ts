@@ -90,7 +90,7 @@ async function listing(db: Db, pk: string, filter?: Partial<Record<string, strin
     KeyConditionExpression: "gsi1pk = :pk",
     ...(names.length > 0
       ? {
-        FilterExpression: names.map((n, i) => `#f${i} = :f${i}`).join(" AND "),
+        FilterExpression: names.map((_n, i) => `#f${i} = :f${i}`).join(" AND "),
         ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
       }
       : {}),

@@ -4,8 +4,9 @@
  * default workspace already holds (MLflow's `_check_set_default_conflicts`: 500 `INVALID_STATE`
  * naming them, nothing moved); then each experiment and registered model moves with one
  * transaction (the default name guard is put on the condition that it is free, the workspace's
- * guard deleted, the record re-keyed into the default listing), its tag items follow, and
- * evaluation datasets drop their workspace. A name taken concurrently between the preflight and
+ * guard deleted, the record re-keyed into the default listing), its tag items follow,
+ * evaluation datasets drop their workspace, and webhooks move to the default partition (put
+ * there, then deleted here: a rerun after a failure moves the rest). A name taken concurrently between the preflight and
  * the move stops the reassignment with the same error; what moved stays moved (rerun to finish).
  *
  * @module
@@ -20,6 +21,8 @@ import {
   registeredModelKey,
   registeredModelNameKey,
   registeredModelsGsi1Pk,
+  webhookKey,
+  webhooksPk,
 } from "../../keys/key_schema.ts";
 import { MlflowError } from "../../errors.ts";
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
@@ -57,7 +60,7 @@ function guardKey(m: Movable, workspace: string) {
     : registeredModelNameKey(m.name, workspace);
 }
 
-/** Moves every experiment, registered model and dataset of `workspace` to the default one. */
+/** Moves every experiment, registered model, dataset and webhook of `workspace` to default. */
 export async function reassignToDefault(db: Db, workspace: string): Promise<void> {
   const experimentItems = await listing(db, experimentsGsi1Pk(workspace));
   const movables: Movable[] = [
@@ -138,4 +141,18 @@ export async function reassignToDefault(db: Db, workspace: string): Promise<void
       Key: { pk: d.pk!, sk: d.sk! },
       UpdateExpression: "REMOVE workspace",
     }));
+  const hooks = await queryAll(db.port, {
+    TableName: db.table,
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": { S: webhooksPk(workspace) } },
+    ConsistentRead: true,
+  });
+  await pooledMap(hooks, async (h) => {
+    const id = h.sk!.S!;
+    await db.port.putItem({
+      TableName: db.table,
+      Item: { ...h, ...rawKey(webhookKey(id, DEFAULT_WORKSPACE)) },
+    });
+    await db.port.deleteItem({ TableName: db.table, Key: rawKey(webhookKey(id, workspace)) });
+  });
 }

@@ -4,17 +4,14 @@
  * only once its description or artifact root was updated. Name rules, reserved names, messages and
  * delete modes follow MLflow 3.17.2 (`store/workspace/abstract_store.py`, `sqlalchemy_store.py`).
  *
- * What a workspace holds is found through its listing partitions (experiments `EXPS@<ws>`,
- * registered models and prompts `RMS@<ws>`), so a RESTRICT delete is two small Queries.
+ * What a workspace holds is found through its listing partitions (registered models and prompts
+ * `RMS@<ws>`, experiments `EXPS@<ws>`, datasets, webhooks `WH@<ws>`; `holdings.ts`).
  *
  * @module
  */
 import { queryAll } from "../../dynamo/batch.ts";
-import { query } from "../../dynamo/query_pages.ts";
 import {
-  experimentsGsi1Pk,
   GSI1,
-  registeredModelsGsi1Pk,
   workspaceGsi1,
   workspaceKey,
   WORKSPACES_GSI1_PK,
@@ -25,6 +22,7 @@ import { TtlCache } from "../../util/ttl_cache.ts";
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../db.ts";
 import { RoleStore } from "../../auth/role_store.ts";
 import { cascadeWorkspace, dropWorkspaceAccess } from "./cascade.ts";
+import { firstHolding } from "./holdings.ts";
 import { reassignToDefault } from "./reassign.ts";
 
 /** A workspace as MLflow's `Workspace` entity. */
@@ -59,12 +57,6 @@ export function validateWorkspaceName(name: string): void {
     throw invalidParameter(`Workspace name '${name}' is reserved and cannot be used.`);
   }
 }
-
-/** Resources that keep a workspace from a RESTRICT delete, as MLflow names their tables. */
-const HOLDERS: { table: string; pk: (ws: string) => string }[] = [
-  { table: "registered_models", pk: registeredModelsGsi1Pk },
-  { table: "experiments", pk: experimentsGsi1Pk },
-];
 
 /** Workspace operations over the table. */
 export class WorkspaceStore {
@@ -161,8 +153,8 @@ export class WorkspaceStore {
   }
 
   /**
-   * Deletes a workspace. RESTRICT refuses while it holds experiments or registered models (500
-   * INVALID_STATE, as MLflow); SET_DEFAULT first moves them to the default workspace
+   * Deletes a workspace. RESTRICT refuses while it holds registered models, experiments,
+   * evaluation datasets or webhooks (500 INVALID_STATE naming the first, as MLflow); SET_DEFAULT first moves them to the default workspace
    * (`reassign.ts`); CASCADE first hard-deletes everything in it (`cascade.ts`; a failed CASCADE
    * is finished by the same request again). The workspace's roles and workspace-wide grants go
    * before the workspace item, whatever the mode (MLflow's auth app drops them after any delete).
@@ -179,21 +171,13 @@ export class WorkspaceStore {
     const deleteRole = (id: number) => roles.deleteRole(id);
     if (mode === "CASCADE") await cascadeWorkspace(this.db, name, deleteRole);
     if (mode === "SET_DEFAULT") await reassignToDefault(this.db, name);
-    for (const h of HOLDERS) {
-      const { items } = await query(this.db.port, {
-        TableName: this.db.table,
-        IndexName: GSI1,
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": { S: h.pk(name) } },
-        Limit: 1,
-      }, { pages: 1 });
-      if (items.length > 0) {
-        throw new MlflowError(
-          "INVALID_STATE",
-          `Cannot delete workspace '${name}': table '${h.table}' still contains resources. ` +
-            "Remove or reassign them before deleting the workspace.",
-        );
-      }
+    const held = await firstHolding(this.db, name);
+    if (held) {
+      throw new MlflowError(
+        "INVALID_STATE",
+        `Cannot delete workspace '${name}': table '${held.table}' still contains ` +
+          `${held.count} resource(s). Remove or reassign them before deleting the workspace.`,
+      );
     }
     if (mode !== "CASCADE") await dropWorkspaceAccess(this.db, name, deleteRole);
     await this.db.port.deleteItem({ TableName: this.db.table, Key: rawKey(workspaceKey(name)) });

@@ -1,0 +1,71 @@
+/**
+ * What keeps a workspace from a RESTRICT delete, as MLflow 3.17.2 checks it
+ * (`_WORKSPACE_ROOT_MODELS` in `store/workspace/sqlalchemy_store.py`): the first of its tables,
+ * in MLflow's order, that still holds resources of the workspace, with their number
+ * (`Cannot delete workspace '<ws>': table '<table>' still contains <n> resource(s).`). Each table
+ * is one listing: registered models and prompts (`RMS@<ws>`), experiments (`EXPS@<ws>`, records
+ * only), evaluation datasets (`EDSS`, filtered on the workspace) and webhooks (`WH@<ws>`).
+ * AI Gateway resources are not checked here (their workspace scope is the gateway store's).
+ *
+ * @module
+ */
+import { queryAll } from "../../dynamo/batch.ts";
+import {
+  EVAL_DATASETS_GSI1_PK,
+  experimentsGsi1Pk,
+  GSI1,
+  registeredModelsGsi1Pk,
+  webhooksPk,
+} from "../../keys/key_schema.ts";
+import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
+import type { Db } from "../db.ts";
+import { isExperimentRecord } from "../experiments/experiment_item.ts";
+
+const byIndex = (db: Db, pk: string) =>
+  queryAll(db.port, {
+    TableName: db.table,
+    IndexName: GSI1,
+    KeyConditionExpression: "gsi1pk = :pk",
+    ExpressionAttributeValues: { ":pk": { S: pk } },
+  });
+
+/** MLflow's root tables, in its order, each with how to count the workspace's rows. */
+const TABLES: { table: string; count: (db: Db, ws: string) => Promise<number> }[] = [
+  {
+    table: "registered_models",
+    count: async (db, ws) => (await byIndex(db, registeredModelsGsi1Pk(ws))).length,
+  },
+  {
+    table: "experiments",
+    count: async (db, ws) =>
+      (await byIndex(db, experimentsGsi1Pk(ws))).filter(isExperimentRecord).length,
+  },
+  {
+    table: "evaluation_datasets",
+    count: async (db, ws) =>
+      (await byIndex(db, EVAL_DATASETS_GSI1_PK))
+        .filter((d) => (d.workspace?.S ?? DEFAULT_WORKSPACE) === ws).length,
+  },
+  {
+    table: "webhooks",
+    count: async (db, ws) =>
+      (await queryAll(db.port, {
+        TableName: db.table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: webhooksPk(ws) } },
+        ProjectionExpression: "pk",
+      })).length,
+  },
+];
+
+/** The first table still holding resources of `workspace`, or undefined when none does. */
+export async function firstHolding(
+  db: Db,
+  workspace: string,
+): Promise<{ table: string; count: number } | undefined> {
+  for (const t of TABLES) {
+    const count = await t.count(db, workspace);
+    if (count > 0) return { table: t.table, count };
+  }
+  return undefined;
+}
