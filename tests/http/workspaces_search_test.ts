@@ -12,7 +12,6 @@
 import assert from "node:assert/strict";
 import { type FullApp, fullApp } from "./full_app.ts";
 
-// deno-lint-ignore no-explicit-any
 type Answer = { status: number; body: any };
 
 async function call(
@@ -80,7 +79,10 @@ async function seed(full: FullApp, ws: string, tag: string) {
   return { E, R, M, T, D };
 }
 
-const loc = (id: string) => ({ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: id } });
+const loc = (id: string) => ({
+  type: "MLFLOW_EXPERIMENT",
+  mlflow_experiment: { experiment_id: id },
+});
 
 Deno.test("searches naming another workspace's experiments drop those ids, as MLflow", async () => {
   const full = await fullApp(["--enable-workspaces"]);
@@ -104,8 +106,7 @@ Deno.test("searches naming another workspace's experiments drop those ids, as ML
       ],
       [
         "traces v3",
-        (ids) =>
-          call(full, "default", "POST", `${V3}/traces/search`, { locations: ids.map(loc) }),
+        (ids) => call(full, "default", "POST", `${V3}/traces/search`, { locations: ids.map(loc) }),
         (b) => (b.traces ?? []).map((t: any) => t.trace_id),
       ],
       [

@@ -9,6 +9,7 @@
  *
  * @module
  */
+// deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import { createApp } from "../../src/app.ts";
@@ -25,7 +26,13 @@ import { createStores, type Stores } from "../../src/store/stores.ts";
 import { withWorkspace } from "../../src/util/workspace_context.ts";
 import { type TestBackend, testBackends } from "../support/backends.ts";
 
-const WRITES = new Set(["putItem", "updateItem", "deleteItem", "batchWriteItem", "transactWriteItems"]);
+const WRITES = new Set([
+  "putItem",
+  "updateItem",
+  "deleteItem",
+  "batchWriteItem",
+  "transactWriteItems",
+]);
 
 /** A port whose write number `failAt` (counted from `arm`) throws, once. */
 function crashingPort(port: DynamoPort) {
@@ -36,7 +43,9 @@ function crashingPort(port: DynamoPort) {
     const op = port[name] as (input: unknown) => Promise<unknown>;
     wrapped[name] = (input: unknown) => {
       if (WRITES.has(name) && ++count === failAt) {
-        return Promise.reject(Object.assign(new Error(`crash at write ${count}`), { name: "Crash" }));
+        return Promise.reject(
+          Object.assign(new Error(`crash at write ${count}`), { name: "Crash" }),
+        );
       }
       return op.call(port, input);
     };
@@ -62,7 +71,7 @@ interface Env {
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: any }>; // deno-lint-ignore no-explicit-any
+  ): Promise<{ status: number; body: any }>;
 }
 
 async function withEnv(backend: TestBackend, fn: (e: Env) => Promise<void>): Promise<void> {
@@ -115,10 +124,12 @@ async function withEnv(backend: TestBackend, fn: (e: Env) => Promise<void>): Pro
   }
 }
 
-// deno-lint-ignore no-explicit-any
 async function ok(e: Env, ws: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await e.call(ws, method, path, body);
-  assert.ok(res.status < 300, `${method} ${path} in ${ws}: ${res.status} ${JSON.stringify(res.body)}`);
+  assert.ok(
+    res.status < 300,
+    `${method} ${path} in ${ws}: ${res.status} ${JSON.stringify(res.body)}`,
+  );
   return res.body;
 }
 
@@ -130,7 +141,6 @@ async function tableKeys(s: Stores): Promise<string[]> {
     const res = await s.db.port.scan({
       TableName: s.db.table,
       ProjectionExpression: "pk, sk",
-      // deno-lint-ignore no-explicit-any
       ...(start ? { ExclusiveStartKey: start as any } : {}),
     });
     for (const i of res.Items ?? []) {
@@ -160,7 +170,12 @@ async function fill(e: Env, ws: string, tag: string): Promise<string> {
   const R = run.info.run_id as string;
   await ok(e, ws, "POST", "/runs/log-batch", {
     run_id: R,
-    metrics: [{ key: "m", value: 1, timestamp: 1, step: 0 }, { key: "m", value: 2, timestamp: 2, step: 1 }],
+    metrics: [{ key: "m", value: 1, timestamp: 1, step: 0 }, {
+      key: "m",
+      value: 2,
+      timestamp: 2,
+      step: 1,
+    }],
     params: [{ key: "p", value: "v" }],
     tags: [{ key: "t", value: "x".repeat(600) }],
   });

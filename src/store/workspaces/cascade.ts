@@ -177,7 +177,10 @@ async function deleteExperiment(db: Db, workspace: string, record: RawItem, c: C
   c.runs += runs.length;
   c.items += runItems.reduce((a, b) => a + b, 0);
   const models = await listing(db, loggedModelsGsi1Pk(id));
-  const modelItems = await pooledMap(models, (m) => hardDeleteLoggedModel(db, m.model_id!.S!, true));
+  const modelItems = await pooledMap(
+    models,
+    (m) => hardDeleteLoggedModel(db, m.model_id!.S!, true),
+  );
   c.loggedModels += models.length;
   c.items += modelItems.reduce((a, b) => a + b, 0);
   c.items += await deleteScorers(db, id);

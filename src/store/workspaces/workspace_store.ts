@@ -10,12 +10,7 @@
  * @module
  */
 import { queryAll } from "../../dynamo/batch.ts";
-import {
-  GSI1,
-  workspaceGsi1,
-  workspaceKey,
-  WORKSPACES_GSI1_PK,
-} from "../../keys/key_schema.ts";
+import { GSI1, workspaceGsi1, workspaceKey, WORKSPACES_GSI1_PK } from "../../keys/key_schema.ts";
 import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
