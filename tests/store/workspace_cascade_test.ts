@@ -23,6 +23,8 @@ import { MlflowError } from "../../src/errors.ts";
 import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
 import { appOptions } from "../../src/server/app_options.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
+import { meteringPort } from "../../src/dynamo/metering.ts";
+import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
 import { withWorkspace } from "../../src/util/workspace_context.ts";
 import { type TestBackend, testBackends } from "../support/backends.ts";
 
@@ -88,7 +90,7 @@ async function withEnv(backend: TestBackend, fn: (e: Env) => Promise<void>): Pro
     if (config === "help") throw new Error("unexpected --help");
     const crash = crashingPort(table.port);
     const stores = await createStores(
-      { port: crash.port, table: table.tableName },
+      { port: meteringPort(crash.port), table: table.tableName },
       config.defaultArtifactRoot,
     );
     const app = createApp({
@@ -283,9 +285,22 @@ for (const backend of testBackends()) {
           assert.equal((await e.stores.workspaces.get(ws)).name, ws, "still there after a crash");
           assert.notDeepEqual(await tableKeys(e.stores), before);
         }
-        const res = await e.call("default", "DELETE", `/3.0/workspaces/${ws}?mode=CASCADE`);
-        assert.equal(res.status, 204, JSON.stringify(res.body));
-        if (i === 0) total = e.crash.writes;
+        if (i === 0) {
+          // The cost of a whole cascade, as DynamoDB bills it (the engine meters like DynamoDB).
+          const cost = emptyCost();
+          await withRequestCost(cost, () => e.stores.workspaces.delete(ws, "CASCADE"));
+          total = e.crash.writes;
+          const items = filled.length - before.length;
+          console.log(
+            `[${backend.name}] CASCADE of ${items} items: ${cost.calls} calls, ` +
+              `${cost.rcu} RCU, ${cost.wcu} WCU, ${total} write calls`,
+          );
+          assert.ok(cost.wcu <= 3 * items, `${cost.wcu} WCU for ${items} items`);
+          assert.ok(total < items, `${total} write calls for ${items} items (batched)`);
+        } else {
+          const res = await e.call("default", "DELETE", `/3.0/workspaces/${ws}?mode=CASCADE`);
+          assert.equal(res.status, 204, JSON.stringify(res.body));
+        }
         assert.deepEqual(await tableKeys(e.stores), before, `crash at ${crashAt}`);
         await assert.rejects(
           () => e.stores.workspaces.get(ws),
