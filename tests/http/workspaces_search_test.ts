@@ -166,6 +166,15 @@ Deno.test("searches naming another workspace's experiments drop those ids, as ML
       assert.deepEqual(listed(unknown.body), [], `${name}: unknown`);
     }
 
+    // A body encoded twice (MLflow accepts it) is rewritten the same way.
+    const twice = await full.app.request(`${V2}/runs/search`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-mlflow-workspace": "default" },
+      body: JSON.stringify(JSON.stringify({ experiment_ids: [a.E, d.E] })),
+    });
+    assert.equal(twice.status, 200);
+    assert.deepEqual((await twice.json()).runs.map((r: any) => r.info.run_id), [d.R]);
+
     // Trace metrics and filter correlation count nothing of the other workspace.
     const metrics = (ids: string[]) =>
       ok(full, "default", "POST", `${V3}/traces/metrics`, {

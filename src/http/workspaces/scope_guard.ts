@@ -117,7 +117,10 @@ async function dropForeign(c: Context, foreign: Set<string>): Promise<void> {
     c.req.raw = new Request(url, { method: "GET", headers: c.req.raw.headers });
     return;
   }
-  const body = JSON.parse(await readJsonText(c)) as Record<string, unknown>;
+  let parsed: unknown = JSON.parse(await readJsonText(c));
+  if (typeof parsed === "string") parsed = JSON.parse(parsed); // encoded twice (MLflow takes it)
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return;
+  const body = parsed as Record<string, unknown>;
   let emptied = false;
   if (Array.isArray(body.experiment_ids)) {
     const kept = body.experiment_ids.filter((id) => !foreign.has(String(id)));
@@ -182,26 +185,38 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       throw e;
     }
     const here = currentWorkspace();
-    const search = SEARCHES.has(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${path}`);
-    const foreign = new Set<string>();
-    for (const { via } of requirements(rule)) {
-      if (SCOPED_BY_KEY.has(via)) continue;
-      let targets;
-      try {
-        targets = await locator.locate(via, params, path, c.req.raw.headers);
-      } catch (e) {
-        if (e instanceof MlflowError) continue; // missing or unknown: the handler's own answer
-        throw e;
+    // The experiments of other workspaces the request names, and the first of them with its via.
+    const foreignIn = async (message: Params) => {
+      const ids = new Set<string>();
+      let first: { via: Via; id: string } | undefined;
+      for (const { via } of requirements(rule)) {
+        if (SCOPED_BY_KEY.has(via)) continue;
+        let targets;
+        try {
+          targets = await locator.locate(via, message, path, c.req.raw.headers);
+        } catch (e) {
+          if (e instanceof MlflowError) continue; // missing or unknown: the handler's own answer
+          throw e;
+        }
+        for (const t of targets ?? []) {
+          if (t.type !== "experiment") continue;
+          const ws = await experimentWorkspace(t.id);
+          if (ws === null || ws === here) continue;
+          ids.add(t.id);
+          first ??= { via, id: t.id };
+        }
       }
-      for (const t of targets ?? []) {
-        if (t.type !== "experiment") continue;
-        const ws = await experimentWorkspace(t.id);
-        if (ws === null || ws === here) continue;
-        if (!search) throw hidden(via, params, path, t.id);
-        foreign.add(t.id);
-      }
+      return { ids, first };
+    };
+    const found = await foreignIn(params);
+    if (found.first) {
+      const refuse = hidden(found.first.via, params, path, found.first.id);
+      if (!SEARCHES.has(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${path}`)) throw refuse;
+      await dropForeign(c, found.ids);
+      // Whatever the rewrite could not reach (ids given another way) is refused as before.
+      const again = await foreignIn(queryOnly ? c.req.query() : await rawMessage(c));
+      if (again.first) throw refuse;
     }
-    if (foreign.size > 0) await dropForeign(c, foreign);
     await next();
   };
 }
