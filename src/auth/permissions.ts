@@ -106,3 +106,15 @@ export function validateGrant(resourceType: unknown, permission: unknown): void 
 export function pyTuple(items: readonly string[]): string {
   return `(${items.map((s) => `'${s}'`).join(", ")})`;
 }
+
+/**
+ * A scorer's grant key as MLflow 3.17.2 writes it (`_scorer_pattern`): the experiment id, `/`,
+ * and the name quoted as Python's `urllib.parse.quote(name, safe="")`.
+ */
+export function scorerPattern(experimentId: string, name: string): string {
+  const quoted = encodeURIComponent(name).replace(
+    /[!'()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${experimentId}/${quoted}`;
+}

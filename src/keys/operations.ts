@@ -5,20 +5,23 @@
  *
  * @module
  */
-import { type Key, MAX_SORT_KEY_BYTES, nameInKey, padNumber } from "./names.ts";
-import { inWorkspace } from "./internal.ts";
 import { DEFAULT_WORKSPACE } from "../util/workspace_context.ts";
+import { inWorkspace } from "./internal.ts";
+import { type Key, MAX_SORT_KEY_BYTES, nameInKey, padNumber } from "./names.ts";
 
 // Webhooks and their pending deliveries (docs/key-schema.md, "Webhooks").
 
 /**
- * The partition holding every webhook (one item each, sk = webhook id). Webhooks are few (an
+ * The partition holding every webhook of a workspace (one item each, sk = webhook id): `WH` for
+ * `default` (the keys of a server without workspaces), `WH@<ws>` otherwise. Webhooks are few (an
  * admin registers them), so list and "who subscribes to this event" read this one partition.
- * The one place the partition is named: a workspace scope becomes an argument here.
  */
-export const webhooksPk = (): string => "WH";
-/** One webhook. */
-export const webhookKey = (webhookId: string): Key => ({ pk: webhooksPk(), sk: webhookId });
+export const webhooksPk = (workspace = DEFAULT_WORKSPACE): string => inWorkspace("WH", workspace);
+/** One webhook of a workspace. */
+export const webhookKey = (webhookId: string, workspace = DEFAULT_WORKSPACE): Key => ({
+  pk: webhooksPk(workspace),
+  sk: webhookId,
+});
 
 /**
  * The partition of pending webhook deliveries. The sk starts with the padded due time, so one

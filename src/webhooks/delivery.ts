@@ -19,10 +19,24 @@ export function pythonUtcIso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000+00:00");
 }
 
-/** The body MLflow sends for `event` with `data`. */
-export function envelope(event: WebhookEventName, data: WebhookPayload, atMs: number): string {
+/**
+ * The body MLflow sends for `event` with `data`; with workspaces on, MLflow adds the webhook's
+ * `workspace` after `data`.
+ */
+export function envelope(
+  event: WebhookEventName,
+  data: WebhookPayload,
+  atMs: number,
+  workspace?: string,
+): string {
   const [entity, action] = event.split(".");
-  return pythonJsonDumps({ entity, action, timestamp: pythonUtcIso(atMs), data });
+  return pythonJsonDumps({
+    entity,
+    action,
+    timestamp: pythonUtcIso(atMs),
+    data,
+    ...(workspace !== undefined ? { workspace } : {}),
+  });
 }
 
 /** MLflow's signature: `v1,` + base64(HMAC-SHA256(secret, "<id>.<timestamp>.<body>")). */

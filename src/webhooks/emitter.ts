@@ -1,7 +1,7 @@
 /**
  * Turns a registry write into pending deliveries: after the write succeeded, the registry
  * routes call {@link WebhookEmitter.emit} with MLflow's event and payload; one queue item per
- * active subscribed webhook is written and the worker is woken. Emitting never fails the
+ * active subscribed webhook of the request's workspace is written and the worker is woken. Emitting never fails the
  * request (MLflow logs delivery problems too). With no subscribed webhook it costs nothing but
  * the cached subscription read, so the prompt-or-model lookup some events need is skipped.
  *
@@ -9,6 +9,7 @@
  */
 import type { DeliveryQueue } from "../store/webhooks/delivery_queue.ts";
 import type { WebhookStore } from "../store/webhooks/webhook_store.ts";
+import { currentWorkspace, workspacesActive } from "../util/workspace_context.ts";
 import { envelope } from "./delivery.ts";
 import type { WebhookEventName, WebhookPayload } from "./events.ts";
 
@@ -27,7 +28,9 @@ export class WebhookEmitter {
       const subscribers = await this.webhooks.subscribers(event);
       if (subscribers.length === 0) return;
       const now = Date.now();
-      const body = envelope(event, data, now);
+      // With workspaces on, MLflow adds the webhook's workspace to the envelope.
+      const workspace = workspacesActive() ? currentWorkspace() : undefined;
+      const body = envelope(event, data, now, workspace);
       for (const w of subscribers) {
         await this.queue.enqueue({
           deliveryId: crypto.randomUUID(),
@@ -35,6 +38,7 @@ export class WebhookEmitter {
           event,
           body,
           dueMs: now,
+          ...(workspace !== undefined ? { workspace } : {}),
         });
       }
       this.wake();

@@ -14,6 +14,7 @@ import { MlflowError } from "../errors.ts";
 import type { DeliveryQueue, PendingDelivery } from "../store/webhooks/delivery_queue.ts";
 import type { Webhook, WebhookStore } from "../store/webhooks/webhook_store.ts";
 import { pooledMap } from "../util/pool.ts";
+import { DEFAULT_WORKSPACE } from "../util/workspace_context.ts";
 import { deliveryHeaders } from "./delivery.ts";
 import { BlockedAddressError, guardedPost, type PostAnswer } from "./guarded_post.ts";
 import type { WebhookSettings } from "./settings.ts";
@@ -147,7 +148,7 @@ export class DeliveryWorker {
     let webhook: Webhook;
     let secret: string | undefined;
     try {
-      webhook = await this.webhooks.get(d.webhookId);
+      webhook = await this.webhooks.get(d.webhookId, d.workspace ?? DEFAULT_WORKSPACE);
     } catch (e) {
       if (e instanceof MlflowError) return await this.queue.remove(d); // webhook deleted
       throw e;

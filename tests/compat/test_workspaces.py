@@ -9,6 +9,7 @@ Each backend gets its own server started with ``--enable-workspaces`` (the share
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -191,3 +192,132 @@ def test_gateway_configuration_is_per_workspace(ws: str) -> None:
         mlflow.delete_workspace(team)
     assert team in [w.name for w in mlflow.list_workspaces()]
     assert store.get_secret_info(secret_id=default_secret.secret_id).secret_name == name
+
+
+def test_cascade_delete_removes_the_workspace_and_everything_in_it(ws: str) -> None:
+    team = _name("cascade")
+    mlflow.create_workspace(team)
+    mlflow.set_workspace(team)
+    experiment = _name("doomed")
+    exp = mlflow.set_experiment(experiment)
+    with mlflow.start_run() as run:
+        mlflow.log_metric("loss", 0.5)
+        mlflow.log_param("p", "v")
+        mlflow.set_tag("t", "v")
+    client = MlflowClient()
+    model = _name("model")
+    client.create_registered_model(model)
+    client.create_model_version(model, f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    hook = client.create_webhook(
+        name="doomed-hook",
+        url="https://93.184.215.14/hook",
+        events=["prompt_alias.created"],
+    )
+    # The same names in default survive.
+    mlflow.set_workspace("default")
+    default_exp = mlflow.set_experiment(experiment)
+    MlflowClient().create_registered_model(model)
+
+    mlflow.set_workspace(None)
+    mlflow.delete_workspace(team, mode="CASCADE")
+    assert team not in [w.name for w in mlflow.list_workspaces()]
+
+    # Created again under the name, the workspace starts empty: nothing came back.
+    mlflow.create_workspace(team)
+    mlflow.set_workspace(team)
+    client = MlflowClient()
+    assert client.get_experiment_by_name(experiment) is None
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_run(run.info.run_id)
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_registered_model(model)
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_webhook(hook.webhook_id)
+    assert exp.experiment_id not in {e.experiment_id for e in mlflow.search_experiments()}
+
+    mlflow.set_workspace("default")
+    client = MlflowClient()
+    assert client.get_experiment_by_name(experiment).experiment_id == default_exp.experiment_id
+    assert client.get_registered_model(model).name == model
+    # The run is gone for good, not only hidden: no workspace finds it.
+    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+        client.get_run(run.info.run_id)
+
+
+def test_searches_drop_experiment_ids_of_another_workspace(ws: str) -> None:
+    team = _name("foreign")
+    mlflow.create_workspace(team)
+    mlflow.set_workspace(team)
+    team_exp = mlflow.set_experiment(_name("team-exp")).experiment_id
+    with mlflow.start_run():
+        mlflow.log_param("p", "team")
+    MlflowClient().create_logged_model(team_exp, name="lm")
+
+    mlflow.set_workspace("default")
+    own_exp = mlflow.set_experiment(_name("own-exp")).experiment_id
+    with mlflow.start_run() as own_run:
+        mlflow.log_param("p", "own")
+    client = MlflowClient()
+    # As MLflow's workspace-aware store: the other workspace's ids are dropped, no error.
+    assert mlflow.search_runs([team_exp], output_format="list") == []
+    mixed = mlflow.search_runs([team_exp, own_exp], output_format="list")
+    assert [r.info.run_id for r in mixed] == [own_run.info.run_id]
+    assert list(client.search_logged_models(experiment_ids=[team_exp])) == []
+    assert list(client.search_traces(locations=[team_exp])) == []
+
+
+def test_webhooks_belong_to_their_workspace(ws: str) -> None:
+    from test_webhooks import wait_for
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    got: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+            got.append((self.path, body))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        team = _name("hooks")
+        mlflow.create_workspace(team)
+        mlflow.set_workspace(team)
+        team_hook = MlflowClient().create_webhook(
+            name="team-hook", url=f"{base}/team", events=["registered_model.created"]
+        )
+        mlflow.set_workspace("default")
+        default_hook = MlflowClient().create_webhook(
+            name="default-hook", url=f"{base}/default", events=["registered_model.created"]
+        )
+        default_ids = {w.webhook_id for w in MlflowClient().list_webhooks()}
+        assert default_hook.webhook_id in default_ids and team_hook.webhook_id not in default_ids
+        with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+            MlflowClient().get_webhook(team_hook.webhook_id)
+
+        mlflow.set_workspace(team)
+        client = MlflowClient()
+        assert [w.webhook_id for w in client.list_webhooks()] == [team_hook.webhook_id]
+        with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST"):
+            client.delete_webhook(default_hook.webhook_id)
+        model = _name("hooked")
+        client.create_registered_model(model)
+        wait_for(got, 1)
+        time.sleep(1.0)
+        assert [p for p, _ in got] == ["/team"]
+        body = json.loads(got[0][1])
+        assert body["workspace"] == team and body["data"]["name"] == model
+    finally:
+        mlflow.set_workspace("default")
+        MlflowClient().delete_webhook(default_hook.webhook_id)
+        server.shutdown()

@@ -120,7 +120,7 @@ for (const backend of testBackends()) {
       await workspaces.create({ name: "team-a" });
       await assert.rejects(
         () => workspaces.delete("team-a"),
-        (e: Error) => /table 'secrets' still contains resources/.test(e.message),
+        (e: Error) => /table 'secrets' still contains 1 resource\(s\)/.test(e.message),
       );
       await inA("DELETE", "/gateway/endpoints/delete", { endpoint_id: a.EP });
       await inA("DELETE", "/gateway/model-definitions/delete", { model_definition_id: a.MD });

@@ -201,10 +201,6 @@ for (const backend of testBackends()) {
         rejectsWith("INVALID_STATE", /experiments: 'clash'/),
       );
       assert.equal((await s.workspaces.get("team-d")).name, "team-d");
-      await assert.rejects(
-        () => s.workspaces.delete("team-c", "CASCADE"),
-        rejectsWith("NOT_IMPLEMENTED"),
-      );
 
       await s.workspaces.delete("team-c", "SET_DEFAULT");
       await assert.rejects(

@@ -11,7 +11,7 @@
  */
 import { invalidParameter, missingParameter, MlflowError } from "../../errors.ts";
 import type { ResourceType } from "../../auth/permissions.ts";
-import { RESOURCE_TYPES } from "../../auth/permissions.ts";
+import { RESOURCE_TYPES, scorerPattern } from "../../auth/permissions.ts";
 import type { Via } from "../../auth/route_permissions.ts";
 import type { Stores } from "../../store/stores.ts";
 import { LoggedModelStore } from "../../store/logged_models/logged_model_store.ts";
@@ -302,17 +302,7 @@ export class Locator {
   }
 }
 
-/**
- * A scorer's grant key as MLflow 3.17.2 writes it (`_scorer_pattern`): the experiment id, `/`,
- * and the name quoted as Python's `urllib.parse.quote(name, safe="")`.
- */
-export function scorerPattern(experimentId: string, name: string): string {
-  const quoted = encodeURIComponent(name).replace(
-    /[!'()*]/g,
-    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `${experimentId}/${quoted}`;
-}
+export { scorerPattern };
 
 function scorerTarget(experimentId: string, name: string): Target {
   return { type: "scorer", id: scorerPattern(experimentId, name) };

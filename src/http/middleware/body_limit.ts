@@ -90,9 +90,8 @@ export async function readBodyBytes(c: Context): Promise<Uint8Array> {
 }
 
 /**
- * Replaces the body text that {@link readJsonText} answers for `c` (read it first): a guard that
- * narrows a request (e.g. drops another workspace's ids from a search) hands the handler the
- * narrowed body.
+ * Replaces the body text every later reader of `c` sees (a guard that rewrites the message
+ * before the handler reads it).
  */
 export function replaceJsonText(c: Context, text: string): void {
   cache.set(c.req.raw, text);

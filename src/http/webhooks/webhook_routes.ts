@@ -10,6 +10,7 @@ import { z } from "zod";
 import { type Webhook, type WebhookStatus } from "../../store/webhooks/webhook_store.ts";
 import { eventJson, examplePayload, parseEvent, parseEvents } from "../../webhooks/events.ts";
 import { envelope } from "../../webhooks/delivery.ts";
+import { workspacesActive } from "../../util/workspace_context.ts";
 import type { WebhookService } from "../../webhooks/service.ts";
 import { sendWithRetries } from "../../webhooks/worker.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
@@ -117,7 +118,12 @@ export function webhookRoutes(service: WebhookService): Hono {
     const testEvent = event ?? webhook.events[0]!;
     try {
       const secret = await store.secretOf(webhook);
-      const body = envelope(testEvent, examplePayload(testEvent), Date.now());
+      const body = envelope(
+        testEvent,
+        examplePayload(testEvent),
+        Date.now(),
+        workspacesActive() ? webhook.workspace : undefined,
+      );
       const answer = await sendWithRetries(webhook, secret, body, service.settings);
       return mlflowJson({
         result: {

@@ -7,12 +7,20 @@
  * (`RESOURCE_DOES_NOT_EXIST`), as if it did not exist. An experiment that does not exist at all
  * passes, so the handler answers as it does without workspaces (e.g. an empty search).
  *
+ * Searches over several experiments (runs, logged models, traces, trace metrics, datasets) are
+ * not refused: MLflow's workspace-aware store drops the ids of other workspaces
+ * (`_filter_experiment_ids`) and answers for the rest. The guard does the same by rewriting the
+ * request before the handler reads it: those ids leave `experiment_ids` (and a trace search's
+ * `locations`); when none is left, one id that no experiment has ({@link NO_EXPERIMENT}) stands
+ * in, so the handler answers as for an unknown experiment (an empty page), never as for a
+ * search that names no experiment (which would list every dataset of the workspace).
+ *
  * An experiment's workspace is cached for a few seconds per replica: one Query per experiment,
  * not per request.
  *
  * @module
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { MlflowError, notFound } from "../../errors.ts";
 import { findRoute, normalizePath, requirements, type Via } from "../../auth/route_permissions.ts";
 import type { Stores } from "../../store/stores.ts";
@@ -23,7 +31,7 @@ import {
   workspacesActive,
 } from "../../util/workspace_context.ts";
 import { rawMessage } from "../request.ts";
-import { replaceJsonText } from "../middleware/body_limit.ts";
+import { readJsonText, replaceJsonText } from "../middleware/body_limit.ts";
 import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
 
@@ -97,52 +105,67 @@ function hidden(via: Via, params: Params, path: string, experimentId: string): M
   }
 }
 
-/** The searches whose other-workspace experiment ids are dropped (see the module comment). */
-const FILTERED_SEARCHES = new Set([
+/**
+ * An experiment id no experiment ever gets (int64's largest; the id counter starts at 0): it
+ * stands in for a list whose every id belonged to another workspace.
+ */
+export const NO_EXPERIMENT = "9223372036854775807";
+
+/** Searches whose experiment ids of other workspaces are dropped (MLflow), not refused. */
+const SEARCHES = new Set([
   "POST /mlflow/runs/search",
   "POST /mlflow/logged-models/search",
-  "POST /mlflow/experiments/search-datasets",
   "POST /mlflow/traces/search",
+  "GET /mlflow/traces",
   "POST /mlflow/traces/metrics",
+  "POST /mlflow/traces/calculate-filter-correlation",
+  "POST /mlflow/experiments/search-datasets",
+  "POST /mlflow/datasets/search",
+  "GET /mlflow/datasets/search",
 ]);
 
+function locationId(l: unknown): string | undefined {
+  const e = (l as { mlflow_experiment?: { experiment_id?: unknown } } | null)?.mlflow_experiment;
+  return e && typeof e.experiment_id === "string" ? e.experiment_id : undefined;
+}
+
 /**
- * `params` without the experiment ids `foreign` rejects (in `experiment_ids` and v3's
- * `locations[].mlflow_experiment.experiment_id`); `undefined` when nothing was dropped, and
- * `left` counts the experiments still named.
+ * Drops the experiment ids in `foreign` from the request's `experiment_ids` and `locations`
+ * (query string for GET, JSON body otherwise), standing {@link NO_EXPERIMENT} in for an
+ * emptied list.
  */
-async function withoutForeign(
-  params: Params,
-  foreign: (id: string) => Promise<boolean>,
-): Promise<{ params: Params; left: number } | undefined> {
-  let dropped = false;
-  let left = 0;
-  const keep = async (id: unknown) => {
-    if (typeof id !== "string" || id === "" || !(await foreign(id))) {
-      left++;
-      return true;
+async function dropForeign(c: Context, foreign: Set<string>): Promise<void> {
+  if (c.req.method === "GET") {
+    const url = new URL(c.req.url);
+    const ids = url.searchParams.getAll("experiment_ids");
+    const kept = ids.filter((id) => !foreign.has(id));
+    url.searchParams.delete("experiment_ids");
+    for (const id of kept.length > 0 ? kept : [NO_EXPERIMENT]) {
+      url.searchParams.append("experiment_ids", id);
     }
-    dropped = true;
-    return false;
-  };
-  const out: Params = { ...params };
-  const ids = params.experiment_ids;
-  if (Array.isArray(ids)) {
-    const kept = [];
-    for (const id of ids) if (await keep(id)) kept.push(id);
-    out.experiment_ids = kept;
+    c.req.raw = new Request(url, { method: "GET", headers: c.req.raw.headers });
+    return;
   }
-  const locations = params.locations;
-  if (Array.isArray(locations)) {
-    const kept = [];
-    for (const l of locations) {
-      const id = (l as { mlflow_experiment?: { experiment_id?: unknown } } | null)
-        ?.mlflow_experiment?.experiment_id;
-      if (id === undefined || await keep(id)) kept.push(l);
-    }
-    out.locations = kept;
+  let parsed: unknown = JSON.parse(await readJsonText(c));
+  if (typeof parsed === "string") parsed = JSON.parse(parsed); // encoded twice (MLflow takes it)
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return;
+  const body = parsed as Record<string, unknown>;
+  let emptied = false;
+  if (Array.isArray(body.experiment_ids)) {
+    const kept = body.experiment_ids.filter((id) => !foreign.has(String(id)));
+    emptied ||= kept.length === 0 && body.experiment_ids.length > 0;
+    body.experiment_ids = kept.length > 0 ? kept : [NO_EXPERIMENT];
   }
-  return dropped ? { params: out, left } : undefined;
+  if (Array.isArray(body.locations)) {
+    const before = body.locations.length;
+    const kept = body.locations.filter((l) => !foreign.has(locationId(l) ?? ""));
+    emptied ||= kept.length === 0 && before > 0;
+    body.locations = kept.length > 0 || !emptied ? kept : [{
+      type: "MLFLOW_EXPERIMENT",
+      mlflow_experiment: { experiment_id: NO_EXPERIMENT },
+    }];
+  }
+  replaceJsonText(c, JSON.stringify(body));
 }
 
 /** The guard; a no-op unless the request runs with workspaces on. */
@@ -201,31 +224,37 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       throw e;
     }
     const here = currentWorkspace();
-    if (FILTERED_SEARCHES.has(`${c.req.method} ${path}`)) {
-      const narrowed = await withoutForeign(params, async (id) => {
-        const ws = await experimentWorkspace(id);
-        return ws !== null && ws !== here;
-      });
-      if (narrowed && narrowed.left === 0) return c.json({});
-      if (narrowed) {
-        replaceJsonText(c, JSON.stringify(narrowed.params));
-        params = narrowed.params;
+    // The experiments of other workspaces the request names, and the first of them with its via.
+    const foreignIn = async (message: Params) => {
+      const ids = new Set<string>();
+      let first: { via: Via; id: string } | undefined;
+      for (const { via } of requirements(rule)) {
+        if (SCOPED_BY_KEY.has(via)) continue;
+        let targets;
+        try {
+          targets = await locator.locate(via, message, path, c.req.raw.headers);
+        } catch (e) {
+          if (e instanceof MlflowError) continue; // missing or unknown: the handler's own answer
+          throw e;
+        }
+        for (const t of targets ?? []) {
+          if (t.type !== "experiment" || t.id === "*") continue;
+          const ws = await experimentWorkspace(t.id);
+          if (ws === null || ws === here) continue;
+          ids.add(t.id);
+          first ??= { via, id: t.id };
+        }
       }
-    }
-    for (const { via } of requirements(rule)) {
-      if (SCOPED_BY_KEY.has(via)) continue;
-      let targets;
-      try {
-        targets = await locator.locate(via, params, path, c.req.raw.headers);
-      } catch (e) {
-        if (e instanceof MlflowError) continue; // missing or unknown: the handler's own answer
-        throw e;
-      }
-      for (const t of targets ?? []) {
-        if (t.type !== "experiment" || t.id === "*") continue;
-        const ws = await experimentWorkspace(t.id);
-        if (ws !== null && ws !== here) throw hidden(via, params, path, t.id);
-      }
+      return { ids, first };
+    };
+    const found = await foreignIn(params);
+    if (found.first) {
+      const refuse = hidden(found.first.via, params, path, found.first.id);
+      if (!SEARCHES.has(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${path}`)) throw refuse;
+      await dropForeign(c, found.ids);
+      // Whatever the rewrite could not reach (ids given another way) is refused as before.
+      const again = await foreignIn(queryOnly ? c.req.query() : await rawMessage(c));
+      if (again.first) throw refuse;
     }
     await next();
   };

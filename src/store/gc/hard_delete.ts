@@ -3,7 +3,8 @@
  * owns, walking the key schema (`docs/key-schema.md`):
  *
  * - a run: its partition `RUN#<id>` (record, params, metric groups, long values, inputs and
- *   outputs; their index entries go with them) and its metric history partition `MH#<id>`;
+ *   outputs; their index entries go with them), its metric history partition `MH#<id>` and its
+ *   trace links `RUNTR#<id>`;
  * - a logged model: its partition `LM#<id>` (record and metric chunks);
  * - an experiment: its partition `EXP#<id>` (record, tag items, datasets), its name guard, and
  *   the traces listed under it (each trace's partition).
@@ -25,6 +26,7 @@ import {
   metricHistoryPk,
   runKey,
   runPartitionPk,
+  runTracesPk,
   TRACE_SHARDS,
   tracesGsi1Pk,
 } from "../../keys/key_schema.ts";
@@ -79,6 +81,7 @@ export async function hardDeleteRun(
   inDeletedExperiment = false,
 ): Promise<number> {
   let n = await deletePartition(db, metricHistoryPk(runId));
+  n += await deletePartition(db, runTracesPk(runId));
   const record = runKey(runId);
   n += await deletePartition(db, runPartitionPk(runId), [record.sk]);
   if (inDeletedExperiment) {
@@ -103,13 +106,15 @@ export async function hardDeleteLoggedModel(
 
 /**
  * Hard-deletes an experiment's own items, its traces and its name guard (the caller deletes its
- * runs and logged models first). The guard is deleted only while it names this experiment.
+ * runs and logged models first). The guard is deleted only while it names this experiment. The
+ * record goes last, only while it is deleted unless `force` (a workspace CASCADE delete).
  */
 export async function hardDeleteExperiment(
   db: Db,
   experimentId: string,
   name: string,
   workspace?: string,
+  force = false,
 ): Promise<number> {
   let n = 0;
   // A trace is its own partition, listed in one of TRACE_SHARDS index partitions.
@@ -136,6 +141,9 @@ export async function hardDeleteExperiment(
   } catch (e) {
     if (!(e instanceof Error && e.name === "ConditionalCheckFailedException")) throw e;
   }
-  if (await deleteRecord(db, rawKey(record))) n++;
+  if (force) {
+    await db.port.deleteItem({ TableName: db.table, Key: rawKey(record) });
+    n++;
+  } else if (await deleteRecord(db, rawKey(record))) n++;
   return n;
 }

@@ -32,6 +32,8 @@ export interface PendingDelivery {
   dueMs: number;
   /** Claimed by a worker until this time (epoch ms). */
   leaseUntil?: number;
+  /** The webhook's workspace (absent: `default`, as deliveries queued before workspaces). */
+  workspace?: string;
 }
 
 interface DeliveryItem {
@@ -42,6 +44,7 @@ interface DeliveryItem {
   attempts: number;
   due_ms: number;
   lease_until?: number;
+  workspace?: string;
 }
 
 function toItemOf(d: PendingDelivery): DeliveryItem {
@@ -52,6 +55,7 @@ function toItemOf(d: PendingDelivery): DeliveryItem {
     body: d.body,
     attempts: d.attempts,
     due_ms: d.dueMs,
+    ...(d.workspace !== undefined ? { workspace: d.workspace } : {}),
   };
 }
 
@@ -64,6 +68,7 @@ function fromItemOf(i: DeliveryItem): PendingDelivery {
     attempts: i.attempts,
     dueMs: i.due_ms,
     ...(i.lease_until !== undefined ? { leaseUntil: i.lease_until } : {}),
+    ...(i.workspace !== undefined ? { workspace: i.workspace } : {}),
   };
 }
 

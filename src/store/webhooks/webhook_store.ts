@@ -1,13 +1,16 @@
 /**
  * Webhooks in the table (MLflow's `create/get/list/update/delete_webhook` of the registry store):
- * one item per webhook in one partition (`webhooksPk`), with MLflow's validation and messages.
+ * one item per webhook in its workspace's partition (`webhooksPk(ws)`), with MLflow's validation
+ * and messages. Every operation acts in the request's workspace (`currentWorkspace()`), so a
+ * webhook of another workspace is not found, as in MLflow's workspace-aware registry store; the
+ * delivery worker, which runs outside requests, names the workspace a delivery was queued in.
  * The secret is sealed with {@link SecretBox} before it is written and is never part of
  * {@link Webhook}; only {@link WebhookStore.secretOf} opens it, for delivery.
  *
  * Listing reads the whole partition and sorts newest first, as MLflow orders (webhooks are an
  * admin's handful; see docs/key-schema.md, "Webhooks"). {@link WebhookStore.subscribers} caches
- * that read for `cacheTtlMs` (MLflow's `MLFLOW_WEBHOOK_CACHE_TTL`); this process's own writes
- * clear the cache.
+ * that read per workspace for `cacheTtlMs` (MLflow's `MLFLOW_WEBHOOK_CACHE_TTL`); this process's
+ * own writes clear the cache.
  *
  * @module
  */
@@ -18,6 +21,7 @@ import { decodeOptionalPageToken, encodePageToken } from "../../search/page_toke
 import { type AddressPolicy, validateWebhookUrl } from "../../webhooks/address_policy.ts";
 import type { WebhookEventName } from "../../webhooks/events.ts";
 import type { SecretBox } from "../../webhooks/secret_box.ts";
+import { currentWorkspace } from "../../util/workspace_context.ts";
 import { type Db, fromItem, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 
 /** `ACTIVE` or `DISABLED`. */
@@ -35,6 +39,8 @@ export interface Webhook {
   lastUpdatedTimestamp: number;
   /** True when a secret is set (deliveries are signed). */
   hasSecret: boolean;
+  /** The workspace the webhook belongs to (its partition). */
+  workspace: string;
 }
 
 /** Fields of a new webhook. */
@@ -77,7 +83,7 @@ export function validateWebhookName(name: string): void {
   }
 }
 
-function toWebhook(item: WebhookItem): Webhook {
+function toWebhook(item: WebhookItem, workspace: string): Webhook {
   return {
     webhookId: item.webhook_id,
     name: item.name,
@@ -88,6 +94,7 @@ function toWebhook(item: WebhookItem): Webhook {
     creationTimestamp: item.creation_timestamp,
     lastUpdatedTimestamp: item.last_updated_timestamp,
     hasSecret: item.secret_sealed !== undefined,
+    workspace,
   };
 }
 
@@ -101,7 +108,8 @@ export interface WebhookPage {
 
 /** The store of webhooks. */
 export class WebhookStore {
-  private cache: { at: number; items: WebhookItem[] } | undefined;
+  /** Per workspace: the webhooks read at `at`. */
+  private readonly cache = new Map<string, { at: number; items: WebhookItem[] }>();
 
   constructor(
     private readonly db: Db,
@@ -112,6 +120,7 @@ export class WebhookStore {
 
   /** Creates a webhook (MLflow's `create_webhook`). */
   async create(input: NewWebhook): Promise<Webhook> {
+    const ws = currentWorkspace();
     validateWebhookName(input.name);
     await validateWebhookUrl(input.url, this.policy);
     const webhookId = crypto.randomUUID();
@@ -130,41 +139,41 @@ export class WebhookStore {
     };
     await this.db.port.putItem({
       TableName: this.db.table,
-      Item: { ...toItem(item), ...rawKey(webhookKey(webhookId)) },
+      Item: { ...toItem(item), ...rawKey(webhookKey(webhookId, ws)) },
       ConditionExpression: "attribute_not_exists(pk)",
     });
-    this.cache = undefined;
-    return toWebhook(item);
+    this.cache.delete(ws);
+    return toWebhook(item, ws);
   }
 
-  private async item(webhookId: string): Promise<WebhookItem> {
+  private async item(webhookId: string, ws: string): Promise<WebhookItem> {
     const res = await this.db.port.getItem({
       TableName: this.db.table,
-      Key: rawKey(webhookKey(webhookId)),
+      Key: rawKey(webhookKey(webhookId, ws)),
       ConsistentRead: true,
     });
     if (!res.Item) throw notFound(`Webhook with ID ${webhookId} not found.`);
     return fromItem<WebhookItem>(res.Item);
   }
 
-  /** One webhook (MLflow's `get_webhook`). */
-  async get(webhookId: string): Promise<Webhook> {
-    return toWebhook(await this.item(webhookId));
+  /** One webhook of `ws` (MLflow's `get_webhook`; the request's workspace by default). */
+  async get(webhookId: string, ws = currentWorkspace()): Promise<Webhook> {
+    return toWebhook(await this.item(webhookId, ws), ws);
   }
 
   /** The plain secret of a webhook, or undefined when it has none. */
   async secretOf(webhook: Webhook): Promise<string | undefined> {
-    const item = await this.item(webhook.webhookId);
+    const item = await this.item(webhook.webhookId, webhook.workspace);
     return item.secret_sealed
       ? await this.box.open(item.secret_sealed, item.webhook_id)
       : undefined;
   }
 
-  private async all(): Promise<WebhookItem[]> {
+  private async all(ws: string): Promise<WebhookItem[]> {
     const items = await queryAll(this.db.port, {
       TableName: this.db.table,
       KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": { S: webhooksPk() } },
+      ExpressionAttributeValues: { ":pk": { S: webhooksPk(ws) } },
     });
     return items.map((i) => fromItem<WebhookItem>(i)).sort((a, b) =>
       b.creation_timestamp - a.creation_timestamp || a.webhook_id.localeCompare(b.webhook_id)
@@ -181,8 +190,9 @@ export class WebhookStore {
     if (!Number.isInteger(offset) || offset < 0) {
       throw invalidParameter("Invalid page token, it is not a token of this server");
     }
-    const all = await this.all();
-    const page = all.slice(offset, offset + max).map(toWebhook);
+    const ws = currentWorkspace();
+    const all = await this.all(ws);
+    const page = all.slice(offset, offset + max).map((i) => toWebhook(i, ws));
     return {
       webhooks: page,
       ...(offset + max < all.length
@@ -193,7 +203,8 @@ export class WebhookStore {
 
   /** Updates a webhook (MLflow's `update_webhook`); absent fields stay. */
   async update(webhookId: string, changes: WebhookChanges): Promise<Webhook> {
-    const old = await this.item(webhookId);
+    const ws = currentWorkspace();
+    const old = await this.item(webhookId, ws);
     if (changes.name !== undefined) validateWebhookName(changes.name);
     if (changes.url !== undefined) await validateWebhookUrl(changes.url, this.policy);
     const next: WebhookItem = {
@@ -214,43 +225,55 @@ export class WebhookStore {
     try {
       await this.db.port.putItem({
         TableName: this.db.table,
-        Item: { ...toItem(next), ...rawKey(webhookKey(webhookId)) },
+        Item: { ...toItem(next), ...rawKey(webhookKey(webhookId, ws)) },
         ConditionExpression: "attribute_exists(pk) AND rev = :rev",
         ExpressionAttributeValues: { ":rev": { N: String(old.rev ?? 0) } },
       });
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       // Deleted meanwhile (404) or updated by another request (retry against the new state).
-      await this.item(webhookId);
+      await this.item(webhookId, ws);
       return await this.update(webhookId, changes);
     }
-    this.cache = undefined;
-    return toWebhook(next);
+    this.cache.delete(ws);
+    return toWebhook(next, ws);
   }
 
   /** Deletes a webhook (MLflow's `delete_webhook`); its pending deliveries are dropped when due. */
   async delete(webhookId: string): Promise<void> {
+    const ws = currentWorkspace();
     try {
       await this.db.port.deleteItem({
         TableName: this.db.table,
-        Key: rawKey(webhookKey(webhookId)),
+        Key: rawKey(webhookKey(webhookId, ws)),
         ConditionExpression: "attribute_exists(pk)",
       });
     } catch (e) {
       if (isConditionFailure(e)) throw notFound(`Webhook with ID ${webhookId} not found.`);
       throw e;
     }
-    this.cache = undefined;
+    this.cache.delete(ws);
   }
 
-  /** The active webhooks subscribed to `event` (cached for the TTL). */
+  /**
+   * The active webhooks of the request's workspace subscribed to `event` (cached per workspace
+   * for the TTL): an event fires only the webhooks of the workspace it happens in.
+   */
   async subscribers(event: WebhookEventName): Promise<Webhook[]> {
+    const ws = currentWorkspace();
     const now = Date.now();
-    if (!this.cache || now - this.cache.at >= this.cacheTtlMs) {
-      this.cache = { at: now, items: await this.all() };
+    let cached = this.cache.get(ws);
+    if (!cached || now - cached.at >= this.cacheTtlMs) {
+      cached = { at: now, items: await this.all(ws) };
+      this.cache.set(ws, cached);
     }
-    return this.cache.items
+    return cached.items
       .filter((w) => w.status === "ACTIVE" && w.events.includes(event))
-      .map(toWebhook);
+      .map((i) => toWebhook(i, ws));
+  }
+
+  /** Forgets the cached webhooks of `ws` (after a workspace's webhooks were deleted). */
+  forget(ws: string): void {
+    this.cache.delete(ws);
   }
 }

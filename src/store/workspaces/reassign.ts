@@ -5,10 +5,11 @@
  * naming them, nothing moved); then each experiment and registered model moves with one
  * transaction (the default name guard is put on the condition that it is free, the workspace's
  * guard deleted, the record re-keyed into the default listing), its tag items follow,
- * evaluation datasets drop their workspace, and AI Gateway items are re-keyed into the default
- * workspace's partitions (`reassign_gateway.ts`). A name taken concurrently between the preflight
- * and the move stops the reassignment with the same error; what moved stays moved (rerun to
- * finish).
+ * evaluation datasets drop their workspace, webhooks move to the default partition (put there,
+ * then deleted here: a rerun after a failure moves the rest), and AI Gateway items are re-keyed
+ * into the default workspace's partitions (`reassign_gateway.ts`). A name taken concurrently
+ * between the preflight and the move stops the reassignment with the same error; what moved stays
+ * moved (rerun to finish).
  *
  * @module
  */
@@ -22,6 +23,8 @@ import {
   registeredModelKey,
   registeredModelNameKey,
   registeredModelsGsi1Pk,
+  webhookKey,
+  webhooksPk,
 } from "../../keys/key_schema.ts";
 import { MlflowError } from "../../errors.ts";
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
@@ -61,7 +64,7 @@ function guardKey(m: Movable, workspace: string) {
 }
 
 /**
- * Moves every experiment, registered model and dataset of `workspace`, and its AI Gateway
+ * Moves every experiment, registered model, dataset and webhook of `workspace`, and its AI Gateway
  * configuration (`reassign_gateway.ts`), to the default one.
  */
 export async function reassignToDefault(db: Db, workspace: string): Promise<void> {
@@ -147,5 +150,19 @@ export async function reassignToDefault(db: Db, workspace: string): Promise<void
       Key: { pk: d.pk!, sk: d.sk! },
       UpdateExpression: "REMOVE workspace",
     }));
+  const hooks = await queryAll(db.port, {
+    TableName: db.table,
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": { S: webhooksPk(workspace) } },
+    ConsistentRead: true,
+  });
+  await pooledMap(hooks, async (h) => {
+    const id = h.sk!.S!;
+    await db.port.putItem({
+      TableName: db.table,
+      Item: { ...h, ...rawKey(webhookKey(id, DEFAULT_WORKSPACE)) },
+    });
+    await db.port.deleteItem({ TableName: db.table, Key: rawKey(webhookKey(id, workspace)) });
+  });
   await moveGatewayToDefault(db, workspace, (line) => conflictError(workspace, [line]));
 }

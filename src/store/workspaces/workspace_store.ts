@@ -4,26 +4,20 @@
  * only once its description or artifact root was updated. Name rules, reserved names, messages and
  * delete modes follow MLflow 3.17.2 (`store/workspace/abstract_store.py`, `sqlalchemy_store.py`).
  *
- * What a workspace holds is found through its listing partitions (experiments `EXPS@<ws>`,
- * registered models and prompts `RMS@<ws>`), so a RESTRICT delete is two small Queries.
+ * What a workspace holds is found through its listing partitions (registered models and prompts
+ * `RMS@<ws>`, experiments `EXPS@<ws>`, datasets, webhooks `WH@<ws>`; `holdings.ts`).
  *
  * @module
  */
 import { queryAll } from "../../dynamo/batch.ts";
-import { query } from "../../dynamo/query_pages.ts";
-import {
-  experimentsGsi1Pk,
-  gatewayPk,
-  GSI1,
-  registeredModelsGsi1Pk,
-  workspaceGsi1,
-  workspaceKey,
-  WORKSPACES_GSI1_PK,
-} from "../../keys/key_schema.ts";
+import { GSI1, workspaceGsi1, workspaceKey, WORKSPACES_GSI1_PK } from "../../keys/key_schema.ts";
 import { alreadyExists, invalidParameter, MlflowError, notFound } from "../../errors.ts";
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../db.ts";
+import { RoleStore } from "../../auth/role_store.ts";
+import { cascadeWorkspace, dropWorkspaceAccess } from "./cascade.ts";
+import { firstHolding } from "./holdings.ts";
 import { reassignToDefault } from "./reassign.ts";
 
 /** A workspace as MLflow's `Workspace` entity. */
@@ -58,18 +52,6 @@ export function validateWorkspaceName(name: string): void {
     throw invalidParameter(`Workspace name '${name}' is reserved and cannot be used.`);
   }
 }
-
-/** Resources that keep a workspace from a RESTRICT delete, as MLflow names their tables. */
-const HOLDERS: { table: string; pk: (ws: string) => string; index?: typeof GSI1 }[] = [
-  { table: "registered_models", pk: registeredModelsGsi1Pk, index: GSI1 },
-  { table: "experiments", pk: experimentsGsi1Pk, index: GSI1 },
-  // AI Gateway configuration lives in per-workspace partitions of the main table.
-  { table: "secrets", pk: (ws) => gatewayPk("SECRET", ws) },
-  { table: "endpoints", pk: (ws) => gatewayPk("ENDPOINT", ws) },
-  { table: "model_definitions", pk: (ws) => gatewayPk("MODELDEF", ws) },
-  { table: "budget_policies", pk: (ws) => gatewayPk("BUDGET", ws) },
-  { table: "guardrails", pk: (ws) => gatewayPk("GUARDRAIL", ws) },
-];
 
 /** Workspace operations over the table. */
 export class WorkspaceStore {
@@ -166,9 +148,11 @@ export class WorkspaceStore {
   }
 
   /**
-   * Deletes a workspace. RESTRICT refuses while it holds experiments, registered models or AI
-   * Gateway configuration (500 INVALID_STATE, as MLflow); SET_DEFAULT first moves them (and
-   * datasets) to the default workspace (`reassign.ts`); CASCADE is not offered (501).
+   * Deletes a workspace. RESTRICT refuses while it holds registered models, experiments,
+   * evaluation datasets or webhooks (500 INVALID_STATE naming the first, as MLflow); SET_DEFAULT first moves them to the default workspace
+   * (`reassign.ts`); CASCADE first hard-deletes everything in it (`cascade.ts`; a failed CASCADE
+   * is finished by the same request again). The workspace's roles and workspace-wide grants go
+   * before the workspace item, whatever the mode (MLflow's auth app drops them after any delete).
    */
   async delete(name: string, mode: DeletionMode = "RESTRICT"): Promise<void> {
     if (name === DEFAULT_WORKSPACE) {
@@ -178,31 +162,19 @@ export class WorkspaceStore {
       );
     }
     await this.get(name);
-    if (mode === "CASCADE") {
+    const roles = new RoleStore(this.db);
+    const deleteRole = (id: number) => roles.deleteRole(id);
+    if (mode === "CASCADE") await cascadeWorkspace(this.db, name, deleteRole);
+    if (mode === "SET_DEFAULT") await reassignToDefault(this.db, name);
+    const held = await firstHolding(this.db, name);
+    if (held) {
       throw new MlflowError(
-        "NOT_IMPLEMENTED",
-        `Workspace deletion mode ${mode} is not supported by this server; delete the workspace's ` +
-          "experiments and registered models (or use SET_DEFAULT), then delete it.",
+        "INVALID_STATE",
+        `Cannot delete workspace '${name}': table '${held.table}' still contains ` +
+          `${held.count} resource(s). Remove or reassign them before deleting the workspace.`,
       );
     }
-    if (mode === "SET_DEFAULT") await reassignToDefault(this.db, name);
-    for (const h of HOLDERS) {
-      const { items } = await query(this.db.port, {
-        TableName: this.db.table,
-        ...(h.index
-          ? { IndexName: h.index, KeyConditionExpression: "gsi1pk = :pk" }
-          : { KeyConditionExpression: "pk = :pk" }),
-        ExpressionAttributeValues: { ":pk": { S: h.pk(name) } },
-        Limit: 1,
-      }, { pages: 1 });
-      if (items.length > 0) {
-        throw new MlflowError(
-          "INVALID_STATE",
-          `Cannot delete workspace '${name}': table '${h.table}' still contains resources. ` +
-            "Remove or reassign them before deleting the workspace.",
-        );
-      }
-    }
+    if (mode !== "CASCADE") await dropWorkspaceAccess(this.db, name, deleteRole);
     await this.db.port.deleteItem({ TableName: this.db.table, Key: rawKey(workspaceKey(name)) });
     this.cache.set(name, null);
   }

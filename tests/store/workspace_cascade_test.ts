@@ -1,0 +1,317 @@
+/**
+ * `DELETE workspaces/<ws>?mode=CASCADE`, on every backend: a workspace filled through the HTTP API
+ * (experiment with tags, runs with params, metrics and tags, logged models, traces with
+ * assessments, scorers, issues, evaluation datasets, registered models with versions and
+ * aliases, prompts, webhooks; grants on them, a role and a workspace-wide grant) is removed item
+ * by item until the table holds exactly what it held before the workspace was filled (the
+ * default workspace's same-named resources untouched). The delete is also interrupted at several
+ * writes: the workspace is still there, and the same delete again finishes the job.
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-explicit-any
+import assert from "node:assert/strict";
+import type { Hono } from "hono";
+import { createApp } from "../../src/app.ts";
+import { RoleStore } from "../../src/auth/role_store.ts";
+import { UserStore } from "../../src/auth/user_store.ts";
+import { setWorkspaceGrant } from "../../src/auth/workspace_permissions.ts";
+import { scorerPattern } from "../../src/auth/permissions.ts";
+import { loadConfig } from "../../src/config/config.ts";
+import type { DynamoPort } from "../../src/dynamo/port.ts";
+import { MlflowError } from "../../src/errors.ts";
+import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
+import { appOptions } from "../../src/server/app_options.ts";
+import { createStores, type Stores } from "../../src/store/stores.ts";
+import { meteringPort } from "../../src/dynamo/metering.ts";
+import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
+import { withWorkspace } from "../../src/util/workspace_context.ts";
+import { type TestBackend, testBackends } from "../support/backends.ts";
+
+const WRITES = new Set([
+  "putItem",
+  "updateItem",
+  "deleteItem",
+  "batchWriteItem",
+  "transactWriteItems",
+]);
+
+/** A port whose write number `failAt` (counted from `arm`) throws, once. */
+function crashingPort(port: DynamoPort) {
+  let count = 0;
+  let failAt = Infinity;
+  const wrapped = {} as Record<string, unknown>;
+  for (const name of Object.keys(port) as (keyof DynamoPort)[]) {
+    const op = port[name] as (input: unknown) => Promise<unknown>;
+    wrapped[name] = (input: unknown) => {
+      if (WRITES.has(name) && ++count === failAt) {
+        return Promise.reject(
+          Object.assign(new Error(`crash at write ${count}`), { name: "Crash" }),
+        );
+      }
+      return op.call(port, input);
+    };
+  }
+  return {
+    port: wrapped as unknown as DynamoPort,
+    arm(n: number) {
+      count = 0;
+      failAt = n;
+    },
+    get writes() {
+      return count;
+    },
+  };
+}
+
+interface Env {
+  app: Hono;
+  stores: Stores;
+  crash: ReturnType<typeof crashingPort>;
+  call(
+    ws: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }>;
+}
+
+async function withEnv(backend: TestBackend, fn: (e: Env) => Promise<void>): Promise<void> {
+  const table = await backend.makePort();
+  const tmp = await Deno.makeTempDir({ prefix: "ws-cascade-" });
+  try {
+    const config = loadConfig([
+      "--backend-store-uri",
+      "memory:",
+      "--artifacts-destination",
+      `${tmp}/a`,
+      "--enable-workspaces",
+    ], {});
+    if (config === "help") throw new Error("unexpected --help");
+    const crash = crashingPort(table.port);
+    const stores = await createStores(
+      { port: meteringPort(crash.port), table: table.tableName },
+      config.defaultArtifactRoot,
+    );
+    const app = createApp({
+      stores,
+      ...appOptions(config),
+      extraRoutes: await buildExtraRoutes(config, stores),
+    });
+    const call: Env["call"] = async (ws, method, path, body) => {
+      const url = path.startsWith("/3.0/")
+        ? `/api/3.0/mlflow${path.slice(4)}`
+        : `/api/2.0/mlflow${path}`;
+      const res = await app.request(url, {
+        method,
+        headers: {
+          "x-mlflow-workspace": ws,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, body: parsed };
+    };
+    await fn({ app, stores, crash, call });
+  } finally {
+    await table.cleanup();
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+async function ok(e: Env, ws: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await e.call(ws, method, path, body);
+  assert.ok(
+    res.status < 300,
+    `${method} ${path} in ${ws}: ${res.status} ${JSON.stringify(res.body)}`,
+  );
+  return res.body;
+}
+
+/** Every item key of the table but the id counters (which only grow). */
+async function tableKeys(s: Stores): Promise<string[]> {
+  const out: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await s.db.port.scan({
+      TableName: s.db.table,
+      ProjectionExpression: "pk, sk",
+      ...(start ? { ExclusiveStartKey: start as any } : {}),
+    });
+    for (const i of res.Items ?? []) {
+      if (!i.pk!.S!.startsWith("SEQ#")) out.push(`${i.pk!.S} | ${i.sk!.S}`);
+    }
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out.sort();
+}
+
+const SCORER = JSON.stringify({
+  name: "safety",
+  aggregations: null,
+  mlflow_version: "3.17.2",
+  serialization_version: 1,
+  builtin_scorer_class: "Safety",
+  builtin_scorer_pydantic_data: { name: "safety", required_columns: ["outputs"] },
+});
+
+/** Fills `ws` with one of everything; returns the experiment id. */
+async function fill(e: Env, ws: string, tag: string): Promise<string> {
+  const E = (await ok(e, ws, "POST", "/experiments/create", {
+    name: "shared",
+    tags: [{ key: "t", value: "v" }],
+  })).experiment_id as string;
+  const run = (await ok(e, ws, "POST", "/runs/create", { experiment_id: E })).run;
+  const R = run.info.run_id as string;
+  await ok(e, ws, "POST", "/runs/log-batch", {
+    run_id: R,
+    metrics: [{ key: "m", value: 1, timestamp: 1, step: 0 }, {
+      key: "m",
+      value: 2,
+      timestamp: 2,
+      step: 1,
+    }],
+    params: [{ key: "p", value: "v" }],
+    tags: [{ key: "t", value: "x".repeat(600) }],
+  });
+  await ok(e, ws, "POST", "/runs/log-inputs", {
+    run_id: R,
+    datasets: [{
+      dataset: { name: "d", digest: "abc", source_type: "local", source: "{}" },
+    }],
+  });
+  const LM = (await ok(e, ws, "POST", "/logged-models", { experiment_id: E, name: "lm" })).model
+    .info.model_id as string;
+  await ok(e, ws, "POST", `/logged-models/${LM}/params`, { params: [{ key: "k", value: "v" }] });
+  const T = `tr-${tag.padEnd(32, "0")}`;
+  await ok(e, ws, "POST", "/3.0/traces", {
+    trace: {
+      trace_info: {
+        trace_id: T,
+        trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: E } },
+        request_time: "2026-11-30T00:00:00Z",
+        execution_duration: "0.010s",
+        state: "OK",
+        trace_metadata: { "mlflow.sourceRun": R },
+      },
+    },
+  });
+  await ok(e, ws, "POST", `/3.0/traces/${T}/assessments`, {
+    assessment: {
+      assessment_name: "quality",
+      trace_id: T,
+      source: { source_type: "HUMAN", source_id: "bob" },
+      feedback: { value: 1 },
+    },
+  });
+  await ok(e, ws, "POST", "/3.0/scorers/register", {
+    experiment_id: E,
+    name: "safety",
+    serialized_scorer: SCORER,
+  });
+  await ok(e, ws, "POST", "/3.0/issues", { experiment_id: E, name: "Bad", description: "d" });
+  const D = (await ok(e, ws, "POST", "/3.0/datasets/create", {
+    name: "ds",
+    experiment_ids: [E],
+  })).dataset.dataset_id as string;
+  await ok(e, ws, "POST", "/3.0/datasets/" + D + "/records", {
+    records: JSON.stringify([{ inputs: { q: "a" }, expectations: { a: "b" } }]),
+  });
+  await ok(e, ws, "POST", "/registered-models/create", {
+    name: "m",
+    tags: [{ key: "k", value: "v" }],
+  });
+  await ok(e, ws, "POST", "/model-versions/create", { name: "m", source: "s3://b/m", run_id: R });
+  await ok(e, ws, "POST", "/registered-models/alias", { name: "m", alias: "champ", version: "1" });
+  await ok(e, ws, "POST", "/registered-models/create", {
+    name: "p",
+    tags: [{ key: "mlflow.prompt.is_prompt", value: "true" }],
+  });
+  await ok(e, ws, "POST", "/webhooks", {
+    name: "hook",
+    url: "https://93.184.215.14/hook",
+    events: [{ entity: "MODEL_VERSION", action: "CREATED" }],
+  });
+  const users = new UserStore(e.stores.db);
+  await withWorkspace(ws, async () => {
+    await users.grant("alice", "experiment", E, "READ");
+    await users.grant("alice", "registered_model", "m", "EDIT");
+    await users.grant("alice", "prompt", "p", "READ");
+    await users.grant("alice", "scorer", scorerPattern(E, "safety"), "READ");
+  });
+  await setWorkspaceGrant(users, "alice", ws, "USE");
+  const roles = new RoleStore(e.stores.db);
+  const role = await roles.createRole(`readers-${tag}`, ws, null);
+  await roles.addPermission(role.id, "experiment", "*", "READ");
+  const alice = await users.getUser("alice");
+  await roles.assign({ id: alice.id, username: "alice" }, role.id);
+  return E;
+}
+
+for (const backend of testBackends()) {
+  Deno.test(`[${backend.name}] CASCADE delete removes everything of the workspace and nothing else; an interrupted one is finished by a re-run`, async () => {
+    await withEnv(backend, async (e) => {
+      await new UserStore(e.stores.db).createUser("alice", "a-long-password-1234");
+      const E0 = await fill(e, "default", "d");
+      const before = await tableKeys(e.stores);
+
+      // A whole cascade first (counting its writes), then one crashing at several of its writes
+      // (the first, the middle, the last: the workspace item); each time the workspace stays, and
+      // the same delete again finishes it.
+      let total = 0;
+      const crashes = () => [Infinity, 1, Math.ceil(total / 3), Math.ceil((2 * total) / 3), total];
+      for (let i = 0; i < 5; i++) {
+        const crashAt = crashes()[i]!;
+        const ws = `team-${i}`;
+        await ok(e, "default", "POST", "/3.0/workspaces", { name: ws });
+        await fill(e, ws, `w${i}`);
+        const filled = await tableKeys(e.stores);
+        assert.ok(filled.length > before.length + 30, `${filled.length} vs ${before.length}`);
+        e.crash.arm(crashAt);
+        if (crashAt !== Infinity) {
+          await assert.rejects(
+            () => e.stores.workspaces.delete(ws, "CASCADE"),
+            (err: Error) => err.name === "Crash",
+            `crash at ${crashAt} of ${total}`,
+          );
+          e.crash.arm(Infinity);
+          assert.equal((await e.stores.workspaces.get(ws)).name, ws, "still there after a crash");
+          assert.notDeepEqual(await tableKeys(e.stores), before);
+        }
+        if (i === 0) {
+          // The cost of a whole cascade, as DynamoDB bills it (the engine meters like DynamoDB).
+          const cost = emptyCost();
+          await withRequestCost(cost, () => e.stores.workspaces.delete(ws, "CASCADE"));
+          total = e.crash.writes;
+          const items = filled.length - before.length;
+          console.log(
+            `[${backend.name}] CASCADE of ${items} items: ${cost.calls} calls, ` +
+              `${cost.rcu} RCU, ${cost.wcu} WCU, ${total} write calls`,
+          );
+          assert.ok(cost.wcu <= 3 * items, `${cost.wcu} WCU for ${items} items`);
+          assert.ok(total < items, `${total} write calls for ${items} items (batched)`);
+        } else {
+          const res = await e.call("default", "DELETE", `/3.0/workspaces/${ws}?mode=CASCADE`);
+          assert.equal(res.status, 204, JSON.stringify(res.body));
+        }
+        assert.deepEqual(await tableKeys(e.stores), before, `crash at ${crashAt}`);
+        await assert.rejects(
+          () => e.stores.workspaces.get(ws),
+          (err: unknown) => err instanceof MlflowError && err.code === "RESOURCE_DOES_NOT_EXIST",
+        );
+      }
+      assert.ok(total > 20, `${total} writes`);
+      // The default workspace's namesakes are untouched.
+      const got = await ok(e, "default", "GET", `/experiments/get-by-name?experiment_name=shared`);
+      assert.equal(got.experiment.experiment_id, E0);
+      assert.equal((await e.call("default", "GET", "/registered-models/get?name=m")).status, 200);
+    });
+  });
+}
