@@ -24,3 +24,4 @@ export * from "./traces.ts";
 export * from "./auth.ts";
 export * from "./genai.ts";
 export * from "./operations.ts";
+export * from "./metric_index.ts";
