@@ -234,9 +234,11 @@ export async function indexedSearch(
     const open = streams.filter((s) => s.phase !== "done");
     if (final >= want || open.length === 0) break;
     const share = entriesRead > 0 ? Math.max(MIN_SHARE, taken / entriesRead) : 1;
+    const ahead = taken < entriesRead ? 1.1 : 1;
     const limit = Math.min(
       MAX_LIMIT,
-      Math.max(MIN_LIMIT, Math.ceil(((want - final) / share) * 1.1 / open.length) + 2),
+      // Read ahead 10 % once some entries were rejected (each entry read costs its run's read).
+      Math.max(MIN_LIMIT, Math.ceil(((want - final) / share) * ahead / open.length) + 2),
     );
     const entries = (await pooledMap(open, (s) => s.read(runs, limit))).flat()
       .filter((e) => !unindexedSet.has(e.runId) && !seen.has(e.runId));
