@@ -74,7 +74,9 @@ export async function metricIndexMain(
       })).map((i) => i.experiment_id!.S!);
     for (const id of ids) {
       const r = await backfillMetricIndex(db, id);
-      out(`experiment ${id}: ${r.indexed} ended runs indexed, ${r.unindexed} runs listed unindexed`);
+      out(
+        `experiment ${id}: ${r.indexed} ended runs indexed, ${r.unindexed} runs listed unindexed`,
+      );
     }
     out(`Done. ${ids.length} experiments.`);
     return 0;

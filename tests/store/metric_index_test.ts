@@ -15,6 +15,7 @@ import { rawKey } from "../../src/store/db.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
 import { backfillMetricIndex } from "../../src/store/runs/metric_index_backfill.ts";
 import { metricIndexMain } from "../../src/cli/metric_index_command.ts";
+import { hardDeleteRun } from "../../src/store/gc/hard_delete.ts";
 import {
   type RunSearchCursor,
   type RunSearchQuery,
@@ -237,11 +238,48 @@ Deno.test("deno task metric-index: usage, bad flags, and a run over an embedded 
   const dir = await Deno.makeTempDir();
   try {
     const out: string[] = [];
-    const code = await metricIndexMain(["--backend-store-uri", `embedded:${dir}/db`], {}, (l) =>
-      out.push(l));
+    const code = await metricIndexMain(
+      ["--backend-store-uri", `embedded:${dir}/db`],
+      {},
+      (l) => out.push(l),
+    );
     assert.equal(code, 0, out.join("\n"));
     assert.match(out.at(-1)!, /^Done\. \d+ experiments\.$/);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a hard delete (deno task gc) removes a run's metric-index items", async () => {
+  const { port, tableName, cleanup } = await testBackends()[0]!.makePort();
+  try {
+    const s = await createStores({ port, table: tableName }, "mlflow-artifacts:/");
+    const exp = await s.experiments.create({ name: "gc" });
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const id = (await s.runs.create({ experimentId: exp })).info.runId;
+      ids.push(id);
+      await logBatch(s.runs, id, {
+        metrics: [{ key: "m", value: i, timestamp: 1, step: 0 }, {
+          key: "n",
+          value: NaN,
+          timestamp: 1,
+          step: 0,
+        }],
+        params: [],
+        tags: [],
+      });
+    }
+    await s.runs.update(ids[0]!, { status: "FINISHED" }); // indexed; ids[1] stays unindexed
+    const indexItems = async () =>
+      (await scanKeys(port, tableName)).filter((k) => /^X[MU]#/.test(k.pk));
+    assert.equal((await indexItems()).length, 3); // 2 entries (m, n) + 1 unindexed
+    for (const id of ids) {
+      await s.runs.delete(id);
+      await hardDeleteRun(s.runs.db, id);
+    }
+    assert.deepEqual(await indexItems(), []);
+  } finally {
+    await cleanup();
   }
 });

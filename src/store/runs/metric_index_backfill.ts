@@ -12,13 +12,7 @@
  *
  * @module
  */
-import {
-  experimentKey,
-  GSI1,
-  RUN_SHARDS,
-  runKey,
-  runsGsi1Pk,
-} from "../../keys/key_schema.ts";
+import { experimentKey, GSI1, RUN_SHARDS, runKey, runsGsi1Pk } from "../../keys/key_schema.ts";
 import { queryAll } from "../../dynamo/batch.ts";
 import { pooledMap } from "../../util/pool.ts";
 import { type Db, rawKey } from "../db.ts";

@@ -24,14 +24,16 @@
  * @module
  */
 import {
+  METRIC_GROUP_PREFIX,
   metricGroupKey,
   metricIndexKey,
   runKey,
+  runPartitionPk,
   unindexedRunKey,
 } from "../../keys/key_schema.ts";
-import { batchGetAll, batchWriteAll } from "../../dynamo/batch.ts";
+import { batchGetAll, batchWriteAll, queryAll } from "../../dynamo/batch.ts";
 import { pooledMap } from "../../util/pool.ts";
-import { type Db, errorName, isConditionFailure, rawKey } from "../db.ts";
+import { type Db, errorName, isConditionFailure, type RawItem, rawKey } from "../db.ts";
 import { encodePoints } from "../metrics/point_codec.ts";
 import { latestFromGroups } from "../metrics/metric_groups.ts";
 import type { RunStatus } from "../entities.ts";
@@ -155,7 +157,11 @@ async function indexOnce(db: Db, run: EndedRun): Promise<boolean> {
           Key: key,
           UpdateExpression: "SET ix = :ix, ver = :next",
           ConditionExpression: "ver = :ver",
-          ExpressionAttributeValues: { ":ix": ix, ":ver": { N: ver }, ":next": { N: String(Number(ver) + 1) } },
+          ExpressionAttributeValues: {
+            ":ix": ix,
+            ":ver": { N: ver },
+            ":next": { N: String(Number(ver) + 1) },
+          },
         });
       } else {
         // Registered but never written: a marked empty group makes its first writer look.
@@ -172,4 +178,34 @@ async function indexOnce(db: Db, run: EndedRun): Promise<boolean> {
     }
   });
   return results.every(Boolean);
+}
+
+/**
+ * The metric-index items a run's hard delete (`deno task gc`) removes: its unindexed item and
+ * the entries of its current latest values (entries of values replaced since an earlier end are
+ * not found here; searches skip them as stale).
+ */
+export async function runIndexKeys(db: Db, runId: string): Promise<RawItem[]> {
+  const { Item } = await db.port.getItem({
+    TableName: db.table,
+    Key: rawKey(runKey(runId)),
+    ProjectionExpression: "experiment_id",
+    ConsistentRead: true,
+  });
+  const experimentId = Item?.experiment_id?.S;
+  if (experimentId === undefined) return [];
+  const groups = await queryAll(db.port, {
+    TableName: db.table,
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :ml)",
+    ExpressionAttributeValues: {
+      ":pk": { S: runPartitionPk(runId) },
+      ":ml": { S: METRIC_GROUP_PREFIX },
+    },
+    ConsistentRead: true,
+  });
+  const latest = latestFromGroups(groups.flatMap((g) => (g.v?.S ? [g.v.S] : [])));
+  return [
+    rawKey(unindexedRunKey(experimentId, runId)),
+    ...latest.map((m) => rawKey(metricIndexKey(experimentId, m.key, m.value, runId))),
+  ];
 }

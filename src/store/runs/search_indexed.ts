@@ -275,7 +275,9 @@ export async function indexedSearch(
     return {
       runs: await pageRuns(runs, page),
       hasMore,
-      ...(hasMore ? { next: cursorOf(page.at(-1)!, mo.key, (q.after?.offset ?? 0) + page.length) } : {}),
+      ...(hasMore
+        ? { next: cursorOf(page.at(-1)!, mo.key, (q.after?.offset ?? 0) + page.length) }
+        : {}),
     };
   }
   // 3. The index is exhausted: runs without the metric follow, in the listing's order.
