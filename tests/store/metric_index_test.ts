@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
 import { meteringPort } from "../../src/dynamo/metering.ts";
+import type { DynamoPort } from "../../src/dynamo/port.ts";
 import { experimentKey } from "../../src/keys/key_schema.ts";
 import { rawKey } from "../../src/store/db.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
@@ -283,3 +284,82 @@ Deno.test("a hard delete (deno task gc) removes a run's metric-index items", asy
     await cleanup();
   }
 });
+
+/** `port` with `before` run just before the first call that `match` picks once armed. */
+function hookedPort(
+  port: DynamoPort,
+  match: (op: string, input: Record<string, unknown>) => boolean,
+  before: () => Promise<void>,
+): { port: DynamoPort; arm(): void } {
+  let armed = false;
+  return {
+    arm: () => void (armed = true),
+    port: new Proxy(port, {
+      get(target, op, receiver) {
+        const f = Reflect.get(target, op, receiver);
+        if (typeof f !== "function") return f;
+        return async (input: Record<string, unknown>) => {
+          if (armed && match(String(op), input)) {
+            armed = false;
+            await before();
+          }
+          return await f.call(target, input);
+        };
+      },
+    }),
+  };
+}
+
+for (
+  const [label, match] of [
+    [
+      "a group written between the end's read and its mark",
+      (op: string, i: Record<string, unknown>) =>
+        op === "updateItem" && String(i.UpdateExpression).startsWith("SET ix"),
+    ],
+    [
+      "a new key set logged before the end's last step",
+      (op: string, i: Record<string, unknown>) =>
+        op === "deleteItem" && String(i.ConditionExpression).startsWith("gen"),
+    ],
+  ] as const
+) {
+  Deno.test(`a race with the end: ${label} stays visible to a metric order`, async () => {
+    const { port, tableName, cleanup } = await testBackends()[0]!.makePort();
+    try {
+      const other = await createStores({ port, table: tableName }, "x:/");
+      let runId = "";
+      const writer = () =>
+        logBatch(other.runs, runId, {
+          metrics: [
+            { key: "m", value: 100, timestamp: 9, step: 9 },
+            ...(
+              label.includes("new key set") ? [{ key: "k2", value: 1, timestamp: 9, step: 9 }] : []
+            ),
+          ],
+          params: [],
+          tags: [],
+        });
+      const hooked = hookedPort(meteringPort(port), match, writer);
+      const s = await createStores({ port: hooked.port, table: tableName }, "mlflow-artifacts:/");
+      const exp = await s.experiments.create({ name: "race" });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        ids.push((await s.runs.create({ experimentId: exp, startTime: i })).info.runId);
+        await logBatch(s.runs, ids[i]!, {
+          metrics: [{ key: "m", value: i, timestamp: 1, step: 0 }],
+          params: [],
+          tags: [],
+        });
+      }
+      runId = ids[0]!;
+      hooked.arm();
+      await s.runs.update(runId, { status: "FINISHED" }); // the writer runs inside
+      const res = await searchRuns(s.runs, q(exp, "", ["metrics.m DESC"], "ACTIVE_ONLY", 10));
+      assert.deepEqual(res.runs.map((r) => r.info.runId), [ids[0], ids[2], ids[1]]);
+      assert.equal(res.runs[0]!.metrics.find((m) => m.key === "m")!.value, 100);
+    } finally {
+      await cleanup();
+    }
+  });
+}

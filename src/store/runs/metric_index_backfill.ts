@@ -48,7 +48,7 @@ export async function indexRunNow(db: Db, experimentId: string, runId: string): 
     ReturnValues: "ALL_NEW",
   });
   const groups = [...(runRecordFromItem(Attributes!).groups ?? [])];
-  return await indexEndedRun(db, { runId, experimentId, groups, mix, gen });
+  return await indexEndedRun(db, { runId, experimentId, groups, gen });
 }
 
 /** Backfills one experiment's metric index and marks it complete; see the module notes. */

@@ -14,11 +14,13 @@
  *   indexed record sees the record's `mix` token (removed by that same update) and does the same.
  *   Both happen on the cold path only; a steady-state log-batch still makes 2 calls.
  *
- * Races: the indexer reads the unindexed item's `gen` before it starts and deletes it at the end
- * in one transaction conditioned on that `gen` and on the record's `mix` still being the token
- * the end wrote, so a writer that re-registered the run, or added a group, meanwhile keeps it in
- * the set. A group written between the indexer's read and its mark fails the mark (`ver`), and
- * the indexer reads again. An index entry whose value is no longer the run's is stale: searches
+ * Races: the indexer reads the unindexed item's `gen` before it writes anything and deletes the
+ * item at the end only while `gen` is unchanged. Every writer that could change an indexed value
+ * re-registers (a new `gen`) after the indexer's first write and before its own: one that adds a
+ * group after the end's record update sees `mix` there (an earlier one is in the groups the
+ * update returns), and one that writes a marked group sees the mark. So the run leaves the set
+ * only when nothing changed meanwhile. A group written between the indexer's read and its mark
+ * fails the mark (`ver`), and the indexer reads again. An index entry whose value is no longer the run's is stale: searches
  * check each entry against the run's current groups and skip it.
  *
  * @module
@@ -33,7 +35,7 @@ import {
 } from "../../keys/key_schema.ts";
 import { batchGetAll, batchWriteAll, queryAll } from "../../dynamo/batch.ts";
 import { pooledMap } from "../../util/pool.ts";
-import { type Db, errorName, isConditionFailure, type RawItem, rawKey } from "../db.ts";
+import { type Db, isConditionFailure, type RawItem, rawKey } from "../db.ts";
 import { encodePoints } from "../metrics/point_codec.ts";
 import { latestFromGroups } from "../metrics/metric_groups.ts";
 import type { RunStatus } from "../entities.ts";
@@ -82,8 +84,6 @@ export interface EndedRun {
   runId: string;
   experimentId: string;
   groups: string[];
-  /** The `mix` token the end's update wrote on the record. */
-  mix: string;
   /** The unindexed item's `gen` read before the end's update (`undefined`: none). */
   gen: string | undefined;
 }
@@ -100,29 +100,15 @@ export async function indexEndedRun(db: Db, run: EndedRun): Promise<boolean> {
   if (!marked) return false;
   if (run.gen === undefined) return true;
   try {
-    await db.port.transactWriteItems({
-      TransactItems: [
-        {
-          ConditionCheck: {
-            TableName: db.table,
-            Key: rawKey(runKey(run.runId)),
-            ConditionExpression: "mix = :mix",
-            ExpressionAttributeValues: { ":mix": { S: run.mix } },
-          },
-        },
-        {
-          Delete: {
-            TableName: db.table,
-            Key: rawKey(unindexedRunKey(run.experimentId, run.runId)),
-            ConditionExpression: "gen = :gen",
-            ExpressionAttributeValues: { ":gen": { S: run.gen } },
-          },
-        },
-      ],
+    await db.port.deleteItem({
+      TableName: db.table,
+      Key: rawKey(unindexedRunKey(run.experimentId, run.runId)),
+      ConditionExpression: "gen = :gen",
+      ExpressionAttributeValues: { ":gen": { S: run.gen } },
     });
     return true;
   } catch (e) {
-    if (isConditionFailure(e) || errorName(e) === "TransactionCanceledException") return false;
+    if (isConditionFailure(e)) return false;
     throw e;
   }
 }

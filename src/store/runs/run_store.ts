@@ -329,7 +329,6 @@ export class RunStore {
           runId,
           experimentId: record.experiment_id,
           groups,
-          mix,
           gen,
         }).catch((e) => console.warn(`metric index of run ${runId} not written: ${e}`));
       }
