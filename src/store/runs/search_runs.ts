@@ -1,12 +1,15 @@
 /**
  * Search over the runs of some experiments.
  *
- * Two strategies (see docs/key-schema.md, "SearchRuns bound"):
+ * Three strategies (see docs/key-schema.md, "SearchRuns bound"):
  *
  * - **Walk** (`search_walk.ts`), for MLflow's default order (`start_time DESC, run_id ASC`):
  *   the `gsi1` run listing is stored in that order, so the search reads it in order, chunk by
  *   chunk, and stops at the page; a page costs the runs walked to fill it and a later page
  *   continues where the previous one stopped.
+ * - **Metric index** (`search_indexed.ts`), for `order_by metrics.<key>` alone in experiments
+ *   whose run-end metric index is complete (`mxi`): the index in value order, the unindexed
+ *   (running) runs whole, then the runs without the key from the walk; a page costs its rows.
  * - **Full read** (here), for any other order: one BatchGetItem for the experiments, one paged
  *   Query per (experiment, shard) of GSI1 returning the run records (tags included) followed by
  *   each run's param, dataset-input and model input/output items (they carry the same index
