@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { indexRunNow } from "../store/runs/metric_index_backfill.ts";
+import { TERMINAL_STATUSES } from "../store/runs/metric_index_writes.ts";
 import { writeMetrics } from "../store/runs/log_batch.ts";
 import type { DatasetInput, Metric, RunStatus, Tag } from "../store/entities.ts";
 import type { RunRecord } from "../store/runs/run_item.ts";
@@ -155,6 +157,9 @@ async function copyRun(ctx: ImportContext, run: WireRun): Promise<boolean> {
     );
   }
   const points = await copyMetrics(ctx, id, run.data?.metrics ?? []);
+  // An ended run goes into the metric index, as its end would have put it (a run imported as
+  // running stays unindexed until it ends).
+  if (TERMINAL_STATUSES.has(record.status)) await indexRunNow(ctx.db, record.experiment_id, id);
   await copyInputs(ctx, run);
   const artifacts = await copyTree(ctx, runTree(ctx, id), artifactUri);
   if (info.lifecycle_stage === "deleted") await ctx.runs.delete(id);

@@ -25,3 +25,4 @@ export * from "./auth.ts";
 export * from "./genai.ts";
 export * from "./operations.ts";
 export * from "./jobs.ts";
+export * from "./metric_index.ts";

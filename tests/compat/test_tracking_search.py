@@ -331,3 +331,41 @@ def test_bad_paging_arguments(data, tracking_uri):
         {"experiment_ids": [data.experiment_id], "max_results": 50000},
     )
     assert resp.status_code == 200 and len(resp.json()["runs"]) == len(RUNS)
+
+
+def test_metric_order_follows_values_logged_after_the_end(client, experiment_id):
+    """Ended runs are ordered by the metric index; a value logged after the end, a run set back
+    to RUNNING and ended again, and a deleted run all show as `mlflow server` shows them."""
+    ids = {}
+    for i, name in enumerate(["r0", "r1", "r2", "r3", "r4", "r5"]):
+        run_id = client.create_run(experiment_id, start_time=100 + i, run_name=name).info.run_id
+        ids[name] = run_id
+        client.log_metric(run_id, "acc", i / 10, timestamp=1, step=0)
+        client.set_terminated(run_id, "FINISHED")
+    client.log_metric(ids["r1"], "acc", 0.99, timestamp=2, step=1)  # after its end
+    client.update_run(ids["r2"], status="RUNNING")
+    client.log_metric(ids["r2"], "acc", -1.0, timestamp=2, step=1)
+    client.set_terminated(ids["r2"], "KILLED")
+    client.log_metric(ids["r3"], "acc", NAN, timestamp=2, step=1)
+    client.delete_run(ids["r4"])
+    no_metric = client.create_run(experiment_id, start_time=50, run_name="none").info.run_id
+    names = {v: k for k, v in ids.items()} | {no_metric: "none"}
+
+    def paged(order_by, flt=""):
+        out, token = [], None
+        while True:
+            page = client.search_runs(
+                [experiment_id], flt, order_by=order_by, max_results=2, page_token=token
+            )
+            out += [names[r.info.run_id] for r in page]
+            token = page.token
+            if token is None:
+                return out
+
+    assert paged(["metrics.acc DESC"]) == ["r1", "r5", "r0", "r2", "r3", "none"]
+    assert paged(["metrics.acc ASC"]) == ["r2", "r0", "r5", "r1", "r3", "none"]
+    assert paged(["metrics.acc DESC"], "metrics.acc > 0") == ["r1", "r5"]
+    restored = client.search_runs(
+        [experiment_id], order_by=["metrics.acc DESC"], run_view_type=ViewType.DELETED_ONLY
+    )
+    assert [names[r.info.run_id] for r in restored] == ["r4"]

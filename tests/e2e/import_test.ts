@@ -23,6 +23,9 @@ import { ImportError, SourceClient } from "../../src/import/source.ts";
 import { formatReport } from "../../src/import/verify.ts";
 import { TraceStore } from "../../src/store/traces/trace_store.ts";
 import { fullApp } from "../http/full_app.ts";
+import { unindexedRunsPk } from "../../src/keys/key_schema.ts";
+import { searchRuns } from "../../src/store/runs/search_runs.ts";
+import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
 
 type Call = Awaited<ReturnType<typeof fullApp>>["call"];
 
@@ -103,6 +106,7 @@ async function seed(call: Call, app: { fetch(r: Request): Response | Promise<Res
   );
   assert.equal(mput.status, 200);
   await mput.body?.cancel();
+  await ok(call, "POST", "/runs/update", { run_id: runIds[1], status: "FINISHED" });
   await ok(call, "POST", "/runs/delete", { run_id: runIds[2] });
   const traceId = "tr-0123456789abcdef0123456789abcdef";
   await ok(call, "POST", "/3.0/traces", {
@@ -218,6 +222,23 @@ Deno.test("import copies a seeded server: ids, params, histories, artifacts, reg
     assert.equal(lm.name, "clf");
     assert.deepEqual(lm.metrics.map((m) => [m.key, m.value, m.runId]), [["val", 0.5, runIds[0]]]);
     assert.equal(lm.artifactLocation, `mlflow-artifacts:/${exp}/models/${model}/artifacts`);
+    // The ended run is in the metric index, the others in the unindexed set.
+    const unindexed = await t.db.port.query({
+      TableName: t.db.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: unindexedRunsPk(exp) } },
+    });
+    assert.deepEqual(
+      (unindexed.Items ?? []).map((i) => i.sk!.S).sort(),
+      [runIds[0], runIds[2]].sort(),
+    );
+    const byLoss = await searchRuns(t.stores.runs, {
+      experimentIds: [exp],
+      viewType: "ACTIVE_ONLY",
+      maxResults: 1,
+      ...compileRunSearch("", ["metrics.loss DESC"]),
+    });
+    assert.ok(byLoss.next?.mx, "ordered through the metric index");
     // A new experiment here never takes an imported id.
     const fresh = await t.stores.experiments.create({ name: "after-import" });
     assert.ok(Number(fresh) > Number(exp));

@@ -8,7 +8,8 @@ import { prepareExperimentSearch, prepareRunSearch } from "../../search/prepare.
 import { parseRunOrderBy } from "../../search/order_by.ts";
 import { runMatcher } from "../../search/evaluate.ts";
 import type { Experiment } from "../../store/entities.ts";
-import type { RunSearchRecord } from "../../store/runs/search_runs.ts";
+import type { MetricOrder, RunSearchRecord } from "../../store/runs/search_runs.ts";
+import type { Clause } from "../../search/ast.ts";
 
 const METRIC_ORDER = /^\s*metrics?\./i;
 
@@ -19,6 +20,7 @@ export function compileRunSearch(filter: string, orderBy: string[]): {
   needsMetrics: boolean;
   defaultOrder: boolean;
   prefilter: (r: RunSearchRecord) => boolean;
+  metricOrder?: MetricOrder;
 } {
   const prepared = prepareRunSearch(filter, orderBy);
   const keys = parseRunOrderBy(orderBy);
@@ -34,6 +36,38 @@ export function compileRunSearch(filter: string, orderBy: string[]): {
         !keys[0]!.ascending),
     needsMetrics: prepared.clauses.some((c) => c.type === "metric") ||
       orderBy.some((o) => METRIC_ORDER.test(o)),
+    ...(keys.length === 1 && keys[0]!.type === "metric"
+      ? { metricOrder: metricOrder(keys[0]!.key, keys[0]!.ascending, prepared.clauses) }
+      : {}),
+  };
+}
+
+/**
+ * The metric-index plan of `order_by metrics.<key>`: the value range the filter's clauses on the
+ * same key allow (a superset: the filter still decides), and whether a run without the metric
+ * can match (no clause on the key: then runs without it follow, as MLflow orders them).
+ */
+function metricOrder(key: string, ascending: boolean, clauses: readonly Clause[]): MetricOrder {
+  let lo: number | undefined;
+  let hi: number | undefined;
+  let requiresMetric = false;
+  for (const c of clauses) {
+    if (c.type !== "metric" || c.key !== key) continue;
+    requiresMetric = true;
+    if (typeof c.value !== "number" || Number.isNaN(c.value)) continue;
+    if (c.comparator === ">" || c.comparator === ">=" || c.comparator === "=") {
+      lo = lo === undefined ? c.value : Math.max(lo, c.value);
+    }
+    if (c.comparator === "<" || c.comparator === "<=" || c.comparator === "=") {
+      hi = hi === undefined ? c.value : Math.min(hi, c.value);
+    }
+  }
+  return {
+    key,
+    ascending,
+    requiresMetric,
+    ...(lo !== undefined ? { lo } : {}),
+    ...(hi !== undefined ? { hi } : {}),
   };
 }
 

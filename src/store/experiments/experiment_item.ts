@@ -37,6 +37,9 @@ interface ExperimentRecord {
   workspace?: string;
 }
 
+/** Record attribute: the experiment's metric index is complete (searches may use it). */
+export const METRIC_INDEX_COMPLETE = "mxi";
+
 /** The record item of an experiment; its tags are separate items ({@link experimentTagItem}). */
 export function experimentItem(e: Experiment): RawItem {
   const record: ExperimentRecord = {
@@ -55,6 +58,9 @@ export function experimentItem(e: Experiment): RawItem {
     ...experimentKey(e.experimentId),
     ...experimentGsi1(e.experimentId, e.workspace),
     ...record,
+    // Every run of an experiment created with this marker is in the metric index or in its
+    // unindexed set (docs/key-schema.md, "Metric-ordered SearchRuns"); older ones have none.
+    [METRIC_INDEX_COMPLETE]: true,
   });
 }
 

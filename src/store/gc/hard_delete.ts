@@ -3,8 +3,9 @@
  * owns, walking the key schema (`docs/key-schema.md`):
  *
  * - a run: its partition `RUN#<id>` (record, params, metric groups, long values, inputs and
- *   outputs; their index entries go with them), its metric history partition `MH#<id>` and its
- *   trace links `RUNTR#<id>`;
+ *   outputs; their index entries go with them), its metric history partition `MH#<id>`, its
+ *   trace links `RUNTR#<id>` and its metric-index items (unindexed item, entries of its current
+ *   values);
  * - a logged model: its partition `LM#<id>` (record and metric chunks);
  * - an experiment: its partition `EXP#<id>` (record, tag items, datasets), its name guard, and
  *   the traces listed under it (each trace's partition).
@@ -29,7 +30,9 @@ import {
   runTracesPk,
   TRACE_SHARDS,
   tracesGsi1Pk,
+  unindexedRunsPk,
 } from "../../keys/key_schema.ts";
+import { runIndexKeys } from "../runs/metric_index_writes.ts";
 import { type Db, rawKey } from "../db.ts";
 
 /** Items deleted so far, for the progress line. */
@@ -80,7 +83,10 @@ export async function hardDeleteRun(
   runId: string,
   inDeletedExperiment = false,
 ): Promise<number> {
-  let n = await deletePartition(db, metricHistoryPk(runId));
+  // Its metric-index items first: they are found from the record and the groups.
+  const indexKeys = await runIndexKeys(db, runId);
+  await batchWriteAll(db.port, db.table, indexKeys.map((Key) => ({ DeleteRequest: { Key } })));
+  let n = indexKeys.length + await deletePartition(db, metricHistoryPk(runId));
   n += await deletePartition(db, runTracesPk(runId));
   const record = runKey(runId);
   n += await deletePartition(db, runPartitionPk(runId), [record.sk]);
@@ -130,6 +136,7 @@ export async function hardDeleteExperiment(
   for (const pk of new Set(traces.map((t) => t.pk!.S!))) n += await deletePartition(db, pk);
   const record = experimentKey(experimentId);
   n += await deletePartition(db, record.pk, [record.sk]);
+  n += await deletePartition(db, unindexedRunsPk(experimentId));
   try {
     await db.port.deleteItem({
       TableName: db.table,

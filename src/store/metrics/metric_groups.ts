@@ -33,6 +33,7 @@ import { type Db, isConditionFailure, rawKey } from "../db.ts";
 import type { DynamoPort } from "../../dynamo/port.ts";
 import type { Metric } from "../entities.ts";
 import { decodePoints, encodePoints, mergeLatest } from "./point_codec.ts";
+import { registerUnindexed } from "../runs/metric_index_writes.ts";
 
 const MAX_OPTIMISTIC_ATTEMPTS = 4;
 
@@ -222,6 +223,8 @@ async function tryLane(
       remember(db, cacheKey, version, encoded, latest);
       return "written"; // nothing newer: no write at all
     }
+    // The run's values are in the metric index (it ended): leave it before changing them.
+    if (Item?.ix?.S) await registerUnindexed(db, Item.ix.S, runId);
     try {
       await db.port.putItem({
         TableName: db.table,
@@ -238,17 +241,25 @@ async function tryLane(
   return "contended";
 }
 
-/** Adds group ids to the run record's `groups` set (idempotent). */
+/**
+ * Adds group ids to the run record's `groups` set (idempotent). A record that carries the `mix`
+ * token of an indexed run loses it in the same update, and the run is re-registered as unindexed
+ * (its new group's values are not in the metric index; see `metric_index_writes.ts`).
+ */
 export async function registerGroups(db: Db, runId: string, groupIds: string[]): Promise<void> {
   if (groupIds.length === 0) return;
-  await db.port.updateItem({
+  const { Attributes } = await db.port.updateItem({
     TableName: db.table,
     Key: rawKey(runKey(runId)),
-    UpdateExpression: "ADD #g :g",
+    UpdateExpression: "ADD #g :g REMOVE mix",
     ConditionExpression: "attribute_exists(pk)",
     ExpressionAttributeNames: { "#g": "groups" },
     ExpressionAttributeValues: { ":g": { SS: groupIds } },
+    ReturnValues: "ALL_OLD",
   });
+  if (Attributes?.mix?.S && Attributes.experiment_id?.S) {
+    await registerUnindexed(db, Attributes.experiment_id.S, runId);
+  }
 }
 
 /** Folds encoded group values into the latest metric of each key. */

@@ -49,6 +49,13 @@ import {
 } from "../validation.ts";
 import { randomRunName } from "./run_names.ts";
 import {
+  indexEndedRun,
+  newToken,
+  registerUnindexed,
+  TERMINAL_STATUSES,
+  unindexedGen,
+} from "./metric_index_writes.ts";
+import {
   effectiveLifecycle,
   runInfoOf,
   runItem,
@@ -165,6 +172,8 @@ export class RunStore {
       params: {},
       tags,
     };
+    // Unindexed until it ends (metric_index_writes.ts): registered before the run exists.
+    await registerUnindexed(this.db, experiment.experimentId, runId);
     await this.db.port.putItem({
       TableName: this.db.table,
       Item: runItem(record),
@@ -184,6 +193,7 @@ export class RunStore {
    */
   async importRun(record: RunRecord): Promise<boolean> {
     validateRunId(record.run_id);
+    await registerUnindexed(this.db, record.experiment_id, record.run_id);
     try {
       await this.db.port.putItem({
         TableName: this.db.table,
@@ -290,12 +300,20 @@ export class RunStore {
       values[":name"] = patch.runName;
       record.run_name = patch.runName;
     }
+    // An end indexes the run's latest values (metric_index_writes.ts): `gen` is read first.
+    const ends = patch.status !== undefined && TERMINAL_STATUSES.has(patch.status);
+    const gen = ends ? await unindexedGen(this.db, record.experiment_id, runId) : undefined;
+    const mix = newToken();
+    if (ends) {
+      sets.push("mix = :mix");
+      values[":mix"] = mix;
+    }
     if (sets.length > 0) {
       const names: Record<string, string> = {
         ...(patch.status !== undefined ? { "#status": "status" } : {}),
         ...(patch.runName ? { "#rn": RUN_NAME_TAG } : {}),
       };
-      await this.db.port.updateItem({
+      const { Attributes } = await this.db.port.updateItem({
         TableName: this.db.table,
         Key: rawKey(runKey(runId)),
         UpdateExpression: `SET ${sets.join(", ")}`,
@@ -303,7 +321,17 @@ export class RunStore {
         // DynamoDB refuses an empty map (an end_time-only update has no name placeholders).
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: toItem(values),
+        ...(ends ? { ReturnValues: "ALL_NEW" as const } : {}),
       });
+      if (ends && Attributes) {
+        const groups = [...(runRecordFromItem(Attributes).groups ?? [])];
+        await indexEndedRun(this.db, {
+          runId,
+          experimentId: record.experiment_id,
+          groups,
+          gen,
+        }).catch((e) => console.warn(`metric index of run ${runId} not written: ${e}`));
+      }
     }
     return runInfoOf(record, experiment);
   }

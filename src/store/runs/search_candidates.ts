@@ -121,10 +121,13 @@ export async function loadGroups(runs: RunStore, candidates: Candidate[]): Promi
     list.push(item.v!.S!);
     byRun.set(runId, list);
   }
-  for (const c of candidates) {
-    c.groups = byRun.get(c.record.run_id) ?? [];
-    c.search = searchRecord(c);
-  }
+  for (const c of candidates) setGroups(c, byRun.get(c.record.run_id) ?? []);
+}
+
+/** Sets the metric groups a candidate's filter sees (read with its partition). */
+export function setGroups(c: Candidate, groups: string[]): void {
+  c.groups = groups;
+  c.search = searchRecord(c);
 }
 
 /** The page as `Run`s (split dataset inputs read in one batch). */

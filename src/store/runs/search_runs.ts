@@ -1,12 +1,15 @@
 /**
  * Search over the runs of some experiments.
  *
- * Two strategies (see docs/key-schema.md, "SearchRuns bound"):
+ * Three strategies (see docs/key-schema.md, "SearchRuns bound"):
  *
  * - **Walk** (`search_walk.ts`), for MLflow's default order (`start_time DESC, run_id ASC`):
  *   the `gsi1` run listing is stored in that order, so the search reads it in order, chunk by
  *   chunk, and stops at the page; a page costs the runs walked to fill it and a later page
  *   continues where the previous one stopped.
+ * - **Metric index** (`search_indexed.ts`), for `order_by metrics.<key>` alone in experiments
+ *   whose run-end metric index is complete (`mxi`): the index in value order, the unindexed
+ *   (running) runs whole, then the runs without the key from the walk; a page costs its rows.
  * - **Full read** (here), for any other order: one BatchGetItem for the experiments, one paged
  *   Query per (experiment, shard) of GSI1 returning the run records (tags included) followed by
  *   each run's param, dataset-input and model input/output items (they carry the same index
@@ -25,7 +28,8 @@ import { batchGetAll, queryAll } from "../../dynamo/batch.ts";
 import { GSI1 } from "../../keys/key_schema.ts";
 import { type RawItem, rawKey } from "../db.ts";
 import type { Experiment, Run, ViewType } from "../entities.ts";
-import { experimentFromItem } from "../experiments/experiment_item.ts";
+import { experimentFromItem, METRIC_INDEX_COMPLETE } from "../experiments/experiment_item.ts";
+import { indexedSearch } from "./search_indexed.ts";
 import type { RunStore } from "./run_store.ts";
 import {
   type Candidate,
@@ -40,11 +44,29 @@ import { walkSearch } from "./search_walk.ts";
 
 export type { RunSearchRecord } from "./search_candidates.ts";
 
-/** Where a page ended; `gsk` (the last run's listing key) only from a walked page. */
+/**
+ * Where a page ended; `gsk` (the last run's listing key) only from a walked page; `mx` (the last
+ * row's metric value, NaN flag and start time) from the metric index (`search_indexed.ts`), `mm`
+ * once that search is past the runs holding the metric (then `gsk` is the walk's).
+ */
 export interface RunSearchCursor {
   runId: string;
   offset: number;
   gsk?: string;
+  mx?: { g: 0 | 1; v: number; st: number };
+  mm?: true;
+}
+
+/**
+ * `order_by metrics.<key> [ASC|DESC]` alone, for the metric index: the value range the filter's
+ * clauses on that key allow, and whether they require the metric at all.
+ */
+export interface MetricOrder {
+  key: string;
+  ascending: boolean;
+  requiresMetric: boolean;
+  lo?: number;
+  hi?: number;
 }
 
 /** A compiled search. */
@@ -60,6 +82,8 @@ export interface RunSearchQuery {
   prefilter?: (r: RunSearchRecord) => boolean;
   /** True when the order is MLflow's default (`start_time DESC, run_id ASC`): then the walk. */
   defaultOrder?: boolean;
+  /** Set when the order is one metric key: then the metric index, where complete. */
+  metricOrder?: MetricOrder;
   /** Resume after this run (from the page token). */
   after?: RunSearchCursor;
   /** False skips reading the page's latest metrics (callers that only need the records). */
@@ -92,6 +116,11 @@ export async function searchRuns(runs: RunStore, q: RunSearchQuery): Promise<Run
       ...rest,
       ...(after ? { after: { ...after, gsk: after.gsk! } } : {}),
     });
+  }
+  // The metric index, when every experiment's is complete (created with it, or backfilled).
+  const indexed = expItems.length > 0 && expItems.every((i) => i[METRIC_INDEX_COMPLETE]?.BOOL);
+  if (q.metricOrder && indexed && (!q.after || q.after.mx || q.after.mm)) {
+    return indexedSearch(runs, experiments, { ...q, metricOrder: q.metricOrder });
   }
   return fullSearch(runs, experiments, q);
 }

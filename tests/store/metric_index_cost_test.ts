@@ -1,0 +1,216 @@
+/**
+ * The metric-ordered SearchRuns bound of docs/key-schema.md ("Metric-ordered SearchRuns"),
+ * measured with `ReturnConsumedCapacity` (the metering port) on every backend:
+ *
+ * - a page of 1,000 with a metric filter and a metric order costs within 2× at 100,000 runs
+ *   (20,000 on DynamoDB Local, to keep the seed short) of the same page at 1,000 runs, in RCU and
+ *   in calls, with 10 running (unindexed) runs in each experiment;
+ * - the next page is the next 1,000 runs at ≤ 1.25× the cost (it does not re-read the first);
+ *   an ascending order without a filter is bounded the same way;
+ * - what the index costs the writers: CreateRun one more call and 1 WCU, ending a 10-key run a
+ *   handful of calls, and a steady-state log-batch still 2 calls and no read, also to a run
+ *   logged to after its end.
+ *
+ * Ended runs are seeded by direct batch writes of what `RunStore.update` leaves (record, marked
+ * group, index entry), so 100,000 runs take well under a minute.
+ */
+import assert from "node:assert/strict";
+import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
+import { batchWriteAll } from "../../src/dynamo/batch.ts";
+import { meteringPort } from "../../src/dynamo/metering.ts";
+import { retryingPort } from "../../src/dynamo/retry.ts";
+import type { DynamoPort } from "../../src/dynamo/port.ts";
+import {
+  metricGroupId,
+  metricGroupKey,
+  metricIndexKey,
+  unindexedRunKey,
+} from "../../src/keys/key_schema.ts";
+import { rawKey } from "../../src/store/db.ts";
+import { encodePoints } from "../../src/store/metrics/point_codec.ts";
+import { logBatch } from "../../src/store/runs/log_batch.ts";
+import { runItem } from "../../src/store/runs/run_item.ts";
+import { type RunSearchQuery, searchRuns } from "../../src/store/runs/search_runs.ts";
+import { createStores, type Stores } from "../../src/store/stores.ts";
+import { pooledMap } from "../../src/util/pool.ts";
+import { emptyCost, type RequestCost, withRequestCost } from "../../src/util/request_cost.ts";
+import { testBackends } from "../support/backends.ts";
+
+const GROUP = metricGroupId(["acc"]);
+const RUNNING = 10;
+
+/**
+ * `n` ended runs (run i starts at i, `acc` = i / n) and {@link RUNNING} running ones (`acc` = -1,
+ * in the unindexed set) in a new experiment.
+ */
+async function seedRuns(port: DynamoPort, table: string, s: Stores, n: number): Promise<string> {
+  const exp = await s.experiments.create({ name: `ix-big-${n}` });
+  const writes = [];
+  for (let i = 0; i < n + RUNNING; i++) {
+    const runId = crypto.randomUUID().replaceAll("-", "");
+    const running = i >= n;
+    const value = running ? -1 : i / n;
+    writes.push({
+      PutRequest: {
+        Item: runItem({
+          run_id: runId,
+          experiment_id: exp,
+          run_name: `run-${i}`,
+          user_id: "u",
+          status: running ? "RUNNING" : "FINISHED",
+          start_time: i,
+          artifact_uri: `mlflow-artifacts:/${exp}/${runId}/artifacts`,
+          lifecycle_stage: "active",
+          params: {},
+          tags: { "mlflow.user": "u", "mlflow.runName": `run-${i}` },
+          groups: new Set([GROUP]),
+        }),
+      },
+    }, {
+      PutRequest: {
+        Item: {
+          ...rawKey(metricGroupKey(runId, GROUP)),
+          v: { S: encodePoints([{ key: "acc", value, timestamp: i, step: 0 }]) },
+          ver: { N: "2" },
+          ...(running ? {} : { ix: { S: exp } }),
+        },
+      },
+    }, {
+      PutRequest: {
+        Item: running
+          ? { ...rawKey(unindexedRunKey(exp, runId)), gen: { S: "g" } }
+          : { ...rawKey(metricIndexKey(exp, "acc", value, runId)), r: { S: runId } },
+      },
+    });
+  }
+  const chunks = [];
+  for (let i = 0; i < writes.length; i += 600) chunks.push(writes.slice(i, i + 600));
+  const retrying = retryingPort(port);
+  await pooledMap(chunks, (c) => batchWriteAll(retrying, table, c), 2);
+  return exp;
+}
+
+function query(exp: string, filter: string, order: string[]): RunSearchQuery {
+  return {
+    experimentIds: [exp],
+    viewType: "ACTIVE_ONLY",
+    maxResults: 1000,
+    ...compileRunSearch(filter, order),
+  };
+}
+
+async function measured<T>(fn: () => Promise<T>): Promise<[T, RequestCost]> {
+  const cost = emptyCost();
+  const out = await withRequestCost(cost, fn);
+  return [out, cost];
+}
+
+for (const backend of testBackends()) {
+  const big = backend.name === "engine" ? 100_000 : 20_000;
+  Deno.test(`[${backend.name}] a metric-ordered page costs the same at 1,000 and ${big} runs`, async () => {
+    const t = await backend.makePort();
+    try {
+      const port = meteringPort(t.port);
+      const s = await createStores({ port, table: t.tableName }, "mlflow-artifacts:/");
+      let started = Date.now();
+      const small = await seedRuns(port, t.tableName, s, 1000);
+      const large = await seedRuns(port, t.tableName, s, big);
+      console.log(`${backend.name}: seeded in ${Date.now() - started} ms`);
+      started = Date.now();
+      const filter = "metrics.acc > 0.5";
+      const order = ["metrics.acc DESC"];
+
+      // The same page at 1,000 runs: every ended run matches (a page of 1,000, nothing more).
+      const [p1, c1] = await measured(() =>
+        searchRuns(s.runs, query(small, "metrics.acc >= 0", order))
+      );
+      assert.equal(p1.runs.length, 1000);
+      assert.equal(p1.runs[0]!.info.startTime, 999);
+      assert.equal(p1.hasMore, false);
+
+      const [one, cost] = await measured(() => searchRuns(s.runs, query(large, filter, order)));
+      assert.equal(one.runs.length, 1000);
+      assert.equal(one.runs[0]!.info.startTime, big - 1);
+      assert.equal(one.runs[999]!.info.startTime, big - 1000);
+      assert.ok(one.hasMore && one.next?.mx);
+      console.log(
+        `${backend.name}: 1,000 runs ${c1.calls} calls ${c1.rcu} RCU; ` +
+          `${big} runs ${cost.calls} calls ${cost.rcu} RCU (${Date.now() - started} ms)`,
+      );
+      assert.ok(cost.rcu <= 2 * c1.rcu, `RCU ${cost.rcu} > 2 × ${c1.rcu}`);
+      assert.ok(cost.calls <= 2 * c1.calls, `calls ${cost.calls} > 2 × ${c1.calls}`);
+
+      const [two, cost2] = await measured(() =>
+        searchRuns(s.runs, { ...query(large, filter, order), after: one.next })
+      );
+      assert.equal(two.runs[0]!.info.startTime, big - 1001);
+      assert.equal(two.runs[999]!.info.startTime, big - 2000);
+      console.log(`${backend.name}: next page ${cost2.calls} calls ${cost2.rcu} RCU`);
+      assert.ok(cost2.rcu <= 1.25 * cost.rcu, `second page RCU ${cost2.rcu} vs ${cost.rcu}`);
+      assert.ok(cost2.calls <= 1.25 * cost.calls, `second page calls ${cost2.calls}`);
+
+      // Ascending, no filter: the running runs (acc = -1) first, then the lowest values.
+      const [asc, ascCost] = await measured(() =>
+        searchRuns(s.runs, query(large, "", ["metrics.acc ASC"]))
+      );
+      assert.equal(asc.runs.length, 1000);
+      assert.deepEqual(
+        asc.runs.slice(RUNNING, RUNNING + 3).map((r) => r.info.startTime),
+        [0, 1, 2],
+      );
+      console.log(`${backend.name}: ascending ${ascCost.calls} calls ${ascCost.rcu} RCU`);
+      assert.ok(ascCost.rcu <= 2 * c1.rcu, `ascending RCU ${ascCost.rcu}`);
+    } finally {
+      await t.cleanup();
+    }
+  });
+}
+
+Deno.test("what the index costs writers: create +1 call, an end a few, log-batch still 2 calls", async () => {
+  const t = await testBackends()[0]!.makePort();
+  try {
+    const port = meteringPort(t.port);
+    const s = await createStores({ port, table: t.tableName }, "mlflow-artifacts:/");
+    const exp = await s.experiments.create({ name: "writers" });
+    await s.runs.create({ experimentId: exp }); // warms the experiment cache, as a server is
+    const [run, create] = await measured(() => s.runs.create({ experimentId: exp }));
+    const runId = run.info.runId;
+    console.log(`create: ${create.calls} calls ${create.rcu} RCU ${create.wcu} WCU`);
+    // the record (with its gsi1 copy) and the unindexed item (1 WCU)
+    assert.ok(create.calls <= 3, `create calls ${create.calls}`);
+    assert.ok(create.wcu <= 5, `create WCU ${create.wcu}`);
+
+    const ten = (step: number) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        key: `m${i}`,
+        value: step / 7,
+        timestamp: 1700000000000,
+        step,
+      }));
+    await logBatch(s.runs, runId, { metrics: ten(0), params: [], tags: [] });
+    const [, end] = await measured(() => s.runs.update(runId, { status: "FINISHED" }));
+    console.log(`end (10 keys): ${end.calls} calls ${end.rcu} RCU ${end.wcu} WCU`);
+    // run + experiment reads, unindexed gen, record update, group BatchGet, entries BatchWrite,
+    // group mark, the conditional delete of the unindexed item
+    assert.ok(end.calls <= 9, `end calls ${end.calls}`);
+    assert.ok(end.wcu <= 16, `end WCU ${end.wcu}`);
+
+    // Logging after the end: the first call re-registers the run (cold), then 2 calls again.
+    await logBatch(s.runs, runId, { metrics: ten(1), params: [], tags: [] });
+    await new Promise((r) => setTimeout(r, 1100)); // the active-run cache expires
+    await logBatch(s.runs, runId, { metrics: ten(2), params: [], tags: [] });
+    for (let step = 3; step <= 5; step++) {
+      const [, c] = await measured(() =>
+        logBatch(s.runs, runId, { metrics: ten(step), params: [], tags: [] })
+      );
+      assert.ok(c.calls <= 2, `steady-state calls ${c.calls}`);
+      assert.equal(c.rcu, 0);
+      assert.ok(c.wcu / 10 <= 0.2, `WCU per point ${c.wcu / 10}`);
+    }
+    const res = await searchRuns(s.runs, query(exp, "", ["metrics.m3 DESC"]));
+    assert.equal(res.runs[0]!.info.runId, runId);
+    assert.equal(res.runs[0]!.metrics.find((m) => m.key === "m3")!.value, 5 / 7);
+  } finally {
+    await t.cleanup();
+  }
+});
