@@ -38,7 +38,7 @@ export interface Journal {
 /**
  * Applies one record to `tables`; `prepared` reuses an already sized item. `seq` (the journal
  * sequence of a live commit) is stamped on the written item, and on the table when the record
- * deleted or replaced one.
+ * created it or deleted or replaced an item.
  */
 export function applyRecord(
   tables: Map<string, TableData>,
@@ -59,9 +59,13 @@ export function applyRecord(
       if (t?.delete(r.key) && seq > t.removalSeq) t.removalSeq = seq;
       return;
     }
-    case "createTable":
-      tables.set(r.schema.name, new TableData(r.schema));
+    case "createTable": {
+      // Until the table itself is durable, reads of it wait (its existence is the write).
+      const t = new TableData(r.schema);
+      t.removalSeq = seq;
+      tables.set(r.schema.name, t);
       return;
+    }
     case "deleteTable":
       tables.delete(r.table);
       return;
