@@ -5,10 +5,13 @@
  * p50, p99, errors, our ratio to each peer, and DynamoDB calls/RCU/WCU per request.
  *
  * `deno task bench:peers [--clients 20] [--seconds 10] [--seed-runs 10000]
- * [--history-points 50000] [--only embedded,mlflow] [--max-requests 200000]`
+ * [--history-points 50000] [--only embedded,mlflow] [--max-requests 200000] [--seed-over-api]`
  *
  * Loopback only; each op is bounded by time and by request count. On a shared machine compare
- * ratios within one run, never absolute figures across runs.
+ * ratios within one run, never absolute figures across runs. The sqlite peers (`mlflow server`,
+ * mlflow-go) get the search experiment's runs written into their sqlite file through their own
+ * MLflow ORM models (`peers/sqlite_seed.py`: the same rows as over REST, minutes faster);
+ * `--seed-over-api` seeds every server over REST instead.
  *
  * @module
  */
@@ -28,8 +31,10 @@ const { values: args } = parseArgs({
     "history-points": { type: "string", default: "50000" },
     "max-requests": { type: "string", default: "200000" },
     only: { type: "string" },
+    "seed-over-api": { type: "boolean", default: false },
   },
 });
+const overApi = args["seed-over-api"];
 const clients = Number(args.clients);
 const seconds = Number(args.seconds);
 const maxRequests = Number(args["max-requests"]);
@@ -63,7 +68,7 @@ async function bench(spec: ServerSpec, dataDir: string): Promise<void> {
   results.set(spec.name, byOp);
   try {
     const t0 = performance.now();
-    const seeded = await seed(t, sizes, clients);
+    const seeded = await seed(t, sizes, clients, overApi ? undefined : running.bulkRuns);
     console.log(`${spec.name}: seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     for (const op of OPS) {
       if (spec.metered) await meter(t, true);

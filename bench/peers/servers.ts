@@ -9,6 +9,7 @@
 import { join, resolve } from "node:path";
 import { type BackgroundService, startService } from "../../tests/support/background_service.ts";
 import { startDynamoDbLocal } from "../../tests/support/dynamodb_local.ts";
+import type { BulkRuns } from "./workload.ts";
 
 export const BENCH_DIR = resolve(".bench");
 
@@ -27,6 +28,24 @@ export interface ServerSpec {
 export interface Running {
   base: string;
   stop(): Promise<void>;
+  /**
+   * Writes the search experiment's seeded runs straight into the peer's store (sqlite peers
+   * only, see `sqlite_seed.py`); without it they are created over REST.
+   */
+  bulkRuns?: BulkRuns;
+}
+
+const SQLITE_SEED = resolve(import.meta.dirname ?? ".", "sqlite_seed.py");
+
+/** {@link BulkRuns} through the peer venv's own MLflow ORM models, into its sqlite file. */
+function sqliteBulkRuns(bin: string, db: string): BulkRuns {
+  return async (experimentId, count) => {
+    const out = await run(join(bin, "python"), [
+      SQLITE_SEED,
+      JSON.stringify({ db, experiment_id: experimentId, runs: count }),
+    ]);
+    if (Number(out.trim()) !== count) throw new Error(`sqlite seeding wrote ${out.trim()} runs`);
+  };
 }
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
@@ -225,8 +244,8 @@ export function servers(): ServerSpec[] {
       install: async () => {
         mlflowBin = await venv("mlflow", ["mlflow==3.17.2"], "mlflow");
       },
-      start: async (dataDir) =>
-        asRunning(
+      start: async (dataDir) => ({
+        ...asRunning(
           await serve("mlflow server", (port) => [
             join(mlflowBin, "mlflow"),
             "server",
@@ -240,6 +259,8 @@ export function servers(): ServerSpec[] {
             String(port),
           ]),
         ),
+        bulkRuns: sqliteBulkRuns(mlflowBin, join(dataDir, "mlflow.db")),
+      }),
     },
     {
       name: "FastTrackML",
@@ -270,8 +291,8 @@ export function servers(): ServerSpec[] {
         );
         goLibrary = await linkGoLibrary(goBin);
       },
-      start: async (dataDir) =>
-        asRunning(
+      start: async (dataDir) => ({
+        ...asRunning(
           await serve("mlflow-go server", (port) => [
             join(goBin, "mlflow-go"),
             "server",
@@ -289,6 +310,8 @@ export function servers(): ServerSpec[] {
             PATH: `${goBin}:${Deno.env.get("PATH") ?? ""}`,
           }),
         ),
+        bulkRuns: sqliteBulkRuns(goBin, join(dataDir, "mlflow-go.db")),
+      }),
     },
   ];
 }

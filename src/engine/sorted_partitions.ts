@@ -1,10 +1,13 @@
 /**
- * The storage structure of tables and indexes: a map from partition key to an array kept sorted by
- * sort key, so a Query touches one partition and binary-searches its range, never the whole table.
+ * The storage structure of tables and indexes: a map from partition key to a list kept sorted by
+ * sort key ({@link SortedList}, in chunks, so a write into a large partition moves one chunk, not
+ * the partition), so a Query touches one partition and binary-searches its range, never the whole
+ * table.
  *
  * @module
  */
 import { compareNumberStrings } from "./decimal.ts";
+import { SortedList } from "./sorted_list.ts";
 import { type AV, compareBytes, compareUtf8 } from "./values.ts";
 
 /** Ordering of key values of one type (S by UTF-8 bytes, N numerically, B by bytes). */
@@ -47,9 +50,10 @@ function hash32(s: string): number {
 
 /** Partitions of elements, each sorted by `compare`. */
 export class SortedPartitions<E> {
-  readonly #partitions = new Map<string, E[]>();
+  readonly #partitions = new Map<string, SortedList<E>>();
   #order: string[] | undefined;
   #size = 0;
+  #moved = 0;
 
   constructor(readonly compare: (a: E, b: E) => number) {}
 
@@ -58,56 +62,46 @@ export class SortedPartitions<E> {
     return this.#size;
   }
 
+  /** Elements shifted by writes in all partitions (see {@link SortedList.moved}). */
+  get moved(): number {
+    return this.#moved;
+  }
+
   /** The sorted elements of one partition (do not modify). */
-  partition(key: string): readonly E[] | undefined {
+  partition(key: string): SortedList<E> | undefined {
     return this.#partitions.get(key);
   }
 
   /** The element equal to `probe` under `compare`, if any. */
   find(key: string, probe: E): E | undefined {
-    const arr = this.#partitions.get(key);
-    if (!arr) return undefined;
-    const i = partitionPoint(arr, (e) => this.compare(e, probe) >= 0);
-    const e = arr[i];
-    return e !== undefined && this.compare(e, probe) === 0 ? e : undefined;
+    return this.#partitions.get(key)?.find(probe);
   }
 
   /** Inserts `element`, replacing an equal one; returns the replaced element. */
   upsert(key: string, element: E): E | undefined {
-    let arr = this.#partitions.get(key);
-    if (!arr) {
-      arr = [];
-      this.#partitions.set(key, arr);
+    let list = this.#partitions.get(key);
+    if (!list) {
+      list = new SortedList(this.compare);
+      this.#partitions.set(key, list);
       this.#order = undefined;
     }
-    // Appending in key order is the common case (ids and timestamps grow).
-    const last = arr[arr.length - 1];
-    if (last === undefined || this.compare(last, element) < 0) {
-      arr.push(element);
-      this.#size++;
-      return undefined;
-    }
-    const i = partitionPoint(arr, (e) => this.compare(e, element) >= 0);
-    const existing = arr[i];
-    if (existing !== undefined && this.compare(existing, element) === 0) {
-      arr[i] = element;
-      return existing;
-    }
-    arr.splice(i, 0, element);
-    this.#size++;
-    return undefined;
+    const before = list.moved;
+    const old = list.upsert(element);
+    this.#moved += list.moved - before;
+    if (!old) this.#size++;
+    return old;
   }
 
   /** Removes the element equal to `probe`; returns it. */
   remove(key: string, probe: E): E | undefined {
-    const arr = this.#partitions.get(key);
-    if (!arr) return undefined;
-    const i = partitionPoint(arr, (e) => this.compare(e, probe) >= 0);
-    const existing = arr[i];
-    if (existing === undefined || this.compare(existing, probe) !== 0) return undefined;
-    arr.splice(i, 1);
+    const list = this.#partitions.get(key);
+    if (!list) return undefined;
+    const before = list.moved;
+    const existing = list.remove(probe);
+    this.#moved += list.moved - before;
+    if (existing === undefined) return undefined;
     this.#size--;
-    if (arr.length === 0) {
+    if (list.length === 0) {
       this.#partitions.delete(key);
       this.#order = undefined;
     }
@@ -136,7 +130,7 @@ export class SortedPartitions<E> {
 
   /** Every element (no particular order). */
   *all(): Generator<E> {
-    for (const arr of this.#partitions.values()) yield* arr;
+    for (const list of this.#partitions.values()) yield* list;
   }
 
   /** Drops everything. */

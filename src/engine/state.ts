@@ -22,31 +22,50 @@ export type LogRecord =
 
 /** Where committed records go to become durable. */
 export interface Journal {
-  /** Queues records that were just applied in memory (one atomic unit). */
-  append(records: LogRecord[]): void;
+  /** Queues records that were just applied in memory (one atomic unit); returns its sequence. */
+  append(records: LogRecord[]): number;
   /** Resolves when everything appended so far is on disk. */
   durable(): Promise<void>;
+  /** Resolves when every unit up to sequence `seq` is on disk. */
+  durableUpTo(seq: number): Promise<void>;
+  /** The sequence of the last unit on disk. */
+  readonly durableSeq: number;
   /** The error that stopped the journal, if any. */
   readonly failure: Error | undefined;
   close(): Promise<void>;
 }
 
-/** Applies one record to `tables`; `prepared` reuses an already sized item. */
+/**
+ * Applies one record to `tables`; `prepared` reuses an already sized item. `seq` (the journal
+ * sequence of a live commit) is stamped on the written item, and on the table when the record
+ * created it or deleted or replaced an item.
+ */
 export function applyRecord(
   tables: Map<string, TableData>,
   r: LogRecord,
   prepared?: Stored,
+  seq = 0,
 ): void {
   switch (r.op) {
-    case "put":
-      tables.get(r.table)?.put(prepared ?? stored(r.item));
+    case "put": {
+      const t = tables.get(r.table);
+      const s = prepared ?? stored(r.item);
+      s.seq = seq;
+      if (t?.put(s) && seq > t.removalSeq) t.removalSeq = seq;
       return;
-    case "delete":
-      tables.get(r.table)?.delete(r.key);
+    }
+    case "delete": {
+      const t = tables.get(r.table);
+      if (t?.delete(r.key) && seq > t.removalSeq) t.removalSeq = seq;
       return;
-    case "createTable":
-      tables.set(r.schema.name, new TableData(r.schema));
+    }
+    case "createTable": {
+      // Until the table itself is durable, reads of it wait (its existence is the write).
+      const t = new TableData(r.schema);
+      t.removalSeq = seq;
+      tables.set(r.schema.name, t);
       return;
+    }
     case "deleteTable":
       tables.delete(r.table);
       return;
@@ -92,14 +111,31 @@ export class EngineState {
    * are durable. Callers must have validated everything before calling (no partial commits).
    */
   commit(records: LogRecord[], prepared?: (Stored | undefined)[]): Promise<void> {
-    records.forEach((r, i) => applyRecord(this.tables, r, prepared?.[i]));
-    if (!this.journal || records.length === 0) return Promise.resolve();
-    this.journal.append(records);
+    if (!this.journal || records.length === 0) {
+      records.forEach((r, i) => applyRecord(this.tables, r, prepared?.[i]));
+      return Promise.resolve();
+    }
+    // Appended first (it encodes the records, nothing else), so the items carry its sequence.
+    const seq = this.journal.append(records);
+    records.forEach((r, i) => applyRecord(this.tables, r, prepared?.[i], seq));
     return this.journal.durable();
   }
 
   /** Resolves when every earlier commit is durable, so reads never return undurable data. */
   settled(): Promise<void> {
     return this.journal ? this.journal.durable() : Promise.resolve();
+  }
+
+  /**
+   * Resolves when a read of `table` that saw items up to sequence `seq` reflects only durable
+   * data: those items, and any delete or replacement in the table it may reflect by their
+   * absence, are on disk. A read of data that was durable already does not wait for unrelated
+   * writes in flight (it is ordered before them).
+   */
+  settledFor(table: TableData, seq: number): Promise<void> {
+    const j = this.journal;
+    if (!j) return Promise.resolve();
+    const needed = Math.max(seq, table.removalSeq);
+    return needed <= j.durableSeq ? Promise.resolve() : j.durableUpTo(needed);
   }
 }

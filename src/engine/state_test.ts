@@ -7,11 +7,17 @@ import type { TableData } from "./table_data.ts";
 class MemoryJournal implements Journal {
   records: LogRecord[][] = [];
   failure: Error | undefined;
-  append(records: LogRecord[]): void {
-    this.records.push(records);
+  append(records: LogRecord[]): number {
+    return this.records.push(records);
+  }
+  get durableSeq(): number {
+    return this.records.length;
   }
   durable(): Promise<void> {
     return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+  }
+  durableUpTo(): Promise<void> {
+    return this.durable();
   }
   close(): Promise<void> {
     return Promise.resolve();

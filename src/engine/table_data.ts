@@ -13,11 +13,13 @@ import { type AV, type Item, keyString } from "./values.ts";
 export interface Stored {
   readonly item: Item;
   readonly size: number;
+  /** Journal sequence of the commit that wrote it (0: durable before this process wrote). */
+  seq?: number;
 }
 
 /** Wraps a (private, validated) item for storage. */
 export function stored(item: Item): Stored {
-  return { item, size: itemSize(item) };
+  return { item, size: itemSize(item), seq: 0 };
 }
 
 type Compare = (a: AV, b: AV) => number;
@@ -87,6 +89,11 @@ export class TableData {
   readonly primary: SortedPartitions<Stored>;
   readonly indexes = new Map<string, IndexData>();
   sizeBytes = 0;
+  /**
+   * Journal sequence of the last commit that deleted or replaced an item here: a read may
+   * reflect it without returning any item that carries it (see `EngineState.settledFor`).
+   */
+  removalSeq = 0;
 
   constructor(public schema: TableSchema) {
     this.primary = new SortedPartitions(

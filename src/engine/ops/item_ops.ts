@@ -55,7 +55,7 @@ export async function getItem(
   if (found) out.Item = paths ? project(found.item, paths) : cloneItem(found.item);
   const consumed = tally.consumed(input.ReturnConsumedCapacity);
   if (consumed) out.ConsumedCapacity = consumed[0];
-  await state.settled();
+  await state.settledFor(table, found?.seq ?? 0);
   return out;
 }
 

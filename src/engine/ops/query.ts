@@ -16,7 +16,8 @@ import {
 } from "../expression/key_condition.ts";
 import { parseProjection } from "../expression/projection.ts";
 import type { KeyAttribute } from "../schema.ts";
-import { keyComparator, partitionPoint } from "../sorted_partitions.ts";
+import { keyComparator } from "../sorted_partitions.ts";
+import { SortedList } from "../sorted_list.ts";
 import type { EngineState } from "../state.ts";
 import type { IndexData, Stored, TableData } from "../table_data.ts";
 import { type AV, compareBytes, keyString, valuesEqual } from "../values.ts";
@@ -24,6 +25,8 @@ import { checkReturnConsumed, rejectLegacy } from "./input.ts";
 import { checkLimit, checkStartKey, resolveSelect, servePage } from "./read_page.ts";
 
 type Out<T> = Omit<T, "$metadata">;
+
+const EMPTY = new SortedList<Stored>(() => 0);
 
 /** Looks up `IndexName` on a table. */
 export function indexOf(table: TableData, name: string | undefined): IndexData | undefined {
@@ -44,15 +47,15 @@ function startsWith(v: AV, prefix: AV): boolean {
 
 /** The `[lo, hi)` slice of a sorted partition whose sort key satisfies `cond`. */
 export function rangeBounds(
-  arr: readonly Stored[],
+  arr: SortedList<Stored>,
   attr: KeyAttribute,
   cond: RangeCondition | undefined,
 ): [number, number] {
   if (!cond) return [0, arr.length];
   const cmp = keyComparator(attr.type);
   const value = (s: Stored) => s.item[attr.name]!;
-  const lower = (v: AV) => partitionPoint(arr, (s) => cmp(value(s), v) >= 0);
-  const upper = (v: AV) => partitionPoint(arr, (s) => cmp(value(s), v) > 0);
+  const lower = (v: AV) => arr.partitionPoint((s) => cmp(value(s), v) >= 0);
+  const upper = (v: AV) => arr.partitionPoint((s) => cmp(value(s), v) > 0);
   switch (cond.op) {
     case "=":
       return [lower(cond.value), upper(cond.value)];
@@ -70,7 +73,7 @@ export function rangeBounds(
     }
     case "begins_with": {
       const lo = lower(cond.prefix);
-      return [lo, partitionPoint(arr, (s) => !startsWith(value(s), cond.prefix), lo)];
+      return [lo, arr.partitionPoint((s) => !startsWith(value(s), cond.prefix), lo)];
     }
   }
 }
@@ -99,16 +102,6 @@ function matchesRange(
     case "begins_with":
       return startsWith(v, cond.prefix);
   }
-}
-
-function* slice(
-  arr: readonly Stored[],
-  lo: number,
-  hi: number,
-  forward: boolean,
-): Generator<Stored> {
-  if (forward) { for (let i = lo; i < hi; i++) yield arr[i]!; }
-  else for (let i = hi - 1; i >= lo; i--) yield arr[i]!;
 }
 
 function conditionOperands(c: Condition): Operand[] {
@@ -191,16 +184,16 @@ export async function query(
   }
 
   const store = index ? index.entries : table.primary;
-  const arr = store.partition(keyString(key.hash)) ?? [];
+  const arr = store.partition(keyString(key.hash)) ?? EMPTY;
   let [lo, hi] = range ? rangeBounds(arr, range, key.range) : [0, arr.length];
   const forward = input.ScanIndexForward !== false;
   if (start) {
     const probe: Stored = { item: start, size: 0 };
-    const at = partitionPoint(arr, (s) => store.compare(s, probe) > 0, lo, hi);
+    const at = arr.partitionPoint((s) => store.compare(s, probe) > 0, lo, hi);
     if (forward) lo = at;
-    else hi = partitionPoint(arr, (s) => store.compare(s, probe) >= 0, lo, hi);
+    else hi = arr.partitionPoint((s) => store.compare(s, probe) >= 0, lo, hi);
   }
-  return await servePage(state, slice(arr, lo, hi, forward), {
+  return await servePage(state, arr.range(lo, hi, forward), {
     table,
     ...(index ? { index } : {}),
     ...(limit !== undefined ? { limit } : {}),

@@ -3,13 +3,17 @@ import { createEngine } from "../engine.ts";
 import type { RangeCondition } from "../expression/key_condition.ts";
 import { type Stored, stored } from "../table_data.ts";
 import { rangeBounds } from "./query.ts";
+import { SortedList } from "../sorted_list.ts";
+import { compareUtf8 } from "../values.ts";
 import { errorOf, key, TABLE, testEngine } from "./test_support.ts";
 
 Deno.test("rangeBounds() finds each key condition's slice by binary search", () => {
   const arr: Stored[] = ["a", "ab", "abc", "b", "ba", "c"].map((sk) => stored(key("p", sk)));
   const attr = { name: "sk", type: "S" as const };
+  const list = new SortedList<Stored>((a, b) => compareUtf8(a.item.sk!.S!, b.item.sk!.S!));
+  for (const s of [...arr].reverse()) list.upsert(s);
   const sks = (c: RangeCondition) => {
-    const [lo, hi] = rangeBounds(arr, attr, c);
+    const [lo, hi] = rangeBounds(list, attr, c);
     return arr.slice(lo, hi).map((s) => s.item.sk!.S);
   };
   assert.deepEqual(sks({ op: "=", value: { S: "b" } }), ["b"]);

@@ -44,6 +44,8 @@ export interface Page {
   scanned: number;
   bytes: number;
   lastKey?: Item;
+  /** Highest journal sequence among the items the page saw (see `EngineState.settledFor`). */
+  maxSeq: number;
 }
 
 /** Validates Limit. */
@@ -153,7 +155,7 @@ function positionOf(s: Stored, attrs: KeyAttribute[]): Item {
 
 /** Reads entries in order until the Limit, the 1 MB cap or the end. */
 export function readPage(entries: Iterator<Stored>, o: PageOptions): Page {
-  const page: Page = { items: [], count: 0, scanned: 0, bytes: 0 };
+  const page: Page = { items: [], count: 0, scanned: 0, bytes: 0, maxSeq: 0 };
   const attrs = positionAttributes(o.table, o.index);
   // An LSI fetches non-projected attributes from the table; a GSI cannot.
   const fullItem = !o.index ||
@@ -163,6 +165,7 @@ export function readPage(entries: Iterator<Stored>, o: PageOptions): Page {
     if (next.done) return page;
     const s = next.value;
     if (o.table.isExpired(s, o.nowMs)) continue;
+    if (s.seq! > page.maxSeq) page.maxSeq = s.seq!;
     page.bytes += o.index ? o.index.projectedSize(s) : s.size;
     page.scanned++;
     const view = fullItem ? s.item : o.index!.project(s.item);
@@ -177,17 +180,20 @@ export function readPage(entries: Iterator<Stored>, o: PageOptions): Page {
       return page;
     }
     if (page.bytes >= PAGE_BYTES) {
-      if (hasLive(entries, o)) page.lastKey = positionOf(s, attrs);
+      if (hasLive(entries, o, page)) page.lastKey = positionOf(s, attrs);
       return page;
     }
   }
 }
 
-function hasLive(entries: Iterator<Stored>, o: PageOptions): boolean {
+function hasLive(entries: Iterator<Stored>, o: PageOptions, page: Page): boolean {
   for (;;) {
     const next = entries.next();
     if (next.done) return false;
-    if (!o.table.isExpired(next.value, o.nowMs)) return true;
+    if (!o.table.isExpired(next.value, o.nowMs)) {
+      if (next.value.seq! > page.maxSeq) page.maxSeq = next.value.seq!;
+      return true;
+    }
   }
 }
 
@@ -228,6 +234,6 @@ export async function servePage(
   if (page.lastKey) out.LastEvaluatedKey = page.lastKey;
   const consumed = tally.consumed(returnConsumedCapacity as ReturnConsumedCapacity | undefined);
   if (consumed) out.ConsumedCapacity = consumed[0];
-  await state.settled();
+  await state.settledFor(table, page.maxSeq);
   return out;
 }

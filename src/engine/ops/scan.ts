@@ -8,7 +8,7 @@ import { validationError } from "../errors.ts";
 import { parseCondition } from "../expression/condition_parser.ts";
 import { ExpressionContext } from "../expression/context.ts";
 import { parseProjection } from "../expression/projection.ts";
-import { partitionPoint, segmentOf, type SortedPartitions } from "../sorted_partitions.ts";
+import { segmentOf, type SortedPartitions } from "../sorted_partitions.ts";
 import type { EngineState } from "../state.ts";
 import type { Stored } from "../table_data.ts";
 import { type Item, keyString } from "../values.ts";
@@ -54,13 +54,14 @@ function* entriesFrom(
   for (; i < order.length; i++) {
     const key = order[i]!;
     if (total !== undefined && segmentOf(key, total) !== segment) continue;
-    const arr = store.partition(key) ?? [];
+    const list = store.partition(key);
+    if (!list) continue;
     let from = 0;
     if (key === startPartition) {
       const probe: Stored = { item: start!, size: 0 };
-      from = partitionPoint(arr, (s) => store.compare(s, probe) > 0);
+      from = list.partitionPoint((s) => store.compare(s, probe) > 0);
     }
-    for (let j = from; j < arr.length; j++) yield arr[j]!;
+    yield* list.range(from);
   }
 }
 

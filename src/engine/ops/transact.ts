@@ -65,15 +65,27 @@ function checkDistinct(targets: { table: string; key: Item }[]): void {
   }
 }
 
-/** Remembers ClientRequestTokens for ten minutes, as DynamoDB does. */
+/**
+ * Remembers ClientRequestTokens for ten minutes, as DynamoDB does. Tokens are kept in the order
+ * they were remembered, so expiry drops from the front and stops at the first live one (every
+ * transaction carries a token: a scan of all of them per call grew with the traffic).
+ */
 export class TokenCache {
   readonly #tokens = new Map<string, { request: string; at: number }>();
 
+  /** Number of remembered tokens (tests). */
+  get size(): number {
+    return this.#tokens.size;
+  }
+
   /** True when `token` was already used for this request; throws if for another one. */
   seen(token: string, request: string, now: number): boolean {
-    for (const [t, e] of this.#tokens) if (now - e.at > TOKEN_TTL_MS) this.#tokens.delete(t);
+    for (const [t, e] of this.#tokens) {
+      if (now - e.at <= TOKEN_TTL_MS) break;
+      this.#tokens.delete(t);
+    }
     const e = this.#tokens.get(token);
-    if (!e) return false;
+    if (!e || now - e.at > TOKEN_TTL_MS) return false;
     if (e.request !== request) {
       throw new IdempotentParameterMismatchException({
         message: "Specified idempotency token was used with different request parameters",
@@ -84,6 +96,7 @@ export class TokenCache {
   }
 
   remember(token: string, request: string, now: number): void {
+    this.#tokens.delete(token);
     this.#tokens.set(token, { request, at: now });
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { errorOf, key, TABLE, testEngine } from "./test_support.ts";
+import { TokenCache } from "./transact.ts";
 
 Deno.test("TransactWriteItems: ClientRequestToken makes a retry idempotent", async () => {
   const { engine } = await testEngine();
@@ -130,4 +131,17 @@ Deno.test("TransactWriteItems: injected conflicts, limits and duplicates", async
   }));
   assert.match(dup.message, /multiple operations on one item/);
   await engine.close();
+});
+
+Deno.test("TokenCache forgets tokens after ten minutes, oldest first, and keeps live ones", () => {
+  const tokens = new TokenCache();
+  const minute = 60_000;
+  for (let i = 0; i < 100; i++) tokens.remember(`t${i}`, "r", i * minute / 10);
+  assert.equal(tokens.seen("t99", "r", 10 * minute), true);
+  // At 10.5 min the tokens remembered before 0.5 min are gone, the rest remain.
+  assert.equal(tokens.seen("none", "r", 10.5 * minute), false);
+  assert.equal(tokens.size, 95);
+  assert.equal(tokens.seen("t4", "r", 10.5 * minute), false);
+  assert.equal(tokens.seen("t5", "r", 10.5 * minute), true);
+  assert.throws(() => tokens.seen("t5", "other", 10.5 * minute), /idempotency token/);
 });

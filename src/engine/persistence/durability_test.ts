@@ -160,3 +160,51 @@ Deno.test("durable engine: requests are served while a compaction of a large sta
   assert.equal(fs.readDirSync(DIR).filter((n) => n.startsWith("log.")).length, 1);
   await after.close();
 });
+
+Deno.test("durable engine: a read waits only for the undurable writes it can reflect", async () => {
+  const fs = new SimFs();
+  const engine = createEngine({ path: DIR, fs });
+  await engine.createTable(tableDefinition(TABLE));
+  await engine.createTable(tableDefinition(`${TABLE}_2`));
+  await engine.putItem({ TableName: TABLE, Item: { ...key("old", "1"), v: { S: "a" } } });
+  await engine.putItem({ TableName: TABLE, Item: { ...key("gone", "1"), v: { S: "a" } } });
+  await engine.putItem({ TableName: `${TABLE}_2`, Item: { ...key("other", "1") } });
+  let holding = true;
+  const sync = deferred();
+  fs.hold("syncData", () => holding, sync.promise);
+  let acked = false;
+  const write = engine.putItem({ TableName: TABLE, Item: { ...key("new", "1"), v: { S: "b" } } })
+    .then(() => acked = true);
+  await ticks();
+  assert.equal(acked, false, "the new item is not durable yet");
+  // Durable data is served at once: the read is ordered before the write in flight.
+  const old = await engine.getItem({ TableName: TABLE, Key: key("old", "1") });
+  assert.equal(old.Item?.v?.S, "a");
+  assert.equal(await count(engine, "old"), 1);
+  // A read that would return the undurable item waits for it.
+  let seen = false;
+  const read = engine.getItem({ TableName: TABLE, Key: key("new", "1") }).then((r) => {
+    seen = true;
+    return r;
+  });
+  let counted = false;
+  const listing = count(engine, "new").then((n) => (counted = true, n));
+  // An undurable delete is reflected by an absence: reads of its table wait, others do not.
+  const removal = engine.deleteItem({ TableName: TABLE, Key: key("gone", "1") });
+  let absent = false;
+  const gone = engine.getItem({ TableName: TABLE, Key: key("gone", "1") }).then((r) => {
+    absent = true;
+    return r;
+  });
+  await engine.getItem({ TableName: `${TABLE}_2`, Key: key("other", "1") });
+  await ticks();
+  assert.equal(seen || counted || absent, false, "served undurable data");
+  holding = false;
+  sync.resolve();
+  await Promise.all([write, removal]);
+  assert.equal((await read).Item?.v?.S, "b");
+  assert.equal(await listing, 1);
+  assert.equal((await gone).Item, undefined);
+  assert.ok(acked && seen && counted && absent);
+  await engine.close();
+});

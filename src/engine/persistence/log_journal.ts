@@ -51,19 +51,27 @@ export class LogJournal implements Journal {
     return this.#failure;
   }
 
-  append(records: LogRecord[]): void {
+  append(records: LogRecord[]): number {
     if (this.#closed) throw new Error("The engine journal is closed");
     const line = encodeLine(records);
     this.#pending.push(line);
     this.#bytes += line.length;
-    this.#appended++;
+    return ++this.#appended;
+  }
+
+  get durableSeq(): number {
+    return this.#durable;
   }
 
   durable(): Promise<void> {
+    return this.durableUpTo(this.#appended);
+  }
+
+  durableUpTo(seq: number): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (this.#durable >= this.#appended) return Promise.resolve();
+    if (this.#durable >= seq) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ seq: this.#appended, resolve, reject });
+      this.#waiters.push({ seq, resolve, reject });
     });
     this.#kick();
     return p;

@@ -13,6 +13,28 @@ import { searchExperimentsRoute } from "./search_experiments.ts";
 
 const TagSchema = z.object({ key: z.string().optional(), value: z.string().optional() });
 
+// Request schemas are built once: a zod object built per request is compiled again each time.
+const CreateExperimentRequest = z.object({
+  name: z.string().optional(),
+  artifact_location: z.string().optional(),
+  tags: z.array(TagSchema).optional(),
+});
+const ExperimentIdRequest = z.object({ experiment_id: z.string().optional() });
+const ExperimentNameRequest = z.object({ experiment_name: z.string().optional() });
+const RenameExperimentRequest = z.object({
+  experiment_id: z.string().optional(),
+  new_name: z.string().optional(),
+});
+const SetExperimentTagRequest = z.object({
+  experiment_id: z.string().optional(),
+  key: z.string().optional(),
+  value: z.string().optional(),
+});
+const DeleteExperimentTagRequest = z.object({
+  experiment_id: z.string().optional(),
+  key: z.string().optional(),
+});
+
 const tagsToRecord = (tags: z.infer<typeof TagSchema>[] | undefined) =>
   Object.fromEntries((tags ?? []).map((t) => [t.key ?? "", t.value ?? ""]));
 
@@ -24,11 +46,7 @@ export function experimentRoutes(stores: Stores): Hono {
   app.post("/experiments/create", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({
-        name: z.string().optional(),
-        artifact_location: z.string().optional(),
-        tags: z.array(TagSchema).optional(),
-      }),
+      CreateExperimentRequest,
     );
     const id = await experiments.create({
       name: requireString(req.name, "name"),
@@ -39,13 +57,13 @@ export function experimentRoutes(stores: Stores): Hono {
   });
 
   app.get("/experiments/get", async (c) => {
-    const req = await parseRequest(c, z.object({ experiment_id: z.string().optional() }));
+    const req = await parseRequest(c, ExperimentIdRequest);
     const e = await experiments.get(requireString(req.experiment_id, "experiment_id"));
     return mlflowJson({ experiment: experimentJson(e) });
   });
 
   app.get("/experiments/get-by-name", async (c) => {
-    const req = await parseRequest(c, z.object({ experiment_name: z.string().optional() }));
+    const req = await parseRequest(c, ExperimentNameRequest);
     const e = await experiments.getByName(requireString(req.experiment_name, "experiment_name"));
     return mlflowJson({ experiment: experimentJson(e) });
   });
@@ -53,7 +71,7 @@ export function experimentRoutes(stores: Stores): Hono {
   app.post("/experiments/update", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({ experiment_id: z.string().optional(), new_name: z.string().optional() }),
+      RenameExperimentRequest,
     );
     await experiments.rename(
       requireString(req.experiment_id, "experiment_id"),
@@ -64,7 +82,7 @@ export function experimentRoutes(stores: Stores): Hono {
 
   for (const action of ["delete", "restore"] as const) {
     app.post(`/experiments/${action}`, async (c) => {
-      const req = await parseRequest(c, z.object({ experiment_id: z.string().optional() }));
+      const req = await parseRequest(c, ExperimentIdRequest);
       await experiments[action](requireString(req.experiment_id, "experiment_id"));
       return mlflowJson({});
     });
@@ -73,11 +91,7 @@ export function experimentRoutes(stores: Stores): Hono {
   app.post("/experiments/set-experiment-tag", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({
-        experiment_id: z.string().optional(),
-        key: z.string().optional(),
-        value: z.string().optional(),
-      }),
+      SetExperimentTagRequest,
     );
     await experiments.setTag(
       requireString(req.experiment_id, "experiment_id"),
@@ -90,7 +104,7 @@ export function experimentRoutes(stores: Stores): Hono {
   app.post("/experiments/delete-experiment-tag", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({ experiment_id: z.string().optional(), key: z.string().optional() }),
+      DeleteExperimentTagRequest,
     );
     await experiments.deleteTag(
       requireString(req.experiment_id, "experiment_id"),

@@ -21,6 +21,15 @@ import { pooledMap } from "../../util/pool.ts";
 const MAX_RUNS_BULK = 100;
 const MAX_RESULTS_PER_RUN = 2500;
 
+// Request schemas are built once: a zod object built per request is compiled again each time.
+const GetHistoryRequest = z.object({
+  run_id: z.string().optional(),
+  run_uuid: z.string().optional(),
+  metric_key: z.string().optional(),
+  page_token: z.string().optional(),
+  max_results: int64.optional(),
+});
+
 /** Routes for metric history, mounted under both API prefixes. */
 export function metricRoutes(stores: Stores): Hono {
   const app = new Hono();
@@ -28,13 +37,7 @@ export function metricRoutes(stores: Stores): Hono {
   app.get("/metrics/get-history", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({
-        run_id: z.string().optional(),
-        run_uuid: z.string().optional(),
-        metric_key: z.string().optional(),
-        page_token: z.string().optional(),
-        max_results: int64.optional(),
-      }),
+      GetHistoryRequest,
     );
     const runId = requireString(req.run_id || req.run_uuid, "run_id");
     const key = requireString(req.metric_key, "metric_key");

@@ -37,6 +37,31 @@ const MetricSchema = z.object({
 });
 const RunIdFields = { run_id: z.string().optional(), run_uuid: z.string().optional() };
 
+// Request schemas are built once: a zod object built per request is compiled again each time.
+const CreateRunRequest = z.object({
+  experiment_id: z.string().optional(),
+  user_id: z.string().optional(),
+  run_name: z.string().optional(),
+  start_time: int64.optional(),
+  tags: z.array(KeyValue).optional(),
+});
+const GetRunRequest = z.object(RunIdFields);
+const UpdateRunRequest = z.object({
+  ...RunIdFields,
+  status: protoEnum(RUN_STATUSES).optional(),
+  end_time: int64.optional(),
+  run_name: z.string().optional(),
+});
+const RunIdRequest = z.object({ run_id: z.string().optional() });
+const DeleteRunTagRequest = z.object({ run_id: z.string().optional(), key: z.string().optional() });
+const LogBatchRequest = z.object({
+  run_id: z.string().optional(),
+  metrics: z.array(MetricSchema).optional(),
+  params: z.array(KeyValue).optional(),
+  tags: z.array(KeyValue).optional(),
+});
+const LogMetricRequest = MetricSchema.extend(RunIdFields);
+
 /** `run_id`, or the deprecated `run_uuid` the client still sends beside it. */
 function runIdOf(req: { run_id?: string; run_uuid?: string }): string {
   return requireString(req.run_id || req.run_uuid, "run_id");
@@ -72,13 +97,7 @@ export function runRoutes(stores: Stores): Hono {
   app.post("/runs/create", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({
-        experiment_id: z.string().optional(),
-        user_id: z.string().optional(),
-        run_name: z.string().optional(),
-        start_time: int64.optional(),
-        tags: z.array(KeyValue).optional(),
-      }),
+      CreateRunRequest,
     );
     const run = await runs.create({
       experimentId: req.experiment_id,
@@ -91,19 +110,14 @@ export function runRoutes(stores: Stores): Hono {
   });
 
   app.get("/runs/get", async (c) => {
-    const req = await parseRequest(c, z.object(RunIdFields));
+    const req = await parseRequest(c, GetRunRequest);
     return mlflowJson({ run: runJson(await runs.get(runIdOf(req))) });
   });
 
   app.post("/runs/update", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({
-        ...RunIdFields,
-        status: protoEnum(RUN_STATUSES).optional(),
-        end_time: int64.optional(),
-        run_name: z.string().optional(),
-      }),
+      UpdateRunRequest,
     );
     const info = await runs.update(runIdOf(req), {
       status: req.status,
@@ -115,14 +129,14 @@ export function runRoutes(stores: Stores): Hono {
 
   for (const action of ["delete", "restore"] as const) {
     app.post(`/runs/${action}`, async (c) => {
-      const req = await parseRequest(c, z.object({ run_id: z.string().optional() }));
+      const req = await parseRequest(c, RunIdRequest);
       await runs[action](requireString(req.run_id, "run_id"));
       return mlflowJson({});
     });
   }
 
   app.post("/runs/log-metric", async (c) => {
-    const req = await parseRequest(c, MetricSchema.extend(RunIdFields));
+    const req = await parseRequest(c, LogMetricRequest);
     const runId = runIdOf(req);
     await logBatch(runs, runId, { metrics: [metricOf(req, "")], params: [], tags: [] });
     return mlflowJson({});
@@ -150,7 +164,7 @@ export function runRoutes(stores: Stores): Hono {
   app.post("/runs/delete-tag", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({ run_id: z.string().optional(), key: z.string().optional() }),
+      DeleteRunTagRequest,
     );
     await runs.deleteTag(requireString(req.run_id, "run_id"), requireString(req.key, "key"));
     return mlflowJson({});
@@ -159,12 +173,7 @@ export function runRoutes(stores: Stores): Hono {
   app.post("/runs/log-batch", async (c) => {
     const req = await parseRequest(
       c,
-      z.object({
-        run_id: z.string().optional(),
-        metrics: z.array(MetricSchema).optional(),
-        params: z.array(KeyValue).optional(),
-        tags: z.array(KeyValue).optional(),
-      }),
+      LogBatchRequest,
     );
     await logBatch(runs, requireString(req.run_id, "run_id"), {
       metrics: (req.metrics ?? []).map((m, i) => metricOf(m, `metrics[${i}].`)),

@@ -20,18 +20,38 @@ import { experimentJson } from "./wire.ts";
 const MAX_RESULTS_CAP = 50000;
 const VIEW_TYPES = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"] as const;
 
+// Request schemas are built once: a zod object built per request is compiled again each time.
+const SearchExperimentsRequest = z.object({
+  max_results: int64.optional(),
+  page_token: z.string().optional(),
+  filter: z.string().optional(),
+  order_by: list(z.string()).optional(),
+  view_type: protoEnum(VIEW_TYPES).optional(),
+});
+
+// Compiled filters and orders by their text: the UI and clients repeat the same few searches.
+const COMPILED_LIMIT = 100;
+const compiledSearches = new Map<string, ReturnType<typeof compileExperimentSearch>>();
+
+function compiledSearch(filter: string, orderBy: string[]) {
+  const key = JSON.stringify([filter, orderBy]);
+  let compiled = compiledSearches.get(key);
+  if (!compiled) {
+    compiled = compileExperimentSearch(filter, orderBy); // throws on a bad filter: not cached
+    if (compiledSearches.size >= COMPILED_LIMIT) {
+      compiledSearches.delete(compiledSearches.keys().next().value!);
+    }
+    compiledSearches.set(key, compiled);
+  }
+  return compiled;
+}
+
 /** Registers `experiments/search` on `app`. */
 export function searchExperimentsRoute(app: Hono, stores: Stores): void {
   const handler = async (c: Context) => {
     const req = await parseRequest(
       c,
-      z.object({
-        max_results: int64.optional(),
-        page_token: z.string().optional(),
-        filter: z.string().optional(),
-        order_by: list(z.string()).optional(),
-        view_type: protoEnum(VIEW_TYPES).optional(),
-      }),
+      SearchExperimentsRequest,
     );
     const maxResults = req.max_results ?? 1000;
     if (maxResults < 1 || maxResults > MAX_RESULTS_CAP) {
@@ -40,8 +60,8 @@ export function searchExperimentsRoute(app: Hono, stores: Stores): void {
       );
     }
     const viewType = req.view_type ?? "ACTIVE_ONLY";
-    const compiled = compileExperimentSearch(req.filter ?? "", req.order_by ?? []);
     const fingerprint = JSON.stringify([req.filter ?? "", req.order_by ?? [], viewType]);
+    const compiled = compiledSearch(req.filter ?? "", req.order_by ?? []);
     const after = req.page_token
       ? decodeToken<{ id: string; offset: number }>(req.page_token, fingerprint)
       : undefined;

@@ -61,20 +61,23 @@ export async function writeParams(db: Db, record: RunRecord, params: Tag[]): Pro
   }
   if (fresh.length === 0) return;
   const gsi = runDetailGsi1(record.experiment_id, runId, record.start_time, PARAM_GSI_KIND);
-  const puts: TransactWriteItem[] = fresh.map((p) => ({
-    Put: {
-      TableName: db.table,
-      Item: {
-        ...rawKey(runParamKey(runId, p.key)),
-        gsi1pk: { S: gsi.gsi1pk },
-        gsi1sk: { S: gsi.gsi1sk },
-        v: { S: p.value },
-        h: { S: hashOf(p.value) },
+  const puts: TransactWriteItem[] = fresh.map((p) => {
+    const h = hashOf(p.value);
+    return {
+      Put: {
+        TableName: db.table,
+        Item: {
+          ...rawKey(runParamKey(runId, p.key)),
+          gsi1pk: { S: gsi.gsi1pk },
+          gsi1sk: { S: gsi.gsi1sk },
+          v: { S: p.value },
+          h: { S: h },
+        },
+        ConditionExpression: "attribute_not_exists(pk) OR h = :h",
+        ExpressionAttributeValues: { ":h": { S: h } },
       },
-      ConditionExpression: "attribute_not_exists(pk) OR h = :h",
-      ExpressionAttributeValues: { ":h": { S: hashOf(p.value) } },
-    },
-  }));
+    };
+  });
   for (let attempt = 1;; attempt++) {
     try {
       if (puts.length === 1) await db.port.putItem(puts[0]!.Put!);
