@@ -133,6 +133,7 @@ export function traceRoutesV3(stores: Stores, traces: TraceStore): Hono {
       maxResults: searchMax(req.max_results),
       orderBy: req.order_by ?? [],
       pageToken: req.page_token || undefined,
+      spill: traces.options.spill,
     });
     return mlflowJson({
       traces: nonEmpty(page.traces.map(traceInfoJson)),
@@ -345,6 +346,7 @@ export function traceRoutesV2(stores: Stores, traces: TraceStore): Hono {
       maxResults: searchMax(req.max_results),
       orderBy: req.order_by ?? [],
       pageToken: req.page_token || undefined,
+      spill: traces.options.spill,
     });
     return mlflowJson({
       traces: nonEmpty(page.traces.map(traceInfoV2Json)),

@@ -23,9 +23,12 @@ import {
   parseTraceFilter,
   parseTraceOrderBy,
   traceComparator,
+  spanClausesNeedingRows,
   traceMatcher,
   type TraceSearchRecord,
 } from "../../search/traces_filter.ts";
+import type { SpanSpill } from "./span_spill.ts";
+import { spanFilter } from "./span_rows.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
 import { emptyRange, narrowing, shardQuery } from "./listing_query.ts";
 import {
@@ -42,6 +45,8 @@ export interface SearchTracesInput {
   maxResults: number;
   orderBy: string[];
   pageToken?: string;
+  /** Where spans too big for an item live (read by span-content filters). */
+  spill?: SpanSpill;
 }
 
 /** A page of results. */
@@ -161,6 +166,8 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
   const clauses = parseTraceFilter(input.filter);
   const order = parseTraceOrderBy(input.orderBy);
   const matches = traceMatcher(clauses);
+  // Span clauses the record's facets cannot answer: read the spans of the traces that pass.
+  const spansOk = spanFilter(db, spanClausesNeedingRows(clauses), input.spill);
   const query = {
     e: [...input.experimentIds].sort(),
     f: input.filter ?? "",
@@ -184,7 +191,9 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
       ? (await candidates()).filter((r) => experiments.has(r.experiment_id))
       : await readAllTraces(db, input.experimentIds);
     const keeps = orderKeeps(order);
-    const all = read.map(searchRecord).filter((r) => matches(r) && keeps(r));
+    const candidatesOk = read.map(searchRecord).filter((r) => matches(r) && keeps(r));
+    const spanChecks = await pooledMap(candidatesOk, (r) => spansOk(r.trace_id));
+    const all = candidatesOk.filter((_, i) => spanChecks[i]);
     const cmp = traceComparator(order, (r) =>
       (r as ReturnType<typeof searchRecord>).record
         .experiment_id);
@@ -224,7 +233,7 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
     const item = best.peek()!;
     best.shift();
     const record = traceRecordFromItem(item);
-    if (!matches(searchRecord(record))) continue;
+    if (!matches(searchRecord(record)) || !(await spansOk(record.trace_id))) continue;
     if (out.length === max) {
       return { traces: out, nextPageToken: encodePageToken({ after: lastSk }, query) };
     }
