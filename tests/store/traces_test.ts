@@ -404,6 +404,24 @@ for (const backend of testBackends()) {
     assert.match(neither.json.message, /Either `max_timestamp_millis` or `trace_ids`/);
   });
 
+  t("a link made before the trace's spans arrive still finds the trace by run_id", async (c) => {
+    // The stock client exports spans in the background and may link first (MLflow's
+    // test_link_traces_to_run_and_search_traces); MLflow keeps the association row.
+    const run = await c.s.runs.create({ experimentId: c.exp });
+    const early = await call(c, "POST", "/api/2.0/mlflow/traces/link-to-run", {
+      trace_ids: [traceId(11)],
+      run_id: run.info.runId,
+    });
+    assert.equal(early.status, 200, JSON.stringify(early.json));
+    await (await postOtlp(c, protobuf([{ trace: 11, span: 1, name: "r", startMs: 0, endMs: 1 }])))
+      .arrayBuffer();
+    const found = await call(c, "POST", "/api/3.0/mlflow/traces/search", {
+      locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
+      filter: `trace.run_id = '${run.info.runId}'`,
+    });
+    assert.deepEqual(found.json.traces.map((t: { trace_id: string }) => t.trace_id), [traceId(11)]);
+  });
+
   t("link-to-run makes a trace findable by run_id", async (c) => {
     await (await postOtlp(c, protobuf([{ trace: 10, span: 1, name: "r", startMs: 0, endMs: 1 }])))
       .arrayBuffer();

@@ -22,8 +22,8 @@ import {
   orderKeeps,
   parseTraceFilter,
   parseTraceOrderBy,
-  traceComparator,
   spanClausesNeedingRows,
+  traceComparator,
   traceMatcher,
   type TraceSearchRecord,
 } from "../../search/traces_filter.ts";
@@ -124,7 +124,12 @@ async function readRunTraces(db: Db, runId: string): Promise<TraceRecord[]> {
     db.table,
     links.map((l) => rawKey(traceInfoKey(l.sk!.S!))),
   );
-  return items.map(traceRecordFromItem);
+  // The link item is the link: a trace linked before it arrived has no `linked_runs` entry.
+  return items.map(traceRecordFromItem).map((r) =>
+    r.linked_runs?.includes(runId) || r.metadata[META_SOURCE_RUN] === runId
+      ? r
+      : { ...r, linked_runs: [...(r.linked_runs ?? []), runId] }
+  );
 }
 
 /** One shard's items in index order, read a page at a time. */

@@ -331,17 +331,19 @@ export class TraceStore {
         `Cannot link more than ${MAX_TRACE_LINKS_PER_REQUEST} traces to a run in a single request. Provided ${traceIds.length} traces.`,
       );
     }
-    const linked: string[] = [];
-    await pooledMap([...new Set(traceIds)], async (id) => {
-      const rec = await this.mutate(id, (current) => {
+    // Like MLflow's association rows, a link to a trace whose spans are still on their way (the
+    // client exports asynchronously) is kept: the run's link item names it, and a search by
+    // `run_id` finds the trace once it arrives.
+    const ids = [...new Set(traceIds)];
+    await pooledMap(ids, async (id) => {
+      await this.mutate(id, (current) => {
         if (!current) return null;
         if (current.linked_runs?.includes(runId)) return null;
         current.linked_runs = [...(current.linked_runs ?? []), runId];
         return current;
       });
-      if (rec) linked.push(id);
     });
-    if (linked.length > 0) await this.writeRunLinks(runId, linked);
+    await this.writeRunLinks(runId, ids);
   }
 
   /**
