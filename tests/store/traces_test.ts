@@ -309,6 +309,34 @@ for (const backend of testBackends()) {
     assert.equal(missing.status, 404);
   });
 
+  t("an expectation with a list or object value comes back serialized, as MLflow's", async (c) => {
+    // MLflow's test_assessments_end_to_end reads `expectation.serialized_value.value`.
+    await (await postOtlp(c, protobuf([{ trace: 12, span: 1, name: "r", startMs: 0, endMs: 1 }])))
+      .arrayBuffer();
+    const base = `/api/3.0/mlflow/traces/${traceId(12)}/assessments`;
+    const post = (value: unknown) =>
+      call(c, "POST", base, {
+        assessment: {
+          assessment_name: "e",
+          expectation: { value },
+          source: { source_type: "CODE", source_id: "t" },
+        },
+      });
+    const obj = await post({ threshold_ms: 1000, actual_ms: 750.5, passed: true, n: null });
+    assert.equal(obj.status, 200, JSON.stringify(obj.json));
+    const serialized = {
+      serialization_format: "JSON_FORMAT",
+      value: '{"threshold_ms": 1000.0, "actual_ms": 750.5, "passed": true, "n": null}',
+    };
+    assert.deepEqual(obj.json.assessment.expectation, { serialized_value: serialized });
+    const got = await call(c, "GET", `${base}/${obj.json.assessment.assessment_id}`);
+    assert.deepEqual(got.json.assessment.expectation, { serialized_value: serialized });
+    assert.deepEqual((await post([1, "a"])).json.assessment.expectation, {
+      serialized_value: { serialization_format: "JSON_FORMAT", value: '[1.0, "a"]' },
+    });
+    assert.deepEqual((await post("str")).json.assessment.expectation, { value: "str" });
+  });
+
   t(
     "assessments: create, override marks the old one invalid, update with mask, delete restores",
     async (c) => {
