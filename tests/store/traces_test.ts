@@ -495,6 +495,9 @@ for (const backend of testBackends()) {
       `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(11)}`,
     );
     assert.equal(res.status, 200);
+    // As MLflow's handler (test_get_trace_artifact_handler): a plain token filename, no quotes.
+    assert.equal(res.headers.get("content-disposition"), "attachment; filename=traces.json");
+    assert.equal(res.headers.get("content-type"), "text/plain");
     const data = await res.json();
     assert.equal(data.spans[0].name, "r");
     assert.equal(data.spans[0].attributes["mlflow.traceRequestId"], JSON.stringify(traceId(11)));

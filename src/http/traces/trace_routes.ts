@@ -24,6 +24,7 @@ import {
 import { TraceStore } from "../../store/traces/trace_store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { bool, int64, list, parseRequest, requireString, str, validate } from "../request.ts";
+import { attachment } from "../artifacts/responses.ts";
 import { jsonObjectBody } from "./body.ts";
 import { assessmentRoutes } from "./assessment_routes.ts";
 import { parseDuration, parseTimestamp, traceInfoJson, traceInfoV2Json } from "./wire.ts";
@@ -243,7 +244,7 @@ async function traceArtifact(c: Context, traces: TraceStore) {
     new Response(body, {
       headers: {
         "content-type": "text/plain",
-        "content-disposition": `attachment; filename="${name}"`,
+        "content-disposition": attachment(name),
       },
     });
   if (path) {
