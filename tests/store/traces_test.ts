@@ -486,6 +486,18 @@ for (const backend of testBackends()) {
     assert.deepEqual(found.json.traces.map((t: { trace_id: string }) => t.trace_id), [traceId(10)]);
   });
 
+  t("the legacy v2 start answers only the metadata the client sent", async (c) => {
+    // MLflow's test_legacy_start_and_end_trace_v2: no `mlflow.trace.infoFinalized` there.
+    const started = await call(c, "POST", "/api/2.0/mlflow/traces", {
+      experiment_id: c.exp,
+      timestamp_ms: 1000,
+      request_metadata: [{ key: "meta1", value: "apple" }],
+      tags: [{ key: "tag1", value: "red" }],
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.json));
+    assert.deepEqual(started.json.trace_info.request_metadata, [{ key: "meta1", value: "apple" }]);
+  });
+
   t("get-trace-artifact answers MLflow's traces.json", async (c) => {
     await (await postOtlp(
       c,

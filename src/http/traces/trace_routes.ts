@@ -326,6 +326,7 @@ export function traceRoutesV2(stores: Stores, traces: TraceStore): Hono {
         (req.request_metadata ?? []).map((t) => [t.key, t.value ?? ""]),
       ),
       assessments: [],
+      finalized: false,
     });
     return mlflowJson({ trace_info: traceInfoV2Json(record) });
   });

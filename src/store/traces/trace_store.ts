@@ -49,6 +49,11 @@ export interface StartTraceInput {
   tags: Record<string, string>;
   metadata: Record<string, string>;
   assessments: Record<string, unknown>[];
+  /**
+   * Whether the client's info is final (`StartTraceV3`: metadata `mlflow.trace.infoFinalized`);
+   * the legacy v2 start leaves it open, as MLflow's `deprecated_start_trace_v2` does.
+   */
+  finalized?: boolean;
 }
 
 /** Store options. */
@@ -225,7 +230,7 @@ export class TraceStore {
       }
       base.tags[TAG_ARTIFACT_LOCATION] = artifactLocation;
       Object.assign(base.metadata, input.metadata);
-      base.metadata[META_INFO_FINALIZED] = "true";
+      if (input.finalized !== false) base.metadata[META_INFO_FINALIZED] = "true";
       for (const a of input.assessments) {
         const id = String(a.assessment_id ?? `a-${crypto.randomUUID().replaceAll("-", "")}`);
         base.assessments[id] = JSON.stringify({
