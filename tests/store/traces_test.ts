@@ -498,6 +498,31 @@ for (const backend of testBackends()) {
     assert.deepEqual(started.json.trace_info.request_metadata, [{ key: "meta1", value: "apple" }]);
   });
 
+  t("a known client's service.name is copied onto the root span only", async (c) => {
+    // MLflow's test_service_name_propagated_to_root_span (allow-listed names only).
+    for (const [trace, service] of [[13, "gemini-cli"], [14, "my-custom-app"]] as const) {
+      await (await postOtlp(
+        c,
+        protobuf([
+          { trace, span: 1, name: "root", startMs: 0, endMs: 5 },
+          { trace, span: 2, parent: 1, name: "child", startMs: 1, endMs: 2 },
+        ], { "service.name": service }),
+      )).arrayBuffer();
+    }
+    const spansOf = async (n: number) => {
+      const res = await c.app.request(
+        `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(n)}`,
+      );
+      const data = await res.json();
+      return data.spans as { name: string; attributes: Record<string, string> }[];
+    };
+    const known = await spansOf(13);
+    assert.equal(known.find((s) => s.name === "root")?.attributes["service.name"], '"gemini-cli"');
+    assert.equal(known.find((s) => s.name === "child")?.attributes["service.name"], undefined);
+    const unknown = await spansOf(14);
+    assert.equal(unknown.find((s) => s.name === "root")?.attributes["service.name"], undefined);
+  });
+
   t("get-trace-artifact answers MLflow's traces.json", async (c) => {
     await (await postOtlp(
       c,
