@@ -523,6 +523,24 @@ for (const backend of testBackends()) {
     assert.equal(unknown.find((s) => s.name === "root")?.attributes["service.name"], undefined);
   });
 
+  t("traces.json keeps nanosecond times digit for digit", async (c) => {
+    // MLflow's test_get_trace_artifact_handler compares span.to_dict() exactly.
+    const body = otlpObject([{ trace: 15, span: 1, name: "r", startMs: 0, endMs: 1 }]);
+    const span = body.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    span.startTimeUnixNano = "1796064603386701270";
+    span.endTimeUnixNano = "1796064603387718371";
+    (span as Record<string, unknown>).events = [{ name: "e", timeUnixNano: "1796064603386701271" }];
+    const posted = await postOtlp(c, JSON.stringify(body), { "content-type": "application/json" });
+    assert.equal(posted.status, 200, await posted.text());
+    const res = await c.app.request(
+      `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(15)}`,
+    );
+    const text = await res.text();
+    assert.match(text, /"start_time_unix_nano":1796064603386701270,/);
+    assert.match(text, /"end_time_unix_nano":1796064603387718371,/);
+    assert.match(text, /"time_unix_nano":1796064603386701271,/);
+  });
+
   t("get-trace-artifact answers MLflow's traces.json", async (c) => {
     await (await postOtlp(
       c,

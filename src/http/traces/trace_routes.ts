@@ -15,7 +15,7 @@ import { invalidParameter, missingParameter, MlflowError, notFound } from "../..
 import type { Stores } from "../../store/stores.ts";
 import { deleteTraces } from "../../store/traces/delete_traces.ts";
 import { searchTraces } from "../../store/traces/search_traces.ts";
-import { mlflowSpanDict } from "../../store/traces/span_model.ts";
+import { mlflowSpanDict, type StoredSpan } from "../../store/traces/span_model.ts";
 import {
   TAG_ARTIFACT_LOCATION,
   TRACE_STATES,
@@ -261,7 +261,32 @@ async function traceArtifact(c: Context, traces: TraceStore) {
       if (!(e instanceof MlflowError) || e.code !== "RESOURCE_DOES_NOT_EXIST") throw e;
     }
   }
-  return fileResponse(JSON.stringify({ spans: spans.map(mlflowSpanDict) }), "traces.json");
+  return fileResponse(tracesJsonText(spans), "traces.json");
+}
+
+/**
+ * `traces.json` of stored spans (MLflow's `Span.to_dict()` of each), with the nanosecond times
+ * written digit for digit: they do not fit a JavaScript number.
+ */
+export function tracesJsonText(spans: StoredSpan[]): string {
+  const nonce = crypto.randomUUID();
+  const exact: string[] = [];
+  const mark = (nanos: string | undefined) => {
+    exact.push(BigInt(nanos || "0").toString());
+    return `${nonce}:${exact.length - 1}`;
+  };
+  const dicts = spans.map((span) => {
+    const d = mlflowSpanDict(span);
+    d.start_time_unix_nano = mark(span.startTimeUnixNano);
+    if (d.end_time_unix_nano !== null) d.end_time_unix_nano = mark(span.endTimeUnixNano);
+    d.events = (d.events as Record<string, unknown>[]).map((e, i) => ({
+      ...e,
+      time_unix_nano: mark(span.events?.[i]?.timeUnixNano),
+    }));
+    return d;
+  });
+  const pattern = new RegExp(`"${nonce}:(\\d+)"`, "g");
+  return JSON.stringify({ spans: dicts }).replace(pattern, (_, i) => exact[Number(i)]!);
 }
 
 /** Routes the client calls under 2.0 (tags, links, delete) plus the v2 legacy API. */
