@@ -541,6 +541,71 @@ for (const backend of testBackends()) {
     assert.match(text, /"time_unix_nano":1796064603386701271,/);
   });
 
+  t(
+    "OpenInference, GenAI and Traceloop attributes become MLflow's type, inputs and usage",
+    async (c) => {
+      // MLflow's test_span_kind_translation, test_span_inputs_outputs_translation and
+      // test_span_token_usage_translation (tests/tracing/test_otel_loading.py).
+      await (await postOtlp(
+        c,
+        protobuf([
+          {
+            trace: 16,
+            span: 1,
+            name: "root",
+            startMs: 0,
+            endMs: 5,
+            attrs: {
+              "openinference.span.kind": "TOOL",
+              "input.value": "Hello, world!",
+              "output.value": "Bye!",
+              "llm.token_count.prompt": 100,
+              "llm.token_count.completion": 50,
+            },
+          },
+          {
+            trace: 16,
+            span: 2,
+            parent: 1,
+            name: "kept",
+            startMs: 1,
+            endMs: 2,
+            attrs: { "traceloop.span.kind": "tool", "mlflow.spanType": '"CHAIN"' },
+          },
+          {
+            trace: 16,
+            span: 3,
+            parent: 1,
+            name: "genai",
+            startMs: 1,
+            endMs: 2,
+            attrs: { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 7 },
+          },
+        ]),
+      )).arrayBuffer();
+      const res = await c.app.request(
+        `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(16)}`,
+      );
+      const spans = (await res.json()).spans as {
+        name: string;
+        attributes: Record<string, string>;
+      }[];
+      const attrs = (name: string) => spans.find((s) => s.name === name)!.attributes;
+      assert.equal(attrs("root")["mlflow.spanType"], '"TOOL"');
+      assert.equal(attrs("root")["mlflow.spanInputs"], '"Hello, world!"');
+      assert.equal(attrs("root")["mlflow.spanOutputs"], '"Bye!"');
+      assert.equal(
+        attrs("root")["mlflow.chat.tokenUsage"],
+        '{"input_tokens": 100, "output_tokens": 50, "total_tokens": 150}',
+      );
+      assert.equal(attrs("kept")["mlflow.spanType"], JSON.stringify('"CHAIN"'));
+      assert.equal(attrs("genai")["mlflow.spanType"], '"CHAT_MODEL"');
+      assert.equal(attrs("genai")["mlflow.chat.tokenUsage"], '{"input_tokens": 7}');
+      const got = await call(c, "GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId(16)}`);
+      assert.equal(got.json.trace.trace_info.request_preview, '"Hello, world!"');
+    },
+  );
+
   t("get-trace-artifact answers MLflow's traces.json", async (c) => {
     await (await postOtlp(
       c,

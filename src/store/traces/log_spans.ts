@@ -15,6 +15,7 @@ import { pooledMap } from "../../util/pool.ts";
 import { aggregateSpans, applySpanAggregate } from "./derive.ts";
 import { type KeyValue, pyJsonOfAnyValue } from "./otlp_values.ts";
 import { spanPutRequest } from "./span_items.ts";
+import { translateOtelSpan } from "./otel_translation.ts";
 import { mlflowTraceId, type StoredSpan } from "./span_model.ts";
 import { TAG_ARTIFACT_LOCATION, type TraceRecord } from "./trace_record.ts";
 import { TraceStore, validateTraceTag } from "./trace_store.ts";
@@ -90,7 +91,7 @@ export async function logSpans(
     const tags = resourceTags(batch.resource);
     const service = knownServiceName(batch.resource);
     for (const received of batch.spans) {
-      const span = withServiceName(received, service);
+      const span = translateOtelSpan(withServiceName(received, service));
       const id = mlflowTraceId(span);
       const entry = byTrace.get(id) ?? { spans: [], tags: {} };
       entry.spans.push(span);
