@@ -4,8 +4,10 @@
  * `timestamp[_ms]`, `execution_time[_ms]`, `end_time[_ms]`, `status`, `client_request_id`, and
  * the aliases `name` → tag `mlflow.traceName`, `run_id` → metadata `mlflow.sourceRun`,
  * `prompt` → tag `mlflow.linkedPrompts`), `tag(s).k`, `metadata.k`/`request_metadata.k`,
- * `feedback.<name>` and `expectation.<name>` (the assessment value). `span.*` and `trace.text`
- * need span content, which this server does not index: they answer INVALID_PARAMETER_VALUE.
+ * `feedback.<name>` and `expectation.<name>` (the assessment value), `prompt = 'name/version'`
+ * (the trace's linked prompt versions) and the span clauses (`span.*`, `trace.text` → span
+ * content; `traces_span_filter.ts`). {@link traceMatcher} answers span name/type/status clauses
+ * from the trace's span facets; {@link spanClausesNeedingRows} says when the spans must be read.
  *
  * Nothing here knows about DynamoDB; records come from the store.
  *
@@ -28,6 +30,7 @@ import { type Node, nodeText } from "./grouping.ts";
 import { parseOrderByString } from "./order_syntax.ts";
 import { reprStr, reprStrSet } from "./py_repr.ts";
 import { compareText, sqlILike, sqlLike } from "./sql_values.ts";
+import { needsSpanContent, type SpanClause, validateSpanClause } from "./traces_span_filter.ts";
 
 /** What a trace filter reads. */
 export interface TraceSearchRecord {
@@ -40,6 +43,8 @@ export interface TraceSearchRecord {
   metadata: Record<string, string>;
   /** Run ids linked to the trace besides `mlflow.sourceRun`. */
   linked_runs?: string[];
+  /** Prompt versions linked to the trace (`<name>/<version>`). */
+  linked_prompts?: string[];
   /** Distinct span names, types and statuses. */
   span_names?: string[];
   span_types?: string[];
@@ -48,7 +53,7 @@ export interface TraceSearchRecord {
   assessments: { name: string; kind: "feedback" | "expectation"; value: unknown; valid: boolean }[];
 }
 
-type Kind = "attribute" | "tag" | "metadata" | "feedback" | "expectation" | "span";
+type Kind = "attribute" | "tag" | "metadata" | "feedback" | "expectation" | "span" | "prompt";
 
 /** One parsed trace clause. */
 export interface TraceClause {
@@ -114,7 +119,6 @@ const ALIAS: Record<string, string> = {
   execution_time: "execution_time_ms",
   end_time: "end_time_ms",
 };
-const SPAN_KEYS = new Set(["name", "type", "status"]);
 const IN_KEYS = new Set(["name", "status", "request_id", "run_id", "client_request_id"]);
 const STRING_CMP = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
 const NUMERIC_CMP = [">", ">=", "!=", "=", "<", "<="];
@@ -147,57 +151,93 @@ function identifier(text: string): { kind: Kind | "issue"; key: string } {
   return { kind, key: trimBackticks(stripQuotes(rawKey)) };
 }
 
-/** Resolves aliases (`name`, `run_id`, `prompt`, `timestamp`...) as MLflow does. */
+/** Resolves aliases (`name`, `run_id`, `prompt`, `text`, `timestamp`...) as MLflow does. */
 function resolve(kind: Kind | "issue", key: string): { kind: Kind; key: string } {
   if (kind === "issue") {
     throw invalidParameter(`Filtering traces by 'issue.${key}' is not supported by this server.`);
   }
-  if (kind === "span") {
-    if (!SPAN_KEYS.has(key)) {
-      throw invalidParameter(
-        `Filtering traces by 'span.${key}' is not supported by this server ` +
-          "(span.name, span.type and span.status are).",
-      );
-    }
-    return { kind, key };
-  }
+  if (kind === "span") return { kind, key };
   const lower = key.toLowerCase();
   if (lower === "name") return { kind: "tag", key: "mlflow.traceName" };
-  if (lower === "prompt") return { kind: "tag", key: "mlflow.linkedPrompts" };
+  if (lower === "prompt") return { kind: "tag", key: TAG_LINKED_PROMPTS };
   if (lower === "run_id") return { kind: "metadata", key: "mlflow.sourceRun" };
-  if (lower === "text") {
-    throw invalidParameter("Filtering traces by 'trace.text' is not supported by this server.");
-  }
+  if (lower === "text") return { kind: "span", key: "content" };
   return { kind, key: kind === "attribute" ? ALIAS[key] ?? key : key };
 }
 
-function value(node: Node, kind: Kind, key: string, rawKey: string): TraceClause["value"] {
+const TAG_LINKED_PROMPTS = "mlflow.linkedPrompts";
+
+/** The SQL store's rules for `prompt` (tag `mlflow.linkedPrompts`): `= 'name/version'` only. */
+function promptClause(comparator: string, value: TraceClause["value"]): TraceClause {
+  if (comparator !== "=") {
+    throw invalidParameter(
+      `Invalid comparator '${comparator}' for prompts filter. ` +
+        `Only '=' is supported with format: prompt = "name/version"`,
+    );
+  }
+  const text = String(value);
+  if (text.split("/").length !== 2) {
+    throw invalidParameter(
+      `Invalid prompts filter value '${text}'. Expected format: prompt = "name/version"`,
+    );
+  }
+  return { kind: "prompt", key: TAG_LINKED_PROMPTS, comparator, value: text };
+}
+
+/** The SQL store's name of an identifier type in messages. */
+const TYPE_NAME: Record<string, string> = { metadata: "request_metadata" };
+
+/**
+ * The comparison value, checked as `SearchTraceUtils._get_value` checks it: by the identifier
+ * as written (`rawKind`, `rawKey`), before aliases such as `name` → tag are applied.
+ */
+function value(
+  node: Node,
+  rawKind: Kind | "issue",
+  rawKey: string,
+  comparator: string,
+): TraceClause["value"] {
+  const type = TYPE_NAME[rawKind] ?? rawKind;
+  const text = nodeText(node);
+  if (rawKind === "feedback" || rawKind === "expectation") {
+    const numeric = [">", ">=", "<", "<="].includes(comparator);
+    if (isNumberValue(node) && numeric) return Number(text);
+    if (isStringValue(node) && !numeric) return stripQuotes(text, true);
+    throw invalidParameter(
+      numeric
+        ? `Expected a numeric value for ${type} when using comparator '${comparator}'. Got value ${text}`
+        : `Expected a quoted string value for ${type} (e.g. 'my-value'). Got value ${text}`,
+    );
+  }
+  if (isStringValue(node)) return stripQuotes(text, true);
   if (isListValue(node)) {
-    if (kind === "attribute" && !IN_KEYS.has(rawKey)) {
+    if (rawKind === "attribute" && !IN_KEYS.has(rawKey)) {
       throw invalidParameter(
-        `Only attributes in ${JSON.stringify([...IN_KEYS])} supports comparison with a list ` +
+        `Only attributes in ${reprStrSet(IN_KEYS)} supports comparison with a list ` +
           "of quoted string values.",
       );
     }
-    return parseStringList(node);
+    if (rawKind !== "metadata") return parseStringList(node);
   }
-  if (isNumberValue(node)) {
-    if (kind === "attribute" && !NUMERIC.has(key)) {
+  if (isNumberValue(node) && rawKind === "attribute") {
+    if (!NUMERIC_WITH_ALIASES.includes(rawKey)) {
       throw invalidParameter(
         `Only the '${
           reprStrSet(NUMERIC_WITH_ALIASES)
         }' attributes support comparison with numeric values.`,
       );
     }
-    if (kind === "attribute" || kind === "feedback" || kind === "expectation") {
-      return Number(nodeText(node));
-    }
+    return Number(text);
+  }
+  if (rawKind === "attribute") {
     throw invalidParameter(
-      `Expected a quoted string value for ${kind} (e.g. 'my-value'). Got value ${nodeText(node)}`,
+      "Expected a quoted string value or a list of quoted string values for attributes. " +
+        `Got value ${text}`,
     );
   }
-  if (isStringValue(node)) return stripQuotes(nodeText(node), true);
-  throw invalidParameter(`Expected a quoted string value. Got value ${nodeText(node)}`);
+  throw invalidParameter(
+    `Expected a quoted string value for ${type} (e.g. 'my-value'). Got value ${text}`,
+  );
 }
 
 /** Parses and validates a trace filter string. */
@@ -212,9 +252,11 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
       if (kind === "attribute") {
         throw invalidParameter(`Invalid comparator '${nt}' for attribute '${key}'`);
       }
+      if (kind === "span") validateSpanClause(key, nt);
+      if (key === TAG_LINKED_PROMPTS && kind === "tag") promptClause(nt, null);
       return { kind, key, comparator: nt, value: null };
     }
-    if (kind === "attribute" && !ATTRIBUTE_KEYS.has(id.key) && !ATTRIBUTE_KEYS.has(key)) {
+    if (id.kind === "attribute" && !ATTRIBUTE_KEYS.has(id.key) && !ATTRIBUTE_KEYS.has(key)) {
       throw invalidParameter(
         `Invalid attribute key '${id.key}' specified. Valid keys are '${
           reprStrSet(ATTRIBUTE_KEYS)
@@ -222,22 +264,25 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
       );
     }
     const comparator = nodeText(parts[1]!).toUpperCase();
+    const v = value(parts[2]!, id.kind, id.key.toLowerCase(), comparator);
+    if (kind === "span") {
+      validateSpanClause(key, comparator, v);
+      return { kind, key, comparator, value: v };
+    }
     const allowed = kind === "attribute"
       ? (NUMERIC.has(key) ? NUMERIC_CMP : STRING_CMP)
       : kind === "feedback" || kind === "expectation"
       ? ASSESSMENT_CMP
-      : kind === "span"
-      ? STRING_CMP
-      : [
-        ...TAG_CMP,
-        ...(id.key.toLowerCase() === "run_id" || id.key === "name" ? ["IN", "NOT IN"] : []),
-      ];
+      : TAG_CMP;
     if (!allowed.includes(comparator)) {
+      // MLflow's tag message lacks the closing quote; the others have it.
       throw invalidParameter(
-        `Invalid comparator '${comparator}' not one of '${reprStrSet(allowed)}'`,
+        `Invalid comparator '${comparator}' not one of '${reprStrSet(allowed)}` +
+          (kind === "tag" ? "" : "'"),
       );
     }
-    return { kind, key, comparator, value: value(parts[2]!, kind, key, id.key.toLowerCase()) };
+    if (kind === "tag" && key === TAG_LINKED_PROMPTS) return promptClause(comparator, v);
+    return { kind, key, comparator, value: v };
   });
 }
 
@@ -315,7 +360,10 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
     if (c.comparator === "!=") return values.length > 0 && values.every((v) => v !== c.value);
     return values.some((v) => matchString(v, c.comparator, c.value));
   }
+  if (c.kind === "prompt") return (r.linked_prompts ?? []).includes(String(c.value));
   if (c.kind === "span") {
+    // Span content is not on the record: those clauses are checked on the spans themselves.
+    if (c.key !== "name" && c.key !== "type" && c.key !== "status") return true;
     const values = c.key === "name"
       ? r.span_names
       : c.key === "type"
@@ -335,6 +383,16 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
     const text = typeof v === "string" ? v : JSON.stringify(v);
     return matchString(text, c.comparator, c.value);
   });
+}
+
+/**
+ * The span clauses that need the trace's spans read: all of them when one reads span content
+ * (`span.attributes.<k>`, `span.content`, `trace.text`) or when several must hold for the same
+ * span; otherwise none (the record's span facets answer a single name/type/status clause).
+ */
+export function spanClausesNeedingRows(clauses: TraceClause[]): SpanClause[] {
+  const spans = clauses.filter((c) => c.kind === "span");
+  return spans.length > 1 || spans.some(needsSpanContent) ? spans : [];
 }
 
 /** A predicate for the parsed clauses (all must hold). */

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { MlflowError } from "../errors.ts";
+import { type SpanClause, spansMatch } from "./traces_span_filter.ts";
 import {
   orderKeeps,
   parseTraceFilter,
   parseTraceOrderBy,
+  spanClausesNeedingRows,
   traceMatcher,
   type TraceSearchRecord,
 } from "./traces_filter.ts";
@@ -32,7 +34,9 @@ Deno.test("trace filters read attributes, aliases, tags, metadata and feedback",
   assert.ok(m("trace.timestamp_ms >= 1000 AND trace.execution_time_ms < 51"));
   assert.ok(m("trace.end_time_ms = 1050"));
   assert.ok(m("trace.name = 'chat'"));
-  assert.ok(m("trace.name IN ('x', 'chat')"));
+  assert.ok(m("trace.status IN ('x', 'OK')"));
+  assert.ok(m("prompt = 'p/1'", rec({ linked_prompts: ["p/1"] })));
+  assert.ok(!m("prompt = 'p/2'", rec({ linked_prompts: ["p/1"] })));
   assert.ok(m("tags.team LIKE 'a%'"));
   assert.ok(m("tags.missing IS NULL"));
   assert.ok(m("metadata.`mlflow.sourceRun` = 'r1'"));
@@ -51,8 +55,80 @@ Deno.test("trace filters reject what MLflow rejects", () => {
   invalid(() => parseTraceFilter("trace.status = 1"));
   invalid(() => parseTraceFilter("foo.bar = 'x'"));
   invalid(() => parseTraceFilter("tags.a = 'x' OR tags.b = 'y'"));
-  invalid(() => parseTraceFilter("span.attributes.x = 'x'"));
   invalid(() => parseTraceFilter("span.name > 'x'"));
+  invalid(() => parseTraceFilter("span.attributes.x > 'x'"));
+  invalid(() => parseTraceFilter("span.content = 'x'"));
+  invalid(() => parseTraceFilter("trace.text = 'x'"));
+  invalid(() => parseTraceFilter("span.foo = 'x'"));
+  invalid(() => parseTraceFilter("span.attributes. = 'x'"));
+  invalid(() => parseTraceFilter("span.type IS NULL"));
+  invalid(() => parseTraceFilter("prompt IS NULL"));
+  invalid(() => parseTraceFilter("prompt = 'noversion'"));
+  invalid(() => parseTraceFilter("feedback.q = 0.8"));
+  invalid(() => parseTraceFilter("feedback.q > '0.8'"));
+  // MLflow 3.17.2 refuses IN for the trace name and run (a tag and a metadata key).
+  const messageOf = (f: string) => {
+    try {
+      parseTraceFilter(f);
+    } catch (e) {
+      return (e as MlflowError).message;
+    }
+    return "";
+  };
+  assert.match(
+    messageOf("trace.name IN ('x', 'chat')"),
+    /^Invalid comparator 'IN' not one of '\{.*\}$/,
+  );
+  assert.match(messageOf("run_id IN ('x')"), /^Invalid comparator 'IN' not one of '\{.*\}'$/);
+  assert.equal(
+    messageOf("metadata.k = 1"),
+    "Expected a quoted string value for request_metadata (e.g. 'my-value'). Got value 1",
+  );
+  assert.throws(
+    () => parseTraceFilter("span.attributes.model IN ('x', 'y')"),
+    (e) =>
+      e instanceof MlflowError && e.code === "BAD_REQUEST" &&
+      e.message ===
+        "IN expression list, SELECT construct, or bound parameter object expected, got " +
+          `'%"model"(\\'x\\', \\'y\\')%'.`,
+  );
+});
+
+Deno.test("span clauses must hold for one span; content and attributes match its JSON", () => {
+  const row = (name: string, type: string | null, attrs: Record<string, string>) => ({
+    name,
+    type,
+    status: "OK",
+    content: JSON.stringify({ name, attributes: attrs }).replaceAll('":', '": ').replaceAll(
+      '","',
+      '", "',
+    ),
+  });
+  const rows = [row("root", "CHAIN", { q: '"hi"' }), row("llm", "LLM", { model: '"gpt-4o"' })];
+  const spans = (f: string) =>
+    spansMatch(rows, parseTraceFilter(f).filter((c) => c.kind === "span") as SpanClause[]);
+  assert.ok(spans("span.name = 'llm' AND span.type = 'LLM'"));
+  assert.ok(!spans("span.name = 'root' AND span.type = 'LLM'"));
+  assert.ok(spans("span.attributes.model LIKE '%gpt%'"));
+  assert.ok(spans("span.attributes.model RLIKE '^gpt'"));
+  assert.ok(spans("span.attributes.model RLIKE '4o$'"));
+  assert.ok(!spans("span.attributes.model RLIKE '^4o'"));
+  assert.ok(!spans("span.attributes.model = 'gpt-4o'"));
+  assert.ok(spans("span.attributes.model != 'gpt-4o'"));
+  assert.ok(spans("trace.text ILIKE '%GPT%'"));
+  assert.ok(spans("span.name IN ('x', 'root')"));
+  assert.ok(spans("span.name NOT IN ('root')"));
+  assert.ok(!spans("span.type RLIKE '^X'"));
+  assert.ok(spans("span.status = 'OK'"));
+  // One span clause on name/type/status is answered from the record's facets.
+  assert.deepEqual(spanClausesNeedingRows(parseTraceFilter("span.name = 'a'")), []);
+  assert.equal(
+    spanClausesNeedingRows(parseTraceFilter("span.name = 'a' AND span.type = 'b'")).length,
+    2,
+  );
+  assert.equal(spanClausesNeedingRows(parseTraceFilter("trace.text LIKE '%a%'")).length, 1);
+  // Content clauses are left to the span check by the record matcher.
+  assert.ok(traceMatcher(parseTraceFilter("trace.text LIKE '%zzz%'"))(rec()));
 });
 
 Deno.test("trace order_by adds MLflow's tie-breakers; tags and metadata join", () => {

@@ -209,3 +209,51 @@ Deno.test("GraphQL limits: depth, root fields and aliases, with MLflow's message
     Array.from({ length: 11 }, (_, i) => `o${i}: output`).join(" ") + " } }";
   assert.match((await api.graphql(aliases)).json.errors![0]!, /at most 10 aliases, got 11 aliases/);
 });
+
+Deno.test("mlflowListArtifacts and mlflowSearchDatasets answer as MLflow's schema", async () => {
+  // MLflow's test_list_artifacts_graphql and test_search_datasets_graphql.
+  const { api, experimentId, runId } = await seeded();
+  const run = await api.get(`/api/2.0/mlflow/runs/get?run_id=${runId}`);
+  const root = (run.json.run as { info: { artifact_uri: string } }).info.artifact_uri;
+  const rel = root.replace(/^mlflow-artifacts:\//, "");
+  for (const path of ["test.txt", "testDir/test.txt"]) {
+    const put = await api.app.request(`/api/2.0/mlflow-artifacts/artifacts/${rel}/${path}`, {
+      method: "PUT",
+      body: "hello world",
+    });
+    assert.equal(put.status, 200, await put.text());
+  }
+  const list = (path?: string) =>
+    api.graphql(
+      `query testQuery { files: mlflowListArtifacts(input: { runId: "${runId}"${
+        path ? `, path: "${path}"` : ""
+      } }) { files { path isDir fileSize } } }`,
+    );
+  const top = await list();
+  assert.equal(top.json.errors, null);
+  assert.deepEqual(top.json.data.files.files, [
+    { path: "test.txt", isDir: false, fileSize: "11" },
+    { path: "testDir", isDir: true, fileSize: "0" },
+  ]);
+  const sub = await list("testDir");
+  assert.deepEqual(sub.json.data.files.files, [
+    { path: "testDir/test.txt", isDir: false, fileSize: "11" },
+  ]);
+  await api.post("/api/2.0/mlflow/runs/log-inputs", {
+    run_id: runId,
+    datasets: [
+      {
+        dataset: { name: "d1", digest: "12345", source_type: "script", source: "test" },
+        tags: [{ key: "mlflow.data.context", value: "training" }],
+      },
+    ],
+  });
+  const datasets = await api.graphql(
+    `mutation testMutation { mlflowSearchDatasets(input: { experimentIds: ["${experimentId}"] }) {
+      datasetSummaries { experimentId name digest context } } }`,
+  );
+  assert.equal(datasets.json.errors, null);
+  assert.deepEqual(datasets.json.data.mlflowSearchDatasets.datasetSummaries, [
+    { experimentId, name: "d1", digest: "12345", context: "training" },
+  ]);
+});

@@ -309,6 +309,34 @@ for (const backend of testBackends()) {
     assert.equal(missing.status, 404);
   });
 
+  t("an expectation with a list or object value comes back serialized, as MLflow's", async (c) => {
+    // MLflow's test_assessments_end_to_end reads `expectation.serialized_value.value`.
+    await (await postOtlp(c, protobuf([{ trace: 12, span: 1, name: "r", startMs: 0, endMs: 1 }])))
+      .arrayBuffer();
+    const base = `/api/3.0/mlflow/traces/${traceId(12)}/assessments`;
+    const post = (value: unknown) =>
+      call(c, "POST", base, {
+        assessment: {
+          assessment_name: "e",
+          expectation: { value },
+          source: { source_type: "CODE", source_id: "t" },
+        },
+      });
+    const obj = await post({ threshold_ms: 1000, actual_ms: 750.5, passed: true, n: null });
+    assert.equal(obj.status, 200, JSON.stringify(obj.json));
+    const serialized = {
+      serialization_format: "JSON_FORMAT",
+      value: '{"threshold_ms": 1000.0, "actual_ms": 750.5, "passed": true, "n": null}',
+    };
+    assert.deepEqual(obj.json.assessment.expectation, { serialized_value: serialized });
+    const got = await call(c, "GET", `${base}/${obj.json.assessment.assessment_id}`);
+    assert.deepEqual(got.json.assessment.expectation, { serialized_value: serialized });
+    assert.deepEqual((await post([1, "a"])).json.assessment.expectation, {
+      serialized_value: { serialization_format: "JSON_FORMAT", value: '[1.0, "a"]' },
+    });
+    assert.deepEqual((await post("str")).json.assessment.expectation, { value: "str" });
+  });
+
   t(
     "assessments: create, override marks the old one invalid, update with mask, delete restores",
     async (c) => {
@@ -404,6 +432,24 @@ for (const backend of testBackends()) {
     assert.match(neither.json.message, /Either `max_timestamp_millis` or `trace_ids`/);
   });
 
+  t("a link made before the trace's spans arrive still finds the trace by run_id", async (c) => {
+    // The stock client exports spans in the background and may link first (MLflow's
+    // test_link_traces_to_run_and_search_traces); MLflow keeps the association row.
+    const run = await c.s.runs.create({ experimentId: c.exp });
+    const early = await call(c, "POST", "/api/2.0/mlflow/traces/link-to-run", {
+      trace_ids: [traceId(11)],
+      run_id: run.info.runId,
+    });
+    assert.equal(early.status, 200, JSON.stringify(early.json));
+    await (await postOtlp(c, protobuf([{ trace: 11, span: 1, name: "r", startMs: 0, endMs: 1 }])))
+      .arrayBuffer();
+    const found = await call(c, "POST", "/api/3.0/mlflow/traces/search", {
+      locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
+      filter: `trace.run_id = '${run.info.runId}'`,
+    });
+    assert.deepEqual(found.json.traces.map((t: { trace_id: string }) => t.trace_id), [traceId(11)]);
+  });
+
   t("link-to-run makes a trace findable by run_id", async (c) => {
     await (await postOtlp(c, protobuf([{ trace: 10, span: 1, name: "r", startMs: 0, endMs: 1 }])))
       .arrayBuffer();
@@ -440,6 +486,126 @@ for (const backend of testBackends()) {
     assert.deepEqual(found.json.traces.map((t: { trace_id: string }) => t.trace_id), [traceId(10)]);
   });
 
+  t("the legacy v2 start answers only the metadata the client sent", async (c) => {
+    // MLflow's test_legacy_start_and_end_trace_v2: no `mlflow.trace.infoFinalized` there.
+    const started = await call(c, "POST", "/api/2.0/mlflow/traces", {
+      experiment_id: c.exp,
+      timestamp_ms: 1000,
+      request_metadata: [{ key: "meta1", value: "apple" }],
+      tags: [{ key: "tag1", value: "red" }],
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.json));
+    assert.deepEqual(started.json.trace_info.request_metadata, [{ key: "meta1", value: "apple" }]);
+  });
+
+  t("a known client's service.name is copied onto the root span only", async (c) => {
+    // MLflow's test_service_name_propagated_to_root_span (allow-listed names only).
+    for (const [trace, service] of [[13, "gemini-cli"], [14, "my-custom-app"]] as const) {
+      await (await postOtlp(
+        c,
+        protobuf([
+          { trace, span: 1, name: "root", startMs: 0, endMs: 5 },
+          { trace, span: 2, parent: 1, name: "child", startMs: 1, endMs: 2 },
+        ], { "service.name": service }),
+      )).arrayBuffer();
+    }
+    const spansOf = async (n: number) => {
+      const res = await c.app.request(
+        `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(n)}`,
+      );
+      const data = await res.json();
+      return data.spans as { name: string; attributes: Record<string, string> }[];
+    };
+    const known = await spansOf(13);
+    assert.equal(known.find((s) => s.name === "root")?.attributes["service.name"], '"gemini-cli"');
+    assert.equal(known.find((s) => s.name === "child")?.attributes["service.name"], undefined);
+    const unknown = await spansOf(14);
+    assert.equal(unknown.find((s) => s.name === "root")?.attributes["service.name"], undefined);
+  });
+
+  t("traces.json keeps nanosecond times digit for digit", async (c) => {
+    // MLflow's test_get_trace_artifact_handler compares span.to_dict() exactly.
+    const body = otlpObject([{ trace: 15, span: 1, name: "r", startMs: 0, endMs: 1 }]);
+    const span = body.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    span.startTimeUnixNano = "1796064603386701270";
+    span.endTimeUnixNano = "1796064603387718371";
+    (span as Record<string, unknown>).events = [{ name: "e", timeUnixNano: "1796064603386701271" }];
+    const posted = await postOtlp(c, JSON.stringify(body), { "content-type": "application/json" });
+    assert.equal(posted.status, 200, await posted.text());
+    const res = await c.app.request(
+      `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(15)}`,
+    );
+    const text = await res.text();
+    assert.match(text, /"start_time_unix_nano":1796064603386701270,/);
+    assert.match(text, /"end_time_unix_nano":1796064603387718371,/);
+    assert.match(text, /"time_unix_nano":1796064603386701271,/);
+  });
+
+  t(
+    "OpenInference, GenAI and Traceloop attributes become MLflow's type, inputs and usage",
+    async (c) => {
+      // MLflow's test_span_kind_translation, test_span_inputs_outputs_translation and
+      // test_span_token_usage_translation (tests/tracing/test_otel_loading.py).
+      await (await postOtlp(
+        c,
+        protobuf([
+          {
+            trace: 16,
+            span: 1,
+            name: "root",
+            startMs: 0,
+            endMs: 5,
+            attrs: {
+              "openinference.span.kind": "TOOL",
+              "input.value": "Hello, world!",
+              "output.value": "Bye!",
+              "llm.token_count.prompt": 100,
+              "llm.token_count.completion": 50,
+            },
+          },
+          {
+            trace: 16,
+            span: 2,
+            parent: 1,
+            name: "kept",
+            startMs: 1,
+            endMs: 2,
+            attrs: { "traceloop.span.kind": "tool", "mlflow.spanType": '"CHAIN"' },
+          },
+          {
+            trace: 16,
+            span: 3,
+            parent: 1,
+            name: "genai",
+            startMs: 1,
+            endMs: 2,
+            attrs: { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 7 },
+          },
+        ]),
+      )).arrayBuffer();
+      const res = await c.app.request(
+        `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(16)}`,
+      );
+      const spans = (await res.json()).spans as {
+        name: string;
+        attributes: Record<string, string>;
+      }[];
+      const attrs = (name: string) => spans.find((s) => s.name === name)!.attributes;
+      assert.equal(attrs("root")["mlflow.spanType"], '"TOOL"');
+      assert.equal(attrs("root")["mlflow.spanInputs"], '"Hello, world!"');
+      assert.equal(attrs("root")["mlflow.spanOutputs"], '"Bye!"');
+      assert.equal(
+        attrs("root")["mlflow.chat.tokenUsage"],
+        '{"input_tokens": 100, "output_tokens": 50, "total_tokens": 150}',
+      );
+      assert.equal(attrs("kept")["mlflow.spanType"], JSON.stringify('"CHAIN"'));
+      assert.equal(attrs("genai")["mlflow.spanType"], '"CHAT_MODEL"');
+      assert.equal(attrs("genai")["mlflow.chat.tokenUsage"], '{"input_tokens": 7}');
+      const got = await call(c, "GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId(16)}`);
+      assert.equal(got.json.trace.trace_info.request_preview, '"Hello, world!"');
+    },
+  );
+
   t("get-trace-artifact answers MLflow's traces.json", async (c) => {
     await (await postOtlp(
       c,
@@ -449,6 +615,9 @@ for (const backend of testBackends()) {
       `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${traceId(11)}`,
     );
     assert.equal(res.status, 200);
+    // As MLflow's handler (test_get_trace_artifact_handler): a plain token filename, no quotes.
+    assert.equal(res.headers.get("content-disposition"), "attachment; filename=traces.json");
+    assert.equal(res.headers.get("content-type"), "text/plain");
     const data = await res.json();
     assert.equal(data.spans[0].name, "r");
     assert.equal(data.spans[0].attributes["mlflow.traceRequestId"], JSON.stringify(traceId(11)));

@@ -25,6 +25,33 @@ export interface RunLookup {
   load(runId: string): Promise<{ record: { artifact_uri: string } }>;
 }
 
+/** One listed artifact as `ListArtifacts` answers it (no `file_size` for a directory). */
+export interface ListedArtifact {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+/** `ListArtifacts` of a run (REST and GraphQL's `mlflowListArtifacts`). */
+export async function listRunArtifacts(
+  runs: RunLookup,
+  locations: ArtifactLocations,
+  runId: string,
+  rawPath: string | undefined,
+): Promise<{ rootUri: string; files: ListedArtifact[] }> {
+  const path = rawPath === undefined ? "" : safeArtifactPath(rawPath);
+  const { record } = await runs.load(runId);
+  const { store, base } = await locations.forRun(record.artifact_uri);
+  const entries = await store.list(joinPath(base, path));
+  const files = entries.map((e): ListedArtifact => {
+    const rel = joinPath(path, e.name);
+    return e.isDir
+      ? { path: rel, is_dir: true }
+      : { path: rel, is_dir: false, file_size: e.fileSize ?? 0 };
+  });
+  return { rootUri: record.artifact_uri, files };
+}
+
 /** Mounts the list route under both MLflow API prefixes and `/get-artifact` at the root. */
 export function mountRunArtifactRoutes(
   app: Hono,
@@ -34,17 +61,8 @@ export function mountRunArtifactRoutes(
   const list = async (c: import("hono").Context) => {
     const q = c.req.query();
     const runId = requireString(q.run_id || q.run_uuid, "run_id");
-    const path = q.path === undefined ? "" : safeArtifactPath(q.path);
-    const { record } = await runs.load(runId);
-    const { store, base } = await locations.forRun(record.artifact_uri);
-    const entries = await store.list(joinPath(base, path));
-    const files = entries.map((e) => {
-      const rel = joinPath(path, e.name);
-      return e.isDir
-        ? { path: rel, is_dir: true }
-        : { path: rel, is_dir: false, file_size: e.fileSize ?? 0 };
-    });
-    return mlflowJson({ root_uri: record.artifact_uri, files: nonEmpty(files) });
+    const { rootUri, files } = await listRunArtifacts(runs, locations, runId, q.path);
+    return mlflowJson({ root_uri: rootUri, files: nonEmpty(files) });
   };
   for (const prefix of ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"]) {
     app.get(`${prefix}/artifacts/list`, list);

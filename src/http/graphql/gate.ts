@@ -2,8 +2,8 @@
  * `/graphql` under basic-auth: each operation is checked against what it names, as MLflow's
  * GraphQL authorization middleware does, with the request's {@link ReadGate}. A denied field
  * resolves to null (no error, as MLflow): `mlflowGetExperiment` and `mlflowGetRun` need READ on
- * the experiment; `mlflowGetMetricHistoryBulkInterval` on every run; `mlflowSearchRuns` keeps the
- * readable experiment ids (none: null); `mlflowSearchModelVersions` and a run's `modelVersions`
+ * the experiment (`mlflowListArtifacts` too); `mlflowGetMetricHistoryBulkInterval` on every run;
+ * `mlflowSearchRuns` and `mlflowSearchDatasets` keep the readable experiment ids (none: null); `mlflowSearchModelVersions` and a run's `modelVersions`
  * keep the versions of readable registered models.
  *
  * @module
@@ -51,6 +51,16 @@ function guardRun(gate: ReadGate, run: unknown): unknown {
   };
 }
 
+async function readableExperiments(gate: ReadGate, ids: unknown): Promise<string[]> {
+  const asked = Array.isArray(ids) ? ids.filter((x): x is string => typeof x === "string") : [];
+  const readable: string[] = [];
+  for (const id of new Set(asked)) {
+    // Another workspace's experiment (not found) is dropped, as MLflow's store filters it.
+    if (await gate.experiment(id).catch(droppedIfMissing)) readable.push(id);
+  }
+  return readable;
+}
+
 /** The root value with every operation checked by `gate`. */
 export function guardedRoot(root: Obj, gate: ReadGate): Obj {
   const call = (name: string) => root[name] as Resolver;
@@ -67,15 +77,19 @@ export function guardedRoot(root: Obj, gate: ReadGate): Obj {
       const out = await call("mlflowGetRun")(args, ...rest) as Obj | null;
       return out && { ...out, run: guardRun(gate, out.run) };
     },
+    mlflowListArtifacts: async (args: { input?: Obj | null }, ...rest: unknown[]) => {
+      const id = str(args.input?.runId) ?? str(args.input?.runUuid);
+      if (!id || !(await gate.run(id))) return null;
+      return call("mlflowListArtifacts")(args, ...rest);
+    },
+    mlflowSearchDatasets: async (args: { input?: Obj | null }, ...rest: unknown[]) => {
+      const readable = await readableExperiments(gate, args.input?.experimentIds);
+      if (readable.length === 0) return null;
+      const input = { ...args.input, experimentIds: readable };
+      return call("mlflowSearchDatasets")({ ...args, input }, ...rest);
+    },
     mlflowSearchRuns: async (args: { input?: Obj | null }, ...rest: unknown[]) => {
-      const asked = Array.isArray(args.input?.experimentIds)
-        ? (args.input.experimentIds as unknown[]).filter((x): x is string => typeof x === "string")
-        : [];
-      const readable: string[] = [];
-      for (const id of new Set(asked)) {
-        // Another workspace's experiment (not found) is dropped, as MLflow's store filters it.
-        if (await gate.experiment(id).catch(droppedIfMissing)) readable.push(id);
-      }
+      const readable = await readableExperiments(gate, args.input?.experimentIds);
       if (readable.length === 0) return null;
       const input = { ...args.input, experimentIds: readable };
       const out = await call("mlflowSearchRuns")({ ...args, input }, ...rest) as Obj | null;

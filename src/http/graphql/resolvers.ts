@@ -20,6 +20,9 @@ import {
   GraphQLScalarType,
 } from "graphql";
 import type { Stores } from "../../store/stores.ts";
+import type { ArtifactLocations } from "../../artifacts/locations.ts";
+import { listRunArtifacts } from "../artifacts/run_routes.ts";
+import { datasetSummaries } from "../ui_routes/data_routes.ts";
 import type { RegistryStore } from "../../store/registry/registry_store.ts";
 import type { Run } from "../../store/entities.ts";
 import { modelVersionMatcher } from "../../search/evaluate.ts";
@@ -35,6 +38,8 @@ import { modelVersionJson } from "../registry/wire.ts";
 export interface GraphqlDeps {
   stores: Stores;
   registry: RegistryStore;
+  /** Where run artifacts live (`mlflowListArtifacts`). */
+  locations: ArtifactLocations;
 }
 
 type Obj = Record<string, unknown>;
@@ -100,7 +105,7 @@ function int(v: unknown): number | undefined {
 
 /** The root value: one function per Query/Mutation field. */
 export function rootValue(deps: GraphqlDeps): Obj {
-  const { stores, registry } = deps;
+  const { stores, registry, locations } = deps;
 
   const searchVersions = async (
     filter: string,
@@ -187,6 +192,14 @@ export function rootValue(deps: GraphqlDeps): Obj {
         ),
       };
     },
+    mlflowListArtifacts: async ({ input }: { input?: Input }) => {
+      const runId = str(input?.runId) || str(input?.runUuid) || "";
+      const listed = await listRunArtifacts(stores.runs, locations, runId, str(input?.path));
+      return { root_uri: listed.rootUri, files: listed.files };
+    },
+    mlflowSearchDatasets: async ({ input }: { input?: Input }) => ({
+      dataset_summaries: await datasetSummaries(stores, strList(input?.experimentIds) ?? []),
+    }),
     test: ({ inputString }: { inputString?: string }) => ({ output: inputString }),
     testMutation: ({ inputString }: { inputString?: string }) => ({ output: inputString }),
   };

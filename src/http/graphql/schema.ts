@@ -175,6 +175,19 @@ input MlflowSearchModelVersionsInput {
   pageToken: String
 }
 
+type MlflowFileInfo { path: String isDir: Boolean fileSize: LongString }
+type MlflowListArtifactsResponse {
+  rootUri: String
+  files: [MlflowFileInfo!]
+  nextPageToken: String
+  apiError: ApiError
+}
+input MlflowListArtifactsInput { runId: String runUuid: String path: String pageToken: String }
+
+type MlflowDatasetSummary { experimentId: String name: String digest: String context: String }
+type MlflowSearchDatasetsResponse { datasetSummaries: [MlflowDatasetSummary!] apiError: ApiError }
+input MlflowSearchDatasetsInput { experimentIds: [String] }
+
 type Test { output: String }
 
 type Query {
@@ -185,10 +198,12 @@ type Query {
     input: MlflowGetMetricHistoryBulkIntervalInput
   ): MlflowGetMetricHistoryBulkIntervalResponse
   mlflowSearchModelVersions(input: MlflowSearchModelVersionsInput): MlflowSearchModelVersionsResponse
+  mlflowListArtifacts(input: MlflowListArtifactsInput): MlflowListArtifactsResponse
   test(inputString: String): Test
 }
 
 type Mutation {
+  mlflowSearchDatasets(input: MlflowSearchDatasetsInput): MlflowSearchDatasetsResponse
   mlflowSearchRuns(input: MlflowSearchRunsInput): MlflowSearchRunsResponse
   testMutation(inputString: String): Test
 }

@@ -15,7 +15,7 @@ import { invalidParameter, missingParameter, MlflowError, notFound } from "../..
 import type { Stores } from "../../store/stores.ts";
 import { deleteTraces } from "../../store/traces/delete_traces.ts";
 import { searchTraces } from "../../store/traces/search_traces.ts";
-import { mlflowSpanDict } from "../../store/traces/span_model.ts";
+import { mlflowSpanDict, type StoredSpan } from "../../store/traces/span_model.ts";
 import {
   TAG_ARTIFACT_LOCATION,
   TRACE_STATES,
@@ -24,6 +24,7 @@ import {
 import { TraceStore } from "../../store/traces/trace_store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
 import { bool, int64, list, parseRequest, requireString, str, validate } from "../request.ts";
+import { attachment } from "../artifacts/responses.ts";
 import { jsonObjectBody } from "./body.ts";
 import { assessmentRoutes } from "./assessment_routes.ts";
 import { parseDuration, parseTimestamp, traceInfoJson, traceInfoV2Json } from "./wire.ts";
@@ -133,6 +134,7 @@ export function traceRoutesV3(stores: Stores, traces: TraceStore): Hono {
       maxResults: searchMax(req.max_results),
       orderBy: req.order_by ?? [],
       pageToken: req.page_token || undefined,
+      spill: traces.options.spill,
     });
     return mlflowJson({
       traces: nonEmpty(page.traces.map(traceInfoJson)),
@@ -242,7 +244,7 @@ async function traceArtifact(c: Context, traces: TraceStore) {
     new Response(body, {
       headers: {
         "content-type": "text/plain",
-        "content-disposition": `attachment; filename="${name}"`,
+        "content-disposition": attachment(name),
       },
     });
   if (path) {
@@ -259,7 +261,32 @@ async function traceArtifact(c: Context, traces: TraceStore) {
       if (!(e instanceof MlflowError) || e.code !== "RESOURCE_DOES_NOT_EXIST") throw e;
     }
   }
-  return fileResponse(JSON.stringify({ spans: spans.map(mlflowSpanDict) }), "traces.json");
+  return fileResponse(tracesJsonText(spans), "traces.json");
+}
+
+/**
+ * `traces.json` of stored spans (MLflow's `Span.to_dict()` of each), with the nanosecond times
+ * written digit for digit: they do not fit a JavaScript number.
+ */
+export function tracesJsonText(spans: StoredSpan[]): string {
+  const nonce = crypto.randomUUID();
+  const exact: string[] = [];
+  const mark = (nanos: string | undefined) => {
+    exact.push(BigInt(nanos || "0").toString());
+    return `${nonce}:${exact.length - 1}`;
+  };
+  const dicts = spans.map((span) => {
+    const d = mlflowSpanDict(span);
+    d.start_time_unix_nano = mark(span.startTimeUnixNano);
+    if (d.end_time_unix_nano !== null) d.end_time_unix_nano = mark(span.endTimeUnixNano);
+    d.events = (d.events as Record<string, unknown>[]).map((e, i) => ({
+      ...e,
+      time_unix_nano: mark(span.events?.[i]?.timeUnixNano),
+    }));
+    return d;
+  });
+  const pattern = new RegExp(`"${nonce}:(\\d+)"`, "g");
+  return JSON.stringify({ spans: dicts }).replace(pattern, (_, i) => exact[Number(i)]!);
 }
 
 /** Routes the client calls under 2.0 (tags, links, delete) plus the v2 legacy API. */
@@ -324,6 +351,7 @@ export function traceRoutesV2(stores: Stores, traces: TraceStore): Hono {
         (req.request_metadata ?? []).map((t) => [t.key, t.value ?? ""]),
       ),
       assessments: [],
+      finalized: false,
     });
     return mlflowJson({ trace_info: traceInfoV2Json(record) });
   });
@@ -345,6 +373,7 @@ export function traceRoutesV2(stores: Stores, traces: TraceStore): Hono {
       maxResults: searchMax(req.max_results),
       orderBy: req.order_by ?? [],
       pageToken: req.page_token || undefined,
+      spill: traces.options.spill,
     });
     return mlflowJson({
       traces: nonEmpty(page.traces.map(traceInfoV2Json)),

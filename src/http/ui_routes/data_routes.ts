@@ -43,44 +43,52 @@ const MAX_BULK_RESULTS = 25_000;
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const DATASET_CONTEXT_TAG = "mlflow.data.context";
 
+/** `SearchDatasets`: the distinct dataset summaries of the experiments' runs (REST and GraphQL). */
+export async function datasetSummaries(
+  stores: Stores,
+  ids: string[],
+): Promise<Record<string, string | undefined>[]> {
+  if (ids.length === 0) {
+    throw invalidParameter("SearchDatasets request must specify at least one experiment_id.");
+  }
+  if (ids.length > MAX_DATASET_EXPERIMENTS) {
+    throw invalidParameter(
+      `SearchDatasets request cannot specify more than ${MAX_DATASET_EXPERIMENTS} experiment_ids. Received ${ids.length} experiment_ids.`,
+    );
+  }
+  const seen = new Map<string, Record<string, string | undefined>>();
+  // Every run of the experiments (deleted ones too: their inputs are still logged in MLflow).
+  const found = await searchRuns(stores.runs, {
+    experimentIds: ids,
+    viewType: "ALL",
+    maxResults: Number.MAX_SAFE_INTEGER,
+    ...compileRunSearch("", []),
+    withMetrics: false,
+  });
+  for (const run of found.runs) {
+    for (const d of run.datasetInputs) {
+      const context = d.tags.find((t) => t.key === DATASET_CONTEXT_TAG)?.value;
+      const summary = {
+        experiment_id: run.info.experimentId,
+        name: d.dataset.name,
+        digest: d.dataset.digest,
+        context,
+      };
+      const key = JSON.stringify(summary);
+      if (!seen.has(key) && seen.size < MAX_DATASET_SUMMARIES) seen.set(key, summary);
+    }
+  }
+  return [...seen.values()];
+}
+
 /** Mounts the routes (relative to the static prefix). */
 export function mountDataRoutes(app: Hono, deps: DataRouteDeps): void {
   const { stores, registry, locations } = deps;
 
   app.post("/ajax-api/2.0/mlflow/experiments/search-datasets", async (c) => {
     const req = await parseRequest(c, z.object({ experiment_ids: list(z.string()).optional() }));
-    const ids = req.experiment_ids ?? [];
-    if (ids.length === 0) {
-      throw invalidParameter("SearchDatasets request must specify at least one experiment_id.");
-    }
-    if (ids.length > MAX_DATASET_EXPERIMENTS) {
-      throw invalidParameter(
-        `SearchDatasets request cannot specify more than ${MAX_DATASET_EXPERIMENTS} experiment_ids. Received ${ids.length} experiment_ids.`,
-      );
-    }
-    const seen = new Map<string, Record<string, string | undefined>>();
-    // Every run of the experiments (deleted ones too: their inputs are still logged in MLflow).
-    const found = await searchRuns(stores.runs, {
-      experimentIds: ids,
-      viewType: "ALL",
-      maxResults: Number.MAX_SAFE_INTEGER,
-      ...compileRunSearch("", []),
-      withMetrics: false,
-    });
-    for (const run of found.runs) {
-      for (const d of run.datasetInputs) {
-        const context = d.tags.find((t) => t.key === DATASET_CONTEXT_TAG)?.value;
-        const summary = {
-          experiment_id: run.info.experimentId,
-          name: d.dataset.name,
-          digest: d.dataset.digest,
-          context,
-        };
-        const key = JSON.stringify(summary);
-        if (!seen.has(key) && seen.size < MAX_DATASET_SUMMARIES) seen.set(key, summary);
-      }
-    }
-    return mlflowJson(seen.size > 0 ? { dataset_summaries: [...seen.values()] } : {});
+    const summaries = await datasetSummaries(stores, req.experiment_ids ?? []);
+    return mlflowJson(summaries.length > 0 ? { dataset_summaries: summaries } : {});
   });
 
   app.get("/ajax-api/2.0/mlflow/metrics/get-history-bulk", async (c) => {

@@ -28,7 +28,7 @@ export async function uiRoutesFromConfig(
   const locations = new ArtifactLocations(destination);
   const limits = limitsFromEnv(Deno.env.toObject());
   return (app) => {
-    mountGraphql(app, { stores, registry }, limits);
+    mountGraphql(app, { stores, registry, locations }, limits);
     mountInfoRoutes(app, config.enableWorkspaces);
     mountDataRoutes(app, { stores, registry, locations });
     mountPromptlabRoute(app, { stores, locations });

@@ -13,6 +13,7 @@ import { invalidParameter, notFound } from "../../errors.ts";
 import type { AssessmentJson, TraceRecord } from "./trace_record.ts";
 import type { TraceStore } from "./trace_store.ts";
 import { linkIssueTrace } from "../issues/issue_links.ts";
+import { pyFloat } from "./otlp_values.ts";
 
 const newAssessmentId = () => `a-${crypto.randomUUID().replaceAll("-", "")}`;
 
@@ -28,6 +29,32 @@ function read(record: TraceRecord, assessmentId: string): AssessmentJson {
     );
   }
   return JSON.parse(text) as AssessmentJson;
+}
+
+/** `json.dumps` of a `google.protobuf.Value` read back as Python: every number a float. */
+function protoValueJson(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "number") return pyFloat(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(protoValueJson).join(", ")}]`;
+  const parts = Object.entries(v as Record<string, unknown>).map(([k, x]) =>
+    `${JSON.stringify(k)}: ${protoValueJson(x)}`
+  );
+  return `{${parts.join(", ")}}`;
+}
+
+/**
+ * An expectation as MLflow's server hands it back: a list or object `value` comes back as
+ * `serialized_value` (JSON text, `JSON_FORMAT`), as `ExpectationValue.to_proto` writes it.
+ */
+function normalizedExpectation(expectation: unknown): unknown {
+  if (expectation === null || typeof expectation !== "object") return expectation;
+  const value = (expectation as Record<string, unknown>).value;
+  if (value === null || typeof value !== "object") return expectation;
+  return {
+    serialized_value: { serialization_format: "JSON_FORMAT", value: protoValueJson(value) },
+  };
 }
 
 /** Creates an assessment; returns it with its id and times. */
@@ -49,6 +76,9 @@ export async function createAssessment(
   const id = newAssessmentId();
   const assessment: AssessmentJson = {
     ...input,
+    ...(input.expectation !== undefined
+      ? { expectation: normalizedExpectation(input.expectation) }
+      : {}),
     assessment_id: id,
     trace_id: traceId,
     create_time: input.create_time ?? now,
@@ -120,7 +150,9 @@ export async function updateAssessment(
     }
     const next: AssessmentJson = { ...existing, last_update_time: new Date().toISOString() };
     if (update.assessment_name !== undefined) next.assessment_name = update.assessment_name;
-    if (update.expectation !== undefined) next.expectation = update.expectation;
+    if (update.expectation !== undefined) {
+      next.expectation = normalizedExpectation(update.expectation);
+    }
     if (update.feedback !== undefined) next.feedback = update.feedback;
     if (update.rationale !== undefined && !isExpectation) next.rationale = update.rationale;
     const oldMeta = (existing.metadata ?? {}) as Record<string, string>;

@@ -15,6 +15,7 @@ import { pooledMap } from "../../util/pool.ts";
 import { aggregateSpans, applySpanAggregate } from "./derive.ts";
 import { type KeyValue, pyJsonOfAnyValue } from "./otlp_values.ts";
 import { spanPutRequest } from "./span_items.ts";
+import { translateOtelSpan } from "./otel_translation.ts";
 import { mlflowTraceId, type StoredSpan } from "./span_model.ts";
 import { TAG_ARTIFACT_LOCATION, type TraceRecord } from "./trace_record.ts";
 import { TraceStore, validateTraceTag } from "./trace_store.ts";
@@ -50,6 +51,35 @@ export function resourceTags(resource: KeyValue[]): Record<string, string> {
   return out;
 }
 
+/**
+ * The OTel clients whose `service.name` MLflow copies onto root spans (`_KNOWN_SERVICE_NAMES`
+ * in `mlflow/server/otel_api.py`); other names are not stored on spans.
+ */
+const KNOWN_SERVICE_NAMES = new Set([
+  "claude-code",
+  "codex_cli_rs",
+  "codex_vscode",
+  "gemini-cli",
+  "qwen-code",
+]);
+
+/** The resource's `service.name` when it is a known client's, else null. */
+function knownServiceName(resource: KeyValue[]): string | null {
+  const attr = resource.find((a) => a.key === "service.name");
+  if (!attr?.value) return null;
+  const v = attr.value;
+  const text = v.stringValue !== undefined ? v.stringValue : pyJsonOfAnyValue(v);
+  return KNOWN_SERVICE_NAMES.has(text) ? text : null;
+}
+
+/** A root span with the resource's known `service.name` as an attribute (as MLflow's server). */
+function withServiceName(span: StoredSpan, service: string | null): StoredSpan {
+  if (service === null || span.parentSpanId) return span;
+  const attributes = (span.attributes ?? []).filter((a) => a.key !== "service.name");
+  attributes.push({ key: "service.name", value: { stringValue: service } });
+  return { ...span, attributes };
+}
+
 /** Stores the spans; returns the ids of the traces whose root span arrived. */
 export async function logSpans(
   store: TraceStore,
@@ -59,7 +89,9 @@ export async function logSpans(
   const byTrace = new Map<string, { spans: StoredSpan[]; tags: Record<string, string> }>();
   for (const batch of batches) {
     const tags = resourceTags(batch.resource);
-    for (const span of batch.spans) {
+    const service = knownServiceName(batch.resource);
+    for (const received of batch.spans) {
+      const span = translateOtelSpan(withServiceName(received, service));
       const id = mlflowTraceId(span);
       const entry = byTrace.get(id) ?? { spans: [], tags: {} };
       entry.spans.push(span);

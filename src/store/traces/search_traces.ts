@@ -22,10 +22,13 @@ import {
   orderKeeps,
   parseTraceFilter,
   parseTraceOrderBy,
+  spanClausesNeedingRows,
   traceComparator,
   traceMatcher,
   type TraceSearchRecord,
 } from "../../search/traces_filter.ts";
+import type { SpanSpill } from "./span_spill.ts";
+import { spanFilter } from "./span_rows.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
 import { emptyRange, narrowing, shardQuery } from "./listing_query.ts";
 import {
@@ -42,6 +45,8 @@ export interface SearchTracesInput {
   maxResults: number;
   orderBy: string[];
   pageToken?: string;
+  /** Where spans too big for an item live (read by span-content filters). */
+  spill?: SpanSpill;
 }
 
 /** A page of results. */
@@ -119,7 +124,12 @@ async function readRunTraces(db: Db, runId: string): Promise<TraceRecord[]> {
     db.table,
     links.map((l) => rawKey(traceInfoKey(l.sk!.S!))),
   );
-  return items.map(traceRecordFromItem);
+  // The link item is the link: a trace linked before it arrived has no `linked_runs` entry.
+  return items.map(traceRecordFromItem).map((r) =>
+    r.linked_runs?.includes(runId) || r.metadata[META_SOURCE_RUN] === runId
+      ? r
+      : { ...r, linked_runs: [...(r.linked_runs ?? []), runId] }
+  );
 }
 
 /** One shard's items in index order, read a page at a time. */
@@ -161,6 +171,8 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
   const clauses = parseTraceFilter(input.filter);
   const order = parseTraceOrderBy(input.orderBy);
   const matches = traceMatcher(clauses);
+  // Span clauses the record's facets cannot answer: read the spans of the traces that pass.
+  const spansOk = spanFilter(db, spanClausesNeedingRows(clauses), input.spill);
   const query = {
     e: [...input.experimentIds].sort(),
     f: input.filter ?? "",
@@ -184,7 +196,9 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
       ? (await candidates()).filter((r) => experiments.has(r.experiment_id))
       : await readAllTraces(db, input.experimentIds);
     const keeps = orderKeeps(order);
-    const all = read.map(searchRecord).filter((r) => matches(r) && keeps(r));
+    const candidatesOk = read.map(searchRecord).filter((r) => matches(r) && keeps(r));
+    const spanChecks = await pooledMap(candidatesOk, (r) => spansOk(r.trace_id));
+    const all = candidatesOk.filter((_, i) => spanChecks[i]);
     const cmp = traceComparator(order, (r) =>
       (r as ReturnType<typeof searchRecord>).record
         .experiment_id);
@@ -224,7 +238,7 @@ export async function searchTraces(db: Db, input: SearchTracesInput): Promise<Se
     const item = best.peek()!;
     best.shift();
     const record = traceRecordFromItem(item);
-    if (!matches(searchRecord(record))) continue;
+    if (!matches(searchRecord(record)) || !(await spansOk(record.trace_id))) continue;
     if (out.length === max) {
       return { traces: out, nextPageToken: encodePageToken({ after: lastSk }, query) };
     }

@@ -49,6 +49,11 @@ export interface StartTraceInput {
   tags: Record<string, string>;
   metadata: Record<string, string>;
   assessments: Record<string, unknown>[];
+  /**
+   * Whether the client's info is final (`StartTraceV3`: metadata `mlflow.trace.infoFinalized`);
+   * the legacy v2 start leaves it open, as MLflow's `deprecated_start_trace_v2` does.
+   */
+  finalized?: boolean;
 }
 
 /** Store options. */
@@ -225,7 +230,7 @@ export class TraceStore {
       }
       base.tags[TAG_ARTIFACT_LOCATION] = artifactLocation;
       Object.assign(base.metadata, input.metadata);
-      base.metadata[META_INFO_FINALIZED] = "true";
+      if (input.finalized !== false) base.metadata[META_INFO_FINALIZED] = "true";
       for (const a of input.assessments) {
         const id = String(a.assessment_id ?? `a-${crypto.randomUUID().replaceAll("-", "")}`);
         base.assessments[id] = JSON.stringify({
@@ -331,17 +336,19 @@ export class TraceStore {
         `Cannot link more than ${MAX_TRACE_LINKS_PER_REQUEST} traces to a run in a single request. Provided ${traceIds.length} traces.`,
       );
     }
-    const linked: string[] = [];
-    await pooledMap([...new Set(traceIds)], async (id) => {
-      const rec = await this.mutate(id, (current) => {
+    // Like MLflow's association rows, a link to a trace whose spans are still on their way (the
+    // client exports asynchronously) is kept: the run's link item names it, and a search by
+    // `run_id` finds the trace once it arrives.
+    const ids = [...new Set(traceIds)];
+    await pooledMap(ids, async (id) => {
+      await this.mutate(id, (current) => {
         if (!current) return null;
         if (current.linked_runs?.includes(runId)) return null;
         current.linked_runs = [...(current.linked_runs ?? []), runId];
         return current;
       });
-      if (rec) linked.push(id);
     });
-    if (linked.length > 0) await this.writeRunLinks(runId, linked);
+    await this.writeRunLinks(runId, ids);
   }
 
   /**
