@@ -450,6 +450,25 @@ for (const backend of testBackends()) {
     assert.deepEqual(found.json.traces.map((t: { trace_id: string }) => t.trace_id), [traceId(11)]);
   });
 
+  t("link-to-run refuses an empty or oversized trace id with 400 and links nothing", async (c) => {
+    const run = await c.s.runs.create({ experimentId: c.exp });
+    for (const bad of ["", "x".repeat(600)]) {
+      const res = await call(c, "POST", "/api/2.0/mlflow/traces/link-to-run", {
+        trace_ids: [traceId(12), bad],
+        run_id: run.info.runId,
+      });
+      assert.equal(res.status, 400, JSON.stringify(res.json));
+      assert.equal(res.json.error_code, "INVALID_PARAMETER_VALUE");
+    }
+    await (await postOtlp(c, protobuf([{ trace: 12, span: 1, name: "r", startMs: 0, endMs: 1 }])))
+      .arrayBuffer();
+    const found = await call(c, "POST", "/api/3.0/mlflow/traces/search", {
+      locations: [{ mlflow_experiment: { experiment_id: c.exp } }],
+      filter: `trace.run_id = '${run.info.runId}'`,
+    });
+    assert.deepEqual(found.json.traces ?? [], []);
+  });
+
   t("link-to-run makes a trace findable by run_id", async (c) => {
     await (await postOtlp(c, protobuf([{ trace: 10, span: 1, name: "r", startMs: 0, endMs: 1 }])))
       .arrayBuffer();

@@ -91,6 +91,9 @@ export function validateTraceTag(key: string, value: string): [string, string] {
 }
 
 /** Trace operations over the table. */
+/** The longest trace id a run link accepts (DynamoDB sort keys hold at most 1,024 bytes). */
+const MAX_LINKED_TRACE_ID_BYTES = 512;
+
 export class TraceStore {
   constructor(
     readonly db: Db,
@@ -340,6 +343,12 @@ export class TraceStore {
     // client exports asynchronously) is kept: the run's link item names it, and a search by
     // `run_id` finds the trace once it arrives.
     const ids = [...new Set(traceIds)];
+    // The link item's sort key is the trace id: an empty or oversized one can name no trace.
+    for (const id of ids) {
+      if (id === "" || new TextEncoder().encode(id).length > MAX_LINKED_TRACE_ID_BYTES) {
+        throw invalidParameter(`Invalid trace ID '${id.slice(0, 100)}': no trace has this ID.`);
+      }
+    }
     await pooledMap(ids, async (id) => {
       await this.mutate(id, (current) => {
         if (!current) return null;
