@@ -5,7 +5,7 @@
  *
  * - CreateRun registers the run in its experiment's **unindexed set** (`XU#<exp>`): the item is
  *   put in the same TransactWriteItems as the record ({@link putRegisteredRun}), so a run is never
- *   visible unregistered and CreateRun stays one write call (2 WCU more: transactions cost 2×).
+ *   visible unregistered and CreateRun stays one write call (at 2× WCU: transactions cost double).
  * - A run that **ends** (UpdateRun to FINISHED, FAILED or KILLED) is indexed
  *   ({@link indexEndedRun}): one entry per metric key holding its latest value in the
  *   experiment's index partition of that key (`XM#<exp>#<key>`), then each metric group is
