@@ -180,6 +180,13 @@ Deno.test("what the index costs writers: create 2 calls, an end a few, log-batch
     // unindexed item, both at the transactional 2× (docs/key-schema.md, "Writes")
     assert.ok(create.calls <= 2, `create calls ${create.calls}`);
     assert.ok(create.wcu <= 6, `create WCU ${create.wcu}`);
+    // ... and the transaction registered it: a metric order reads the running run whole.
+    const registered = await port.getItem({
+      TableName: t.tableName,
+      Key: rawKey(unindexedRunKey(exp, runId)),
+      ConsistentRead: true,
+    });
+    assert.ok(registered.Item?.gen?.S, "the new run is in the unindexed set");
 
     const ten = (step: number) =>
       Array.from({ length: 10 }, (_, i) => ({
