@@ -3,7 +3,9 @@
  * metric-ordered search can read a page in order without reading the experiment, while metric
  * logging keeps its 2-write hot path.
  *
- * - CreateRun registers the run in its experiment's **unindexed set** (`XU#<exp>`, +1 write).
+ * - CreateRun registers the run in its experiment's **unindexed set** (`XU#<exp>`): the item is
+ *   put in the same TransactWriteItems as the record ({@link putRegisteredRun}), so a run is never
+ *   visible unregistered and CreateRun stays one write call (at 2× WCU: transactions cost double).
  * - A run that **ends** (UpdateRun to FINISHED, FAILED or KILLED) is indexed
  *   ({@link indexEndedRun}): one entry per metric key holding its latest value in the
  *   experiment's index partition of that key (`XM#<exp>#<key>`), then each metric group is
@@ -53,16 +55,38 @@ const INDEX_ATTEMPTS = 3;
 /** A fresh token (run registration `gen`, record `mix`). */
 export const newToken = (): string => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 
+/** The unindexed item of a run, with a new `gen` (≈ 60 bytes: 1 WCU). */
+export function unindexedItem(experimentId: string, runId: string): RawItem {
+  return { ...rawKey(unindexedRunKey(experimentId, runId)), gen: { S: newToken() } };
+}
+
+/**
+ * Puts a new run record (`attribute_not_exists`) and its unindexed item in one transaction: one
+ * call instead of two sequential puts, and no moment where the run exists unregistered. Costs
+ * 2× WCU on both items (a ≈ 0.5 KB record: 6 WCU with its listing copy, against 3 in two puts).
+ */
+export async function putRegisteredRun(
+  db: Db,
+  record: RawItem,
+  experimentId: string,
+): Promise<void> {
+  await db.port.transactWriteItems({
+    TransactItems: [
+      { Put: { TableName: db.table, Item: unindexedItem(experimentId, record.run_id!.S!) } },
+      {
+        Put: { TableName: db.table, Item: record, ConditionExpression: "attribute_not_exists(pk)" },
+      },
+    ],
+  });
+}
+
 /** Puts the run in its experiment's unindexed set (1 WCU); a new `gen` every time. */
 export async function registerUnindexed(
   db: Db,
   experimentId: string,
   runId: string,
 ): Promise<void> {
-  await db.port.putItem({
-    TableName: db.table,
-    Item: { ...rawKey(unindexedRunKey(experimentId, runId)), gen: { S: newToken() } },
-  });
+  await db.port.putItem({ TableName: db.table, Item: unindexedItem(experimentId, runId) });
 }
 
 /** The `gen` of the run's unindexed item, strongly read; `undefined` when it has none. */

@@ -51,7 +51,7 @@ import { randomRunName } from "./run_names.ts";
 import {
   indexEndedRun,
   newToken,
-  registerUnindexed,
+  putRegisteredRun,
   TERMINAL_STATUSES,
   unindexedGen,
 } from "./metric_index_writes.ts";
@@ -172,13 +172,8 @@ export class RunStore {
       params: {},
       tags,
     };
-    // Unindexed until it ends (metric_index_writes.ts): registered before the run exists.
-    await registerUnindexed(this.db, experiment.experimentId, runId);
-    await this.db.port.putItem({
-      TableName: this.db.table,
-      Item: runItem(record),
-      ConditionExpression: "attribute_not_exists(pk)",
-    });
+    // Unindexed until it ends (metric_index_writes.ts): registered with the record, atomically.
+    await putRegisteredRun(this.db, runItem(record), experiment.experimentId);
     return toRun({ ...record, tags: fullTags }, experiment, [], {
       params: {},
       datasetInputs: [],
@@ -193,13 +188,12 @@ export class RunStore {
    */
   async importRun(record: RunRecord): Promise<boolean> {
     validateRunId(record.run_id);
-    await registerUnindexed(this.db, record.experiment_id, record.run_id);
     try {
-      await this.db.port.putItem({
-        TableName: this.db.table,
-        Item: runItem({ ...record, lifecycle_stage: "active", params: {}, tags: {} }),
-        ConditionExpression: "attribute_not_exists(pk)",
-      });
+      await putRegisteredRun(
+        this.db,
+        runItem({ ...record, lifecycle_stage: "active", params: {}, tags: {} }),
+        record.experiment_id,
+      );
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
