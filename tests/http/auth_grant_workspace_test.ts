@@ -41,6 +41,11 @@ Deno.test("grant listings report the workspace a direct grant was made in", asyn
         .status,
       200,
     );
+    const prompt = await s.call(ADMIN, "POST", "/api/2.0/mlflow/registered-models/create", {
+      name: "p",
+      tags: [{ key: "mlflow.prompt.is_prompt", value: "true" }],
+    }, inA);
+    assert.equal(prompt.status, 200, JSON.stringify(prompt.body));
     const grant = async (type: string, id: string, headers: Record<string, string>) => {
       const r = await s.call(ADMIN, "POST", "/api/3.0/mlflow/users/permissions/grant", {
         username: "bob",
@@ -55,13 +60,19 @@ Deno.test("grant listings report the workspace a direct grant was made in", asyn
     await grant("scorer", `${EA}/judge`, inA);
     await grant("experiment", ED, {});
     await grant("registered_model", "m", inA);
-    // A grant stored before grants recorded their workspace.
-    await s.stores.db.port.updateItem({
-      TableName: s.stores.db.table,
-      Key: rawKey(grantKey("bob", "experiment", EOld)),
-      UpdateExpression: "REMOVE #w",
-      ExpressionAttributeNames: { "#w": "workspace" },
-    });
+    await grant("prompt", "p", inA);
+    // Grants stored before grants recorded their workspace.
+    for (
+      const key of [grantKey("bob", "experiment", EOld), grantKey("bob", "prompt", "p", "team-a")]
+    ) {
+      await s.stores.db.port.updateItem({
+        TableName: s.stores.db.table,
+        Key: rawKey(key),
+        UpdateExpression: "REMOVE #w",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#w": "workspace" },
+      });
+    }
 
     const rows = async (path: string, who = BOB) => {
       const r = await s.call(who, "GET", path);
@@ -77,6 +88,7 @@ Deno.test("grant listings report the workspace a direct grant was made in", asyn
       [`scorer:${EA}/judge`]: "team-a",
       [`experiment:${ED}`]: "default",
       "registered_model:m": "team-a",
+      "prompt:p": "team-a",
     };
     assert.deepEqual(await rows("/api/3.0/mlflow/users/current/permissions"), want);
     assert.deepEqual(await rows("/ajax-api/3.0/mlflow/users/current/permissions"), want);
