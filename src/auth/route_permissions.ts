@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { admin, anyUser, fromQuery, on, pub, req, roles } from "./rule_builders.ts";
+import { admin, anyUser, dropping, fromQuery, on, pub, req, roles } from "./rule_builders.ts";
 import { GATEWAY_ROUTE_PERMISSIONS } from "./gateway_route_permissions.ts";
 import type { Need } from "./permissions.ts";
 
@@ -120,7 +120,8 @@ export type Rule =
   /**
    * A level on a resource; `orSelf`: also the user named by `username`; `and`: further
    * requirements that must hold too; `query`: the parameters are the query string only (the body
-   * is an upload, never read by the guard).
+   * is an upload, never read by the guard); `drop`: never refused, the resources (of
+   * `experiment_ids`) below the level leave the request instead (MLflow's run search).
    */
   | {
     kind: "resource";
@@ -129,6 +130,7 @@ export type Rule =
     orSelf?: boolean;
     and?: readonly Requirement[];
     query?: boolean;
+    drop?: true;
   };
 
 /** Every requirement of a rule (the main one first). */
@@ -159,7 +161,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   // Runs and metrics
   "POST /mlflow/runs/create": on("experiment_id", "EDIT"),
   "GET /mlflow/runs/get": on("run_id", "READ"),
-  "POST /mlflow/runs/search": on("experiment_ids", "READ"),
+  // MLflow 3.17.2 refuses neither: unreadable experiments leave the search (`filter_experiment_ids`
+  // for runs; logged-model rows are filtered after the fact, the same set).
+  "POST /mlflow/runs/search": dropping(on("experiment_ids", "READ")),
   "POST /mlflow/runs/update": on("run_id", "EDIT"),
   "POST /mlflow/runs/log-metric": on("run_id", "EDIT"),
   "POST /mlflow/runs/log-batch": on("run_id", "EDIT"),
@@ -194,7 +198,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
 
   // Logged models
   "POST /mlflow/logged-models": on("experiment_id", "EDIT"),
-  "POST /mlflow/logged-models/search": on("experiment_ids", "READ"),
+  "POST /mlflow/logged-models/search": dropping(on("experiment_ids", "READ")),
   "GET /mlflow/logged-models/:model_id": on("model_id", "READ"),
   "PATCH /mlflow/logged-models/:model_id": on("model_id", "EDIT"),
   "DELETE /mlflow/logged-models/:model_id": on("model_id", "MANAGE"),

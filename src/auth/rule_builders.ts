@@ -23,5 +23,7 @@ export const roles = (check: "manage" | "view" | "list" | "user_roles"): Rule =>
   kind: "roles",
   check,
 });
+/** Never refused: what the caller cannot reach at the rule's level leaves the request. */
+export const dropping = (rule: Rule): Rule => ({ ...rule, drop: true }) as Rule;
 /** Parameters from the query only (the body is an upload or a stream). */
 export const fromQuery = (rule: Rule): Rule => ({ ...rule, query: true }) as Rule;

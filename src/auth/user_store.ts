@@ -16,6 +16,7 @@ import {
   GRANT_PREFIX,
   grantGsi1,
   grantKey,
+  grantKeyWorkspace,
   grantsOnGsi1Pk,
   userGsi1,
   userKey,
@@ -30,11 +31,13 @@ import { currentWorkspace, DEFAULT_WORKSPACE } from "../util/workspace_context.t
  * to its workspace; experiments and scorers have global ids.
  */
 function grantWorkspace(resourceType: string): string {
-  return resourceType === "registered_model" || resourceType === "prompt" ||
-      resourceType === "workspace"
-    ? currentWorkspace()
-    : DEFAULT_WORKSPACE;
+  return KEYED_BY_WORKSPACE.has(resourceType) ? currentWorkspace() : DEFAULT_WORKSPACE;
 }
+const KEYED_BY_WORKSPACE: ReadonlySet<string> = new Set([
+  "registered_model",
+  "prompt",
+  "workspace",
+]);
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../store/db.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { isPermission, type PermissionName, type ResourceType } from "./permissions.ts";
@@ -56,6 +59,11 @@ export interface Grant {
   resource_type: string;
   resource_id: string;
   permission: PermissionName;
+  /**
+   * The workspace the grant was made in (MLflow's synthetic role of the active workspace);
+   * absent on grants stored before it was recorded (see {@link UserStore.grantsOf}).
+   */
+  workspace?: string;
 }
 
 /** MLflow's password rule (`mlflow.utils.validation._validate_password`). */
@@ -242,6 +250,7 @@ export class UserStore {
           resource_type: resourceType,
           resource_id: resourceId,
           permission,
+          workspace: currentWorkspace(),
         }),
         ...(overwrite ? {} : { ConditionExpression: "attribute_not_exists(pk)" }),
       });
@@ -291,7 +300,11 @@ export class UserStore {
     return g.permission;
   }
 
-  /** Every grant a user holds. */
+  /**
+   * Every grant a user holds. A grant stored before grants recorded their workspace gets the one
+   * its key carries when its type is keyed by workspace (registered models, prompts, workspaces);
+   * on experiments and scorers it stays unset (their experiment says it).
+   */
   async grantsOf(username: string): Promise<Grant[]> {
     const items = await queryAll(this.db.port, {
       TableName: this.db.table,
@@ -301,7 +314,13 @@ export class UserStore {
         ":g": { S: GRANT_PREFIX },
       },
     });
-    return items.map((i) => fromItem<Grant>(i)).filter((g) => g.username === username);
+    return items.map((i) => {
+      const g = fromItem<Grant>(i);
+      if (g.workspace === undefined && KEYED_BY_WORKSPACE.has(g.resource_type) && i.sk?.S) {
+        g.workspace = grantKeyWorkspace(i.sk.S);
+      }
+      return g;
+    }).filter((g) => g.username === username);
   }
 
   /** Every grant on one resource. */

@@ -58,6 +58,13 @@ export const grantKey = (
 };
 export const GRANT_PREFIX = "GRANT#";
 /** Grants listed by resource (rename and delete of a registered model move or remove them). */
+/** The workspace a grant's sort key carries (`default` when its type has no `@<ws>`). */
+export const grantKeyWorkspace = (sk: string): string => {
+  const rest = sk.startsWith(GRANT_PREFIX) ? sk.slice(GRANT_PREFIX.length) : "";
+  const type = rest.slice(0, Math.max(rest.indexOf("#"), 0));
+  const at = type.indexOf("@");
+  return at < 0 ? DEFAULT_WORKSPACE : type.slice(at + 1);
+};
 export const grantGsi1 = (
   username: string,
   resourceType: string,

@@ -5,7 +5,8 @@
  * the aliases `name` → tag `mlflow.traceName`, `run_id` → metadata `mlflow.sourceRun`,
  * `prompt` → tag `mlflow.linkedPrompts`), `tag(s).k`, `metadata.k`/`request_metadata.k`,
  * `feedback.<name>` and `expectation.<name>` (the assessment value), `prompt = 'name/version'`
- * (the trace's linked prompt versions) and the span clauses (`span.*`, `trace.text` → span
+ * (the trace's linked prompt versions), `issue.id = '<id>'` (the trace holds an `issue`
+ * assessment named by the id) and the span clauses (`span.*`, `trace.text` → span
  * content; `traces_span_filter.ts`). {@link traceMatcher} answers span name/type/status clauses
  * from the trace's span facets; {@link spanClausesNeedingRows} says when the spans must be read.
  *
@@ -49,11 +50,24 @@ export interface TraceSearchRecord {
   span_names?: string[];
   span_types?: string[];
   span_statuses?: string[];
-  /** Assessments: name, value (JSON-decoded) and whether valid. */
-  assessments: { name: string; kind: "feedback" | "expectation"; value: unknown; valid: boolean }[];
+  /** Assessments: name, kind (`issue` for an issue reference), value (JSON-decoded), validity. */
+  assessments: {
+    name: string;
+    kind: "feedback" | "expectation" | "issue";
+    value: unknown;
+    valid: boolean;
+  }[];
 }
 
-type Kind = "attribute" | "tag" | "metadata" | "feedback" | "expectation" | "span" | "prompt";
+type Kind =
+  | "attribute"
+  | "tag"
+  | "metadata"
+  | "feedback"
+  | "expectation"
+  | "span"
+  | "prompt"
+  | "issue";
 
 /** One parsed trace clause. */
 export interface TraceClause {
@@ -63,7 +77,7 @@ export interface TraceClause {
   value: string | number | string[] | null;
 }
 
-const IDENTIFIERS: Record<string, Kind | "issue"> = {
+const IDENTIFIERS: Record<string, Kind> = {
   tag: "tag",
   tags: "tag",
   attribute: "attribute",
@@ -137,7 +151,7 @@ const ASSESSMENT_CMP = [
   "IS NOT NULL",
 ];
 
-function identifier(text: string): { kind: Kind | "issue"; key: string } {
+function identifier(text: string): { kind: Kind; key: string } {
   const [type, rawKey] = splitIdentifier(text);
   if (type === null) {
     return { kind: "attribute", key: trimBackticks(stripQuotes(rawKey)) };
@@ -152,17 +166,26 @@ function identifier(text: string): { kind: Kind | "issue"; key: string } {
 }
 
 /** Resolves aliases (`name`, `run_id`, `prompt`, `text`, `timestamp`...) as MLflow does. */
-function resolve(kind: Kind | "issue", key: string): { kind: Kind; key: string } {
-  if (kind === "issue") {
-    throw invalidParameter(`Filtering traces by 'issue.${key}' is not supported by this server.`);
-  }
+function resolve(kind: Kind, key: string): { kind: Kind; key: string } {
   if (kind === "span") return { kind, key };
   const lower = key.toLowerCase();
   if (lower === "name") return { kind: "tag", key: "mlflow.traceName" };
   if (lower === "prompt") return { kind: "tag", key: TAG_LINKED_PROMPTS };
   if (lower === "run_id") return { kind: "metadata", key: "mlflow.sourceRun" };
   if (lower === "text") return { kind: "span", key: "content" };
+  if (kind === "issue") return { kind, key: ALIAS[lower] ?? key };
   return { kind, key: kind === "attribute" ? ALIAS[key] ?? key : key };
+}
+
+/** `SearchTraceUtils.is_issue`: only `issue.id`, only `=` (checked after the value). */
+function issueClause(key: string, comparator: string, value: TraceClause["value"]): TraceClause {
+  if (key !== "id") {
+    throw invalidParameter(`Invalid issue attribute '${key}'. Supported attributes: id`);
+  }
+  if (comparator !== "=") {
+    throw invalidParameter(`issue.${key} comparator '${comparator}' not one of '{'='}'`);
+  }
+  return { kind: "issue", key, comparator, value };
 }
 
 const TAG_LINKED_PROMPTS = "mlflow.linkedPrompts";
@@ -193,7 +216,7 @@ const TYPE_NAME: Record<string, string> = { metadata: "request_metadata" };
  */
 function value(
   node: Node,
-  rawKind: Kind | "issue",
+  rawKind: Kind,
   rawKey: string,
   comparator: string,
 ): TraceClause["value"] {
@@ -253,6 +276,7 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
         throw invalidParameter(`Invalid comparator '${nt}' for attribute '${key}'`);
       }
       if (kind === "span") validateSpanClause(key, nt);
+      if (kind === "issue") issueClause(key, nt, null);
       if (key === TAG_LINKED_PROMPTS && kind === "tag") promptClause(nt, null);
       return { kind, key, comparator: nt, value: null };
     }
@@ -265,6 +289,7 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
     }
     const comparator = nodeText(parts[1]!).toUpperCase();
     const v = value(parts[2]!, id.kind, id.key.toLowerCase(), comparator);
+    if (kind === "issue") return issueClause(key, comparator, v);
     if (kind === "span") {
       validateSpanClause(key, comparator, v);
       return { kind, key, comparator, value: v };
@@ -361,6 +386,9 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
     return values.some((v) => matchString(v, c.comparator, c.value));
   }
   if (c.kind === "prompt") return (r.linked_prompts ?? []).includes(String(c.value));
+  if (c.kind === "issue") {
+    return r.assessments.some((a) => a.kind === "issue" && a.name === c.value);
+  }
   if (c.kind === "span") {
     // Span content is not on the record: those clauses are checked on the spans themselves.
     if (c.key !== "name" && c.key !== "type" && c.key !== "status") return true;

@@ -160,6 +160,11 @@ def test_read_grant_reads_but_cannot_write_and_search_is_filtered(auth_uri: str,
     assert "403" in str(denied.value) or "Permission denied" in str(denied.value)
     with pytest.raises(MlflowException):
         tracking.get_experiment(hidden)
+    # A run search naming an unreadable experiment is not refused: that experiment is dropped
+    # (MLflow 3.17.2's `filter_experiment_ids`).
+    found = tracking.search_runs([shared, hidden])
+    assert [r.info.run_id for r in found] == [run.info.run_id]
+    assert list(tracking.search_runs([hidden])) == []
     with pytest.raises(MlflowException):
         tracking.create_run(shared)
     # The reader creates an experiment of their own and manages it.

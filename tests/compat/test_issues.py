@@ -81,6 +81,18 @@ def test_issue_lifecycle_and_search(tracking_uri: str, experiment_id: str):
         mlflow.log_issue(trace_id=t, issue_id=minor.issue_id, issue_name=minor.name)
     mlflow.log_issue(trace_id=t1, issue_id=created.issue_id, issue_name=created.name)
 
+    # Trace search by issue (MLflow 3.17.2's SQL store answers `issue.id = '<id>'`).
+    def by_issue(filter_string: str) -> list[str]:
+        traces = mlflow.search_traces(
+            locations=[experiment_id], filter_string=filter_string, return_type="list"
+        )
+        return sorted(t.info.trace_id for t in traces)
+
+    assert by_issue(f"issue.id = '{minor.issue_id}'") == sorted([t1, t2])
+    assert by_issue(f"issue.id = '{created.issue_id}'") == [t1]
+    with pytest.raises(MlflowException, match="issue.id comparator '!=' not one of"):
+        by_issue(f"issue.id != '{minor.issue_id}'")
+
     found = store.search_issues(experiment_id=experiment_id, include_trace_count=True)
     assert [(i.name, i.trace_count) for i in found] == [("Hallucination", 1), ("Slow", 2)]
     assert found.token is None

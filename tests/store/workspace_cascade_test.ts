@@ -1,7 +1,7 @@
 /**
  * `DELETE workspaces/<ws>?mode=CASCADE`, on every backend: a workspace filled through the HTTP API
  * (experiment with tags, runs with params, metrics and tags, logged models, traces with
- * assessments, scorers, issues, evaluation datasets, registered models with versions and
+ * assessments, scorers, issues, an issue-detection job, evaluation datasets, registered models with versions and
  * aliases, prompts, webhooks; grants on them, a role and a workspace-wide grant) is removed item
  * by item until the table holds exactly what it held before the workspace was filled (the
  * default workspace's same-named resources untouched). The delete is also interrupted at several
@@ -23,6 +23,7 @@ import { MlflowError } from "../../src/errors.ts";
 import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
 import { appOptions } from "../../src/server/app_options.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
+import { JobStore } from "../../src/store/jobs/job_store.ts";
 import { meteringPort } from "../../src/dynamo/metering.ts";
 import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
 import { withWorkspace } from "../../src/util/workspace_context.ts";
@@ -217,6 +218,11 @@ async function fill(e: Env, ws: string, tag: string): Promise<string> {
     serialized_scorer: SCORER,
   });
   await ok(e, ws, "POST", "/3.0/issues", { experiment_id: E, name: "Bad", description: "d" });
+  // An issue-detection job of the workspace (MLflow's `jobs` table is a workspace root table).
+  await withWorkspace(
+    ws,
+    () => new JobStore(e.stores.db).create("invoke_issue_detection", { experiment_id: E }, 60_000),
+  );
   const D = (await ok(e, ws, "POST", "/3.0/datasets/create", {
     name: "ds",
     experiment_ids: [E],

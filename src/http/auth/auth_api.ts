@@ -19,6 +19,7 @@ import type { Access } from "./access.ts";
 import { authUser } from "./middleware.ts";
 import { workspacesOf } from "./role_guard.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 
 function param(msg: Record<string, unknown>, name: string): string {
   const v = msg[name];
@@ -36,11 +37,36 @@ function caller(c: Parameters<typeof authUser>[0]): User {
  * MLflow's `_list_user_role_permissions`: the direct grants (MLflow's synthetic `__user_<id>__`
  * role) and then every permission of every role the user holds.
  */
-async function permissionRows(access: Access, user: User, grants: Grant[]) {
-  const direct = grants.map((g) => ({
+/** The workspace of an experiment, or undefined when there is no such experiment. */
+export type ExperimentWorkspace = (experimentId: string) => Promise<string | undefined>;
+
+/**
+ * The workspace MLflow reports for a direct grant: the one it was made in; for a grant stored
+ * before that was recorded, its experiment's (experiments, scorers `<experiment id>/<name>`),
+ * else `default`.
+ */
+async function grantWorkspaceOf(g: Grant, experimentWorkspace: ExperimentWorkspace) {
+  if (g.workspace !== undefined) return g.workspace;
+  const experimentId = g.resource_type === "experiment"
+    ? g.resource_id
+    : g.resource_type === "scorer"
+    ? g.resource_id.split("/")[0]
+    : undefined;
+  if (!experimentId || experimentId === "*") return DEFAULT_WORKSPACE;
+  return await experimentWorkspace(experimentId) ?? DEFAULT_WORKSPACE;
+}
+
+async function permissionRows(
+  access: Access,
+  user: User,
+  grants: Grant[],
+  experimentWorkspace: ExperimentWorkspace,
+) {
+  const workspaces = await pooledMap(grants, (g) => grantWorkspaceOf(g, experimentWorkspace));
+  const direct = grants.map((g, i) => ({
     role_id: user.id,
     role_name: `__user_${user.id}__`,
-    workspace: "default",
+    workspace: workspaces[i]!,
     resource_type: g.resource_type,
     resource_pattern: g.resource_id,
     permission: g.permission,
@@ -145,7 +171,7 @@ function userRoutes(access: Access): Hono {
 }
 
 /** The unified per-user grant routes (`/api/3.0/mlflow/users/...` and the ajax twin). */
-function grantRoutes(access: Access): Hono {
+function grantRoutes(access: Access, experimentWorkspace: ExperimentWorkspace): Hono {
   const users = access.users;
   const r = new Hono();
   const target = (msg: Record<string, unknown>) => ({
@@ -182,21 +208,35 @@ function grantRoutes(access: Access): Hono {
     const me = await users.getUser(caller(c).username);
     return c.json({
       is_admin: me.is_admin,
-      permissions: await permissionRows(access, me, await users.grantsOf(me.username)),
+      permissions: await permissionRows(
+        access,
+        me,
+        await users.grantsOf(me.username),
+        experimentWorkspace,
+      ),
     });
   });
   r.get("/users/permissions/list", async (c) => {
     const user = await users.getUser(param(await rawMessage(c), "username"));
     return c.json({
       is_admin: user.is_admin,
-      permissions: await permissionRows(access, user, await users.grantsOf(user.username)),
+      permissions: await permissionRows(
+        access,
+        user,
+        await users.grantsOf(user.username),
+        experimentWorkspace,
+      ),
     });
   });
   return r;
 }
 
 /** Mounts the auth API on `app`. */
-export function mountAuthApi(app: Hono, access: Access): void {
+export function mountAuthApi(
+  app: Hono,
+  access: Access,
+  experimentWorkspace: ExperimentWorkspace,
+): void {
   mountMlflow(app, userRoutes(access), ["2.0"]);
-  mountMlflow(app, grantRoutes(access), ["3.0"]);
+  mountMlflow(app, grantRoutes(access, experimentWorkspace), ["3.0"]);
 }

@@ -17,6 +17,7 @@ import { Locator } from "./locate.ts";
 import { authGuard } from "./middleware.ts";
 import { mountAuthApi } from "./auth_api.ts";
 import { mountRoleApi } from "./role_api.ts";
+import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 
 /** What the auth layer needs: its configuration (the users live in the stores' table). */
 export interface AuthSetup {
@@ -53,7 +54,10 @@ export function installAuth(
         ),
     }),
   );
-  mountAuthApi(app, access);
+  mountAuthApi(app, access, async (id) => {
+    const e = await stores.experiments.findInAnyWorkspace(id, false);
+    return e ? e.workspace ?? DEFAULT_WORKSPACE : undefined;
+  });
   mountRoleApi(app, access);
   return {
     access,

@@ -10,13 +10,20 @@
  * MLflow re-enqueues unfinished jobs when its server restarts ({@link JobStore.takeOver}).
  *
  * Jobs belong to the workspace they were started in; another workspace's job is not found.
+ * A workspace delete counts them (RESTRICT), deletes them (CASCADE) or moves them to the default
+ * workspace (SET_DEFAULT), as MLflow's `jobs` table is one of its workspace root tables
+ * ({@link JobStore.inWorkspace}, {@link JobStore.moveToDefault}).
  *
  * @module
  */
 import { invalidParameter, notFound } from "../../errors.ts";
 import { GSI1, JOB_KEY_ID, jobGsi1, jobKey, JOBS_GSI1_PK } from "../../keys/key_schema.ts";
 import { queryPages } from "../../dynamo/query_pages.ts";
-import { currentWorkspace, isDefaultWorkspace } from "../../util/workspace_context.ts";
+import {
+  currentWorkspace,
+  DEFAULT_WORKSPACE,
+  isDefaultWorkspace,
+} from "../../util/workspace_context.ts";
 import { type Db, fromItem, isConditionFailure, nowMs, rawKey, toItem } from "../db.ts";
 
 /** MLflow's `JobStatus` names. */
@@ -96,7 +103,17 @@ export class JobStore {
     statuses?: JobStatus[];
     params?: Record<string, unknown>;
   }): Promise<JobRecord[]> {
-    const ws = currentWorkspace();
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    return (await this.inWorkspace(currentWorkspace())).filter((job) =>
+      (filter.jobName === undefined || job.job_name === filter.jobName) &&
+      (!filter.statuses?.length || filter.statuses.includes(job.status)) &&
+      (!filter.params ||
+        Object.entries(filter.params).every(([k, v]) => same(job.params[k], v)))
+    );
+  }
+
+  /** Every job of `workspace`, oldest first, whatever the request's workspace. */
+  async inWorkspace(workspace: string): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
     const pages = queryPages(this.db.port, {
       TableName: this.db.table,
@@ -104,21 +121,31 @@ export class JobStore {
       KeyConditionExpression: "gsi1pk = :pk",
       ExpressionAttributeValues: { ":pk": { S: JOBS_GSI1_PK } },
     }, { pages: "all" });
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     for await (const page of pages) {
       for (const item of page.items) {
         const job = fromItem<{ job: JobRecord }>(item).job;
-        if ((job.workspace ?? "default") !== ws) continue;
-        if (filter.jobName !== undefined && job.job_name !== filter.jobName) continue;
-        if (filter.statuses?.length && !filter.statuses.includes(job.status)) continue;
-        if (
-          filter.params &&
-          !Object.entries(filter.params).every(([k, v]) => same(job.params[k], v))
-        ) continue;
-        out.push(job);
+        if ((job.workspace ?? DEFAULT_WORKSPACE) === workspace) out.push(job);
       }
     }
     return out;
+  }
+
+  /** The job's key (a CASCADE workspace delete removes the item). */
+  static key(jobId: string) {
+    return jobKey(jobId);
+  }
+
+  /**
+   * Moves a job of `workspace` to the default workspace (SET_DEFAULT), whatever its status; a
+   * running worker keeps its lease. False when the job is gone or no longer in `workspace`.
+   */
+  async moveToDefault(jobId: string, workspace: string): Promise<boolean> {
+    const next = await this.transition(
+      jobId,
+      (j) => (j.workspace ?? DEFAULT_WORKSPACE) === workspace,
+      (j) => ({ ...j, workspace: undefined }),
+    );
+    return next !== undefined;
   }
 
   /** Records a new PENDING job in the current workspace; its lease starts expired + `graceMs`. */

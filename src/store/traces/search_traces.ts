@@ -79,7 +79,11 @@ export function searchRecord(r: TraceRecord): TraceSearchRecord & { record: Trac
     get assessments() {
       assessments ??= recordAssessments(r).map((a) => ({
         name: String(a.assessment_name ?? ""),
-        kind: a.expectation !== undefined ? "expectation" as const : "feedback" as const,
+        kind: a.expectation !== undefined
+          ? "expectation" as const
+          : a.issue !== undefined
+          ? "issue" as const
+          : "feedback" as const,
         value: assessmentValue(a),
         valid: a.valid !== false,
       }));

@@ -3,8 +3,9 @@
  * deletes every row of the workspace's root tables, and the ORM and foreign keys take their
  * children): registered models and prompts (versions, tags, aliases), experiments (runs with
  * params, metrics, tags, inputs and outputs; logged models; traces with spans and assessments;
- * scorers; issues), evaluation datasets (records, tags, links), webhooks and AI Gateway
- * configuration (secrets, model definitions, endpoints with bindings, budgets, guardrails) are
+ * scorers; issues), evaluation datasets (records, tags, links), webhooks, AI Gateway
+ * configuration (secrets, model definitions, endpoints with bindings, budgets, guardrails) and
+ * jobs (issue detection: a worker still running one loses it at its next heartbeat) are
  * **hard-deleted**,
  * not marked deleted. Artifacts are not touched (MLflow leaves them to `mlflow gc`; here
  * `deno task gc` finds no record for them, so they stay until removed by hand). With basic-auth,
@@ -24,7 +25,7 @@
  * 3. experiments: runs (metric history, trace links, partition, record last), logged models,
  *    scorers (id pointers, grants, partition), issues, grants, then traces, the experiment's
  *    partition and name guard, and the record last;
- * 4. evaluation datasets of the workspace (partition, record last);
+ * 4. evaluation datasets of the workspace (partition, record last), then its jobs (one item each);
  * 5. the workspace's roles and workspace-wide grants (before the workspace item, so a workspace
  *    created again under the name never inherits them);
  * 6. the workspace item, once its listings read empty (a resource created meanwhile is taken by
@@ -66,6 +67,7 @@ import {
 import { pooledMap } from "../../util/pool.ts";
 import { type Db, isConditionFailure, type RawItem, rawKey } from "../db.ts";
 import { isExperimentRecord } from "../experiments/experiment_item.ts";
+import { JobStore } from "../jobs/job_store.ts";
 import {
   deletePartition,
   hardDeleteExperiment,
@@ -82,6 +84,7 @@ export interface CascadeCounts {
   runs: number;
   loggedModels: number;
   datasets: number;
+  jobs: number;
   roles: number;
   items: number;
 }
@@ -267,6 +270,10 @@ async function cascadeOnce(db: Db, workspace: string, c: CascadeCounts): Promise
     c.items++;
   });
   c.datasets += datasets.length;
+
+  const jobs = await new JobStore(db).inWorkspace(workspace);
+  c.items += await deleteKeys(db, jobs.map((j) => rawKey(JobStore.key(j.job_id))));
+  c.jobs += jobs.length;
 }
 
 /**
@@ -316,6 +323,7 @@ export async function cascadeWorkspace(
     runs: 0,
     loggedModels: 0,
     datasets: 0,
+    jobs: 0,
     roles: 0,
     items: 0,
   };

@@ -5,9 +5,9 @@
  * (`Cannot delete workspace '<ws>': table '<table>' still contains <n> resource(s).`). Each table
  * is one listing: registered models and prompts (`RMS@<ws>`), experiments (`EXPS@<ws>`, records
  * only), evaluation datasets (`EDSS`, filtered on the workspace), webhooks (`WH@<ws>`) and AI
- * Gateway resources (`GW#<kind>@<ws>`, resource items only, not their name claims). Jobs and MCP
- * servers, which MLflow also counts, are not checked (no MCP servers here; jobs are not scoped by
- * workspace listings).
+ * Gateway resources (`GW#<kind>@<ws>`, resource items only, not their name claims) and jobs
+ * (the `JOBS` listing, filtered on the workspace). MCP servers, which MLflow also counts, do not
+ * exist here.
  *
  * @module
  */
@@ -25,6 +25,7 @@ import {
 import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import type { Db } from "../db.ts";
 import { isExperimentRecord } from "../experiments/experiment_item.ts";
+import { JobStore } from "../jobs/job_store.ts";
 
 /** The resource items (not name claims) of one AI Gateway partition of `ws`. */
 const gatewayCount = async (db: Db, kind: GatewayKind, ws: string) =>
@@ -78,6 +79,7 @@ const TABLES: { table: string; count: (db: Db, ws: string) => Promise<number> }[
   { table: "model_definitions", count: (db, ws) => gatewayCount(db, "MODELDEF", ws) },
   { table: "budget_policies", count: (db, ws) => gatewayCount(db, "BUDGET", ws) },
   { table: "guardrails", count: (db, ws) => gatewayCount(db, "GUARDRAIL", ws) },
+  { table: "jobs", count: async (db, ws) => (await new JobStore(db).inWorkspace(ws)).length },
 ];
 
 /** The first table still holding resources of `workspace`, or undefined when none does. */

@@ -7,7 +7,7 @@
  * guard deleted, the record re-keyed into the default listing), its tag items follow,
  * evaluation datasets drop their workspace, webhooks move to the default partition (put there,
  * then deleted here: a rerun after a failure moves the rest), and AI Gateway items are re-keyed
- * into the default workspace's partitions (`reassign_gateway.ts`). A name taken concurrently
+ * into the default workspace's partitions (`reassign_gateway.ts`), and jobs drop their workspace. A name taken concurrently
  * between the preflight and the move stops the reassignment with the same error; what moved stays
  * moved (rerun to finish).
  *
@@ -31,6 +31,7 @@ import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import { pooledMap } from "../../util/pool.ts";
 import { type Db, isConditionFailure, type RawItem, rawKey, toItem } from "../db.ts";
 import { isExperimentRecord } from "../experiments/experiment_item.ts";
+import { JobStore } from "../jobs/job_store.ts";
 import { gatewayNameConflicts, moveGatewayToDefault } from "./reassign_gateway.ts";
 
 interface Movable {
@@ -64,8 +65,8 @@ function guardKey(m: Movable, workspace: string) {
 }
 
 /**
- * Moves every experiment, registered model, dataset and webhook of `workspace`, and its AI Gateway
- * configuration (`reassign_gateway.ts`), to the default one.
+ * Moves every experiment, registered model, dataset, webhook and job of `workspace`, and its AI
+ * Gateway configuration (`reassign_gateway.ts`), to the default one.
  */
 export async function reassignToDefault(db: Db, workspace: string): Promise<void> {
   const experimentItems = await listing(db, experimentsGsi1Pk(workspace));
@@ -165,4 +166,9 @@ export async function reassignToDefault(db: Db, workspace: string): Promise<void
     await db.port.deleteItem({ TableName: db.table, Key: rawKey(webhookKey(id, workspace)) });
   });
   await moveGatewayToDefault(db, workspace, (line) => conflictError(workspace, [line]));
+  const jobs = new JobStore(db);
+  await pooledMap(
+    await jobs.inWorkspace(workspace),
+    (j) => jobs.moveToDefault(j.job_id, workspace),
+  );
 }

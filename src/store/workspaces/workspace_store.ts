@@ -149,7 +149,8 @@ export class WorkspaceStore {
 
   /**
    * Deletes a workspace. RESTRICT refuses while it holds registered models, experiments,
-   * evaluation datasets or webhooks (500 INVALID_STATE naming the first, as MLflow); SET_DEFAULT first moves them to the default workspace
+   * evaluation datasets, webhooks, AI Gateway configuration or jobs (500 INVALID_STATE naming the
+   * first, as MLflow); SET_DEFAULT first moves them to the default workspace
    * (`reassign.ts`); CASCADE first hard-deletes everything in it (`cascade.ts`; a failed CASCADE
    * is finished by the same request again). The workspace's roles and workspace-wide grants go
    * before the workspace item, whatever the mode (MLflow's auth app drops them after any delete).
