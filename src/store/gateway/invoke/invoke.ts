@@ -9,6 +9,7 @@
  * are not). An endpoint's guardrails (`guardrails.ts`) run before the provider call on chat
  * requests (unified and passthrough, streams included) and after it on non-streamed chat answers,
  * as in MLflow; their judges are chat calls through this invoker with guardrails bypassed.
+ * Budget policies (`budget_enforcement.ts`) are checked first and charged after a tracked call.
  *
  * @module
  */
@@ -22,6 +23,7 @@ import { createProvider, needsSsrfProtection, type ProviderPolicy } from "./rout
 import type { TraceStore } from "../../traces/trace_store.ts";
 import { aggregateChatChunks, type ProviderSpan, recordUsageTrace } from "./usage_trace.ts";
 import { type LoadedGuardrail, loadGuardrails, runGuardrails } from "./guardrails.ts";
+import { checkBudget, recordSpend } from "./budget_enforcement.ts";
 
 export { asGatewayError, GatewayHttpError } from "./gateway_http_error.ts";
 export type { Json } from "./payloads.ts";
@@ -74,9 +76,11 @@ function endpointOf(body: Json): string {
 export class GatewayInvoker {
   constructor(private readonly gw: GatewayStores, private readonly options: InvokerOptions) {}
 
-  /** The endpoint's configuration (MLflow's 404 for an unknown name). */
-  config(name: string): Promise<EndpointCallConfig> {
-    return resolveEndpointConfig(this.gw, name);
+  /** The endpoint's configuration (MLflow's 404 for an unknown name), its budgets checked. */
+  async config(name: string): Promise<EndpointCallConfig> {
+    const config = await resolveEndpointConfig(this.gw, name);
+    await checkBudget(this.gw, config);
+    return config;
   }
 
   /** The endpoint's guardrails; none on the judges' own (internal) calls. */
@@ -156,6 +160,7 @@ export class GatewayInvoker {
     try {
       const outputs = await run(provider);
       await recordUsageTrace(traces, { ...call, outputs, endMs: Date.now() });
+      await recordSpend(this.gw, config, spans);
       return outputs;
     } catch (e) {
       const error = e instanceof GatewayHttpError ? e.describe() : String((e as Error).message);
@@ -174,6 +179,7 @@ export class GatewayInvoker {
     if (!traces || !config.usage_tracking) return this.provider(config).chatStream(payload);
     const spans: ProviderSpan[] = [];
     const provider = this.provider(config, spans);
+    const gw = this.gw;
     return (async function* () {
       const startMs = Date.now();
       const call = {
@@ -197,6 +203,7 @@ export class GatewayInvoker {
       }
       const outputs = aggregateChatChunks(chunks);
       await recordUsageTrace(traces, { ...call, outputs, endMs: Date.now() });
+      await recordSpend(gw, config, spans);
     })();
   }
 
