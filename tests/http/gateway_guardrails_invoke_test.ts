@@ -153,3 +153,12 @@ run("an unreadable verdict fails the call rather than passing it", async (c, p) 
   assert.equal(res.status, 500);
   assert.equal(p.seen.filter((s) => s.path === "/v1/chat/completions").length, 0);
 });
+
+run("a SANITIZATION guardrail without a usable rewrite blocks as MLflow", async (c, p) => {
+  await setUp(c, p, { action: "SANITIZATION" });
+  p.answer("/judge/v1/chat/completions", verdict("no", "pii"));
+  assert.deepEqual((await ask(c)).json, {
+    detail: "Guardrail 'polite-guard' blocked: Sanitization requires an action_llm_url but " +
+      "none was configured.",
+  });
+});
