@@ -269,6 +269,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Rule>> = {
   "POST /mlflow/ui-telemetry": anyUser,
   "GET /mlflow/gateway-proxy": anyUser,
   "POST /mlflow/gateway-proxy": anyUser,
+  // Flask's 405 for the methods the proxy rule does not allow (nothing is read or forwarded).
+  "PUT /mlflow/gateway-proxy": anyUser,
+  "DELETE /mlflow/gateway-proxy": anyUser,
+  "PATCH /mlflow/gateway-proxy": anyUser,
   "GET /mlflow/assistant/config": anyUser,
   "GET /mlflow/assistant/providers": anyUser,
   "POST /mlflow/experiments/search-datasets": on("experiment_ids", "READ"),

@@ -341,6 +341,12 @@ def fake_provider():
             headers = {k.lower(): v for k, v in self.headers.items()}
             seen.append({"path": self.path, "headers": headers, "body": body})
             if self.path == "/v1/chat/completions":
+                # A judge asked about a message containing BLOCKME answers "no".
+                verdict = (
+                    '{"result": "no", "rationale": "It is rude."}'
+                    if "BLOCKME" in json.dumps(body)
+                    else '{"result": "yes", "rationale": "It says thanks."}'
+                )
                 answer = {
                     "id": "chatcmpl-compat",
                     "object": "chat.completion",
@@ -351,7 +357,7 @@ def fake_provider():
                             "index": 0,
                             "message": {
                                 "role": "assistant",
-                                "content": '{"result": "yes", "rationale": "It says thanks."}',
+                                "content": verdict,
                             },
                             "finish_reason": "stop",
                         }
@@ -501,3 +507,84 @@ def test_usage_tracking_records_a_trace_the_stock_client_reads(store, fake_provi
         {"role": "user", "content": "count my tokens"}
     ]
     assert trace.data.spans[1].span_type == "LLM"
+
+
+def test_a_guardrail_judge_runs_through_the_gateway_and_blocks(store, fake_provider):
+    import json
+
+    import requests
+    from mlflow.entities.gateway_guardrail import GuardrailAction, GuardrailStage
+    from mlflow.genai.judges import make_judge
+    from mlflow.genai.utils.gateway_utils import get_gateway_config
+
+    base_url, seen = fake_provider
+    judge_endpoint = _invocable_endpoint(store, base_url)
+    guarded = _invocable_endpoint(store, base_url)
+    judge = make_judge(
+        name="polite",
+        instructions="Is the request in {{ inputs }} polite? Answer yes or no.",
+        model=f"gateway:/{judge_endpoint}",
+        feedback_value_type=str,
+    )
+    experiment_id = MlflowClient().create_experiment(_unique("guard-invoke"))
+    version = store.register_scorer(experiment_id, "polite", json.dumps(judge.model_dump()))
+    guardrail = store.create_gateway_guardrail(
+        name=_unique("polite"),
+        scorer_id=version.scorer_id,
+        scorer_version=version.scorer_version,
+        stage=GuardrailStage.BEFORE,
+        action=GuardrailAction.VALIDATION,
+    )
+    endpoint = store.get_gateway_endpoint(name=guarded)
+    store.add_guardrail_to_endpoint(endpoint.endpoint_id, guardrail.guardrail_id)
+    config = get_gateway_config(guarded)
+
+    def ask(text):
+        return requests.post(
+            f"{config.api_base}chat/completions",
+            json={"model": guarded, "messages": [{"role": "user", "content": text}]},
+            timeout=30,
+        )
+
+    passed = ask("thank you")
+    assert passed.status_code == 200, passed.text
+    assert len(seen) == 2  # the judge's call, then the provider's
+    blocked = ask("BLOCKME")
+    assert blocked.status_code == 400
+    assert blocked.json() == {"detail": f"Guardrail '{guardrail.name}' blocked: It is rude."}
+    assert len(seen) == 3  # only the judge was asked
+
+
+def test_a_spent_endpoint_budget_rejects_with_mlflows_429(store, fake_provider, tracking_uri):
+    import requests
+    from mlflow.genai.utils.gateway_utils import get_gateway_config
+
+    base_url, seen = fake_provider
+    name = _invocable_endpoint(store, base_url, usage_tracking=True)
+    endpoint = store.get_gateway_endpoint(name=name)
+    # One call: 12 input and 9 output tokens of gpt-4o, $0.00012 at MLflow's catalog prices.
+    policy = store.create_budget_policy(
+        budget_unit=BudgetUnit.USD,
+        budget_amount=0.0001,
+        duration=BudgetDuration(unit=BudgetDurationUnit.DAYS, value=1),
+        target_scope=BudgetTargetScope.ENDPOINT,
+        budget_action=BudgetAction.REJECT,
+        target_value=endpoint.endpoint_id,
+    )
+    config = get_gateway_config(name)
+    body = {"model": name, "messages": [{"role": "user", "content": "hi"}]}
+    first = requests.post(f"{config.api_base}chat/completions", json=body, timeout=30)
+    assert first.status_code == 200
+    listed = requests.get(
+        f"{tracking_uri}/api/3.0/mlflow/gateway/budgets/windows", timeout=30
+    ).json()["windows"]
+    spend = {w["budget_policy_id"]: w.get("current_spend", 0) for w in listed}
+    assert abs(spend[policy.budget_policy_id] - 0.00012) < 1e-12
+    calls = len(seen)
+    second = requests.post(f"{config.api_base}chat/completions", json=body, timeout=30)
+    assert second.status_code == 429
+    assert second.json()["detail"].startswith(
+        "Budget limit exceeded. Limit: $0.00 USD per 1 day. Budget resets at "
+    )
+    assert len(seen) == calls
+    store.delete_budget_policy(policy.budget_policy_id)

@@ -8,6 +8,14 @@ import assert from "node:assert/strict";
 import { engineBackend } from "../support/backends.ts";
 import { withGateway } from "../store/gateway_support.ts";
 import { providerConfig } from "../../src/http/gateway/discovery_routes.ts";
+import {
+  ALLOW_DEFAULT_PASSPHRASE_ENV_VAR,
+  gatewayOptionsFromEnv,
+} from "../../src/http/gateway/gateway_options.ts";
+import {
+  KEK_PASSPHRASE_ENV_VAR,
+  MLFLOW_DEFAULT_KEK_PASSPHRASE,
+} from "../../src/store/gateway/secret_crypto.ts";
 
 interface Seen {
   method: string;
@@ -97,10 +105,75 @@ Deno.test("gateway-proxy without a target pretends an empty gateway", () =>
     assert.deepEqual((await c.raw("/ajax-api/2.0/mlflow/gateway-proxy")).json, { endpoints: [] });
   }));
 
+Deno.test("gateway-proxy answers other methods 405 as Flask does", () =>
+  withGateway(engineBackend, async (c) => {
+    for (const method of ["DELETE", "PUT", "PATCH"]) {
+      const res = await c.app.request("/ajax-api/2.0/mlflow/gateway-proxy", { method });
+      assert.equal(res.status, 405, method);
+      assert.match(await res.text(), /Method Not Allowed/);
+    }
+  }));
+
+Deno.test("secrets config reports MLflow's default-passphrase state", async () => {
+  await withGateway(engineBackend, async (c) => {
+    assert.deepEqual((await c.raw("/ajax-api/3.0/mlflow/gateway/secrets/config")).json, {
+      secrets_available: true,
+      using_default_passphrase: true,
+    });
+    // Without the operator's explicit opt-in no secret is stored under the public default key.
+    const created = await c.call("POST", "/gateway/secrets/create", {
+      secret_name: "k",
+      secret_value: { api_key: "sk-1" },
+      provider: "openai",
+    });
+    assert.equal(created.status, 501);
+  }, { passphrase: undefined, usingDefaultPassphrase: true });
+  await withGateway(engineBackend, async (c) => {
+    const created = await c.call("POST", "/gateway/secrets/create", {
+      secret_name: "k",
+      secret_value: { api_key: "sk-1" },
+      provider: "openai",
+    });
+    assert.equal(created.status, 200);
+    assert.equal(
+      (await c.raw("/ajax-api/3.0/mlflow/gateway/secrets/config")).json.using_default_passphrase,
+      true,
+    );
+  }, { passphrase: MLFLOW_DEFAULT_KEK_PASSPHRASE, usingDefaultPassphrase: true });
+});
+
+Deno.test("gateway options: the default passphrase only on explicit opt-in", () => {
+  const names = [KEK_PASSPHRASE_ENV_VAR, ALLOW_DEFAULT_PASSPHRASE_ENV_VAR];
+  const saved = names.map((n) => Deno.env.get(n));
+  try {
+    names.forEach((n) => Deno.env.delete(n));
+    let o = gatewayOptionsFromEnv();
+    assert.equal(o.passphrase, undefined);
+    assert.equal(o.usingDefaultPassphrase, true);
+    Deno.env.set(ALLOW_DEFAULT_PASSPHRASE_ENV_VAR, "true");
+    o = gatewayOptionsFromEnv();
+    assert.equal(o.passphrase, MLFLOW_DEFAULT_KEK_PASSPHRASE);
+    assert.equal(o.usingDefaultPassphrase, true);
+    Deno.env.set(KEK_PASSPHRASE_ENV_VAR, "operator-secret");
+    o = gatewayOptionsFromEnv();
+    assert.equal(o.passphrase, "operator-secret");
+    assert.equal(o.usingDefaultPassphrase, false);
+  } finally {
+    names.forEach((n, i) =>
+      saved[i] === undefined ? Deno.env.delete(n) : Deno.env.set(n, saved[i]!)
+    );
+  }
+});
+
 Deno.test("discovery routes and secrets config", () =>
   withGateway(engineBackend, async (c) => {
     const base = "/ajax-api/3.0/mlflow/gateway";
-    assert.deepEqual((await c.raw(`${base}/supported-providers`)).json, { providers: [] });
+    const providers = (await c.raw(`${base}/supported-providers`)).json.providers as string[];
+    assert.ok(providers.includes("openai") && providers.includes("anthropic"));
+    assert.ok(providers.includes("vertex_ai"), "vertex_ai-* variants consolidated");
+    assert.ok(!providers.some((p) => p.startsWith("vertex_ai-")));
+    assert.ok(!providers.includes("bedrock_converse"));
+    assert.deepEqual(providers, [...providers].sort());
     assert.deepEqual((await c.raw(`${base}/supported-models?provider=openai`)).json, {
       models: [],
     });

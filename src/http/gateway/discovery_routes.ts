@@ -1,7 +1,10 @@
 /**
  * The UI's gateway discovery routes (`ajax-api/3.0/mlflow/gateway/{supported-providers,
- * supported-models,provider-config}`), answered as an installed MLflow 3.17.2 answers them: its
- * wheel ships no model catalog, so there are no providers and no models; the provider
+ * supported-models,provider-config}`), answered as an installed MLflow 3.17.2 answers them: the
+ * providers are the provider files of the model catalog MLflow's wheel bundles
+ * (`catalog_providers.json`, names only: `vertex_ai-*` variants folded into `vertex_ai`,
+ * `bedrock_converse` left out, as MLflow's `get_all_providers`); the model listing itself is
+ * not shipped (no models); the provider
  * configuration (auth modes and their fields) comes from `provider_auth_modes.json`, a snapshot
  * of MLflow's `get_provider_config_response` for the providers with several auth modes, and
  * MLflow's single API-key mode for every other provider. `MLFLOW_GATEWAY_ALLOWED_PROVIDERS`
@@ -12,6 +15,7 @@
 import type { Hono } from "hono";
 import { invalidParameter } from "../../errors.ts";
 import catalog from "./provider_auth_modes.json" with { type: "json" };
+import catalogProviders from "./catalog_providers.json" with { type: "json" };
 
 const ALIASES: Record<string, string> = catalog.aliases;
 const AUTH_MODES: Record<string, unknown> = catalog.auth_modes;
@@ -67,10 +71,21 @@ export function providerConfig(provider: string | undefined): unknown {
   };
 }
 
+/** MLflow's `get_all_providers`, sorted as `_list_supported_providers` answers. */
+export function supportedProviders(): string[] {
+  const names = new Set<string>();
+  for (const p of catalogProviders.providers) {
+    if (p === "bedrock_converse") continue;
+    names.add(p === "vertex_ai" || p.startsWith("vertex_ai-") ? "vertex_ai" : p);
+  }
+  const allowed = allowedProviders();
+  return [...names].filter((p) => !allowed || allowed.has(normalize(p.toLowerCase()))).sort();
+}
+
 /** Mounts the discovery routes (ajax only, as in MLflow). */
 export function mountDiscoveryRoutes(app: Hono): void {
   const base = "/ajax-api/3.0/mlflow/gateway";
-  app.get(`${base}/supported-providers`, (c) => c.json({ providers: [] }));
+  app.get(`${base}/supported-providers`, (c) => c.json({ providers: supportedProviders() }));
   app.get(`${base}/supported-models`, (c) => c.json({ models: [] }));
   app.get(`${base}/provider-config`, (c) => c.json(providerConfig(c.req.query("provider"))));
 }

@@ -67,4 +67,12 @@ export function mountProxyRoute(app: Hono, target: string | undefined): void {
       `Deployments proxy request failed with error code ${res.status}. Error message: ${text}`,
     );
   });
+  // Flask's answer to any other method on a GET/POST rule.
+  app.on(["PUT", "DELETE", "PATCH"], "/ajax-api/2.0/mlflow/gateway-proxy", (c) =>
+    c.html(
+      "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n" +
+        "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n",
+      405,
+      { allow: "GET, HEAD, OPTIONS, POST" },
+    ));
 }

@@ -95,10 +95,15 @@ export function secretRoutes(secrets: SecretStore, options: GatewayOptions): Hon
   return app;
 }
 
-/** `GET ajax-api/3.0/mlflow/gateway/secrets/config` (MLflow's `_get_secrets_config`). */
+/**
+ * `GET ajax-api/3.0/mlflow/gateway/secrets/config` (MLflow's `_get_secrets_config`): secrets are
+ * always "available" and `using_default_passphrase` says whether no passphrase is configured,
+ * as MLflow answers (the UI then warns). Writing a secret without one still fails unless the
+ * operator opted in to MLflow's default key (see `gateway_options.ts`).
+ */
 export function secretsConfig(options: GatewayOptions) {
   return {
-    secrets_available: options.passphrase !== undefined,
-    using_default_passphrase: false,
+    secrets_available: true,
+    using_default_passphrase: options.usingDefaultPassphrase ?? options.passphrase === undefined,
   };
 }

@@ -1,8 +1,10 @@
 /**
  * AI Gateway budget policies (MLflow's `create/get/update/delete/list_budget_policies`) and their
  * current windows (`ListGatewayBudgetWindows`). A policy caps spend per fixed window, aligned as
- * MLflow aligns it (`mlflow/gateway/budget_tracker`). This server records no gateway spend (it
- * does not serve `/gateway/*` invocations), so every window's `current_spend` is 0.
+ * MLflow aligns it (`mlflow/gateway/budget_tracker`). The spend of a policy's current window is
+ * kept in the policy's item (`spend_window_start`, `spend_usd`; a later window starts from 0),
+ * added to after each priced gateway call (`invoke/budget_enforcement.ts`), so it is shared by
+ * every server process and survives restarts (MLflow rebuilds it from trace costs).
  *
  * @module
  */
@@ -38,11 +40,35 @@ export interface BudgetPolicyWire {
   target_value?: string;
 }
 
-interface BudgetItem extends Stored, Omit<BudgetPolicyWire, "budget_policy_id"> {}
+interface BudgetItem extends Stored, Omit<BudgetPolicyWire, "budget_policy_id"> {
+  /** Start (epoch ms) of the window `spend_usd` belongs to. */
+  spend_window_start?: number;
+  spend_usd?: number;
+}
 
 function wire(b: BudgetItem): BudgetPolicyWire {
-  const { id, rev: _rev, ...rest } = b;
+  const { id, rev: _rev, spend_window_start: _s, spend_usd: _u, ...rest } = b;
   return { budget_policy_id: id, ...rest };
+}
+
+/** A policy's current window and its spend. */
+export interface BudgetWindowState {
+  policy: BudgetPolicyWire;
+  start: number;
+  end: number;
+  spend: number;
+}
+
+/** The spend recorded for the window starting at `start`. */
+function spendIn(b: BudgetItem, start: number): number {
+  return b.spend_window_start === start ? b.spend_usd ?? 0 : 0;
+}
+
+/** MLflow's `_policy_applies` for a call on `endpointId` (policies are per workspace here). */
+function applies(b: BudgetItem, endpointId: string, username?: string): boolean {
+  if (b.target_scope === "ENDPOINT") return b.target_value === endpointId;
+  if (b.target_scope === "USER") return username !== undefined && b.target_value === username;
+  return true;
 }
 
 /** MLflow's `_validate_budget_target_scope`. */
@@ -175,7 +201,7 @@ export class BudgetStore {
     };
   }
 
-  /** The current window of every policy (no recorded spend: 0). */
+  /** The current window of every policy with its recorded spend. */
   async windows(now = nowMs()) {
     return (await this.items.list()).map((b) => {
       const w = budgetWindow(b.duration, now);
@@ -183,8 +209,35 @@ export class BudgetStore {
         budget_policy_id: b.id,
         window_start_ms: w.start,
         window_end_ms: w.end,
-        current_spend: 0,
+        current_spend: spendIn(b, w.start),
       };
     });
+  }
+
+  /** MLflow's `should_reject_request`: the first REJECT policy whose window is spent. */
+  async rejecting(
+    endpointId: string,
+    username?: string,
+    now = nowMs(),
+  ): Promise<BudgetWindowState | undefined> {
+    for (const b of await this.items.list()) {
+      if (b.budget_action !== "REJECT" || !applies(b, endpointId, username)) continue;
+      const w = budgetWindow(b.duration, now);
+      const spend = spendIn(b, w.start);
+      if (spend >= b.budget_amount) return { policy: wire(b), ...w, spend };
+    }
+    return undefined;
+  }
+
+  /** MLflow's `record_cost`: adds `usd` to the current window of every applying policy. */
+  async recordSpend(endpointId: string, usd: number, username?: string, now = nowMs()) {
+    if (!(usd > 0)) return;
+    for (const b of await this.items.list()) {
+      if (!applies(b, endpointId, username)) continue;
+      await this.items.update(b.id, (cur) => {
+        const w = budgetWindow(cur.duration, now);
+        return { ...cur, spend_window_start: w.start, spend_usd: spendIn(cur, w.start) + usd };
+      });
+    }
   }
 }

@@ -7,7 +7,8 @@
  * the KEK. Only the sealed forms and a masked copy are ever stored; the plaintext is returned
  * by {@link openSecret} alone, for the outbound provider call.
  *
- * Unlike MLflow, there is no built-in default passphrase: without one, writing a secret fails
+ * Unlike MLflow, the built-in default passphrase is not used unless the operator opts in
+ * (`MLFLOW_GATEWAY_ALLOW_DEFAULT_PASSPHRASE=true`): without a passphrase, writing a secret fails
  * with a clear message instead of encrypting under a publicly known key.
  *
  * @module
@@ -16,6 +17,9 @@ import { MlflowError } from "../../errors.ts";
 
 /** MLflow's environment variable for the KEK passphrase. */
 export const KEK_PASSPHRASE_ENV_VAR = "MLFLOW_CRYPTO_KEK_PASSPHRASE";
+
+/** MLflow's public `DEFAULT_KEK_PASSPHRASE` (`mlflow/utils/crypto.py`), used only on opt-in. */
+export const MLFLOW_DEFAULT_KEK_PASSPHRASE = "mlflow-default-kek-passphrase-for-development-only";
 
 /** The message when secrets are written on a server without a passphrase. */
 export const NO_PASSPHRASE_MESSAGE = `AI Gateway secrets are unavailable: the server has no ` +

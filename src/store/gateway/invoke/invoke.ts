@@ -6,9 +6,10 @@
  * `MlflowError` that `asGatewayError` turns into one).
  *
  * With usage tracking on, each call is recorded as a trace (`usage_trace.ts`; passthrough streams
- * are not). Not done here, as MLflow does: budget enforcement (MLflow prices each call from its
- * traces). An endpoint with guardrails refuses invocation (501) rather than skipping
- * them.
+ * are not). An endpoint's guardrails (`guardrails.ts`) run before the provider call on chat
+ * requests (unified and passthrough, streams included) and after it on non-streamed chat answers,
+ * as in MLflow; their judges are chat calls through this invoker with guardrails bypassed.
+ * Budget policies (`budget_enforcement.ts`) are checked first and charged after a tracked call.
  *
  * @module
  */
@@ -21,6 +22,8 @@ import type { PassthroughAction, PassthroughResult, Provider } from "./provider.
 import { createProvider, needsSsrfProtection, type ProviderPolicy } from "./routing.ts";
 import type { TraceStore } from "../../traces/trace_store.ts";
 import { aggregateChatChunks, type ProviderSpan, recordUsageTrace } from "./usage_trace.ts";
+import { type LoadedGuardrail, loadGuardrails, runGuardrails } from "./guardrails.ts";
+import { checkBudget, recordSpend } from "./budget_enforcement.ts";
 
 export { asGatewayError, GatewayHttpError } from "./gateway_http_error.ts";
 export type { Json } from "./payloads.ts";
@@ -73,17 +76,53 @@ function endpointOf(body: Json): string {
 export class GatewayInvoker {
   constructor(private readonly gw: GatewayStores, private readonly options: InvokerOptions) {}
 
-  /** The endpoint's configuration (MLflow's 404 for an unknown name). */
+  /** The endpoint's configuration (MLflow's 404 for an unknown name), its budgets checked. */
   async config(name: string): Promise<EndpointCallConfig> {
     const config = await resolveEndpointConfig(this.gw, name);
-    if (config.guardrail_count) {
-      throw new GatewayHttpError(
-        501,
-        `Endpoint '${name}' has guardrails, which this server's AI Gateway does not run; ` +
-          "remove them to invoke the endpoint.",
-      );
-    }
+    await checkBudget(this.gw, config);
     return config;
+  }
+
+  /** The endpoint's guardrails; none on the judges' own (internal) calls. */
+  private async guardrails(
+    config: EndpointCallConfig,
+    bypass: boolean,
+  ): Promise<LoadedGuardrail[]> {
+    if (bypass || !config.guardrail_count) return [];
+    return await loadGuardrails(this.gw, config.endpoint_id);
+  }
+
+  /** A judge's or sanitizer's chat call: this gateway, guardrails bypassed. */
+  private readonly internalChat = async (endpoint: string, payload: Json): Promise<Json> => {
+    const r = await this.chatCompletions({ ...payload, model: endpoint }, {}, true);
+    if ("json" in r) return r.json;
+    throw new GatewayHttpError(500, "Unexpected stream");
+  };
+
+  /** Pre-call guardrails, the call, post-call guardrails (a non-streamed chat). */
+  private async guardedChat(
+    guards: LoadedGuardrail[],
+    config: EndpointCallConfig,
+    payload: Json,
+    headers: Record<string, string>,
+    call: (p: Provider, request: Json) => Promise<Json> = (p, r) => p.chat(r),
+  ): Promise<Json> {
+    return await this.traced(config, "unified/chat", payload, headers, async (p) => {
+      const request = await runGuardrails(guards, "BEFORE", payload, this.internalChat);
+      const answer = await call(p, request);
+      return await runGuardrails(guards, "AFTER", request, this.internalChat, answer);
+    });
+  }
+
+  /** A chat stream after its pre-call guardrails (post-call ones do not run on streams). */
+  private async guardedStream(
+    guards: LoadedGuardrail[],
+    config: EndpointCallConfig,
+    payload: Json,
+    headers: Record<string, string>,
+  ): Promise<InvokeResult> {
+    const request = await runGuardrails(guards, "BEFORE", payload, this.internalChat);
+    return { stream: this.tracedStream(config, request, headers) };
   }
 
   /** The provider of a resolved endpoint; `spans` collects its attempts for the usage trace. */
@@ -121,6 +160,7 @@ export class GatewayInvoker {
     try {
       const outputs = await run(provider);
       await recordUsageTrace(traces, { ...call, outputs, endMs: Date.now() });
+      await recordSpend(this.gw, config, spans);
       return outputs;
     } catch (e) {
       const error = e instanceof GatewayHttpError ? e.describe() : String((e as Error).message);
@@ -139,6 +179,7 @@ export class GatewayInvoker {
     if (!traces || !config.usage_tracking) return this.provider(config).chatStream(payload);
     const spans: ProviderSpan[] = [];
     const provider = this.provider(config, spans);
+    const gw = this.gw;
     return (async function* () {
       const startMs = Date.now();
       const call = {
@@ -162,6 +203,7 @@ export class GatewayInvoker {
       }
       const outputs = aggregateChatChunks(chunks);
       await recordUsageTrace(traces, { ...call, outputs, endMs: Date.now() });
+      await recordSpend(gw, config, spans);
     })();
   }
 
@@ -174,10 +216,9 @@ export class GatewayInvoker {
     const config = await this.config(name);
     if ("messages" in body) {
       const payload = chatPayload(body);
-      if (payload.stream) return { stream: this.tracedStream(config, payload, headers) };
-      return {
-        json: await this.traced(config, "unified/chat", payload, headers, (p) => p.chat(payload)),
-      };
+      const guards = await this.guardrails(config, false);
+      if (payload.stream) return await this.guardedStream(guards, config, payload, headers);
+      return { json: await this.guardedChat(guards, config, payload, headers) };
     }
     if ("input" in body) {
       const payload = embeddingsPayload(body);
@@ -201,16 +242,16 @@ export class GatewayInvoker {
   async chatCompletions(
     input: Json,
     headers: Record<string, string> = {},
+    bypassGuardrails = false,
   ): Promise<InvokeResult> {
     const body = { ...input };
     const name = endpointOf(body);
     const config = await this.config(name);
+    const guards = await this.guardrails(config, bypassGuardrails);
     this.provider(config); // MLflow builds the provider (and fails) before checking the payload
     const payload = chatPayload(body);
-    if (payload.stream) return { stream: this.tracedStream(config, payload, headers) };
-    return {
-      json: await this.traced(config, "unified/chat", payload, headers, (p) => p.chat(payload)),
-    };
+    if (payload.stream) return await this.guardedStream(guards, config, payload, headers);
+    return { json: await this.guardedChat(guards, config, payload, headers) };
   }
 
   /** `GET /gateway/mlflow/v1/models`: every endpoint as an OpenAI model, by name. */
@@ -248,19 +289,24 @@ export class GatewayInvoker {
     const name = endpointOf(body);
     const config = await this.config(name);
     const provider = this.provider(config);
+    const guards = await this.guardrails(config, false);
+    const chat = this.internalChat;
     if (action !== "openai_embeddings" && body.stream) {
       return {
         raw: (async function* () {
-          const r: PassthroughResult = await provider.passthrough(action, body, headers);
+          const request = await runGuardrails(guards, "BEFORE", body, chat);
+          const r: PassthroughResult = await provider.passthrough(action, request, headers);
           if (Symbol.asyncIterator in r) yield* r as AsyncIterable<string>;
           else yield `data: ${JSON.stringify(r)}\n\n`;
         })(),
       };
     }
     const json = await this.traced(config, REQUEST_TYPES[action], body, headers, async (p) => {
-      const r = await p.passthrough(action, body, headers);
+      const request = await runGuardrails(guards, "BEFORE", body, chat);
+      const r = await p.passthrough(action, request, headers);
       if (Symbol.asyncIterator in r) throw new GatewayHttpError(500, "Unexpected stream");
-      return r as Json;
+      if (action === "openai_embeddings") return r as Json;
+      return await runGuardrails(guards, "AFTER", request, chat, r as Json);
     });
     return { json };
   }
