@@ -2,13 +2,12 @@ import assert from "node:assert/strict";
 import { MlflowError } from "../errors.ts";
 import { type SpanClause, spansMatch } from "./traces_span_filter.ts";
 import {
-  orderKeeps,
   parseTraceFilter,
-  parseTraceOrderBy,
   spanClausesNeedingRows,
   traceMatcher,
   type TraceSearchRecord,
 } from "./traces_filter.ts";
+import { orderKeeps, parseTraceOrderBy } from "./traces_order.ts";
 
 const rec = (over: Partial<TraceSearchRecord> = {}): TraceSearchRecord => ({
   trace_id: "tr-1",

@@ -18,15 +18,17 @@ import { queryPages } from "../../dynamo/query_pages.ts";
 import { pooledMap } from "../../util/pool.ts";
 import { decodeOptionalPageToken, encodePageToken } from "../../search/page_token.ts";
 import {
-  isDefaultOrder,
-  orderKeeps,
   parseTraceFilter,
-  parseTraceOrderBy,
   spanClausesNeedingRows,
-  traceComparator,
   traceMatcher,
   type TraceSearchRecord,
 } from "../../search/traces_filter.ts";
+import {
+  isDefaultOrder,
+  orderKeeps,
+  parseTraceOrderBy,
+  traceComparator,
+} from "../../search/traces_order.ts";
 import type { SpanSpill } from "./span_spill.ts";
 import { spanFilter } from "./span_rows.ts";
 import { type Db, type RawItem, rawKey } from "../db.ts";
