@@ -96,9 +96,10 @@ Deno.test("experiment delete and restore whose answer was lost do not answer 404
     await assert.rejects(s.experiments.restore(id), /No Experiment/);
   }));
 
-Deno.test("createRun whose conditional put answer was lost returns the run", () =>
+Deno.test("createRun whose conditional write answer was lost returns the run", () =>
   withStores(async ({ engine, s }) => {
-    engine.faults.inject({ op: "putItem", error: "timeout", after: true });
+    // The record and its "not yet indexed" item go in one transaction (metric index).
+    engine.faults.inject({ op: "transactWriteItems", error: "timeout", after: true });
     const run = await s.runs.create({ experimentId: "0", runName: "r" });
     assert.equal(engine.faults.pending, 0);
     const read = await s.runs.get(run.info.runId);
