@@ -28,9 +28,8 @@ import {
   validateComparison,
 } from "./filter_syntax.ts";
 import { type Node, nodeText } from "./grouping.ts";
-import { parseOrderByString } from "./order_syntax.ts";
-import { reprStr, reprStrSet } from "./py_repr.ts";
-import { compareText, sqlILike, sqlLike } from "./sql_values.ts";
+import { reprStrSet } from "./py_repr.ts";
+import { sqlILike, sqlLike } from "./sql_values.ts";
 import { needsSpanContent, type SpanClause, validateSpanClause } from "./traces_span_filter.ts";
 
 /** What a trace filter reads. */
