@@ -56,7 +56,10 @@ async function seed(s: AuthApp, ws: string, tag: string) {
   return { E, R, M, T };
 }
 
-const loc = (id: string) => ({ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: id } });
+const loc = (id: string) => ({
+  type: "MLFLOW_EXPERIMENT",
+  mlflow_experiment: { experiment_id: id },
+});
 
 Deno.test("with basic-auth and workspaces, searches drop another workspace's ids; dataset searches refuse them", async () => {
   const s = await authApp({ ini: INI, args: ["--enable-workspaces"] });
@@ -99,9 +102,15 @@ Deno.test("with basic-auth and workspaces, searches drop another workspace's ids
     }
 
     // The dataset searches: the admin gets the dropping answer; bob gets MLflow's 403.
-    const summaries = await s.call(ADMIN, "POST", `/ajax-api/2.0/mlflow/experiments/search-datasets`, {
-      experiment_ids: both,
-    }, WS("default"));
+    const summaries = await s.call(
+      ADMIN,
+      "POST",
+      `/ajax-api/2.0/mlflow/experiments/search-datasets`,
+      {
+        experiment_ids: both,
+      },
+      WS("default"),
+    );
     assert.equal(summaries.status, 200);
     assert.deepEqual(
       (summaries.body as any).dataset_summaries.map((d: any) => d.name),
@@ -135,9 +144,15 @@ Deno.test("with basic-auth and workspaces, searches drop another workspace's ids
     }, WS("default"));
     assert.equal(own.status, 200, JSON.stringify(own.body));
     assert.deepEqual((own.body as any).datasets.map((d: any) => d.name), ["ds-mine"]);
-    const ownSummaries = await s.call(BOB, "POST", `/ajax-api/2.0/mlflow/experiments/search-datasets`, {
-      experiment_ids: [mine.E],
-    }, WS("default"));
+    const ownSummaries = await s.call(
+      BOB,
+      "POST",
+      `/ajax-api/2.0/mlflow/experiments/search-datasets`,
+      {
+        experiment_ids: [mine.E],
+      },
+      WS("default"),
+    );
     assert.equal(ownSummaries.status, 200, JSON.stringify(ownSummaries.body));
   } finally {
     await s.close();

@@ -67,7 +67,8 @@ export async function traceFilterCorrelation(
   const base = traceMatcher(parseTraceFilter(baseFilter));
   const m1 = traceMatcher(parseTraceFilter(filter1));
   const m2 = traceMatcher(parseTraceFilter(filter2));
-  const records = (await readAllTraces(db, await keepVisible(visible, experimentIds))).map(searchRecord).filter(base);
+  const visibleIds = await keepVisible(visible, experimentIds);
+  const records = (await readAllTraces(db, visibleIds)).map(searchRecord).filter(base);
   let f1 = 0;
   let f2 = 0;
   let joint = 0;
