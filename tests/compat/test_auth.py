@@ -173,6 +173,47 @@ def test_read_grant_reads_but_cannot_write_and_search_is_filtered(auth_uri: str,
     tracking.delete_experiment(own)
 
 
+def test_trace_and_logged_model_searches_with_an_unreadable_experiment(
+    auth_uri: str, as_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow 3.17.2 (docs/workspaces.md, "Searches over several experiments"): a logged-model
+    search naming an unreadable experiment drops it (its rows are filtered); a trace search naming
+    one is refused with 403 (READ on every experiment named), through ``mlflow.search_traces``."""
+    from mlflow.entities.trace_location import MlflowExperimentLocation
+
+    monkeypatch.setenv("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
+    mlflow.tracing.reset()
+    as_user(ADMIN, ADMIN_PASSWORD)
+    admin_client = get_auth_client(auth_uri)
+    reader = _name("reader")
+    admin_client.create_user(reader, "reader-password-1")
+    tracking = mlflow.MlflowClient(auth_uri)
+    shared = tracking.create_experiment(_name("shared"))
+    hidden = tracking.create_experiment(_name("hidden"))
+    models = {e: tracking.create_logged_model(e, name="lm").model_id for e in (shared, hidden)}
+    admin_client.grant_user_permission(reader, "experiment", shared, "READ")
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(auth_uri)
+    try:
+        traces = {}
+        for e in (shared, hidden):
+            with mlflow.start_span("step", trace_destination=MlflowExperimentLocation(e)):
+                pass
+            traces[e] = mlflow.get_last_active_trace_id()
+
+        as_user(reader, "reader-password-1")
+        found = tracking.search_logged_models([shared, hidden])
+        assert [m.model_id for m in found] == [models[shared]]
+        assert list(tracking.search_logged_models([hidden])) == []
+        own = mlflow.search_traces(locations=[shared], return_type="list")
+        assert [t.info.trace_id for t in own] == [traces[shared]]
+        with pytest.raises(MlflowException) as denied:
+            mlflow.search_traces(locations=[shared, hidden], return_type="list")
+        assert "403" in str(denied.value) or "Permission denied" in str(denied.value)
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
 def test_auth_service_client_roles(auth_uri: str, as_user) -> None:
     """The stock client's role (RBAC) methods, and a role grant doing what a direct one does."""
     as_user(ADMIN, ADMIN_PASSWORD)

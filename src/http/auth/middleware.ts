@@ -6,8 +6,9 @@
  *    with `WWW-Authenticate: Basic realm="mlflow"` (MLflow's body and header);
  * 2. admins pass; a served route without an entry is 403 for everyone else (unknown paths still
  *    reach the 404 the client's fallbacks rely on);
- * 3. the rule's resource level is checked (403 `Permission denied`), or, for a `drop` rule, the
- *    experiments below it leave the request (`drop_unreadable.ts`);
+ * 3. the rule's resource level is checked (403 `Permission denied`), or, for a `drop` rule (the
+ *    searches MLflow narrows instead of refusing), the request's read test is set
+ *    (`src/http/visibility.ts`): the search's store skips the experiments the caller cannot read;
  * 4. after a success: the creator of an experiment or registered model gets MANAGE on it, renaming
  *    or deleting a registered model moves or removes its grants, and searches answer only what
  *    the caller may read.
@@ -23,7 +24,7 @@ import type { Access } from "./access.ts";
 import type { Locator, Params } from "./locate.ts";
 import { afterSuccess } from "./after.ts";
 import { roleRouteAllowed } from "./role_guard.ts";
-import { dropUnreadable } from "./drop_unreadable.ts";
+import { limitVisibility } from "../visibility.ts";
 import { type ReadGate, setReadGate } from "../read_gate.ts";
 import type { Refetch } from "./search_filter.ts";
 
@@ -106,7 +107,7 @@ export function authGuard(deps: GuardDeps): MiddlewareHandler {
     const params: Params = queryOnly(rule) ? c.req.query() : needsParams ? await rawMessage(c) : {};
     if (!user.is_admin) {
       if (rule.kind === "resource" && rule.drop) {
-        await dropUnreadable(c, deps.access, user, params);
+        limitVisibility(c, "grants", (id) => deps.access.can(user, "experiment", id, "READ"));
       } else if (!(await allowed(deps, user, rule, params, path, c.req.raw.headers))) {
         return forbidden();
       }

@@ -17,6 +17,7 @@ import {
 import { type DatasetStore, datasetWire } from "../../store/datasets/dataset_store.ts";
 import { pythonJsonDumps } from "../../util/python_json.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
+import { visibleExperiments } from "../visibility.ts";
 import { int64, list, parseRequest, str } from "../request.ts";
 
 function parseJsonText(text: string, name: string): unknown {
@@ -78,6 +79,7 @@ export function datasetRoutes(datasets: DatasetStore): Hono {
       maxResults: req.max_results || undefined,
       orderBy: req.order_by,
       pageToken: req.page_token || undefined,
+      visible: visibleExperiments(c),
     });
     return mlflowJson({ datasets: nonEmpty(res.datasets), next_page_token: res.nextPageToken });
   };

@@ -16,6 +16,7 @@ import { searchLoggedModels } from "../../store/logged_models/search_logged_mode
 import type { Stores } from "../../store/stores.ts";
 import { invalidParameter, MlflowError } from "../../errors.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
+import { visibleExperiments } from "../visibility.ts";
 import { mountMlflow } from "../mount.ts";
 import { bool, int64, list, missingParameter, parseRequest, requireString } from "../request.ts";
 import { downloadModelArtifact, listModelArtifacts } from "./artifacts.ts";
@@ -113,6 +114,7 @@ export function loggedModelRoutes(stores: Stores, options: LoggedModelRouteOptio
     }
     const page = await searchLoggedModels(stores.db, {
       experimentIds: req.experiment_ids,
+      visible: visibleExperiments(c),
       filter: req.filter || undefined,
       datasets: (req.datasets ?? []).map((d) => ({
         datasetName: d.dataset_name ?? "",

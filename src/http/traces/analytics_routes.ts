@@ -16,6 +16,7 @@ import {
   type TraceMetricsQuery,
 } from "../../store/traces/trace_metrics.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
+import { visibleExperiments } from "../visibility.ts";
 import { double, int64, list, parseRequest, protoEnum, requireString } from "../request.ts";
 
 /** `QueryTraceMetrics.max_results` default. */
@@ -69,6 +70,7 @@ export function analyticsRoutes(stores: Stores, traces: TraceStore): Hono {
       ...(req.start_time_ms !== undefined ? { startTimeMs: req.start_time_ms } : {}),
       ...(req.end_time_ms !== undefined ? { endTimeMs: req.end_time_ms } : {}),
       maxResults: req.max_results || METRICS_MAX_RESULTS,
+      visible: visibleExperiments(c),
     };
     const points = await queryTraceMetrics(stores.db, query, traces.options.spill);
     return mlflowJson({ data_points: nonEmpty(points) });
@@ -91,6 +93,7 @@ export function analyticsRoutes(stores: Stores, traces: TraceStore): Hono {
       requireString(req.filter_string1, "filter_string1"),
       requireString(req.filter_string2, "filter_string2"),
       req.base_filter || undefined,
+      visibleExperiments(c),
     );
     return mlflowJson(result);
   });

@@ -23,6 +23,7 @@ import {
 } from "../../store/traces/trace_record.ts";
 import { TraceStore } from "../../store/traces/trace_store.ts";
 import { mlflowJson, nonEmpty } from "../json.ts";
+import { visibleExperiments } from "../visibility.ts";
 import { bool, int64, list, parseRequest, requireString, str, validate } from "../request.ts";
 import { attachment } from "../artifacts/responses.ts";
 import { jsonObjectBody } from "./body.ts";
@@ -130,6 +131,7 @@ export function traceRoutesV3(stores: Stores, traces: TraceStore): Hono {
       .filter((id): id is string => !!id);
     const page = await searchTraces(stores.db, {
       experimentIds,
+      visible: visibleExperiments(c),
       filter: req.filter || undefined,
       maxResults: searchMax(req.max_results),
       orderBy: req.order_by ?? [],
@@ -369,6 +371,7 @@ export function traceRoutesV2(stores: Stores, traces: TraceStore): Hono {
     );
     const page = await searchTraces(stores.db, {
       experimentIds: req.experiment_ids ?? [],
+      visible: visibleExperiments(c),
       filter: req.filter || undefined,
       maxResults: searchMax(req.max_results),
       orderBy: req.order_by ?? [],

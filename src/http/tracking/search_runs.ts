@@ -16,6 +16,8 @@ import {
 import { int64, invalidValue, list, parseRequest, protoEnum } from "../request.ts";
 import { compileRunSearch } from "./search_compile.ts";
 import { runJson } from "./wire.ts";
+import { visibleExperiments } from "../visibility.ts";
+import type { VisibleExperiments } from "../../store/visible_experiments.ts";
 
 const MAX_RESULTS_CAP = 50000;
 const VIEW_TYPES = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"] as const;
@@ -34,7 +36,7 @@ export function searchRunsRoute(app: Hono, stores: Stores): void {
         page_token: z.string().optional(),
       }),
     );
-    return mlflowJson(await searchRunsPage(stores, req));
+    return mlflowJson(await searchRunsPage(stores, req, visibleExperiments(c)));
   });
 }
 
@@ -48,8 +50,15 @@ export interface SearchRunsRequest {
   page_token?: string;
 }
 
-/** One page of `runs/search` in MLflow's JSON shape. */
-export async function searchRunsPage(stores: Stores, req: SearchRunsRequest) {
+/**
+ * One page of `runs/search` in MLflow's JSON shape; `visible` (the request's, see
+ * `src/http/visibility.ts`) narrows the experiments searched.
+ */
+export async function searchRunsPage(
+  stores: Stores,
+  req: SearchRunsRequest,
+  visible?: VisibleExperiments,
+) {
   const maxResults = req.max_results ?? 1000;
   if (maxResults < 0 || maxResults > MAX_RESULTS_CAP) {
     throw invalidParameter(invalidValue("max_results", maxResults));
@@ -70,6 +79,7 @@ export async function searchRunsPage(stores: Stores, req: SearchRunsRequest) {
   if (experimentIds.length === 0 || maxResults === 0) return {};
   const result = await searchRuns(stores.runs, {
     experimentIds,
+    ...(visible ? { visible } : {}),
     viewType,
     maxResults,
     ...compiled,

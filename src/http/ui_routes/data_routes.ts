@@ -27,6 +27,8 @@ import { fileResponse } from "../artifacts/responses.ts";
 import { mlflowJson } from "../json.ts";
 import { list, missingParameter, parseRequest } from "../request.ts";
 import { compileRunSearch } from "../tracking/search_compile.ts";
+import { visibleExperiments } from "../visibility.ts";
+import type { VisibleExperiments } from "../../store/visible_experiments.ts";
 
 /** What the routes need. */
 export interface DataRouteDeps {
@@ -47,6 +49,7 @@ const DATASET_CONTEXT_TAG = "mlflow.data.context";
 export async function datasetSummaries(
   stores: Stores,
   ids: string[],
+  visible?: VisibleExperiments,
 ): Promise<Record<string, string | undefined>[]> {
   if (ids.length === 0) {
     throw invalidParameter("SearchDatasets request must specify at least one experiment_id.");
@@ -60,6 +63,7 @@ export async function datasetSummaries(
   // Every run of the experiments (deleted ones too: their inputs are still logged in MLflow).
   const found = await searchRuns(stores.runs, {
     experimentIds: ids,
+    ...(visible ? { visible } : {}),
     viewType: "ALL",
     maxResults: Number.MAX_SAFE_INTEGER,
     ...compileRunSearch("", []),
@@ -87,7 +91,11 @@ export function mountDataRoutes(app: Hono, deps: DataRouteDeps): void {
 
   app.post("/ajax-api/2.0/mlflow/experiments/search-datasets", async (c) => {
     const req = await parseRequest(c, z.object({ experiment_ids: list(z.string()).optional() }));
-    const summaries = await datasetSummaries(stores, req.experiment_ids ?? []);
+    const summaries = await datasetSummaries(
+      stores,
+      req.experiment_ids ?? [],
+      visibleExperiments(c),
+    );
     return mlflowJson(summaries.length > 0 ? { dataset_summaries: summaries } : {});
   });
 

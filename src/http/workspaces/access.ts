@@ -8,7 +8,12 @@
  * - `GET /workspaces`: only the workspaces the user may see;
  * - creating an experiment, a registered model (prompts too) or an AI Gateway secret, or an AI
  *   Gateway endpoint that names no model definition: 403 unless the user may create in the
- *   request's workspace.
+ *   request's workspace;
+ * - the dataset searches (`experiments/search-datasets`, `datasets/search`): 403 when they name an
+ *   experiment that is not in the request's workspace (another workspace's, or none), as MLflow's
+ *   `validate_can_search_datasets` / `validate_can_search_evaluation_datasets` resolve each
+ *   experiment's workspace first and deny what they cannot find there (the other searches leave
+ *   such ids to their stores, which drop them: `src/http/visibility.ts`).
  *
  * Resource levels (READ, EDIT, ...) are resolved by the auth layer's `Access.permission`.
  *
@@ -50,6 +55,25 @@ const CREATES = new Set([
   "POST /mlflow/gateway/secrets/create",
 ]);
 
+/** The dataset searches that check every named experiment in the request's workspace. */
+const DATASET_SEARCHES = new Set([
+  "POST /mlflow/experiments/search-datasets",
+  "POST /mlflow/datasets/search",
+  "GET /mlflow/datasets/search",
+]);
+
+/** The `experiment_ids` a dataset search names (JSON body, else the query string). */
+async function namedExperiments(c: Context): Promise<string[]> {
+  if (c.req.method === "GET") return c.req.queries("experiment_ids") ?? [];
+  try {
+    const ids = (await rawMessage(c)).experiment_ids;
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+  } catch (e) {
+    if (e instanceof MlflowError) return []; // the handler answers the bad input
+    throw e;
+  }
+}
+
 async function filterList(c: Context, visible: (name: string) => Promise<boolean>): Promise<void> {
   if (c.res.status !== 200) return;
   const json = await c.res.clone().json() as { workspaces?: { name: string }[] };
@@ -64,7 +88,12 @@ async function filterList(c: Context, visible: (name: string) => Promise<boolean
 }
 
 /** The guard; install after the auth guard (it reads the authenticated user). */
-export function workspaceAccessGuard(access: Access, staticPrefix: string): MiddlewareHandler {
+export function workspaceAccessGuard(
+  access: Access,
+  staticPrefix: string,
+  /** The workspace of an experiment, or `null` when there is none with that id. */
+  experimentWorkspace: (id: string) => Promise<string | null>,
+): MiddlewareHandler {
   return async (c, next) => {
     const user = authUser(c);
     if (!user || user.is_admin) return await next();
@@ -82,6 +111,13 @@ export function workspaceAccessGuard(access: Access, staticPrefix: string): Midd
       const here = currentWorkspace();
       if (!canCreateInWorkspace(access.config, here, await access.workspaceGrant(user))) {
         return forbidden();
+      }
+      return await next();
+    }
+    if (DATASET_SEARCHES.has(c.req.method === "HEAD" ? `GET ${path}` : key)) {
+      const here = currentWorkspace();
+      for (const id of await namedExperiments(c)) {
+        if ((await experimentWorkspace(id)) !== here) return forbidden();
       }
       return await next();
     }

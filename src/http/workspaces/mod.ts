@@ -13,6 +13,7 @@ import { workspaceScopeGuard } from "./scope_guard.ts";
 import { workspaceRoutes } from "./routes.ts";
 import { workspaceAccessGuard } from "./access.ts";
 import type { Access } from "../auth/access.ts";
+import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 
 /** Installs the resolver on `root` (call before the auth guard). */
 export function installWorkspaceResolver(root: Hono, stores: Stores, enabled: boolean): void {
@@ -31,7 +32,13 @@ export function installWorkspaceScope(
   access?: Access,
 ): void {
   if (!enabled) return;
-  if (access) root.use("*", workspaceAccessGuard(access, staticPrefix));
+  if (access) {
+    const experimentWorkspace = async (id: string) => {
+      const e = await stores.experiments.findInAnyWorkspace(id, false);
+      return e ? e.workspace ?? DEFAULT_WORKSPACE : null;
+    };
+    root.use("*", workspaceAccessGuard(access, staticPrefix, experimentWorkspace));
+  }
   root.use("*", workspaceScopeGuard(stores, staticPrefix));
 }
 

@@ -9,18 +9,16 @@
  *
  * Searches over several experiments (runs, logged models, traces, trace metrics, datasets) are
  * not refused: MLflow's workspace-aware store drops the ids of other workspaces
- * (`_filter_experiment_ids`) and answers for the rest. The guard does the same by rewriting the
- * request before the handler reads it: those ids leave `experiment_ids` (and a trace search's
- * `locations`); when none is left, one id that no experiment has ({@link NO_EXPERIMENT}) stands
- * in, so the handler answers as for an unknown experiment (an empty page), never as for a
- * search that names no experiment (which would list every dataset of the workspace).
+ * (`_filter_experiment_ids`) and answers for the rest. The guard leaves them to the handler and
+ * only sets the request's workspace test (`src/http/visibility.ts`), which the search stores
+ * apply to the ids they were given before reading anything (`src/store/visible_experiments.ts`).
  *
  * An experiment's workspace is cached for a few seconds per replica: one Query per experiment,
  * not per request.
  *
  * @module
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { MlflowError, notFound } from "../../errors.ts";
 import { findRoute, normalizePath, requirements, type Via } from "../../auth/route_permissions.ts";
 import type { Stores } from "../../store/stores.ts";
@@ -31,7 +29,7 @@ import {
   workspacesActive,
 } from "../../util/workspace_context.ts";
 import { rawMessage } from "../request.ts";
-import { readJsonText, replaceJsonText } from "../middleware/body_limit.ts";
+import { limitVisibility } from "../visibility.ts";
 import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
 
@@ -105,13 +103,7 @@ function hidden(via: Via, params: Params, path: string, experimentId: string): M
   }
 }
 
-/**
- * An experiment id no experiment ever gets (int64's largest; the id counter starts at 0): it
- * stands in for a list whose every id belonged to another workspace.
- */
-export const NO_EXPERIMENT = "9223372036854775807";
-
-/** Searches whose experiment ids of other workspaces are dropped (MLflow), not refused. */
+/** Searches whose experiment ids of other workspaces their stores drop (MLflow), not refused. */
 const SEARCHES = new Set([
   "POST /mlflow/runs/search",
   "POST /mlflow/logged-models/search",
@@ -123,50 +115,6 @@ const SEARCHES = new Set([
   "POST /mlflow/datasets/search",
   "GET /mlflow/datasets/search",
 ]);
-
-function locationId(l: unknown): string | undefined {
-  const e = (l as { mlflow_experiment?: { experiment_id?: unknown } } | null)?.mlflow_experiment;
-  return e && typeof e.experiment_id === "string" ? e.experiment_id : undefined;
-}
-
-/**
- * Drops the experiment ids in `foreign` from the request's `experiment_ids` and `locations`
- * (query string for GET, JSON body otherwise), standing {@link NO_EXPERIMENT} in for an
- * emptied list.
- */
-async function dropForeign(c: Context, foreign: Set<string>): Promise<void> {
-  if (c.req.method === "GET") {
-    const url = new URL(c.req.url);
-    const ids = url.searchParams.getAll("experiment_ids");
-    const kept = ids.filter((id) => !foreign.has(id));
-    url.searchParams.delete("experiment_ids");
-    for (const id of kept.length > 0 ? kept : [NO_EXPERIMENT]) {
-      url.searchParams.append("experiment_ids", id);
-    }
-    c.req.raw = new Request(url, { method: "GET", headers: c.req.raw.headers });
-    return;
-  }
-  let parsed: unknown = JSON.parse(await readJsonText(c));
-  if (typeof parsed === "string") parsed = JSON.parse(parsed); // encoded twice (MLflow takes it)
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return;
-  const body = parsed as Record<string, unknown>;
-  let emptied = false;
-  if (Array.isArray(body.experiment_ids)) {
-    const kept = body.experiment_ids.filter((id) => !foreign.has(String(id)));
-    emptied ||= kept.length === 0 && body.experiment_ids.length > 0;
-    body.experiment_ids = kept.length > 0 ? kept : [NO_EXPERIMENT];
-  }
-  if (Array.isArray(body.locations)) {
-    const before = body.locations.length;
-    const kept = body.locations.filter((l) => !foreign.has(locationId(l) ?? ""));
-    emptied ||= kept.length === 0 && before > 0;
-    body.locations = kept.length > 0 || !emptied ? kept : [{
-      type: "MLFLOW_EXPERIMENT",
-      mlflow_experiment: { experiment_id: NO_EXPERIMENT },
-    }];
-  }
-  replaceJsonText(c, JSON.stringify(body));
-}
 
 /** The guard; a no-op unless the request runs with workspaces on. */
 export function workspaceScopeGuard(stores: Stores, staticPrefix: string): MiddlewareHandler {
@@ -210,11 +158,20 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       },
       registeredModel: (name) => prev ? prev.registeredModel(name) : Promise.resolve(true),
     });
+    // A search reads only the request's workspace's experiments (unknown ids pass: not found).
+    const here = currentWorkspace();
+    limitVisibility(c, "workspace", async (id) => {
+      const ws = await experimentWorkspace(id);
+      return ws === null || ws === here;
+    });
     const path = normalizePath(c.req.path, staticPrefix);
     const route = findRoute(c.req.method, path);
     const rule = route?.rule;
     if (rule?.kind !== "resource") return await next();
     if (FILTERED_BY_HANDLER.has(`${c.req.method} ${route!.pattern}`)) return await next();
+    if (SEARCHES.has(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${path}`)) {
+      return await next();
+    }
     const queryOnly = rule.via === "artifact_path" || rule.query === true;
     let params: Params;
     try {
@@ -223,11 +180,8 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       if (e instanceof MlflowError) return await next(); // the handler answers the bad input
       throw e;
     }
-    const here = currentWorkspace();
-    // The experiments of other workspaces the request names, and the first of them with its via.
+    // The first experiment of another workspace the request names, with its via.
     const foreignIn = async (message: Params) => {
-      const ids = new Set<string>();
-      let first: { via: Via; id: string } | undefined;
       for (const { via } of requirements(rule)) {
         if (SCOPED_BY_KEY.has(via)) continue;
         let targets;
@@ -241,21 +195,13 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
           if (t.type !== "experiment" || t.id === "*") continue;
           const ws = await experimentWorkspace(t.id);
           if (ws === null || ws === here) continue;
-          ids.add(t.id);
-          first ??= { via, id: t.id };
+          return { via, id: t.id };
         }
       }
-      return { ids, first };
+      return undefined;
     };
     const found = await foreignIn(params);
-    if (found.first) {
-      const refuse = hidden(found.first.via, params, path, found.first.id);
-      if (!SEARCHES.has(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${path}`)) throw refuse;
-      await dropForeign(c, found.ids);
-      // Whatever the rewrite could not reach (ids given another way) is refused as before.
-      const again = await foreignIn(queryOnly ? c.req.query() : await rawMessage(c));
-      if (again.first) throw refuse;
-    }
+    if (found) throw hidden(found.via, params, path, found.id);
     await next();
   };
 }

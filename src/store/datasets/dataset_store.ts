@@ -28,6 +28,7 @@ import {
 } from "../../search/datasets_filter.ts";
 import { pythonJsonDumps } from "../../util/python_json.ts";
 import { type Db, fromItem, nowMs, rawKey, toItem } from "../db.ts";
+import { keepVisible, type VisibleExperiments } from "../visible_experiments.ts";
 import {
   currentWorkspace,
   DEFAULT_WORKSPACE,
@@ -297,6 +298,8 @@ export class DatasetStore {
     maxResults?: number;
     orderBy?: string[];
     pageToken?: string;
+    /** The experiments the request may read: the others are skipped unread. */
+    visible?: VisibleExperiments;
   }): Promise<{ datasets: DatasetWire[]; nextPageToken?: string }> {
     const max = opts.maxResults ?? DEFAULT_MAX_RESULTS;
     if (!Number.isInteger(max) || max <= 0 || max > MAX_RESULTS_LIMIT) {
@@ -307,8 +310,9 @@ export class DatasetStore {
     const order = parseDatasetOrderBy(opts.orderBy);
     let ids: Set<string> | undefined;
     if (opts.experimentIds && opts.experimentIds.length > 0) {
+      // Every named experiment invisible: an empty answer, never "no experiment named".
       ids = new Set();
-      for (const e of opts.experimentIds) {
+      for (const e of await keepVisible(opts.visible, opts.experimentIds)) {
         const links = await queryAll(this.db.port, {
           TableName: this.db.table,
           IndexName: GSI1,

@@ -21,6 +21,7 @@
 import { GSI1, loggedModelsGsi1Pk } from "../../keys/key_schema.ts";
 import { queryAll } from "../../dynamo/batch.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { keepVisible, type VisibleExperiments } from "../visible_experiments.ts";
 import { invalidParameter } from "../../errors.ts";
 import {
   decodePageToken,
@@ -54,6 +55,8 @@ export interface SearchLoggedModelsInput {
   orderBy?: LoggedModelOrderBy[];
   maxResults?: number;
   pageToken?: string;
+  /** The experiments the request may read: the others are skipped unread. */
+  visible?: VisibleExperiments;
 }
 
 /** A page of results. */
@@ -122,7 +125,8 @@ export async function searchLoggedModels(
   };
   const cursor = input.pageToken ? decodePageToken<Cursor>(input.pageToken, query) : undefined;
 
-  const pages = await pooledMap(experimentIds, (id) =>
+  const visibleIds = await keepVisible(input.visible, experimentIds);
+  const pages = await pooledMap(visibleIds, (id) =>
     queryAll(db.port, {
       TableName: db.table,
       IndexName: GSI1,

@@ -23,6 +23,7 @@
  * @module
  */
 import { pooledMap } from "../../util/pool.ts";
+import { keepVisible, type VisibleExperiments } from "../visible_experiments.ts";
 import { experimentKey, RUN_SHARDS, runsGsi1Pk } from "../../keys/key_schema.ts";
 import { batchGetAll, queryAll } from "../../dynamo/batch.ts";
 import { GSI1 } from "../../keys/key_schema.ts";
@@ -72,6 +73,8 @@ export interface MetricOrder {
 /** A compiled search. */
 export interface RunSearchQuery {
   experimentIds: string[];
+  /** The experiments the request may read: the others are skipped unread. */
+  visible?: VisibleExperiments;
   viewType: ViewType;
   maxResults: number;
   predicate: (r: RunSearchRecord) => boolean;
@@ -100,10 +103,12 @@ export interface RunSearchPage {
 /** Runs one search; returns the page and whether more rows follow. */
 export async function searchRuns(runs: RunStore, q: RunSearchQuery): Promise<RunSearchPage> {
   const { db } = runs;
+  const ids = await keepVisible(q.visible, [...new Set(q.experimentIds)]);
+  if (ids.length === 0) return { runs: [], hasMore: false };
   const expItems = await batchGetAll(
     db.port,
     db.table,
-    [...new Set(q.experimentIds)].map((id) => rawKey(experimentKey(id))),
+    ids.map((id) => rawKey(experimentKey(id))),
   );
   const experiments = new Map(expItems.map((i) => {
     const e = experimentFromItem(i);

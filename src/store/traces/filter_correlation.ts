@@ -8,6 +8,7 @@
  */
 import { parseTraceFilter, traceMatcher } from "../../search/traces_filter.ts";
 import type { Db } from "../db.ts";
+import { keepVisible, type VisibleExperiments } from "../visible_experiments.ts";
 import { readAllTraces, searchRecord } from "./search_traces.ts";
 
 const JEFFREYS_PRIOR = 0.5;
@@ -61,11 +62,13 @@ export async function traceFilterCorrelation(
   filter1: string,
   filter2: string,
   baseFilter?: string,
+  visible?: VisibleExperiments,
 ): Promise<CorrelationResult> {
   const base = traceMatcher(parseTraceFilter(baseFilter));
   const m1 = traceMatcher(parseTraceFilter(filter1));
   const m2 = traceMatcher(parseTraceFilter(filter2));
-  const records = (await readAllTraces(db, experimentIds)).map(searchRecord).filter(base);
+  const visibleIds = await keepVisible(visible, experimentIds);
+  const records = (await readAllTraces(db, visibleIds)).map(searchRecord).filter(base);
   let f1 = 0;
   let f2 = 0;
   let joint = 0;

@@ -16,6 +16,7 @@ import { runTracesPk, TRACE_SHARDS, traceInfoKey } from "../../keys/key_schema.t
 import { batchGetAll, queryAll } from "../../dynamo/batch.ts";
 import { queryPages } from "../../dynamo/query_pages.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { keepVisible, type VisibleExperiments } from "../visible_experiments.ts";
 import { decodeOptionalPageToken, encodePageToken } from "../../search/page_token.ts";
 import {
   parseTraceFilter,
@@ -49,6 +50,8 @@ export interface SearchTracesInput {
   pageToken?: string;
   /** Where spans too big for an item live (read by span-content filters). */
   spill?: SpanSpill;
+  /** The experiments the request may read: the others are skipped unread. */
+  visible?: VisibleExperiments;
 }
 
 /** A page of results. */
@@ -173,16 +176,24 @@ class ShardCursor {
 }
 
 /** Searches traces. */
-export async function searchTraces(db: Db, input: SearchTracesInput): Promise<SearchTracesPage> {
-  const clauses = parseTraceFilter(input.filter);
-  const order = parseTraceOrderBy(input.orderBy);
+export async function searchTraces(
+  db: Db,
+  request: SearchTracesInput,
+): Promise<SearchTracesPage> {
+  const clauses = parseTraceFilter(request.filter);
+  const order = parseTraceOrderBy(request.orderBy);
   const matches = traceMatcher(clauses);
   // Span clauses the record's facets cannot answer: read the spans of the traces that pass.
-  const spansOk = spanFilter(db, spanClausesNeedingRows(clauses), input.spill);
+  const spansOk = spanFilter(db, spanClausesNeedingRows(clauses), request.spill);
+  // The page token keeps the ids as requested; the search reads the visible ones only.
   const query = {
-    e: [...input.experimentIds].sort(),
-    f: input.filter ?? "",
-    o: input.orderBy,
+    e: [...request.experimentIds].sort(),
+    f: request.filter ?? "",
+    o: request.orderBy,
+  };
+  const input = {
+    ...request,
+    experimentIds: await keepVisible(request.visible, request.experimentIds),
   };
   const max = input.maxResults;
   if (max <= 0 || input.experimentIds.length === 0) return { traces: [] };

@@ -15,6 +15,7 @@ import { GSI1, TRACE_SHARDS, traceGsi1SkAtOrBefore, tracesGsi1Pk } from "../../k
 import { queryPages } from "../../dynamo/query_pages.ts";
 import { invalidParameter } from "../../errors.ts";
 import { pooledMap } from "../../util/pool.ts";
+import { keepVisible, type VisibleExperiments } from "../visible_experiments.ts";
 import type { Db } from "../db.ts";
 import { pyFloat } from "./otlp_values.ts";
 import { spanFilter, type SpanRow, spanRows } from "./span_metrics.ts";
@@ -38,6 +39,8 @@ export interface MetricAggregation {
 /** A `QueryTraceMetrics` request. */
 export interface TraceMetricsQuery {
   experimentIds: string[];
+  /** The experiments the request may read: the others are skipped unread. */
+  visible?: VisibleExperiments;
   viewType: "TRACES" | "SPANS" | "ASSESSMENTS";
   metricName: string;
   aggregations: MetricAggregation[];
@@ -360,7 +363,10 @@ export async function queryTraceMetrics(
     if (parsed.on === "trace") traceFilters.push(parsed.test);
     else assessmentFilters.push(parsed.test);
   }
-  const records = (await readTraces(db, q)).filter((r) => traceFilters.every((f) => f(r)));
+  const experimentIds = await keepVisible(q.visible, q.experimentIds);
+  if (experimentIds.length === 0) return [];
+  const records = (await readTraces(db, { ...q, experimentIds }))
+    .filter((r) => traceFilters.every((f) => f(r)));
   const rows = q.viewType === "TRACES"
     ? traceRows(records, q.metricName)
     : q.viewType === "ASSESSMENTS"
