@@ -41,10 +41,15 @@ async function pagedRead(s: Stores, runId: string, key: string) {
   return { cost, points, pages };
 }
 
-/** Logs as a user would, then waits the settle time and for the compaction it started. */
-async function settle(s: Stores): Promise<void> {
+/**
+ * Waits as a user would (the settle time), then for the compaction still running if any;
+ * prints when the compaction was done, counted from the end of logging.
+ */
+async function settle(s: Stores, label: string): Promise<void> {
+  const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   await compactionIdle(s.db);
+  console.log(`[${label}] compacted ${(performance.now() - t0).toFixed(0)} ms after logging`);
 }
 
 for (const backend of testBackends()) {
@@ -66,7 +71,7 @@ for (const backend of testBackends()) {
         }));
         await logBatch(s.runs, runId, { metrics, params: [], tags: [] });
       }, WRITERS);
-      await settle(s);
+      await settle(s, backend.name);
       const { cost, points, pages } = await pagedRead(s, runId, "loss");
       assert.equal(points.length, 50_000);
       assert.deepEqual(points.map((p) => p.step), points.map((_, i) => i));
@@ -99,7 +104,7 @@ for (const backend of testBackends()) {
         }));
         await logBatch(s.runs, runId, { metrics, params: [], tags: [] });
       }, WRITERS);
-      await settle(s);
+      await settle(s, backend.name);
       const { cost, points } = await pagedRead(s, runId, "metric_name_3");
       assert.equal(points.length, steps);
       assert.deepEqual(points.map((p) => p.step), points.map((_, i) => i));
