@@ -9,8 +9,8 @@
  * appended since (so what a run logged last is compacted a moment after it stops, before a
  * user reads it, and small tails are not cut into tiny chunks); or a history read met a raw tail
  * of {@link COMPACT_TAIL_CHUNKS} or more (a restart, another server's writes, data written before
- * compaction existed). Idle runs are found by one unreferenced timer per table, armed only while
- * some run has appended since the last sweep (it never keeps the process alive). Bounds: at most
+ * compaction existed). Idle runs are found by one unreferenced timer per table (it never keeps the
+ * process alive), armed only while some run holds enough to compact. Bounds: at most
  * {@link WORKERS} runs compacted at once per table, at most {@link QUEUE_LIMIT} runs waiting
  * (more are dropped: their next write or read queues them again), at most
  * {@link ROUNDS_PER_TURN} rounds of ≤ 1 MB per turn before the run goes to the back of the
@@ -43,13 +43,16 @@ interface Appended {
   points: number;
   /** `Date.now()` of the last append. */
   at: number;
-  /** True once an idle sweep saw the run idle below the idle minimums. */
-  swept: boolean;
 }
+
+/** True when an idle run holding `a` is worth compacting. */
+const enoughForIdle = (a: Appended) => a.chunks >= IDLE_MIN_CHUNKS || a.points >= IDLE_MIN_POINTS;
 
 interface TableState {
   db: Db;
   appended: Map<string, Appended>;
+  /** Runs of `appended` holding enough to compact once idle. */
+  due: Set<string>;
   /** The idle sweep's timer, while one is armed. */
   timer?: ReturnType<typeof setTimeout>;
   /** Resolved after each idle sweep ({@link compactionSettled}). */
@@ -75,6 +78,7 @@ function stateFor(db: Db): TableState {
     s = {
       db,
       appended: new Map(),
+      due: new Set(),
       swept: [],
       queue: new Set(),
       running: new Set(),
@@ -99,20 +103,33 @@ export function noteAppended(db: Db, runId: string, points = 1): void {
     chunks: (before?.chunks ?? 0) + 1,
     points: (before?.points ?? 0) + points,
     at: Date.now(),
-    swept: false,
   };
   if (now.chunks >= COMPACT_AFTER_CHUNKS) return enqueue(s, runId);
-  if (s.appended.size >= COUNTED_LIMIT) s.appended.delete(s.appended.keys().next().value!);
+  if (s.appended.size >= COUNTED_LIMIT) forget(s, s.appended.keys().next().value!);
   s.appended.set(runId, now);
-  if (s.enabled) armSweep(s, IDLE_MS);
+  if (!s.enabled || !enoughForIdle(now)) return;
+  s.due.add(runId);
+  armSweep(s, IDLE_MS);
+}
+
+/** Stops counting `runId` (compacted, or the oldest of too many); no sweep without a due run. */
+function forget(s: TableState, runId: string): void {
+  s.appended.delete(runId);
+  if (s.due.delete(runId) && s.due.size === 0) cancelSweep(s);
 }
 
 function armSweep(s: TableState, delay: number): void {
   if (s.timer !== undefined) return;
   const timer = setTimeout(() => sweep(s), delay);
-  Deno.unrefTimer(timer);
+  holdsProcess(timer, false);
   s.timer = timer;
   armed.add(s);
+}
+
+/** Node's timers (what `setTimeout` is once `node:` modules are loaded) or the web's. */
+function holdsProcess(timer: ReturnType<typeof setTimeout>, hold: boolean): void {
+  if (typeof timer === "number") hold ? Deno.refTimer(timer) : Deno.unrefTimer(timer);
+  else hold ? timer.ref() : timer.unref();
 }
 
 /** Queues the runs idle for {@link IDLE_MS} that hold enough raw points; re-arms if needed. */
@@ -121,12 +138,10 @@ function sweep(s: TableState): void {
   armed.delete(s);
   const now = Date.now();
   let next = Infinity;
-  for (const [runId, a] of [...s.appended]) {
-    if (a.swept) continue;
-    const idleAt = a.at + IDLE_MS;
-    if (idleAt > now) next = Math.min(next, idleAt - now);
-    else if (a.chunks >= IDLE_MIN_CHUNKS || a.points >= IDLE_MIN_POINTS) enqueue(s, runId);
-    else a.swept = true;
+  for (const runId of [...s.due]) {
+    const idleAt = s.appended.get(runId)!.at + IDLE_MS;
+    if (idleAt <= now) enqueue(s, runId);
+    else next = Math.min(next, idleAt - now);
   }
   if (Number.isFinite(next) && s.enabled) armSweep(s, next);
   for (const resolve of s.swept.splice(0)) resolve();
@@ -158,7 +173,10 @@ function cancelSweep(s: TableState): void {
  */
 export async function compactionSettled(db: Db): Promise<void> {
   const s = stateFor(db);
-  while (s.timer !== undefined) await new Promise<void>((resolve) => s.swept.push(resolve));
+  while (s.timer !== undefined) {
+    holdsProcess(s.timer, true); // someone waits for it
+    await new Promise<void>((resolve) => s.swept.push(resolve));
+  }
   await idle(s);
 }
 
@@ -186,7 +204,7 @@ function idle(s: TableState): Promise<void> {
 }
 
 function enqueue(s: TableState, runId: string): void {
-  s.appended.delete(runId);
+  forget(s, runId);
   if (!s.enabled || s.running.has(runId) || s.queue.has(runId)) return;
   if (s.queue.size >= QUEUE_LIMIT) return;
   s.queue.add(runId);
