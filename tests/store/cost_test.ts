@@ -7,7 +7,10 @@ import { createEngine, type Engine } from "../../src/engine/mod.ts";
 import { ensureTable } from "../../src/dynamo/table.ts";
 import { retryingPort } from "../../src/dynamo/retry.ts";
 import { readHistory } from "../../src/store/metrics/metric_history.ts";
-import { compactionIdle } from "../../src/store/metrics/compaction_scheduler.ts";
+import {
+  compactionSettled,
+  setAutoCompaction,
+} from "../../src/store/metrics/compaction_scheduler.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
 import { ACTIVE_RUN_TTL_MS } from "../../src/store/runs/run_store.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
@@ -53,6 +56,7 @@ Deno.test("a 10-key log-batch on a run with 100 metric keys costs at most 0.2 WC
 Deno.test("a 1000-point log-batch costs at most 0.05 WCU per point", async () => {
   const { engine, s } = await setup();
   try {
+    setAutoCompaction(s.db, false); // only logging's cost
     const runId = (await s.runs.create({})).info.runId;
     const names = keys("metric", 10);
     const metrics = Array.from({ length: 1000 }, (_, i) => ({
@@ -83,7 +87,7 @@ Deno.test("reading a 100k-point history costs at most 1 RCU per 100 points", asy
       }));
       await logBatch(s.runs, runId, { metrics, params: [], tags: [] });
     }
-    await compactionIdle(s.db); // the background compaction that logging queued
+    await compactionSettled(s.db); // the compaction that logging going idle queued
     engine.stats.reset();
     const { metrics } = await readHistory(s.db, runId, "loss", Infinity);
     const total = metrics.length;

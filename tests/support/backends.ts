@@ -28,7 +28,10 @@ import type { DynamoPort } from "../../src/dynamo/port.ts";
 import { sdkPort } from "../../src/dynamo/sdk_port.ts";
 import { ensureTable } from "../../src/dynamo/table.ts";
 import { createEngine } from "../../src/engine/mod.ts";
-import { allCompactionsIdle } from "../../src/store/metrics/compaction_scheduler.ts";
+import {
+  allCompactionsIdle,
+  cancelIdleSweeps,
+} from "../../src/store/metrics/compaction_scheduler.ts";
 import { LOCAL_CLIENT_CONFIG } from "./dynamodb_local.ts";
 
 /** A fresh table on a backend, and how to get rid of it. */
@@ -67,6 +70,7 @@ async function freshTable(port: DynamoPort): Promise<TestTable> {
     tableName,
     async cleanup() {
       try {
+        cancelIdleSweeps(); // no idle-time compaction of this table after it is gone
         await allCompactionsIdle(); // background history compaction queued by the test
         await port.deleteTable({ TableName: tableName });
       } catch (e) {

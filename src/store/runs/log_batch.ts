@@ -129,6 +129,6 @@ export async function writeMetrics(
   registered?: Set<string>,
 ): Promise<void> {
   await Promise.all([appendChunk(db, runId, metrics), appendModelMetrics(db, runId, metrics)]);
-  noteAppended(db, runId); // may queue a background compaction; never waits for it
+  noteAppended(db, runId, metrics.length); // may queue a background compaction; never waits
   await writeLatest(db, runId, metrics, registered);
 }
