@@ -130,6 +130,25 @@ Deno.test("span clauses must hold for one span; content and attributes match its
   assert.ok(traceMatcher(parseTraceFilter("trace.text LIKE '%zzz%'"))(rec()));
 });
 
+Deno.test("RLIKE is Python's re.search on trace columns, tags and span columns alike", () => {
+  const m = (f: string) => traceMatcher(parseTraceFilter(f))(rec());
+  const rows = [{ name: "Retrieve", type: "LLM", status: "OK", content: "{}" }];
+  const spans = (f: string) =>
+    spansMatch(rows, parseTraceFilter(f).filter((c) => c.kind === "span") as SpanClause[]);
+  // A pattern Python's `re` refuses matches nothing (MLflow's SQLite REGEXP), it is no error.
+  assert.equal(m("trace.status RLIKE '['"), false);
+  assert.equal(m("tags.team RLIKE '['"), false);
+  assert.equal(m("span.name RLIKE '['"), false);
+  assert.equal(spans("span.name RLIKE '(' AND span.type = 'LLM'"), false);
+  // Python syntax, case-sensitive unless the pattern says otherwise.
+  assert.ok(m("trace.status RLIKE '(?P<s>O)K'"));
+  assert.ok(!m("trace.status RLIKE 'ok'") && m("trace.status RLIKE '(?i)ok'"));
+  assert.ok(m("tags.team RLIKE '\\Aa\\Z'"));
+  assert.ok(m("span.name RLIKE '(?P<x>re)trieve$'"));
+  assert.ok(spans("span.name RLIKE '(?P<x>Re)trieve$' AND span.type = 'LLM'"));
+  assert.ok(!spans("span.name RLIKE 'retrieve' AND span.type = 'LLM'"));
+});
+
 Deno.test("trace order_by adds MLflow's tie-breakers; tags and metadata join", () => {
   assert.deepEqual(parseTraceOrderBy([]), [
     { kind: "attribute", key: "timestamp_ms", ascending: false },
