@@ -30,6 +30,7 @@ import {
   validateComparison,
 } from "./filter_syntax.ts";
 import { type Node, nodeText } from "./grouping.ts";
+import { pythonJsonDumps } from "../util/python_json.ts";
 import { reprStrSet } from "./py_repr.ts";
 import { needsSpanContent, type SpanClause, validateSpanClause } from "./traces_span_filter.ts";
 
@@ -371,9 +372,20 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
       const n = typeof v === "boolean" ? Number(v) : Number(v);
       return typeof v !== "string" && !Number.isNaN(n) && sqlCompare(n, c.comparator, c.value);
     }
-    const text = typeof v === "string" ? v : JSON.stringify(v);
-    return sqlCompare(text, c.comparator, c.value);
+    return assessmentTextMatches(pythonJsonDumps(v), c.comparator, c.value);
   });
+}
+
+/**
+ * The SQL store keeps an assessment value as its `json.dumps` text and compares that text
+ * (`_get_sql_json_comparison_func`): `=`/`!=` accept the filter value as written or as JSON
+ * (`'yes'` finds the string `"yes"`, `'true'` the boolean), the pattern comparators see the
+ * JSON text itself (a string keeps its quotes).
+ */
+function assessmentTextMatches(json: string, cmp: Comparator, value: TraceClause["value"]) {
+  if (cmp !== "=" && cmp !== "!=") return sqlCompare(json, cmp, value);
+  const equal = sqlCompare(json, "=", value) || sqlCompare(json, "=", pythonJsonDumps(value));
+  return cmp === "=" ? equal : !equal;
 }
 
 /**

@@ -149,6 +149,25 @@ Deno.test("RLIKE is Python's re.search on trace columns, tags and span columns a
   assert.ok(!spans("span.name RLIKE 'retrieve' AND span.type = 'LLM'"));
 });
 
+Deno.test("assessment values compare as the JSON text MLflow stores (json.dumps)", () => {
+  const r = rec({
+    assessments: [
+      { name: "q", kind: "feedback", value: "yes", valid: true },
+      { name: "b", kind: "feedback", value: true, valid: true },
+      { name: "d", kind: "expectation", value: { a: 1 }, valid: true },
+    ],
+  });
+  const m = (f: string) => traceMatcher(parseTraceFilter(f))(r);
+  // Measured on MLflow 3.17.2 (SQLite): `=`/`!=` take the value or its JSON form, the
+  // pattern comparators see the JSON text (a string keeps its quotes).
+  assert.ok(m("feedback.q = 'yes'") && m("feedback.q != 'no'") && !m("feedback.q != 'yes'"));
+  assert.ok(!m("feedback.q LIKE 'ye%'") && m("feedback.q LIKE '%ye%'"));
+  assert.ok(!m("feedback.q RLIKE '^yes$'") && m("feedback.q RLIKE 'yes'"));
+  assert.ok(m(`feedback.q ILIKE '"YES"'`));
+  assert.ok(m("feedback.b = 'true'") && m("feedback.b LIKE 'tr%'"));
+  assert.ok(m(`expectation.d LIKE '{"a": 1}'`) && m(`expectation.d = '{"a": 1}'`));
+});
+
 Deno.test("trace order_by adds MLflow's tie-breakers; tags and metadata join", () => {
   assert.deepEqual(parseTraceOrderBy([]), [
     { kind: "attribute", key: "timestamp_ms", ascending: false },
