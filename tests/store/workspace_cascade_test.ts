@@ -12,21 +12,18 @@
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
-import { createApp } from "../../src/app.ts";
 import { RoleStore } from "../../src/auth/role_store.ts";
 import { UserStore } from "../../src/auth/user_store.ts";
 import { setWorkspaceGrant } from "../../src/auth/workspace_permissions.ts";
 import { scorerPattern } from "../../src/auth/permissions.ts";
-import { loadConfig } from "../../src/config/config.ts";
 import { MlflowError } from "../../src/errors.ts";
-import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
-import { appOptions } from "../../src/server/app_options.ts";
-import { createStores, type Stores } from "../../src/store/stores.ts";
+import type { Stores } from "../../src/store/stores.ts";
 import { JobStore } from "../../src/store/jobs/job_store.ts";
 import { meteringPort } from "../../src/dynamo/metering.ts";
 import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
 import { withWorkspace } from "../../src/util/workspace_context.ts";
 import { type TestBackend, testBackends } from "../support/backends.ts";
+import { apiUrl, fullApp, requestJson } from "../http/full_app.ts";
 import { crashAtEachWrite, type CrashingPort, crashingPort } from "../support/crash_faults.ts";
 
 interface Env {
@@ -42,52 +39,21 @@ interface Env {
 }
 
 async function withEnv(backend: TestBackend, fn: (e: Env) => Promise<void>): Promise<void> {
-  const table = await backend.makePort();
-  const tmp = await Deno.makeTempDir({ prefix: "ws-cascade-" });
+  let crash!: CrashingPort;
+  const full = await fullApp(["--enable-workspaces"], {
+    backend,
+    port: (port) => meteringPort((crash = crashingPort(port)).port),
+  });
   try {
-    const config = loadConfig([
-      "--backend-store-uri",
-      "memory:",
-      "--artifacts-destination",
-      `${tmp}/a`,
-      "--enable-workspaces",
-    ], {});
-    if (config === "help") throw new Error("unexpected --help");
-    const crash = crashingPort(table.port);
-    const stores = await createStores(
-      { port: meteringPort(crash.port), table: table.tableName },
-      config.defaultArtifactRoot,
-    );
-    const app = createApp({
-      stores,
-      ...appOptions(config),
-      extraRoutes: await buildExtraRoutes(config, stores),
+    await fn({
+      app: full.app,
+      stores: full.stores,
+      crash,
+      call: (ws, method, path, body) =>
+        requestJson(full.app, method, apiUrl(path), body, { "x-mlflow-workspace": ws }),
     });
-    const call: Env["call"] = async (ws, method, path, body) => {
-      const url = path.startsWith("/3.0/")
-        ? `/api/3.0/mlflow${path.slice(4)}`
-        : `/api/2.0/mlflow${path}`;
-      const res = await app.request(url, {
-        method,
-        headers: {
-          "x-mlflow-workspace": ws,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body: parsed };
-    };
-    await fn({ app, stores, crash, call });
   } finally {
-    await table.cleanup();
-    await Deno.remove(tmp, { recursive: true });
+    await full.close();
   }
 }
 
