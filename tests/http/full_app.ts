@@ -5,7 +5,7 @@
  * and either `FULL_APP_BACKEND=dynamodb-local` or `TEST_BACKENDS=dynamodb-local` (the runner's
  * DynamoDB Local tier) selects it. Options narrow it for a test: its own route groups (injected
  * environment, a permissive `api_base` policy), a backend, a wrapper around the table's port
- * (fault injection, metering). {@link requestJson} is how every helper here calls an app.
+ * (fault injection, metering).
  *
  * @module
  */
@@ -24,6 +24,7 @@ import {
 import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
 import { appOptions } from "../../src/server/app_options.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
+import { requestJson } from "../support/request_json.ts";
 
 /**
  * `/runs/get` → `/api/2.0/mlflow/runs/get`; a path written `/3.0/traces` →
@@ -34,34 +35,6 @@ export function apiUrl(path: string): string {
   if (path.startsWith("/ajax-api/")) return path;
   if (path.startsWith("/ajax:")) return `/ajax-api/3.0/mlflow${path.slice(6)}`;
   return path.startsWith("/3.0/") ? `/api/3.0/mlflow${path.slice(4)}` : `/api/2.0/mlflow${path}`;
-}
-
-/**
- * `method url` on `app` with a JSON body (an object, or a string sent as it is) and `headers`;
- * answers the status and the body, parsed when it is JSON.
- */
-export async function requestJson(
-  app: Hono,
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: unknown }> {
-  const res = await app.request(url, {
-    method,
-    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : {
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON (a 404 page, an empty answer)
-  }
-  return { status: res.status, body: parsed };
 }
 
 /** How a test narrows the full app. */

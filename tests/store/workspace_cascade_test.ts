@@ -23,7 +23,8 @@ import { meteringPort } from "../../src/dynamo/metering.ts";
 import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
 import { withWorkspace } from "../../src/util/workspace_context.ts";
 import { type TestBackend, testBackends } from "../support/backends.ts";
-import { apiUrl, fullApp, requestJson } from "../http/full_app.ts";
+import { apiUrl, fullApp } from "../http/full_app.ts";
+import { requestJson } from "../support/request_json.ts";
 import { crashAtEachWrite, type CrashingPort, crashingPort } from "../support/crash_faults.ts";
 
 interface Env {
