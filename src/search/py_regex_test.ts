@@ -31,6 +31,22 @@ const CASES: [string, string, boolean][] = [
   ["a(?i)b", "aB", false],
   ["[\\w]+$", "ü", true],
   ["\\(?P<", "(P<", true],
+  ["^a{,2}$", "aa", true],
+  ["^a{,2}$", "aaa", false],
+  ["a(?#note)b", "ab", true],
+  ["(?x)[ ]a", "  a", true],
+  ["^x{2,}$", "xxx", true],
+  ["a{1,2", "a{1,2", true],
+  ["\\e", "e", false],
+  ["\\z", "z", false],
+  ["\\Z?", "a", false],
+  ["^*a", "a", false],
+  ["(?P=n)a", "a", false],
+  ["\\B", "", false],
+  ["(?!b)+\\d", "١", true],
+  ["\\U0001F600", "😀", true],
+  ["\\x4", "x4", false],
+  ["\\a", "\x07", true],
 ];
 
 Deno.test("reSearch answers as Python's re.search, a bad pattern matching nothing", () => {
