@@ -332,7 +332,10 @@ export function attributeOf(r: TraceSearchRecord, key: string): string | number 
 
 function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
   if (c.kind === "attribute") {
-    const v = attributeOf(r, c.key);
+    // The SQL store filters `timestamp_ms + coalesce(execution_time_ms, 0)`.
+    const v = c.key === "end_time_ms"
+      ? r.request_time + (r.execution_duration ?? 0)
+      : attributeOf(r, c.key);
     if (v === null) return false;
     return sqlCompare(v, c.comparator, c.value);
   }

@@ -168,6 +168,15 @@ Deno.test("assessment values compare as the JSON text MLflow stores (json.dumps)
   assert.ok(m(`expectation.d LIKE '{"a": 1}'`) && m(`expectation.d = '{"a": 1}'`));
 });
 
+Deno.test("end_time is timestamp + execution time, an unknown execution time counting as 0", () => {
+  // The SQL store filters `timestamp_ms + coalesce(execution_time_ms, 0)`.
+  const open = rec({ execution_duration: null });
+  const m = (f: string, r: TraceSearchRecord) => traceMatcher(parseTraceFilter(f))(r);
+  assert.ok(m("trace.end_time_ms = 1000", open) && !m("trace.end_time_ms > 1000", open));
+  assert.ok(m("trace.end_time = 1050", rec()));
+  assert.ok(!m("trace.execution_time_ms >= 0", open), "the execution time itself stays NULL");
+});
+
 Deno.test("trace order_by adds MLflow's tie-breakers; tags and metadata join", () => {
   assert.deepEqual(parseTraceOrderBy([]), [
     { kind: "attribute", key: "timestamp_ms", ascending: false },
