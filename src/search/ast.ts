@@ -17,6 +17,7 @@ export type Comparator =
   | ">="
   | "LIKE"
   | "ILIKE"
+  | "RLIKE"
   | "IN"
   | "NOT IN"
   | "IS NULL"

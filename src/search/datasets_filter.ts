@@ -25,7 +25,7 @@ import {
   validateComparison,
 } from "./filter_syntax.ts";
 import { type Node, nodeText } from "./grouping.ts";
-import { sqlCompare } from "./sql_values.ts";
+import { sqlCompare } from "./comparators.ts";
 
 const ATTRIBUTES = ["name", "created_time", "last_update_time", "created_by", "last_updated_by"];
 const NUMERIC = new Set(["created_time", "last_update_time"]);

@@ -16,7 +16,8 @@ import type {
   RunRecord,
 } from "./records.ts";
 import { IS_PROMPT_TAG_KEY, isQueryingPrompts } from "./registry_filter.ts";
-import { sqlCompare, type SqlValue, storedMetricValue } from "./sql_values.ts";
+import { sqlCompare } from "./comparators.ts";
+import { type SqlValue, storedMetricValue } from "./sql_values.ts";
 
 /** A record predicate. */
 export type Matcher<T> = (record: T) => boolean;

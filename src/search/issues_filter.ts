@@ -6,6 +6,7 @@
  * @module
  */
 import { invalidParameter } from "../errors.ts";
+import { sqlCompare } from "./comparators.ts";
 import { filterComparisons, stripQuotes, unquoteKey } from "./filter_syntax.ts";
 import { type Node, nodeText } from "./grouping.ts";
 
@@ -44,9 +45,5 @@ export function matchIssue(
   clauses: readonly IssueClause[],
   issue: { status: string; source_run_id?: string },
 ): boolean {
-  return clauses.every((c) => {
-    const v = issue[c.key];
-    if (v === undefined) return false;
-    return c.comparator === "=" ? v === c.value : v !== c.value;
-  });
+  return clauses.every((c) => sqlCompare(issue[c.key], c.comparator, c.value));
 }

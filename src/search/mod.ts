@@ -73,4 +73,4 @@ export {
   encodePageToken,
   queryFingerprint,
 } from "./page_token.ts";
-export { likeRegExp, sqlILike, sqlLike } from "./sql_values.ts";
+export { likeRegExp, sqlCompare, sqlILike, sqlLike } from "./comparators.ts";

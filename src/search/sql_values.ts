@@ -1,12 +1,11 @@
 /**
- * Value semantics of MLflow's SQL store, which the evaluators and comparators copy:
- * NULL never matches, `=` and `LIKE` are case-sensitive, `ILIKE` is not, text sorts by code
- * point (SQLite's BINARY collation on UTF-8), numbers sort before text.
+ * Value semantics of MLflow's SQL store, which the comparators (`comparators.ts`) and the
+ * sort keys copy: text sorts by code point (SQLite's BINARY collation on UTF-8), numbers sort
+ * before text, text that reads as a number compares as one with a numeric column, metric
+ * values are stored as the SQL store stores them.
  *
  * @module
  */
-
-import type { Comparator } from "./ast.ts";
 
 /** A column value; `undefined`/`null` is SQL NULL. */
 export type SqlValue = string | number | undefined | null;
@@ -34,43 +33,6 @@ export function compareValues(a: string | number, b: string | number): number {
   return compareText(a, b);
 }
 
-const regexCache = new Map<string, RegExp>();
-
-/** The regular expression for a SQL LIKE pattern: `%` any run, `_` one character, no escape. */
-export function likeRegExp(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (re === undefined) {
-    let source = "^";
-    for (const ch of pattern) {
-      if (ch === "%") source += "[\\s\\S]*";
-      else if (ch === "_") source += "[\\s\\S]";
-      else source += ch.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
-    }
-    re = new RegExp(source + "$", "u");
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(pattern, re);
-  }
-  return re;
-}
-
-/** `value LIKE pattern`, case-sensitive (MLflow turns on `case_sensitive_like`). */
-export function sqlLike(value: string, pattern: string): boolean {
-  return likeRegExp(pattern).test(value);
-}
-
-/** SQLite's `lower()`: only ASCII letters change case. */
-export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-}
-
-/**
- * `value ILIKE pattern`: `lower(value) LIKE lower(pattern)`, with SQLite's ASCII-only
- * `lower()` (the reference server's default database), so `É` and `é` differ.
- */
-export function sqlILike(value: string, pattern: string): boolean {
-  return likeRegExp(asciiLower(pattern)).test(asciiLower(value));
-}
-
 const SQLITE_NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** SQLite's numeric affinity: text that reads as a number becomes that number. */
@@ -84,53 +46,4 @@ export function storedMetricValue(v: number): number {
   if (v === Infinity) return Number.MAX_VALUE;
   if (v === -Infinity) return -Number.MAX_VALUE;
   return v;
-}
-
-/**
- * `lhs <comparator> rhs` with SQL semantics; a NULL `lhs` never matches. `IS [NOT] NULL`
- * are answered from `lhs` alone.
- */
-export function sqlCompare(
-  lhs: SqlValue,
-  comparator: Comparator,
-  rhs: string | number | readonly string[] | null,
-): boolean {
-  if (comparator === "IS NULL") return lhs === undefined || lhs === null;
-  if (comparator === "IS NOT NULL") return lhs !== undefined && lhs !== null;
-  if (lhs === undefined || lhs === null || rhs === null) return false;
-  if (Array.isArray(rhs)) {
-    const found = rhs.some((x) => compareValues(lhs, x) === 0);
-    if (comparator === "IN") return found;
-    if (comparator === "NOT IN") return !found;
-    return false;
-  }
-  const value = rhs as string | number;
-  switch (comparator) {
-    case "LIKE":
-      return sqlLike(String(lhs), String(value));
-    case "ILIKE":
-      return sqlILike(String(lhs), String(value));
-    case "IN":
-      return compareValues(lhs, value) === 0;
-    case "NOT IN":
-      return compareValues(lhs, value) !== 0;
-  }
-  const d = typeof lhs === "number" ? compareValues(lhs, numericAffinity(value)) : compareValues(
-    lhs,
-    value,
-  );
-  switch (comparator) {
-    case "=":
-      return d === 0;
-    case "!=":
-      return d !== 0;
-    case "<":
-      return d < 0;
-    case "<=":
-      return d <= 0;
-    case ">":
-      return d > 0;
-    case ">=":
-      return d >= 0;
-  }
 }

@@ -15,6 +15,8 @@
  * @module
  */
 import { invalidParameter } from "../errors.ts";
+import { asComparator, type Comparator } from "./ast.ts";
+import { sqlCompare } from "./comparators.ts";
 import {
   filterComparisons,
   isListValue,
@@ -28,8 +30,8 @@ import {
   validateComparison,
 } from "./filter_syntax.ts";
 import { type Node, nodeText } from "./grouping.ts";
+import { pythonJsonDumps } from "../util/python_json.ts";
 import { reprStrSet } from "./py_repr.ts";
-import { sqlILike, sqlLike } from "./sql_values.ts";
 import { needsSpanContent, type SpanClause, validateSpanClause } from "./traces_span_filter.ts";
 
 /** What a trace filter reads. */
@@ -72,7 +74,7 @@ type Kind =
 export interface TraceClause {
   kind: Kind;
   key: string;
-  comparator: string;
+  comparator: Comparator;
   value: string | number | string[] | null;
 }
 
@@ -133,10 +135,10 @@ export const ALIAS: Record<string, string> = {
   end_time: "end_time_ms",
 };
 const IN_KEYS = new Set(["name", "status", "request_id", "run_id", "client_request_id"]);
-const STRING_CMP = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
-const NUMERIC_CMP = [">", ">=", "!=", "=", "<", "<="];
-const TAG_CMP = ["!=", "=", "LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"];
-const ASSESSMENT_CMP = [
+const STRING_CMP: Comparator[] = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
+const NUMERIC_CMP: Comparator[] = [">", ">=", "!=", "=", "<", "<="];
+const TAG_CMP: Comparator[] = ["!=", "=", "LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"];
+const ASSESSMENT_CMP: Comparator[] = [
   "!=",
   "=",
   ">",
@@ -290,23 +292,23 @@ export function parseTraceFilter(filter: string | undefined): TraceClause[] {
     const v = value(parts[2]!, id.kind, id.key.toLowerCase(), comparator);
     if (kind === "issue") return issueClause(key, comparator, v);
     if (kind === "span") {
-      validateSpanClause(key, comparator, v);
-      return { kind, key, comparator, value: v };
+      return { kind, key, comparator: validateSpanClause(key, comparator, v), value: v };
     }
     const allowed = kind === "attribute"
       ? (NUMERIC.has(key) ? NUMERIC_CMP : STRING_CMP)
       : kind === "feedback" || kind === "expectation"
       ? ASSESSMENT_CMP
       : TAG_CMP;
-    if (!allowed.includes(comparator)) {
+    const known = asComparator(comparator, allowed);
+    if (known === null) {
       // MLflow's tag message lacks the closing quote; the others have it.
       throw invalidParameter(
         `Invalid comparator '${comparator}' not one of '${reprStrSet(allowed)}` +
           (kind === "tag" ? "" : "'"),
       );
     }
-    if (kind === "tag" && key === TAG_LINKED_PROMPTS) return promptClause(comparator, v);
-    return { kind, key, comparator, value: v };
+    if (kind === "tag" && key === TAG_LINKED_PROMPTS) return promptClause(known, v);
+    return { kind, key, comparator: known, value: v };
   });
 }
 
@@ -328,50 +330,14 @@ export function attributeOf(r: TraceSearchRecord, key: string): string | number 
   return null;
 }
 
-function matchString(v: string, cmp: string, target: TraceClause["value"]): boolean {
-  switch (cmp) {
-    case "=":
-      return v === target;
-    case "!=":
-      return v !== target;
-    case "LIKE":
-      return sqlLike(v, String(target));
-    case "ILIKE":
-      return sqlILike(v, String(target));
-    case "RLIKE":
-      return new RegExp(String(target)).test(v);
-    case "IN":
-      return (target as string[]).includes(v);
-    case "NOT IN":
-      return !(target as string[]).includes(v);
-  }
-  return false;
-}
-
-function matchNumber(v: number, cmp: string, t: number): boolean {
-  switch (cmp) {
-    case "=":
-      return v === t;
-    case "!=":
-      return v !== t;
-    case ">":
-      return v > t;
-    case ">=":
-      return v >= t;
-    case "<":
-      return v < t;
-    case "<=":
-      return v <= t;
-  }
-  return false;
-}
-
 function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
   if (c.kind === "attribute") {
-    const v = attributeOf(r, c.key);
+    // The SQL store filters `timestamp_ms + coalesce(execution_time_ms, 0)`.
+    const v = c.key === "end_time_ms"
+      ? r.request_time + (r.execution_duration ?? 0)
+      : attributeOf(r, c.key);
     if (v === null) return false;
-    if (typeof v === "number") return matchNumber(v, c.comparator, Number(c.value));
-    return matchString(v, c.comparator, c.value);
+    return sqlCompare(v, c.comparator, c.value);
   }
   if (c.kind === "tag" || c.kind === "metadata") {
     const map = c.kind === "tag" ? r.tags : r.metadata;
@@ -381,8 +347,10 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
     }
     if (c.comparator === "IS NULL") return values.length === 0;
     if (c.comparator === "IS NOT NULL") return values.length > 0;
-    if (c.comparator === "!=") return values.length > 0 && values.every((v) => v !== c.value);
-    return values.some((v) => matchString(v, c.comparator, c.value));
+    if (c.comparator === "!=") {
+      return values.length > 0 && values.every((v) => sqlCompare(v, "!=", c.value));
+    }
+    return values.some((v) => sqlCompare(v, c.comparator, c.value));
   }
   if (c.kind === "prompt") return (r.linked_prompts ?? []).includes(String(c.value));
   if (c.kind === "issue") {
@@ -396,7 +364,7 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
       : c.key === "type"
       ? r.span_types
       : r.span_statuses;
-    return (values ?? []).some((v) => matchString(v, c.comparator, c.value));
+    return (values ?? []).some((v) => sqlCompare(v, c.comparator, c.value));
   }
   const found = r.assessments.filter((a) => a.kind === c.kind && a.name === c.key && a.valid);
   if (c.comparator === "IS NULL") return found.length === 0;
@@ -405,11 +373,22 @@ function matchClause(r: TraceSearchRecord, c: TraceClause): boolean {
     const v = a.value;
     if (typeof c.value === "number") {
       const n = typeof v === "boolean" ? Number(v) : Number(v);
-      return typeof v !== "string" && !Number.isNaN(n) && matchNumber(n, c.comparator, c.value);
+      return typeof v !== "string" && !Number.isNaN(n) && sqlCompare(n, c.comparator, c.value);
     }
-    const text = typeof v === "string" ? v : JSON.stringify(v);
-    return matchString(text, c.comparator, c.value);
+    return assessmentTextMatches(pythonJsonDumps(v), c.comparator, c.value);
   });
+}
+
+/**
+ * The SQL store keeps an assessment value as its `json.dumps` text and compares that text
+ * (`_get_sql_json_comparison_func`): `=`/`!=` accept the filter value as written or as JSON
+ * (`'yes'` finds the string `"yes"`, `'true'` the boolean), the pattern comparators see the
+ * JSON text itself (a string keeps its quotes).
+ */
+function assessmentTextMatches(json: string, cmp: Comparator, value: TraceClause["value"]) {
+  if (cmp !== "=" && cmp !== "!=") return sqlCompare(json, cmp, value);
+  const equal = sqlCompare(json, "=", value) || sqlCompare(json, "=", pythonJsonDumps(value));
+  return cmp === "=" ? equal : !equal;
 }
 
 /**

@@ -130,6 +130,53 @@ Deno.test("span clauses must hold for one span; content and attributes match its
   assert.ok(traceMatcher(parseTraceFilter("trace.text LIKE '%zzz%'"))(rec()));
 });
 
+Deno.test("RLIKE is Python's re.search on trace columns, tags and span columns alike", () => {
+  const m = (f: string) => traceMatcher(parseTraceFilter(f))(rec());
+  const rows = [{ name: "Retrieve", type: "LLM", status: "OK", content: "{}" }];
+  const spans = (f: string) =>
+    spansMatch(rows, parseTraceFilter(f).filter((c) => c.kind === "span") as SpanClause[]);
+  // A pattern Python's `re` refuses matches nothing (MLflow's SQLite REGEXP), it is no error.
+  assert.equal(m("trace.status RLIKE '['"), false);
+  assert.equal(m("tags.team RLIKE '['"), false);
+  assert.equal(m("span.name RLIKE '['"), false);
+  assert.equal(spans("span.name RLIKE '(' AND span.type = 'LLM'"), false);
+  // Python syntax, case-sensitive unless the pattern says otherwise.
+  assert.ok(m("trace.status RLIKE '(?P<s>O)K'"));
+  assert.ok(!m("trace.status RLIKE 'ok'") && m("trace.status RLIKE '(?i)ok'"));
+  assert.ok(m("tags.team RLIKE '\\Aa\\Z'"));
+  assert.ok(m("span.name RLIKE '(?P<x>re)trieve$'"));
+  assert.ok(spans("span.name RLIKE '(?P<x>Re)trieve$' AND span.type = 'LLM'"));
+  assert.ok(!spans("span.name RLIKE 'retrieve' AND span.type = 'LLM'"));
+});
+
+Deno.test("assessment values compare as the JSON text MLflow stores (json.dumps)", () => {
+  const r = rec({
+    assessments: [
+      { name: "q", kind: "feedback", value: "yes", valid: true },
+      { name: "b", kind: "feedback", value: true, valid: true },
+      { name: "d", kind: "expectation", value: { a: 1 }, valid: true },
+    ],
+  });
+  const m = (f: string) => traceMatcher(parseTraceFilter(f))(r);
+  // Measured on MLflow 3.17.2 (SQLite): `=`/`!=` take the value or its JSON form, the
+  // pattern comparators see the JSON text (a string keeps its quotes).
+  assert.ok(m("feedback.q = 'yes'") && m("feedback.q != 'no'") && !m("feedback.q != 'yes'"));
+  assert.ok(!m("feedback.q LIKE 'ye%'") && m("feedback.q LIKE '%ye%'"));
+  assert.ok(!m("feedback.q RLIKE '^yes$'") && m("feedback.q RLIKE 'yes'"));
+  assert.ok(m(`feedback.q ILIKE '"YES"'`));
+  assert.ok(m("feedback.b = 'true'") && m("feedback.b LIKE 'tr%'"));
+  assert.ok(m(`expectation.d LIKE '{"a": 1}'`) && m(`expectation.d = '{"a": 1}'`));
+});
+
+Deno.test("end_time is timestamp + execution time, an unknown execution time counting as 0", () => {
+  // The SQL store filters `timestamp_ms + coalesce(execution_time_ms, 0)`.
+  const open = rec({ execution_duration: null });
+  const m = (f: string, r: TraceSearchRecord) => traceMatcher(parseTraceFilter(f))(r);
+  assert.ok(m("trace.end_time_ms = 1000", open) && !m("trace.end_time_ms > 1000", open));
+  assert.ok(m("trace.end_time = 1050", rec()));
+  assert.ok(!m("trace.execution_time_ms >= 0", open), "the execution time itself stays NULL");
+});
+
 Deno.test("trace order_by adds MLflow's tie-breakers; tags and metadata join", () => {
   assert.deepEqual(parseTraceOrderBy([]), [
     { kind: "attribute", key: "timestamp_ms", ascending: false },

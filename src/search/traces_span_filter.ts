@@ -11,8 +11,10 @@
  * @module
  */
 import { invalidParameter, MlflowError } from "../errors.ts";
+import { asComparator, type Comparator } from "./ast.ts";
+import { sqlCompare } from "./comparators.ts";
+import { trimBackticks } from "./filter_syntax.ts";
 import { reprStr, reprStrSet, reprStrTuple } from "./py_repr.ts";
-import { sqlILike, sqlLike } from "./sql_values.ts";
 
 /** What a span clause reads of one span (a row of MLflow's `spans` table). */
 export interface SpanSearchRow {
@@ -27,43 +29,46 @@ export interface SpanSearchRow {
 /** A parsed span clause (`key` is `name`, `type`, `status`, `content` or `attributes.<k>`). */
 export interface SpanClause {
   key: string;
-  comparator: string;
+  comparator: Comparator;
   value: string | number | string[] | null;
 }
 
 const SPAN_COLUMNS = new Set(["name", "type", "status"]);
-const SPAN_CMP = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
-const CONTENT_CMP = ["LIKE", "ILIKE"];
+const SPAN_CMP: Comparator[] = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
+const CONTENT_CMP: Comparator[] = ["LIKE", "ILIKE"];
 const ATTRIBUTES = "attributes.";
 
 /**
  * Validates a span clause with MLflow's messages (`SearchTraceUtils.is_span`). A list value
  * for `span.attributes.<k>` fails as the SQL store fails building it: the list is formatted
  * into one LIKE pattern, which SQLAlchemy refuses as an IN operand (400 BAD_REQUEST).
+ * Returns the comparator, known valid.
  */
 export function validateSpanClause(
   key: string,
   comparator: string,
   value: SpanClause["value"] = null,
-): void {
+): Comparator {
   if (key.startsWith(ATTRIBUTES)) {
     if (key.length === ATTRIBUTES.length) {
       throw invalidParameter("Span attribute name cannot be empty after 'attributes.'");
     }
   } else if (key === "content") {
-    if (!CONTENT_CMP.includes(comparator)) {
+    const known = asComparator(comparator, CONTENT_CMP);
+    if (known === null) {
       throw invalidParameter(
         `span.${key} comparator '${comparator}' not one of '${reprStrSet(CONTENT_CMP)}'`,
       );
     }
-    return;
+    return known;
   } else if (!SPAN_COLUMNS.has(key)) {
     throw invalidParameter(
       `Invalid span attribute '${key}'. Supported attributes: name, status, type, ` +
         "attributes.<attribute_name>.",
     );
   }
-  if (!SPAN_CMP.includes(comparator)) {
+  const known = asComparator(comparator, SPAN_CMP);
+  if (known === null) {
     throw invalidParameter(
       `span.${key} comparator '${comparator}' not one of '${reprStrSet(SPAN_CMP)}'`,
     );
@@ -76,46 +81,12 @@ export function validateSpanClause(
         `${reprStr(pattern)}.`,
     );
   }
+  return known;
 }
 
 /** Whether the clause needs the span rows (the trace's span facets cannot answer it). */
 export function needsSpanContent(c: SpanClause): boolean {
   return !SPAN_COLUMNS.has(c.key);
-}
-
-function trimBackticks(s: string): string {
-  return s.length >= 2 && s.startsWith("`") && s.endsWith("`") ? s.slice(1, -1) : s;
-}
-
-/** Python's `re.search`-like test (SQLite's REGEXP as MLflow registers it). */
-function regexSearch(pattern: string, text: string): boolean {
-  try {
-    return new RegExp(pattern, "u").test(text);
-  } catch {
-    return new RegExp(pattern).test(text);
-  }
-}
-
-/** `column <comparator> value` with SQL NULL semantics (a NULL column never matches). */
-function compareColumn(v: string | null, cmp: string, target: SpanClause["value"]): boolean {
-  if (v === null) return false;
-  switch (cmp) {
-    case "=":
-      return v === target;
-    case "!=":
-      return v !== target;
-    case "LIKE":
-      return sqlLike(v, String(target));
-    case "ILIKE":
-      return sqlILike(v, String(target));
-    case "RLIKE":
-      return regexSearch(String(target), v);
-    case "IN":
-      return Array.isArray(target) && target.includes(v);
-    case "NOT IN":
-      return Array.isArray(target) && !target.includes(v);
-  }
-  return false;
 }
 
 /**
@@ -142,13 +113,13 @@ function attributePattern(attr: string, cmp: string, value: string): string {
 
 /** Whether one span row satisfies one clause. */
 export function spanRowMatches(row: SpanSearchRow, c: SpanClause): boolean {
-  if (c.key === "name") return compareColumn(row.name, c.comparator, c.value);
-  if (c.key === "type") return compareColumn(row.type, c.comparator, c.value);
-  if (c.key === "status") return compareColumn(row.status, c.comparator, c.value);
-  if (c.key === "content") return compareColumn(row.content, c.comparator, c.value);
+  if (c.key === "name") return sqlCompare(row.name, c.comparator, c.value);
+  if (c.key === "type") return sqlCompare(row.type, c.comparator, c.value);
+  if (c.key === "status") return sqlCompare(row.status, c.comparator, c.value);
+  if (c.key === "content") return sqlCompare(row.content, c.comparator, c.value);
   const attr = trimBackticks(c.key.slice(ATTRIBUTES.length));
   const pattern = attributePattern(attr, c.comparator, String(c.value));
-  return compareColumn(row.content, c.comparator, pattern);
+  return sqlCompare(row.content, c.comparator, pattern);
 }
 
 /** True when one span of the trace satisfies every clause (an empty list always holds). */

@@ -2,7 +2,9 @@
 SQL store (measured against `mlflow server` on SQLite with the same scenario, `scenario()`):
 ``span.attributes.<key>`` (LIKE/ILIKE/RLIKE/= on the span's JSON content), ``span.content`` and
 its alias ``trace.text``, span name/type/status clauses that must hold for the SAME span,
-``prompt = 'name/version'``, and the error messages of the filters 3.17.2 refuses.
+``prompt = 'name/version'``, RLIKE as Python's ``re.search`` (a pattern ``re`` refuses matches
+nothing), assessment values compared as their ``json.dumps`` text, and the error messages of the
+filters 3.17.2 refuses.
 
 From MLflow's tests/tracking/test_rest_tracking.py (test_search_traces_match_text) and
 tests/store/tracking/test_sqlalchemy_store.py (span attribute filters).
@@ -35,6 +37,18 @@ FILTERS = {
     "name_and_attr": "span.name = 'llm-call' AND span.attributes.model LIKE '%gpt%'",
     "status_and_text": "span.status = 'ERROR' AND trace.text LIKE '%boom%'",
     "type_only": "span.type = 'LLM'",
+    # RLIKE is Python's re.search on every column; a pattern re refuses matches nothing.
+    "status_rlike_refused": "trace.status RLIKE '['",
+    "span_rlike_refused": "span.name RLIKE '(' AND span.type = 'LLM'",
+    "status_rlike_flags": "trace.status RLIKE '(?i)^error$'",
+    "span_rlike_named_group": "span.name RLIKE '(?P<x>llm)-(?P=x)?call\\Z'",
+    "name_rlike_unicode": "trace.name RLIKE '^\\w+[12]$'",
+    # Assessment values compare as their json.dumps text.
+    "feedback_eq": "feedback.verdict = 'yes'",
+    "feedback_like_prefix": "feedback.verdict LIKE 'ye%'",
+    "feedback_like_quoted": "feedback.verdict LIKE '\"ye%'",
+    "feedback_rlike_anchored": "feedback.verdict RLIKE '^yes$'",
+    "expectation_like_dict": "expectation.facts LIKE '{\"a\": 1%'",
 }
 
 ERRORS = {
@@ -80,6 +94,8 @@ def scenario(tracking_uri: str) -> tuple[dict[str, list[str]], dict[str, tuple[i
     bad = client.start_trace(name="trace5", experiment_id=exp, attributes={"note": "boom"})
     client.end_trace(trace_id=bad.trace_id, status="ERROR")
     mlflow.flush_trace_async_logging()
+    mlflow.log_feedback(trace_id=bad.trace_id, name="verdict", value="yes")
+    mlflow.log_expectation(trace_id=root.trace_id, name="facts", value={"a": 1, "b": "x"})
 
     found = {}
     for label, f in FILTERS.items():
@@ -115,6 +131,16 @@ EXPECTED = {
     "name_and_attr": ["trace4"],
     "status_and_text": ["trace5"],
     "type_only": ["trace4"],
+    "status_rlike_refused": [],
+    "span_rlike_refused": [],
+    "status_rlike_flags": ["trace5"],
+    "span_rlike_named_group": ["trace4"],
+    "name_rlike_unicode": ["trace1", "trace2"],
+    "feedback_eq": ["trace5"],
+    "feedback_like_prefix": [],
+    "feedback_like_quoted": ["trace5"],
+    "feedback_rlike_anchored": [],
+    "expectation_like_dict": ["trace4"],
 }
 
 

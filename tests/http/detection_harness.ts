@@ -1,22 +1,18 @@
 /**
- * What the issue detection tests share: the app with the routes they need (traces, AI Gateway
- * configuration, issues, jobs) on a fresh in-process table, with injected environment and a
- * permissive `api_base` policy (the fake provider lives on loopback), and a fake
- * OpenAI-compatible provider on loopback that judges traces whose request says BAD as failing
- * and groups them into one issue.
+ * What the issue detection tests share: the full app (`full_app.ts`) with the routes they need
+ * (traces, AI Gateway configuration, issues, jobs) on a fresh in-process table, with injected
+ * environment and a permissive `api_base` policy (the fake provider lives on loopback), and a
+ * fake OpenAI-compatible provider on loopback that judges traces whose request says BAD as
+ * failing and groups them into one issue.
  *
  * @module
  */
 import assert from "node:assert/strict";
-import type { Hono } from "hono";
-import { createApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config/config.ts";
 import { mountGateway } from "../../src/http/gateway/mod.ts";
 import { mountIssues } from "../../src/http/issues/mod.ts";
 import { mountTracesFromConfig } from "../../src/http/traces/mod.ts";
-import { appOptions } from "../../src/server/app_options.ts";
-import { createStores, type Stores } from "../../src/store/stores.ts";
 import { engineBackend } from "../support/backends.ts";
+import { type FullApp, fullApp } from "./full_app.ts";
 
 // deno-lint-ignore no-explicit-any
 export type Any = any;
@@ -77,70 +73,24 @@ export function fakeProvider(mode: { fail?: boolean; hold?: Promise<void> } = {}
   };
 }
 
-export interface Harness {
-  app: Hono;
-  stores: Stores;
+export interface Harness extends Omit<FullApp, "call"> {
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Any }>;
-  close(): Promise<void>;
 }
 
+/** The app with injected environment `env` and a job lease of `leaseMs`. */
 export async function harness(
   env: Record<string, string> = {},
   leaseMs = 60_000,
 ): Promise<Harness> {
-  const tmp = await Deno.makeTempDir({ prefix: "issues-invoke-" });
-  const config = loadConfig([
-    "--backend-store-uri",
-    "memory:",
-    "--artifacts-destination",
-    `${tmp}/artifacts`,
-  ], {});
-  if (config === "help") throw new Error("unexpected --help");
-  const table = await engineBackend.makePort();
-  const stores = await createStores(
-    { port: table.port, table: table.tableName },
-    config.defaultArtifactRoot,
-  );
   const allEnv: Record<string, string> = { MLFLOW_CRYPTO_KEK_PASSPHRASE: PASSPHRASE, ...env };
-  const app = createApp({
-    stores,
-    ...appOptions(config),
-    extraRoutes: [
+  return await fullApp([], {
+    backend: engineBackend,
+    extraRoutes: async (config, stores) => [
       await mountTracesFromConfig(config, stores),
       mountGateway(stores, { enabled: true, passphrase: PASSPHRASE, apiBase: permissive }),
       mountIssues(stores, { env: (n) => allEnv[n], apiBase: permissive, leaseMs }),
     ],
   });
-  return {
-    app,
-    stores,
-    async call(method, path, body) {
-      const url = path.startsWith("/ajax:")
-        ? `/ajax-api/3.0/mlflow${path.slice(6)}`
-        : path.startsWith("/3.0/")
-        ? `/api/3.0/mlflow${path.slice(4)}`
-        : `/api/2.0/mlflow${path}`;
-      const res = await app.request(url, {
-        method,
-        ...(body === undefined ? {} : {
-          body: JSON.stringify(body),
-          headers: { "content-type": "application/json" },
-        }),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON (a 404 page)
-      }
-      return { status: res.status, body: parsed };
-    },
-    async close() {
-      await table.cleanup();
-      await Deno.remove(tmp, { recursive: true });
-    },
-  };
 }
 
 export async function ok(h: Harness, method: string, path: string, body?: unknown): Promise<Any> {

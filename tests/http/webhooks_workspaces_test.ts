@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { queryAll } from "../../src/dynamo/batch.ts";
 import { webhooksPk } from "../../src/keys/key_schema.ts";
 import { type TestBackend, testBackends } from "../support/backends.ts";
+import { requestJson } from "../support/request_json.ts";
 import { type WebhookApp, withWebhookApp } from "../support/webhook_app.ts";
 
 const RM_CREATED = { entity: "REGISTERED_MODEL", action: "CREATED" };
@@ -25,22 +26,8 @@ async function inWs(
   path: string,
   body?: unknown,
 ): Promise<Answer> {
-  const headers: Record<string, string> = { "x-mlflow-workspace": workspace };
-  if (body !== undefined) headers["content-type"] = "application/json";
   const url = path.startsWith("/api/") ? path : `/api/2.0/mlflow${path}`;
-  const res = await s.app.request(url, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed };
+  return await requestJson(s.app, method, url, body, { "x-mlflow-workspace": workspace });
 }
 
 for (const backend of testBackends()) defineTests(backend);

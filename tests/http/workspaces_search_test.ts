@@ -10,6 +10,7 @@
  */
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
+import { requestJson } from "../support/request_json.ts";
 import { type FullApp, fullApp } from "./full_app.ts";
 
 type Answer = { status: number; body: any };
@@ -21,22 +22,7 @@ async function call(
   url: string,
   body?: unknown,
 ): Promise<Answer> {
-  const res = await full.app.request(url, {
-    method,
-    headers: {
-      "x-mlflow-workspace": ws,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed };
+  return await requestJson(full.app, method, url, body, { "x-mlflow-workspace": ws });
 }
 
 async function ok(full: FullApp, ws: string, method: string, url: string, body?: unknown) {

@@ -25,6 +25,7 @@ import { decodePoints } from "../../src/store/metrics/point_codec.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import { testBackends } from "../support/backends.ts";
+import { type CrashingPort, crashingPort, WRITES } from "../support/crash_faults.ts";
 import { meteringPort } from "../../src/dynamo/metering.ts";
 import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
 
@@ -184,44 +185,10 @@ Deno.test("late points split a full chunk and the chunks still tile the order", 
   }
 });
 
-const WRITES = new Set([
-  "putItem",
-  "updateItem",
-  "deleteItem",
-  "batchWriteItem",
-  "transactWriteItems",
-]);
-
-/** A port whose write number `failAt` (from `arm()`) fails, before or after being applied. */
-function crashingPort(port: DynamoPort) {
-  let count = 0;
-  let failAt = Infinity;
-  let applied = false;
-  const wrapped = {} as Record<string, unknown>;
-  for (const name of Object.keys(port) as (keyof DynamoPort)[]) {
-    const op = port[name] as (input: unknown) => Promise<unknown>;
-    wrapped[name] = async (input: unknown) => {
-      if (WRITES.has(name) && ++count === failAt) {
-        if (applied) await op.call(port, input);
-        throw Object.assign(new Error(`crash at write ${count}`), { name: "Crash" });
-      }
-      return op.call(port, input);
-    };
-  }
-  return {
-    port: wrapped as unknown as DynamoPort,
-    arm(n: number, afterApplying: boolean) {
-      count = 0;
-      failAt = n;
-      applied = afterApplying;
-    },
-  };
-}
-
 Deno.test("a compaction that crashes at any write, before or after it applies, loses and duplicates no point", async () => {
   for (const afterApplying of [false, true]) {
     for (let n = 1;; n++) {
-      let crash!: ReturnType<typeof crashingPort>;
+      let crash!: CrashingPort;
       const { engine, db, s } = await engineStores((p) => (crash = crashingPort(p)).port);
       try {
         const runId = (await s.runs.create({})).info.runId;

@@ -12,97 +12,40 @@
  *   logged to after its end.
  *
  * Ended runs are seeded by direct batch writes of what `RunStore.update` leaves (record, marked
- * group, index entry), so 100,000 runs take well under a minute.
+ * group, index entry; `tests/support/run_seed.ts`), so 100,000 runs take well under a minute.
  */
 import assert from "node:assert/strict";
-import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
-import { batchWriteAll } from "../../src/dynamo/batch.ts";
 import { meteringPort } from "../../src/dynamo/metering.ts";
-import { retryingPort } from "../../src/dynamo/retry.ts";
 import type { DynamoPort } from "../../src/dynamo/port.ts";
-import {
-  metricGroupId,
-  metricGroupKey,
-  metricIndexKey,
-  unindexedRunKey,
-} from "../../src/keys/key_schema.ts";
+import { metricIndexKey, unindexedRunKey } from "../../src/keys/key_schema.ts";
 import { rawKey } from "../../src/store/db.ts";
-import { encodePoints } from "../../src/store/metrics/point_codec.ts";
 import { logBatch } from "../../src/store/runs/log_batch.ts";
-import { runItem } from "../../src/store/runs/run_item.ts";
-import { type RunSearchQuery, searchRuns } from "../../src/store/runs/search_runs.ts";
+import { searchRuns } from "../../src/store/runs/search_runs.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
-import { pooledMap } from "../../src/util/pool.ts";
-import { emptyCost, type RequestCost, withRequestCost } from "../../src/util/request_cost.ts";
 import { testBackends } from "../support/backends.ts";
+import { measured, runQuery as query, seedRuns as seed } from "../support/run_seed.ts";
 
-const GROUP = metricGroupId(["acc"]);
 const RUNNING = 10;
 
 /**
  * `n` ended runs (run i starts at i, `acc` = i / n) and {@link RUNNING} running ones (`acc` = -1,
  * in the unindexed set) in a new experiment.
  */
-async function seedRuns(port: DynamoPort, table: string, s: Stores, n: number): Promise<string> {
-  const exp = await s.experiments.create({ name: `ix-big-${n}` });
-  const writes = [];
-  for (let i = 0; i < n + RUNNING; i++) {
-    const runId = crypto.randomUUID().replaceAll("-", "");
+function seedRuns(port: DynamoPort, table: string, s: Stores, n: number): Promise<string> {
+  return seed(port, table, s, `ix-big-${n}`, n + RUNNING, (i, runId, exp) => {
     const running = i >= n;
-    const value = running ? -1 : i / n;
-    writes.push({
-      PutRequest: {
-        Item: runItem({
-          run_id: runId,
-          experiment_id: exp,
-          run_name: `run-${i}`,
-          user_id: "u",
-          status: running ? "RUNNING" : "FINISHED",
-          start_time: i,
-          artifact_uri: `mlflow-artifacts:/${exp}/${runId}/artifacts`,
-          lifecycle_stage: "active",
-          params: {},
-          tags: { "mlflow.user": "u", "mlflow.runName": `run-${i}` },
-          groups: new Set([GROUP]),
-        }),
-      },
-    }, {
-      PutRequest: {
-        Item: {
-          ...rawKey(metricGroupKey(runId, GROUP)),
-          v: { S: encodePoints([{ key: "acc", value, timestamp: i, step: 0 }]) },
-          ver: { N: "2" },
-          ...(running ? {} : { ix: { S: exp } }),
-        },
-      },
-    }, {
-      PutRequest: {
-        Item: running
+    const acc = running ? -1 : i / n;
+    return {
+      status: running ? "RUNNING" : "FINISHED",
+      acc,
+      group: { ver: { N: "2" }, ...(running ? {} : { ix: { S: exp } }) },
+      extra: [
+        running
           ? { ...rawKey(unindexedRunKey(exp, runId)), gen: { S: "g" } }
-          : { ...rawKey(metricIndexKey(exp, "acc", value, runId)), r: { S: runId } },
-      },
-    });
-  }
-  const chunks = [];
-  for (let i = 0; i < writes.length; i += 600) chunks.push(writes.slice(i, i + 600));
-  const retrying = retryingPort(port);
-  await pooledMap(chunks, (c) => batchWriteAll(retrying, table, c), 2);
-  return exp;
-}
-
-function query(exp: string, filter: string, order: string[]): RunSearchQuery {
-  return {
-    experimentIds: [exp],
-    viewType: "ACTIVE_ONLY",
-    maxResults: 1000,
-    ...compileRunSearch(filter, order),
-  };
-}
-
-async function measured<T>(fn: () => Promise<T>): Promise<[T, RequestCost]> {
-  const cost = emptyCost();
-  const out = await withRequestCost(cost, fn);
-  return [out, cost];
+          : { ...rawKey(metricIndexKey(exp, "acc", acc, runId)), r: { S: runId } },
+      ],
+    };
+  });
 }
 
 for (const backend of testBackends()) {

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { createEngine } from "../../src/engine/mod.ts";
 import { ensureTable } from "../../src/dynamo/table.ts";
-import type { DynamoPort } from "../../src/dynamo/port.ts";
 import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
 import { metricGroupId, metricGroupKey } from "../../src/keys/key_schema.ts";
 import { rawKey } from "../../src/store/db.ts";
@@ -15,42 +14,7 @@ import { logBatch, type LogBatchInput } from "../../src/store/runs/log_batch.ts"
 import { searchRuns } from "../../src/store/runs/search_runs.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import type { Run } from "../../src/store/entities.ts";
-
-const WRITES = new Set([
-  "putItem",
-  "updateItem",
-  "deleteItem",
-  "batchWriteItem",
-  "transactWriteItems",
-]);
-
-/** A port whose write number `failAt` (1-based, counted from `arm()`) throws. */
-function crashingPort(port: DynamoPort) {
-  let count = 0;
-  let failAt = Infinity;
-  const wrapped = {} as Record<string, unknown>;
-  for (const name of Object.keys(port) as (keyof DynamoPort)[]) {
-    const op = port[name] as (input: unknown) => Promise<unknown>;
-    wrapped[name] = (input: unknown) => {
-      if (WRITES.has(name) && ++count === failAt) {
-        return Promise.reject(
-          Object.assign(new Error(`crash at write ${count}`), { name: "Crash" }),
-        );
-      }
-      return op.call(port, input);
-    };
-  }
-  return {
-    port: wrapped as unknown as DynamoPort,
-    arm(n: number) {
-      count = 0;
-      failAt = n;
-    },
-    get writes() {
-      return count;
-    },
-  };
-}
+import { crashAtEachWrite, crashingPort } from "../support/crash_faults.ts";
 
 function view(run: Run) {
   return {
@@ -104,22 +68,19 @@ Deno.test("a log-batch that fails at any of its writes reads the same through Ge
     const crash = crashingPort(engine);
     const s = await createStores({ port: crash.port, table: "faults" }, "mlflow-artifacts:/");
     const runId = (await s.runs.create({})).info.runId;
-    let positions = 0;
-    for (let n = 1;; n++) {
-      crash.arm(n);
-      const failed = await logBatch(s.runs, runId, batch(n)).then(() => false, () => true);
-      if (!failed) break; // the call made fewer than n writes: every position was tried
-      positions++;
-      await assertSameThroughBothRoutes(s, runId, `crash at write ${n}`);
-      crash.arm(Infinity);
-      await logBatch(s.runs, runId, batch(n));
-      await assertSameThroughBothRoutes(s, runId, `retry after crash at write ${n}`);
-      const run = await s.runs.get(runId);
-      assert.equal(run.params[`q${n}`], "b".repeat(600));
-      assert.equal(run.tags[`t${n}`], "c".repeat(700));
-      assert.equal(run.metrics.find((m) => m.key === `m${n}`)?.value, n);
-    }
-    assert.ok(positions >= 5, `only ${positions} write positions`);
+    const positions = await crashAtEachWrite(crash, {
+      operation: (n) => logBatch(s.runs, runId, batch(n)),
+      afterCrash: async (n) => {
+        await assertSameThroughBothRoutes(s, runId, `crash at write ${n}`);
+        await logBatch(s.runs, runId, batch(n));
+        await assertSameThroughBothRoutes(s, runId, `retry after crash at write ${n}`);
+        const run = await s.runs.get(runId);
+        assert.equal(run.params[`q${n}`], "b".repeat(600));
+        assert.equal(run.tags[`t${n}`], "c".repeat(700));
+        assert.equal(run.metrics.find((m) => m.key === `m${n}`)?.value, n);
+      },
+    });
+    assert.ok(positions.length >= 5, `only ${positions.length} write positions`);
   } finally {
     await engine.close();
   }
@@ -180,16 +141,15 @@ Deno.test("log-model, log-inputs (a split dataset) and log-outputs that fail at 
     ];
     const positions: Record<string, number> = {};
     for (const [name, call] of calls) {
-      for (let n = 1;; n++) {
-        crash.arm(n);
-        const failed = await call(n).then(() => false, () => true);
-        if (!failed) break;
-        positions[name] = n;
-        await assertSameThroughBothRoutes(s, runId, `${name}: crash at write ${n}`);
-        crash.arm(Infinity);
-        await call(n);
-        await assertSameThroughBothRoutes(s, runId, `${name}: retry after crash at write ${n}`);
-      }
+      const crashed = await crashAtEachWrite(crash, {
+        operation: call,
+        afterCrash: async (n) => {
+          await assertSameThroughBothRoutes(s, runId, `${name}: crash at write ${n}`);
+          await call(n);
+          await assertSameThroughBothRoutes(s, runId, `${name}: retry after crash at write ${n}`);
+        },
+      });
+      if (crashed.length > 0) positions[name] = crashed.at(-1)!;
     }
     console.log("write positions failed per call:", positions);
     assert.ok(

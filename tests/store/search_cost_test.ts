@@ -13,78 +13,27 @@
  *   index, see `metric_index_cost_test.ts`.
  *
  * Runs are seeded by direct batch writes of their record and metric-group items (the layout
- * `RunStore.create` and `writeLatest` write), so 100,000 runs take well under a minute.
+ * `RunStore.create` and `writeLatest` write; `tests/support/run_seed.ts`), so 100,000 runs take
+ * well under a minute.
  */
 import assert from "node:assert/strict";
-import { compileRunSearch } from "../../src/http/tracking/search_compile.ts";
-import { batchWriteAll } from "../../src/dynamo/batch.ts";
 import { meteringPort } from "../../src/dynamo/metering.ts";
-import { retryingPort } from "../../src/dynamo/retry.ts";
 import type { DynamoPort } from "../../src/dynamo/port.ts";
-import { experimentKey, metricGroupId, metricGroupKey } from "../../src/keys/key_schema.ts";
+import { experimentKey } from "../../src/keys/key_schema.ts";
 import { rawKey } from "../../src/store/db.ts";
-import { encodePoints } from "../../src/store/metrics/point_codec.ts";
-import { runItem } from "../../src/store/runs/run_item.ts";
-import { type RunSearchQuery, searchRuns } from "../../src/store/runs/search_runs.ts";
+import { searchRuns } from "../../src/store/runs/search_runs.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
-import { pooledMap } from "../../src/util/pool.ts";
-import { emptyCost, type RequestCost, withRequestCost } from "../../src/util/request_cost.ts";
 import { testBackends } from "../support/backends.ts";
+import { measured, runQuery as query, seedRuns as seed } from "../support/run_seed.ts";
 
-const GROUP = metricGroupId(["acc"]);
-
-/** `n` runs in a new experiment; run i starts at i and has `acc` = i / n (newest is highest). */
-async function seedRuns(port: DynamoPort, table: string, s: Stores, n: number): Promise<string> {
-  const exp = await s.experiments.create({ name: `big-${n}` });
-  const writes = [];
-  for (let i = 0; i < n; i++) {
-    const runId = crypto.randomUUID().replaceAll("-", "");
-    writes.push({
-      PutRequest: {
-        Item: runItem({
-          run_id: runId,
-          experiment_id: exp,
-          run_name: `run-${i}`,
-          user_id: "u",
-          status: "RUNNING",
-          start_time: i,
-          artifact_uri: `mlflow-artifacts:/${exp}/${runId}/artifacts`,
-          lifecycle_stage: "active",
-          params: {},
-          tags: { "mlflow.user": "u", "mlflow.runName": `run-${i}` },
-          groups: new Set([GROUP]),
-        }),
-      },
-    }, {
-      PutRequest: {
-        Item: {
-          ...rawKey(metricGroupKey(runId, GROUP)),
-          v: { S: encodePoints([{ key: "acc", value: i / n, timestamp: i, step: 0 }]) },
-          ver: { N: "1" },
-        },
-      },
-    });
-  }
-  const chunks = [];
-  for (let i = 0; i < writes.length; i += 500) chunks.push(writes.slice(i, i + 500));
-  const retrying = retryingPort(port);
-  await pooledMap(chunks, (c) => batchWriteAll(retrying, table, c), 2);
-  return exp;
-}
-
-function query(exp: string, filter: string, order: string[] = []): RunSearchQuery {
-  return {
-    experimentIds: [exp],
-    viewType: "ACTIVE_ONLY",
-    maxResults: 1000,
-    ...compileRunSearch(filter, order),
-  };
-}
-
-async function measured<T>(fn: () => Promise<T>): Promise<[T, RequestCost]> {
-  const cost = emptyCost();
-  const out = await withRequestCost(cost, fn);
-  return [out, cost];
+/** `n` running runs in a new experiment; run i has `acc` = i / n (the newest is highest). */
+function seedRuns(port: DynamoPort, table: string, s: Stores, n: number): Promise<string> {
+  return seed(port, table, s, `big-${n}`, n, (i) => ({
+    status: "RUNNING",
+    acc: i / n,
+    group: { ver: { N: "1" } },
+    extra: [],
+  }));
 }
 
 for (const backend of testBackends()) {

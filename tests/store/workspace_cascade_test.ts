@@ -12,63 +12,25 @@
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
-import { createApp } from "../../src/app.ts";
 import { RoleStore } from "../../src/auth/role_store.ts";
 import { UserStore } from "../../src/auth/user_store.ts";
 import { setWorkspaceGrant } from "../../src/auth/workspace_permissions.ts";
 import { scorerPattern } from "../../src/auth/permissions.ts";
-import { loadConfig } from "../../src/config/config.ts";
-import type { DynamoPort } from "../../src/dynamo/port.ts";
 import { MlflowError } from "../../src/errors.ts";
-import { buildExtraRoutes } from "../../src/server/extra_routes.ts";
-import { appOptions } from "../../src/server/app_options.ts";
-import { createStores, type Stores } from "../../src/store/stores.ts";
+import type { Stores } from "../../src/store/stores.ts";
 import { JobStore } from "../../src/store/jobs/job_store.ts";
 import { meteringPort } from "../../src/dynamo/metering.ts";
 import { emptyCost, withRequestCost } from "../../src/util/request_cost.ts";
 import { withWorkspace } from "../../src/util/workspace_context.ts";
 import { type TestBackend, testBackends } from "../support/backends.ts";
-
-const WRITES = new Set([
-  "putItem",
-  "updateItem",
-  "deleteItem",
-  "batchWriteItem",
-  "transactWriteItems",
-]);
-
-/** A port whose write number `failAt` (counted from `arm`) throws, once. */
-function crashingPort(port: DynamoPort) {
-  let count = 0;
-  let failAt = Infinity;
-  const wrapped = {} as Record<string, unknown>;
-  for (const name of Object.keys(port) as (keyof DynamoPort)[]) {
-    const op = port[name] as (input: unknown) => Promise<unknown>;
-    wrapped[name] = (input: unknown) => {
-      if (WRITES.has(name) && ++count === failAt) {
-        return Promise.reject(
-          Object.assign(new Error(`crash at write ${count}`), { name: "Crash" }),
-        );
-      }
-      return op.call(port, input);
-    };
-  }
-  return {
-    port: wrapped as unknown as DynamoPort,
-    arm(n: number) {
-      count = 0;
-      failAt = n;
-    },
-    get writes() {
-      return count;
-    },
-  };
-}
+import { apiUrl, fullApp } from "../http/full_app.ts";
+import { requestJson } from "../support/request_json.ts";
+import { crashAtEachWrite, type CrashingPort, crashingPort } from "../support/crash_faults.ts";
 
 interface Env {
   app: Hono;
   stores: Stores;
-  crash: ReturnType<typeof crashingPort>;
+  crash: CrashingPort;
   call(
     ws: string,
     method: string,
@@ -78,52 +40,21 @@ interface Env {
 }
 
 async function withEnv(backend: TestBackend, fn: (e: Env) => Promise<void>): Promise<void> {
-  const table = await backend.makePort();
-  const tmp = await Deno.makeTempDir({ prefix: "ws-cascade-" });
+  let crash!: CrashingPort;
+  const full = await fullApp(["--enable-workspaces"], {
+    backend,
+    port: (port) => meteringPort((crash = crashingPort(port)).port),
+  });
   try {
-    const config = loadConfig([
-      "--backend-store-uri",
-      "memory:",
-      "--artifacts-destination",
-      `${tmp}/a`,
-      "--enable-workspaces",
-    ], {});
-    if (config === "help") throw new Error("unexpected --help");
-    const crash = crashingPort(table.port);
-    const stores = await createStores(
-      { port: meteringPort(crash.port), table: table.tableName },
-      config.defaultArtifactRoot,
-    );
-    const app = createApp({
-      stores,
-      ...appOptions(config),
-      extraRoutes: await buildExtraRoutes(config, stores),
+    await fn({
+      app: full.app,
+      stores: full.stores,
+      crash,
+      call: (ws, method, path, body) =>
+        requestJson(full.app, method, apiUrl(path), body, { "x-mlflow-workspace": ws }),
     });
-    const call: Env["call"] = async (ws, method, path, body) => {
-      const url = path.startsWith("/3.0/")
-        ? `/api/3.0/mlflow${path.slice(4)}`
-        : `/api/2.0/mlflow${path}`;
-      const res = await app.request(url, {
-        method,
-        headers: {
-          "x-mlflow-workspace": ws,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body: parsed };
-    };
-    await fn({ app, stores, crash, call });
   } finally {
-    await table.cleanup();
-    await Deno.remove(tmp, { recursive: true });
+    await full.close();
   }
 }
 
@@ -271,48 +202,52 @@ for (const backend of testBackends()) {
       // A whole cascade first (counting its writes), then one crashing at several of its writes
       // (the first, the middle, the last: the workspace item); each time the workspace stays, and
       // the same delete again finishes it.
-      let total = 0;
-      const crashes = () => [Infinity, 1, Math.ceil(total / 3), Math.ceil((2 * total) / 3), total];
-      for (let i = 0; i < 5; i++) {
-        const crashAt = crashes()[i]!;
+      const fillNew = async (i: number) => {
         const ws = `team-${i}`;
         await ok(e, "default", "POST", "/3.0/workspaces", { name: ws });
         await fill(e, ws, `w${i}`);
         const filled = await tableKeys(e.stores);
         assert.ok(filled.length > before.length + 30, `${filled.length} vs ${before.length}`);
-        e.crash.arm(crashAt);
-        if (crashAt !== Infinity) {
-          await assert.rejects(
-            () => e.stores.workspaces.delete(ws, "CASCADE"),
-            (err: Error) => err.name === "Crash",
-            `crash at ${crashAt} of ${total}`,
-          );
-          e.crash.arm(Infinity);
-          assert.equal((await e.stores.workspaces.get(ws)).name, ws, "still there after a crash");
-          assert.notDeepEqual(await tableKeys(e.stores), before);
-        }
-        if (i === 0) {
-          // The cost of a whole cascade, as DynamoDB bills it (the engine meters like DynamoDB).
-          const cost = emptyCost();
-          await withRequestCost(cost, () => e.stores.workspaces.delete(ws, "CASCADE"));
-          total = e.crash.writes;
-          const items = filled.length - before.length;
-          console.log(
-            `[${backend.name}] CASCADE of ${items} items: ${cost.calls} calls, ` +
-              `${cost.rcu} RCU, ${cost.wcu} WCU, ${total} write calls`,
-          );
-          assert.ok(cost.wcu <= 3 * items, `${cost.wcu} WCU for ${items} items`);
-          assert.ok(total < items, `${total} write calls for ${items} items (batched)`);
-        } else {
-          const res = await e.call("default", "DELETE", `/3.0/workspaces/${ws}?mode=CASCADE`);
-          assert.equal(res.status, 204, JSON.stringify(res.body));
-        }
-        assert.deepEqual(await tableKeys(e.stores), before, `crash at ${crashAt}`);
+        return { ws, items: filled.length - before.length };
+      };
+      const assertGone = async (ws: string, label: string) => {
+        assert.deepEqual(await tableKeys(e.stores), before, label);
         await assert.rejects(
           () => e.stores.workspaces.get(ws),
           (err: unknown) => err instanceof MlflowError && err.code === "RESOURCE_DOES_NOT_EXIST",
         );
-      }
+      };
+
+      const { ws: ws0, items } = await fillNew(0);
+      // The cost of a whole cascade, as DynamoDB bills it (the engine meters like DynamoDB).
+      const cost = emptyCost();
+      e.crash.arm(Infinity); // counts the cascade's writes
+      await withRequestCost(cost, () => e.stores.workspaces.delete(ws0, "CASCADE"));
+      const total = e.crash.writes;
+      console.log(
+        `[${backend.name}] CASCADE of ${items} items: ${cost.calls} calls, ` +
+          `${cost.rcu} RCU, ${cost.wcu} WCU, ${total} write calls`,
+      );
+      assert.ok(cost.wcu <= 3 * items, `${cost.wcu} WCU for ${items} items`);
+      assert.ok(total < items, `${total} write calls for ${items} items (batched)`);
+      await assertGone(ws0, "whole cascade");
+
+      const at = [1, Math.ceil(total / 3), Math.ceil((2 * total) / 3), total];
+      let filled = 0;
+      let ws = "";
+      const crashed = await crashAtEachWrite(e.crash, {
+        at,
+        before: async () => (ws = (await fillNew(++filled)).ws),
+        operation: () => e.stores.workspaces.delete(ws, "CASCADE"),
+        afterCrash: async (k) => {
+          assert.equal((await e.stores.workspaces.get(ws)).name, ws, "still there after a crash");
+          assert.notDeepEqual(await tableKeys(e.stores), before);
+          const res = await e.call("default", "DELETE", `/3.0/workspaces/${ws}?mode=CASCADE`);
+          assert.equal(res.status, 204, JSON.stringify(res.body));
+          await assertGone(ws, `crash at ${k} of ${total}`);
+        },
+      });
+      assert.deepEqual(crashed, at);
       assert.ok(total > 20, `${total} writes`);
       // The default workspace's namesakes are untouched.
       const got = await ok(e, "default", "GET", `/experiments/get-by-name?experiment_name=shared`);

@@ -17,6 +17,7 @@ import { createHmac } from "node:crypto";
 import { queryAll } from "../../src/dynamo/batch.ts";
 import { webhookDeliveriesPk } from "../../src/keys/key_schema.ts";
 import type { TestBackend } from "./backends.ts";
+import { requestJson } from "./request_json.ts";
 import { type Receiver, startReceiver } from "./webhook_receiver.ts";
 
 /** Settings the webhook tests use: loopback http receivers, fast retries, no cache. */
@@ -66,22 +67,7 @@ export async function webhookApp(
   return {
     app,
     service,
-    async call(method, path, body) {
-      const res = await app.request(`/api/2.0/mlflow${path}`, {
-        method,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: (method, path, body) => requestJson(app, method, `/api/2.0/mlflow${path}`, body),
     async stop() {
       await service.worker.stop();
       await Deno.remove(tmp, { recursive: true });

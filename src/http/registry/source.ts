@@ -9,6 +9,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import { invalidParameter, MlflowError } from "../../errors.ts";
+import { pyRegExp } from "../../search/py_regex.ts";
 import { parseArtifactUri, type ParsedArtifactUri } from "../../artifacts/artifact_uri.ts";
 import type { RegistryStore } from "../../store/registry/registry_store.ts";
 import { isPromptTags, PROMPT_SOURCE_PLACEHOLDERS } from "../../store/registry/types.ts";
@@ -405,8 +406,15 @@ export async function validateCreateSource(
   },
 ): Promise<ResolvedSource & { isPrompt: boolean }> {
   const regex = ctx.env("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX");
-  if (req.source && regex && !new RegExp(regex).test(req.source)) {
-    throw invalidParameter(`Invalid model version source: '${req.source}'.`);
+  if (req.source && regex) {
+    // `re.search(regex, source)`; a pattern `re` refuses fails the request (500), as in MLflow.
+    const pattern = pyRegExp(regex);
+    if (pattern === null) {
+      throw new Error("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX is not a valid pattern");
+    }
+    if (!pattern.test(req.source)) {
+      throw invalidParameter(`Invalid model version source: '${req.source}'.`);
+    }
   }
   const tags = Object.fromEntries(req.tags.map((t) => [t.key ?? "", t.value ?? ""]));
   const isPrompt = isPromptTags(tags);

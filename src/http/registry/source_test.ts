@@ -213,6 +213,12 @@ Deno.test("source: MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX limits so
     { source: "s3://other/models/1" },
     /^Invalid model version source: 's3:\/\/other\/models\/1'\.$/,
   );
+  // MLflow applies it with Python's `re.search`: Python's syntax works.
+  const py = ctx({
+    MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: "\\As3://(?P<bucket>approved)/\\w+",
+  });
+  assert.ok(await create(py, { source: "s3://approved/models/1" }));
+  await refused(py, { source: "s3://other/models/1" }, /^Invalid model version source/);
 });
 
 Deno.test("source: a prompt version must use a placeholder source", async () => {
