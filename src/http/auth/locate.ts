@@ -9,7 +9,10 @@
  *
  * @module
  */
-import { invalidParameter, missingParameter, MlflowError } from "../../errors.ts";
+import { invalidParameter, missingParameter, MlflowError, notFound } from "../../errors.ts";
+import { runKey } from "../../keys/key_schema.ts";
+import { rawKey } from "../../store/db.ts";
+import { validateRunId } from "../../store/validation.ts";
 import type { ResourceType } from "../../auth/permissions.ts";
 import { RESOURCE_TYPES, scorerPattern } from "../../auth/permissions.ts";
 import type { Via } from "../../auth/route_permissions.ts";
@@ -113,11 +116,24 @@ export class Locator {
     });
   }
 
+  /**
+   * The experiment of a run, in whichever workspace it lives (the workspace guards decide what a
+   * run of another workspace answers); 404 when there is no such run.
+   */
   private experimentOfRun(runId: string): Promise<string> {
-    return this.runExperiment.getOr(
-      runId,
-      async () => (await this.stores.runs.load(runId)).record.experiment_id,
-    );
+    return this.runExperiment.getOr(runId, async () => {
+      validateRunId(runId);
+      const { db } = this.stores;
+      const { Item } = await db.port.getItem({
+        TableName: db.table,
+        Key: rawKey(runKey(runId)),
+        ProjectionExpression: "experiment_id",
+        ConsistentRead: true,
+      });
+      const experimentId = Item?.experiment_id?.S;
+      if (experimentId === undefined) throw notFound(`Run with id=${runId} not found`);
+      return experimentId;
+    });
   }
 
   private experimentOfModel(modelId: string): Promise<string> {
