@@ -14,6 +14,12 @@ import type { Context } from "hono";
  */
 export interface ReadGate {
   experiment(id: string): Promise<boolean>;
+  /**
+   * Whether a search may keep this experiment id: the caller's grants in the request's workspace
+   * allow reading it, without looking the experiment up (MLflow's `_role_based_read_predicate`).
+   * Another workspace's id may pass; the search's store drops it (its `VisibleExperiments`).
+   */
+  searchable(id: string): Promise<boolean>;
   run(id: string): Promise<boolean>;
   registeredModel(name: string): Promise<boolean>;
 }

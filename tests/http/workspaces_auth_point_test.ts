@@ -134,3 +134,50 @@ Deno.test("with basic-auth and workspaces, /graphql resolves another workspace's
     await s.close();
   }
 });
+
+Deno.test("with basic-auth and workspaces, GraphQL run and dataset searches drop another workspace's ids as MLflow's store does", async () => {
+  const s = await authApp({ ini: INI, args: ["--enable-workspaces"] });
+  try {
+    await s.users.createUser(BOB.username, BOB.password);
+    const far = await seedFar(s);
+    await ok(s, "team-b", "POST", `${V2}/runs/log-inputs`, {
+      run_id: far.R,
+      datasets: [{ dataset: { name: "d-far", digest: "x", source_type: "local", source: "{}" } }],
+    });
+    const E = (await ok(s, "default", "POST", `${V2}/experiments/create`, { name: "mine" }))
+      .experiment_id as string;
+    const R = (await ok(s, "default", "POST", `${V2}/runs/create`, { experiment_id: E })).run.info
+      .run_id as string;
+    await ok(s, "default", "POST", `${V2}/runs/log-inputs`, {
+      run_id: R,
+      datasets: [{ dataset: { name: "d-mine", digest: "y", source_type: "local", source: "{}" } }],
+    });
+    const search = (ids: string[]) =>
+      `mutation { r: mlflowSearchRuns(input: {experimentIds: ${JSON.stringify(ids)}}) ` +
+      `{ runs { info { runUuid } } } ` +
+      `d: mlflowSearchDatasets(input: {experimentIds: ${JSON.stringify(ids)}}) ` +
+      `{ datasetSummaries { name } } }`;
+    // Bob's grants in `default` allow any id (MLflow's middleware keeps it), the store drops it:
+    // an empty answer, not null; admins skip the middleware and get the same.
+    for (const who of [BOB, ADMIN]) {
+      const onlyFar = await s.call(who, "POST", "/graphql", { query: search([far.E]) }, WS("default"));
+      assert.equal(onlyFar.status, 200);
+      assert.deepEqual(
+        onlyFar.body,
+        { data: { r: { runs: [] }, d: { datasetSummaries: [] } }, errors: null },
+        who.username,
+      );
+      const both = await s.call(who, "POST", "/graphql", { query: search([E, far.E]) }, WS("default"));
+      assert.deepEqual(
+        both.body,
+        {
+          data: { r: { runs: [{ info: { runUuid: R } }] }, d: { datasetSummaries: [{ name: "d-mine" }] } },
+          errors: null,
+        },
+        who.username,
+      );
+    }
+  } finally {
+    await s.close();
+  }
+});

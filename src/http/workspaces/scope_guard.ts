@@ -174,6 +174,8 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
         }
         return prev ? await prev.experiment(id) : true;
       },
+      // A search keeps another workspace's id for its store to drop (`limitVisibility` below).
+      searchable: (id) => prev ? prev.searchable(id) : Promise.resolve(true),
       run: async (id) => {
         if (!(await runInWorkspace(id))) {
           if (denies) return false;
