@@ -181,3 +181,33 @@ Deno.test("with basic-auth and workspaces, GraphQL run and dataset searches drop
     await s.close();
   }
 });
+
+Deno.test("with basic-auth and workspaces, a user without grants gets 403 too, and get-history-bulk the store's 404", async () => {
+  const s = await authApp({
+    ini: "[mlflow]\ndefault_permission = READ\nauth_cache_ttl_seconds = 60\n",
+    args: ["--enable-workspaces"],
+  });
+  try {
+    await s.users.createUser(BOB.username, BOB.password);
+    const far = await seedFar(s);
+    for (const [method, path, body] of routes(far)) {
+      const asBob = await s.call(BOB, method, path, body, WS("default"));
+      assert.equal(asBob.status, 403, `bob ${method} ${path}: ${JSON.stringify(asBob.body)}`);
+    }
+    for (
+      const path of [
+        `/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=${far.R}&metric_key=m`,
+        `/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=${far.R}&metric_key=m`,
+      ]
+    ) {
+      const bulk = await s.call(BOB, "GET", path, undefined, WS("default"));
+      assert.equal(bulk.status, 404, `${path}: ${JSON.stringify(bulk.body)}`);
+      assert.deepEqual(bulk.body, {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        message: `Run with id=${far.R} not found`,
+      });
+    }
+  } finally {
+    await s.close();
+  }
+});
