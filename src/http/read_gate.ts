@@ -10,7 +10,8 @@ import type { Context } from "hono";
 
 /**
  * Whether the caller may read a resource (its existence is not revealed: unknown → false). A
- * resource of another workspace throws MLflow's not-found `MlflowError` instead (as if missing).
+ * resource of another workspace throws MLflow's not-found `MlflowError` instead (as if missing),
+ * except for a non-admin under basic-auth: false (MLflow's GraphQL middleware resolves null).
  */
 export interface ReadGate {
   experiment(id: string): Promise<boolean>;

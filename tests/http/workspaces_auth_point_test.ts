@@ -86,7 +86,13 @@ Deno.test("with basic-auth and workspaces, another workspace's experiment is 403
     await s.users.createUser(BOB.username, BOB.password);
     const far = await seedFar(s);
     // Bob may do anything in default: the request's workspace grants allow the id.
-    const mine = await s.call(BOB, "POST", `${V2}/experiments/create`, { name: "m" }, WS("default"));
+    const mine = await s.call(
+      BOB,
+      "POST",
+      `${V2}/experiments/create`,
+      { name: "m" },
+      WS("default"),
+    );
     assert.equal(mine.status, 200, JSON.stringify(mine.body));
     for (const [method, path, body, message] of routes(far)) {
       const asBob = await s.call(BOB, method, path, body, WS("default"));
@@ -160,18 +166,33 @@ Deno.test("with basic-auth and workspaces, GraphQL run and dataset searches drop
     // Bob's grants in `default` allow any id (MLflow's middleware keeps it), the store drops it:
     // an empty answer, not null; admins skip the middleware and get the same.
     for (const who of [BOB, ADMIN]) {
-      const onlyFar = await s.call(who, "POST", "/graphql", { query: search([far.E]) }, WS("default"));
+      const onlyFar = await s.call(
+        who,
+        "POST",
+        "/graphql",
+        { query: search([far.E]) },
+        WS("default"),
+      );
       assert.equal(onlyFar.status, 200);
       assert.deepEqual(
         onlyFar.body,
         { data: { r: { runs: [] }, d: { datasetSummaries: [] } }, errors: null },
         who.username,
       );
-      const both = await s.call(who, "POST", "/graphql", { query: search([E, far.E]) }, WS("default"));
+      const both = await s.call(
+        who,
+        "POST",
+        "/graphql",
+        { query: search([E, far.E]) },
+        WS("default"),
+      );
       assert.deepEqual(
         both.body,
         {
-          data: { r: { runs: [{ info: { runUuid: R } }] }, d: { datasetSummaries: [{ name: "d-mine" }] } },
+          data: {
+            r: { runs: [{ info: { runUuid: R } }] },
+            d: { datasetSummaries: [{ name: "d-mine" }] },
+          },
           errors: null,
         },
         who.username,
