@@ -18,7 +18,8 @@
  * workspace-aware store (`_get_experiment_permission`, `_run_requirement`, `_authorize_trace`,
  * `_authorize_logged_model_id`), find nothing, and resolve `NO_PERMISSIONS`; `/graphql` resolves
  * such an experiment or run to null (its middleware's answer). `get-history-bulk(-interval)` keep
- * the 404: MLflow's validator looks the runs up before any check and lets the store's error out.
+ * the 404 (MLflow's validator looks the runs up before any check and lets the store's error
+ * out): the locator's look-up of their runs answers it (`src/http/auth/locate.ts`).
  * Admins skip the validators and get the handler's not-found.
  *
  * An experiment's workspace is cached for a few seconds per replica: one Query per experiment,
@@ -125,12 +126,6 @@ const SEARCHES = new Set([
   "GET /mlflow/datasets/search",
 ]);
 
-/** Routes whose MLflow validator raises the store's not-found before any permission check. */
-const NOT_FOUND_FOR_EVERYONE: ReadonlySet<string> = new Set([
-  "GET /mlflow/metrics/get-history-bulk",
-  "GET /mlflow/metrics/get-history-bulk-interval",
-]);
-
 /** The guard; a no-op unless the request runs with workspaces on. */
 export function workspaceScopeGuard(stores: Stores, staticPrefix: string): MiddlewareHandler {
   const locator = new Locator(stores, 5_000);
@@ -229,9 +224,7 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
     };
     const found = await foreignIn(params);
     if (found) {
-      if (denies && !NOT_FOUND_FOR_EVERYONE.has(`${c.req.method} ${route!.pattern}`)) {
-        return forbidden();
-      }
+      if (denies) return forbidden();
       throw hidden(found.via, params, path, found.id);
     }
     await next();
