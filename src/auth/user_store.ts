@@ -11,6 +11,7 @@
 import { alreadyExists, invalidParameter, notFound } from "../errors.ts";
 import { queryAll } from "../dynamo/batch.ts";
 import { batchWriteAll } from "../dynamo/batch.ts";
+import { pooledMap } from "../util/pool.ts";
 import {
   counterKey,
   GRANT_PREFIX,
@@ -359,5 +360,37 @@ export class UserStore {
         },
       })),
     );
+  }
+
+  /**
+   * Removes every grant made in `workspace`, each user's, as MLflow 3.17.2 does when a workspace
+   * is deleted: a direct grant lives in the user's synthetic role of the workspace it was made in,
+   * and the delete drops that workspace's roles. A grant stored before grants recorded their
+   * workspace counts by its key (registered models, prompts); on an experiment or scorer it stays.
+   * Cost: one Query of the user index, one Query per user, the deletes. Returns how many.
+   */
+  async deleteGrantsMadeIn(workspace: string): Promise<number> {
+    const users = await this.listUsers();
+    const counts = await pooledMap(users, async ({ username }) => {
+      const made = (await this.grantsOf(username)).filter((g) => g.workspace === workspace);
+      await batchWriteAll(
+        this.db.port,
+        this.db.table,
+        made.map((g) => ({
+          DeleteRequest: {
+            Key: rawKey(
+              grantKey(
+                username,
+                g.resource_type,
+                g.resource_id,
+                KEYED_BY_WORKSPACE.has(g.resource_type) ? workspace : DEFAULT_WORKSPACE,
+              ),
+            ),
+          },
+        })),
+      );
+      return made.length;
+    });
+    return counts.reduce((a, b) => a + b, 0);
   }
 }

@@ -10,10 +10,17 @@ import type { Context } from "hono";
 
 /**
  * Whether the caller may read a resource (its existence is not revealed: unknown → false). A
- * resource of another workspace throws MLflow's not-found `MlflowError` instead (as if missing).
+ * resource of another workspace throws MLflow's not-found `MlflowError` instead (as if missing),
+ * except for a non-admin under basic-auth: false (MLflow's GraphQL middleware resolves null).
  */
 export interface ReadGate {
   experiment(id: string): Promise<boolean>;
+  /**
+   * Whether a search may keep this experiment id: the caller's grants in the request's workspace
+   * allow reading it, without looking the experiment up (MLflow's `_role_based_read_predicate`).
+   * Another workspace's id may pass; the search's store drops it (its `VisibleExperiments`).
+   */
+  searchable(id: string): Promise<boolean>;
   run(id: string): Promise<boolean>;
   registeredModel(name: string): Promise<boolean>;
 }

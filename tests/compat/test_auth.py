@@ -349,3 +349,63 @@ def test_server_refuses_the_well_known_default_admin_password(tmp_path: Path) ->
     assert proc.returncode == 1
     assert "well-known default" in proc.stderr
     assert "MLFLOW_AUTH_ALLOW_DEFAULT_ADMIN_PASSWORD" in proc.stderr
+
+
+WS_INI = (
+    "[mlflow]\ndefault_permission = READ\nadmin_username = admin\n"
+    "grant_default_workspace_access = true\n"
+)
+
+
+@pytest.fixture(scope="module", params=backends())
+def auth_ws_uri(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A server with basic-auth and ``--enable-workspaces`` both on; everyone reads ``default``."""
+    backend: str = request.param
+    workdir = tmp_path_factory.mktemp(f"auth-ws-server-{backend}")
+    ini = workdir / "basic_auth.ini"
+    ini.write_text(WS_INI)
+    env = _server_env(backend)
+    env.update(MLFLOW_AUTH_CONFIG_PATH=str(ini), MLFLOW_AUTH_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    store_uri = _store_uri(backend, workdir, env)
+    with our_server(
+        workdir, env, store_uri, "--app-name", "basic-auth", "--enable-workspaces"
+    ) as (base_url, _log):
+        yield base_url
+
+
+def test_another_workspaces_experiment_is_permission_denied_for_a_user(
+    auth_ws_uri: str, as_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow 3.17.2 (docs/workspaces.md, "Permissions"): its validators look an experiment or run
+    up in the request's workspace; another workspace's is not found there, so a non-admin is
+    denied (403) even when their grants in ``default`` would allow the id; an admin gets the
+    store's not-found."""
+    monkeypatch.delenv("MLFLOW_WORKSPACE", raising=False)
+    mlflow.set_tracking_uri(auth_ws_uri)
+    try:
+        as_user(ADMIN, ADMIN_PASSWORD)
+        user = _name("wsuser")
+        get_auth_client(auth_ws_uri).create_user(user, "wsuser-password-1")
+        team = _name("team")
+        mlflow.create_workspace(team)
+        mlflow.set_workspace(team)
+        tracking = mlflow.MlflowClient(auth_ws_uri)
+        far = tracking.create_experiment(_name("far"))
+        run = tracking.create_run(far)
+        mlflow.set_workspace(None)
+        mine = tracking.create_experiment(_name("mine"))
+        with pytest.raises(RestException, match="RESOURCE_DOES_NOT_EXIST"):
+            mlflow.get_experiment(far)
+
+        as_user(user, "wsuser-password-1")
+        assert mlflow.get_experiment(mine).experiment_id == mine
+        with pytest.raises(MlflowException, match="Permission denied") as denied:
+            mlflow.get_experiment(far)
+        assert not isinstance(denied.value, RestException) or "403" in str(denied.value)
+        with pytest.raises(MlflowException, match="Permission denied"):
+            tracking.get_run(run.info.run_id)
+        # A search drops the other workspace's id instead.
+        assert list(tracking.search_runs([mine, far])) == []
+    finally:
+        mlflow.set_workspace(None)
+        mlflow.set_tracking_uri(None)

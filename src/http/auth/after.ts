@@ -1,7 +1,8 @@
 /**
  * What the basic-auth guard does after a route succeeded: MLflow's after-request hooks (the
  * creator gets MANAGE; a registered model's grants follow its rename and go with its delete; a
- * scorer's registrant gets MANAGE on it and its grants go with it) and the filtering of search
+ * scorer's registrant gets MANAGE on it and its grants go with it; a deleted workspace drops
+ * the cached grants and roles) and the filtering of search
  * answers to what the caller may read (`search_filter.ts`, and the scorer list here); the AI
  * Gateway's hooks are in `after_gateway.ts`.
  *
@@ -101,6 +102,13 @@ export async function afterSuccess(
       }
       return;
     }
+    case "/mlflow/workspaces/:workspace_name":
+      // A deleted workspace takes its roles and the grants made in it along.
+      if (c.req.method === "DELETE") {
+        access.forgetGrants();
+        access.forgetRoles();
+      }
+      return;
     case "/mlflow/scorers/list":
       if (!user.is_admin) await filterScorers(c, access, user);
       return;

@@ -9,7 +9,10 @@
  *
  * @module
  */
-import { invalidParameter, missingParameter, MlflowError } from "../../errors.ts";
+import { invalidParameter, missingParameter, MlflowError, notFound } from "../../errors.ts";
+import { runKey } from "../../keys/key_schema.ts";
+import { rawKey } from "../../store/db.ts";
+import { validateRunId } from "../../store/validation.ts";
 import type { ResourceType } from "../../auth/permissions.ts";
 import { RESOURCE_TYPES, scorerPattern } from "../../auth/permissions.ts";
 import type { Via } from "../../auth/route_permissions.ts";
@@ -19,6 +22,11 @@ import { TraceStore } from "../../store/traces/trace_store.ts";
 import { DatasetStore } from "../../store/datasets/dataset_store.ts";
 import { IssueStore } from "../../store/issues/issue_store.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
+import {
+  currentWorkspace,
+  DEFAULT_WORKSPACE,
+  workspacesActive,
+} from "../../util/workspace_context.ts";
 import { findUid, readModel } from "../../store/registry/partition.ts";
 import { isPromptTags } from "../../store/registry/types.ts";
 import { pooledMap } from "../../util/pool.ts";
@@ -113,11 +121,40 @@ export class Locator {
     });
   }
 
+  /**
+   * The experiment of a run, in whichever workspace it lives (the workspace guards decide what a
+   * run of another workspace answers); 404 when there is no such run.
+   */
   private experimentOfRun(runId: string): Promise<string> {
-    return this.runExperiment.getOr(
-      runId,
-      async () => (await this.stores.runs.load(runId)).record.experiment_id,
-    );
+    return this.runExperiment.getOr(runId, async () => {
+      validateRunId(runId);
+      const { db } = this.stores;
+      const { Item } = await db.port.getItem({
+        TableName: db.table,
+        Key: rawKey(runKey(runId)),
+        ProjectionExpression: "experiment_id",
+        ConsistentRead: true,
+      });
+      const experimentId = Item?.experiment_id?.S;
+      if (experimentId === undefined) throw notFound(`Run with id=${runId} not found`);
+      return experimentId;
+    });
+  }
+
+  /**
+   * A run's experiment as MLflow's bulk metric validators find it: they look the runs up in the
+   * request's workspace before any permission check, so a run of another workspace is the
+   * store's 404 for everyone.
+   */
+  private async experimentOfRunHere(runId: string): Promise<string> {
+    const experimentId = await this.experimentOfRun(runId);
+    if (workspacesActive()) {
+      const e = await this.stores.experiments.findInAnyWorkspace(experimentId, false);
+      if (e && (e.workspace ?? DEFAULT_WORKSPACE) !== currentWorkspace()) {
+        throw notFound(`Run with id=${runId} not found`);
+      }
+    }
+    return experimentId;
   }
 
   private experimentOfModel(modelId: string): Promise<string> {
@@ -160,7 +197,7 @@ export class Locator {
         if (ids.length === 0) {
           throw invalidParameter("GetMetricHistoryBulk request must specify at least one run_id.");
         }
-        return (await pooledMap(ids, (id) => this.experimentOfRun(id))).map(experiment);
+        return (await pooledMap(ids, (id) => this.experimentOfRunHere(id))).map(experiment);
       }
       case "trace_id": {
         // The path's trace id wins (the handler acts on it); `traces/get` and `traces/link-prompts`
@@ -250,7 +287,7 @@ export class Locator {
       case "run_ids": {
         const ids = [...new Set(list(params, "run_ids"))];
         if (ids.length === 0) throw invalidParameter(missingParameter("run_ids"));
-        return (await pooledMap(ids, (id) => this.experimentOfRun(id))).map(experiment);
+        return (await pooledMap(ids, (id) => this.experimentOfRunHere(id))).map(experiment);
       }
       case "model_id": {
         const m = /^\/mlflow\/logged-models\/([^/]+)/.exec(path);

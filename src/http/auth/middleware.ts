@@ -153,6 +153,7 @@ function readGateOf(deps: GuardDeps, user: User): ReadGate {
   };
   return {
     experiment: (id) => can("experiment_id", { experiment_id: id }),
+    searchable: (id) => deps.access.can(user, "experiment", id, "READ"),
     run: (id) => can("run_id", { run_id: id }),
     registeredModel: (name) => can("name", { name }),
   };

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { MlflowError } from "../../errors.ts";
 import type { ReadGate } from "../read_gate.ts";
 
 type Obj = Record<string, unknown>;
@@ -16,11 +15,6 @@ type Resolver = (args: { input?: Obj | null }, ...rest: unknown[]) => unknown;
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
-}
-
-function droppedIfMissing(e: unknown): false {
-  if (e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST") return false;
-  throw e;
 }
 
 async function everyOf(ids: string[], check: (id: string) => Promise<boolean>) {
@@ -51,13 +45,15 @@ function guardRun(gate: ReadGate, run: unknown): unknown {
   };
 }
 
+/**
+ * The ids the caller's grants let a search keep, as MLflow's middleware filters them (grants in
+ * the request's workspace, no look-up); another workspace's ids are then dropped by the search
+ * itself (the request's `VisibleExperiments`), so they never make the answer null.
+ */
 async function readableExperiments(gate: ReadGate, ids: unknown): Promise<string[]> {
   const asked = Array.isArray(ids) ? ids.filter((x): x is string => typeof x === "string") : [];
   const readable: string[] = [];
-  for (const id of new Set(asked)) {
-    // Another workspace's experiment (not found) is dropped, as MLflow's store filters it.
-    if (await gate.experiment(id).catch(droppedIfMissing)) readable.push(id);
-  }
+  for (const id of new Set(asked)) if (await gate.searchable(id)) readable.push(id);
   return readable;
 }
 

@@ -33,6 +33,7 @@ import { experimentJson, runJson } from "../tracking/wire.ts";
 import { searchRunsPage } from "../tracking/search_runs.ts";
 import { bulkIntervalMetrics } from "../tracking/metrics.ts";
 import { modelVersionJson } from "../registry/wire.ts";
+import type { VisibleExperiments } from "../../store/visible_experiments.ts";
 
 /** What the resolvers read. */
 export interface GraphqlDeps {
@@ -44,6 +45,11 @@ export interface GraphqlDeps {
 
 type Obj = Record<string, unknown>;
 type Input = Record<string, unknown> | null | undefined;
+
+/** Per request: the experiments the searches may read (`src/http/visibility.ts`). */
+export interface GraphqlContext {
+  visible?: VisibleExperiments;
+}
 
 /** MLflow's default page size for `search_model_versions` requests without `max_results`. */
 const MODEL_VERSIONS_MAX = 10_000;
@@ -135,7 +141,7 @@ export function rootValue(deps: GraphqlDeps): Obj {
     };
   };
 
-  const searchRuns = async ({ input }: { input?: Input }) => {
+  const searchRuns = async ({ input }: { input?: Input }, context?: GraphqlContext) => {
     const runViewType = str(input?.runViewType) as
       | "ACTIVE_ONLY"
       | "DELETED_ONLY"
@@ -148,7 +154,7 @@ export function rootValue(deps: GraphqlDeps): Obj {
       max_results: int(input?.maxResults),
       order_by: strList(input?.orderBy),
       page_token: str(input?.pageToken),
-    });
+    }, context?.visible);
     return {
       runs: (page.runs ?? []).map((r) => runObject(r as unknown as Obj)),
       next_page_token: page.next_page_token,
@@ -197,8 +203,12 @@ export function rootValue(deps: GraphqlDeps): Obj {
       const listed = await listRunArtifacts(stores.runs, locations, runId, str(input?.path));
       return { root_uri: listed.rootUri, files: listed.files };
     },
-    mlflowSearchDatasets: async ({ input }: { input?: Input }) => ({
-      dataset_summaries: await datasetSummaries(stores, strList(input?.experimentIds) ?? []),
+    mlflowSearchDatasets: async ({ input }: { input?: Input }, context?: GraphqlContext) => ({
+      dataset_summaries: await datasetSummaries(
+        stores,
+        strList(input?.experimentIds) ?? [],
+        context?.visible,
+      ),
     }),
     test: ({ inputString }: { inputString?: string }) => ({ output: inputString }),
     testMutation: ({ inputString }: { inputString?: string }) => ({ output: inputString }),

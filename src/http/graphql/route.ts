@@ -13,10 +13,11 @@ import type { Context, Hono } from "hono";
 import { execute, type GraphQLSchema, parse, validate } from "graphql";
 import { invalidParameter } from "../../errors.ts";
 import { checkLimits, type GraphqlLimits } from "./limits.ts";
-import { fieldResolver, type GraphqlDeps, rootValue } from "./resolvers.ts";
+import { fieldResolver, type GraphqlContext, type GraphqlDeps, rootValue } from "./resolvers.ts";
 import { mlflowSchema } from "./schema.ts";
 import { guardedRoot } from "./gate.ts";
 import { readGate } from "../read_gate.ts";
+import { visibleExperiments } from "../visibility.ts";
 
 interface GraphqlRequest {
   query?: unknown;
@@ -77,6 +78,9 @@ export function mountGraphql(app: Hono, deps: GraphqlDeps, limits: GraphqlLimits
       schema,
       document,
       rootValue: gate ? guardedRoot(root, gate) : root,
+      // The searches read only the experiments the REST searches would (another workspace's
+      // ids dropped), as MLflow's workspace-aware store filters them.
+      contextValue: { visible: visibleExperiments(c) } satisfies GraphqlContext,
       fieldResolver,
       variableValues: (req.variables ?? undefined) as Record<string, unknown> | undefined,
       operationName: typeof req.operationName === "string" ? req.operationName : undefined,

@@ -13,6 +13,15 @@
  * only sets the request's workspace test (`src/http/visibility.ts`), which the search stores
  * apply to the ids they were given before reading anything (`src/store/visible_experiments.ts`).
  *
+ * With basic-auth on, a non-admin gets 403 `Permission denied` there instead, whatever their
+ * grants in the request's workspace: MLflow 3.17.2's validators look the resource up through the
+ * workspace-aware store (`_get_experiment_permission`, `_run_requirement`, `_authorize_trace`,
+ * `_authorize_logged_model_id`), find nothing, and resolve `NO_PERMISSIONS`; `/graphql` resolves
+ * such an experiment or run to null (its middleware's answer). `get-history-bulk(-interval)` keep
+ * the 404 (MLflow's validator looks the runs up before any check and lets the store's error
+ * out): the locator's look-up of their runs answers it (`src/http/auth/locate.ts`).
+ * Admins skip the validators and get the handler's not-found.
+ *
  * An experiment's workspace is cached for a few seconds per replica: one Query per experiment,
  * not per request.
  *
@@ -32,6 +41,7 @@ import { rawMessage } from "../request.ts";
 import { limitVisibility } from "../visibility.ts";
 import { readGate, setReadGate } from "../read_gate.ts";
 import { Locator, type Params } from "../auth/locate.ts";
+import { authUser, forbidden } from "../auth/middleware.ts";
 
 /**
  * Routes whose handler lists the request's workspace's items only, as MLflow filters them (an
@@ -145,15 +155,27 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
   return async (c, next) => {
     if (!workspacesActive() || c.req.method === "OPTIONS") return await next();
     const prev = readGate(c);
+    const user = authUser(c);
+    // A non-admin under basic-auth: MLflow's validators deny what they cannot find.
+    const denies = user !== undefined && !user.is_admin;
     // Another workspace's experiment or run looks missing: MLflow's store raises its not-found
-    // error, which `/graphql` reports (the UI then shows "Experiment not found").
+    // error, which `/graphql` reports (the UI then shows "Experiment not found"); its GraphQL
+    // authorization middleware resolves the field to null for a non-admin instead.
     setReadGate(c, {
       experiment: async (id) => {
-        if (!(await sameWorkspace(id))) throw notFound(`No Experiment with id=${id} exists`);
+        if (!(await sameWorkspace(id))) {
+          if (denies) return false;
+          throw notFound(`No Experiment with id=${id} exists`);
+        }
         return prev ? await prev.experiment(id) : true;
       },
+      // A search keeps another workspace's id for its store to drop (`limitVisibility` below).
+      searchable: (id) => prev ? prev.searchable(id) : Promise.resolve(true),
       run: async (id) => {
-        if (!(await runInWorkspace(id))) throw notFound(`Run with id=${id} not found`);
+        if (!(await runInWorkspace(id))) {
+          if (denies) return false;
+          throw notFound(`Run with id=${id} not found`);
+        }
         return prev ? await prev.run(id) : true;
       },
       registeredModel: (name) => prev ? prev.registeredModel(name) : Promise.resolve(true),
@@ -201,7 +223,10 @@ export function workspaceScopeGuard(stores: Stores, staticPrefix: string): Middl
       return undefined;
     };
     const found = await foreignIn(params);
-    if (found) throw hidden(found.via, params, path, found.id);
+    if (found) {
+      if (denies) return forbidden();
+      throw hidden(found.via, params, path, found.id);
+    }
     await next();
   };
 }

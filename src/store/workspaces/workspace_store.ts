@@ -16,6 +16,7 @@ import { DEFAULT_WORKSPACE } from "../../util/workspace_context.ts";
 import { TtlCache } from "../../util/ttl_cache.ts";
 import { type Db, fromItem, isConditionFailure, rawKey, toItem } from "../db.ts";
 import { RoleStore } from "../../auth/role_store.ts";
+import { UserStore } from "../../auth/user_store.ts";
 import { cascadeWorkspace, dropWorkspaceAccess } from "./cascade.ts";
 import { firstHolding } from "./holdings.ts";
 import { reassignToDefault } from "./reassign.ts";
@@ -152,8 +153,9 @@ export class WorkspaceStore {
    * evaluation datasets, webhooks, AI Gateway configuration or jobs (500 INVALID_STATE naming the
    * first, as MLflow); SET_DEFAULT first moves them to the default workspace
    * (`reassign.ts`); CASCADE first hard-deletes everything in it (`cascade.ts`; a failed CASCADE
-   * is finished by the same request again). The workspace's roles and workspace-wide grants go
-   * before the workspace item, whatever the mode (MLflow's auth app drops them after any delete).
+   * is finished by the same request again). The workspace's roles, workspace-wide grants and the
+   * direct grants made in it go before the workspace item, whatever the mode (MLflow's auth app
+   * drops them after any delete).
    */
   async delete(name: string, mode: DeletionMode = "RESTRICT"): Promise<void> {
     if (name === DEFAULT_WORKSPACE) {
@@ -176,6 +178,9 @@ export class WorkspaceStore {
       );
     }
     if (mode !== "CASCADE") await dropWorkspaceAccess(this.db, name, deleteRole);
+    // MLflow drops the users' synthetic roles of the workspace, with the direct grants made in
+    // it, after any delete: a moved resource keeps none, a workspace made again inherits none.
+    await new UserStore(this.db).deleteGrantsMadeIn(name);
     await this.db.port.deleteItem({ TableName: this.db.table, Key: rawKey(workspaceKey(name)) });
     this.cache.set(name, null);
   }
