@@ -71,8 +71,27 @@ function validateExperimentTag(key: string, value: string): void {
   }
 }
 
+/**
+ * How long CreateRun trusts an experiment it found active without reading it again. Deletes and
+ * restores through this process take effect at once (the lifecycle epoch); one made by another
+ * server on the same table is seen within this time, as for the active-run cache of log-batch
+ * (docs/key-schema.md, "CreateRun hot path").
+ */
+export const ACTIVE_EXPERIMENT_TTL_MS = 1000;
+
+/** Experiments remembered as active, at most this many. */
+const ACTIVE_EXPERIMENTS_LIMIT = 1000;
+
+interface ActiveExperiment {
+  experiment: Experiment;
+  until: number;
+  epoch: number;
+}
+
 /** Experiment operations over the table. */
 export class ExperimentStore {
+  #active = new Map<string, ActiveExperiment>();
+
   /**
    * Counts this process's experiment deletes and restores, so that a cached "this run is
    * active" (RunStore's hot path) made before one of them is not trusted after it.
@@ -227,6 +246,31 @@ export class ExperimentStore {
     const found = await this.find(id);
     if (!found) throw notFound(`No Experiment with id=${experimentId} exists`);
     return found;
+  }
+
+  /**
+   * The experiment a new run goes into (CreateRun's hot path): an experiment this process found
+   * active within {@link ACTIVE_EXPERIMENT_TTL_MS} is answered without a read, unless one of
+   * its deletes or restores happened since; otherwise as {@link get}. Only the fields that never
+   * change while an experiment stays active are meant to be used (id, artifact location,
+   * lifecycle). With workspaces on, every call reads (an experiment can change workspace).
+   */
+  async getForNewRun(experimentId: string): Promise<Experiment> {
+    const id = validateExperimentId(experimentId);
+    const cacheable = !workspacesActive();
+    const now = Date.now();
+    const hit = cacheable ? this.#active.get(id) : undefined;
+    if (hit && hit.until > now && hit.epoch === this.lifecycleEpoch) return hit.experiment;
+    const epoch = this.lifecycleEpoch;
+    const experiment = await this.get(experimentId);
+    this.#active.delete(id);
+    if (cacheable && experiment.lifecycleStage === "active") {
+      if (this.#active.size >= ACTIVE_EXPERIMENTS_LIMIT) {
+        this.#active.delete(this.#active.keys().next().value!);
+      }
+      this.#active.set(id, { experiment, until: now + ACTIVE_EXPERIMENT_TTL_MS, epoch });
+    }
+    return experiment;
   }
 
   /**

@@ -132,7 +132,7 @@ export class RunStore {
   /** Creates a run in an active experiment. */
   async create(input: CreateRunInput): Promise<Run> {
     const experimentId = input.experimentId || "0";
-    const experiment = await this.experiments.get(experimentId);
+    const experiment = await this.experiments.getForNewRun(experimentId);
     if (experiment.lifecycleStage !== "active") {
       throw invalidParameter(
         `The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`,
