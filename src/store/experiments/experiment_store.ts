@@ -257,20 +257,39 @@ export class ExperimentStore {
    */
   async getForNewRun(experimentId: string): Promise<Experiment> {
     const id = validateExperimentId(experimentId);
-    const cacheable = !workspacesActive();
-    const now = Date.now();
-    const hit = cacheable ? this.#active.get(id) : undefined;
-    if (hit && hit.until > now && hit.epoch === this.lifecycleEpoch) return hit.experiment;
+    const hit = this.cachedActive(id);
+    if (hit) return hit;
     const epoch = this.lifecycleEpoch;
     const experiment = await this.get(experimentId);
-    this.#active.delete(id);
-    if (cacheable && experiment.lifecycleStage === "active") {
-      if (this.#active.size >= ACTIVE_EXPERIMENTS_LIMIT) {
-        this.#active.delete(this.#active.keys().next().value!);
-      }
-      this.#active.set(id, { experiment, until: now + ACTIVE_EXPERIMENT_TTL_MS, epoch });
-    }
+    this.rememberActive(experiment, epoch);
     return experiment;
+  }
+
+  /**
+   * The experiment `id` when this process found it active within
+   * {@link ACTIVE_EXPERIMENT_TTL_MS} and none of its deletes or restores happened since; else
+   * undefined (always with workspaces on).
+   */
+  cachedActive(id: string): Experiment | undefined {
+    if (workspacesActive()) return undefined;
+    const hit = this.#active.get(id);
+    return hit && hit.until > Date.now() && hit.epoch === this.lifecycleEpoch
+      ? hit.experiment
+      : undefined;
+  }
+
+  /**
+   * Remembers an experiment just read for {@link cachedActive} when it is active; `epoch` is
+   * {@link lifecycleEpoch} as it was before the read (a delete meanwhile makes it stale).
+   */
+  rememberActive(experiment: Experiment, epoch: number): void {
+    const id = experiment.experimentId;
+    this.#active.delete(id);
+    if (workspacesActive() || experiment.lifecycleStage !== "active") return;
+    if (this.#active.size >= ACTIVE_EXPERIMENTS_LIMIT) {
+      this.#active.delete(this.#active.keys().next().value!);
+    }
+    this.#active.set(id, { experiment, until: Date.now() + ACTIVE_EXPERIMENT_TTL_MS, epoch });
   }
 
   /**

@@ -1,8 +1,10 @@
 /**
- * CreateRun's hot path (docs/key-schema.md, "CreateRun hot path"): in steady state a run is one
- * DynamoDB call (the transaction writing the record and its unindexed item), the experiment read
- * being trusted for `ACTIVE_EXPERIMENT_TTL_MS`; a delete through this process refuses at once,
- * one through another server within the TTL, and a missing experiment is always read.
+ * The hot paths of CreateRun and of param batches (docs/key-schema.md, "CreateRun hot path"): in
+ * steady state a new run is one DynamoDB call (the transaction writing the record and its
+ * unindexed item) and a param batch two (the record's GetItem, the params' transaction), the
+ * experiment read being trusted for `ACTIVE_EXPERIMENT_TTL_MS`; a delete through this process
+ * refuses at once, one through another server within the TTL, and a missing experiment is
+ * always read.
  */
 import assert from "node:assert/strict";
 import { createEngine, type Engine } from "../../src/engine/mod.ts";
@@ -11,6 +13,7 @@ import { retryingPort } from "../../src/dynamo/retry.ts";
 import { ACTIVE_EXPERIMENT_TTL_MS } from "../../src/store/experiments/experiment_store.ts";
 import { createStores, type Stores } from "../../src/store/stores.ts";
 import { MlflowError } from "../../src/errors.ts";
+import { logBatch } from "../../src/store/runs/log_batch.ts";
 
 async function setup(): Promise<{ engine: Engine; s: Stores }> {
   const engine = createEngine();
@@ -92,6 +95,49 @@ Deno.test("CreateRun in an experiment deleted by another server is refused after
     await other.experiments.delete(exp);
     await new Promise((r) => setTimeout(r, ACTIVE_EXPERIMENT_TTL_MS + 50));
     await assert.rejects(s.runs.create({ experimentId: exp }), /must be in the 'active' state/);
+  } finally {
+    await engine.close();
+  }
+});
+
+const params = (seq: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ key: `p${seq}_${i}`, value: `v${seq}_${i}` }));
+
+Deno.test("a steady-state param batch makes two DynamoDB calls: the record read, the params' transaction", async () => {
+  const { engine, s } = await setup();
+  try {
+    const exp = await s.experiments.create({ name: "e" });
+    const runId = (await s.runs.create({ experimentId: exp })).info.runId;
+    for (let seq = 0; seq < 5; seq++) {
+      engine.stats.reset();
+      await logBatch(s.runs, runId, { metrics: [], params: params(seq, 100), tags: [] });
+      assert.deepEqual(calls(engine), { getItem: 1, transactWriteItems: 1 });
+    }
+    assert.equal(Object.keys((await s.runs.get(runId)).params).length, 500);
+  } finally {
+    await engine.close();
+  }
+});
+
+Deno.test("a param batch to a run of an experiment deleted through this server is refused at once", async () => {
+  const { engine, s } = await setup();
+  try {
+    const exp = await s.experiments.create({ name: "e" });
+    const runId = (await s.runs.create({ experimentId: exp })).info.runId;
+    await logBatch(s.runs, runId, { metrics: [], params: params(0, 2), tags: [] });
+    await s.experiments.delete(exp);
+    await assert.rejects(
+      logBatch(s.runs, runId, { metrics: [], params: params(1, 2), tags: [] }),
+      /The run [0-9a-f]+ must be in the 'active' state. Current state is deleted./,
+    );
+    await s.experiments.restore(exp);
+    await logBatch(s.runs, runId, { metrics: [], params: params(2, 2), tags: [] });
+    assert.deepEqual(Object.keys((await s.runs.get(runId)).params).sort(), [
+      "p0_0",
+      "p0_1",
+      "p2_0",
+      "p2_1",
+    ]);
   } finally {
     await engine.close();
   }
