@@ -4,7 +4,8 @@
  * `mlflow server` has no limit, and one 200 MB log-batch body costs seconds of event loop and
  * more than a gigabyte of memory. Every JSON body is read here while it streams in: a declared
  * `Content-Length` over the limit is refused before a byte is read, and a chunked body is
- * cancelled as soon as it passes the limit, with 413 and an MLflow error body. Artifact uploads
+ * cancelled as soon as it passes the limit, with 413 and an MLflow error body; a body of a
+ * declared length within the limit is read in one call (no promise per chunk). Artifact uploads
  * do not come through here (they stream to the artifact store unbounded, as in MLflow).
  *
  * The default, 32 MiB, admits MLflow's largest legal log-batch with room to spare: 1000 metrics

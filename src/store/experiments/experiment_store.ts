@@ -5,6 +5,11 @@
  * experiment's partition (record and tags), a tag write one transaction (the record's
  * `lifecycle_stage = active` condition plus the tag item).
  *
+ * Experiments found active are remembered for 1 s (`getForNewRun`, `cachedActive`) for the
+ * writes that only need "it exists and is active" (CreateRun, param batches); deletes and
+ * restores through this process invalidate them at once (docs/key-schema.md, "CreateRun hot
+ * path").
+ *
  * @module
  */
 import { batchWriteAll } from "../../dynamo/batch.ts";
@@ -40,6 +45,9 @@ import {
   nextExperimentId,
   raiseExperimentCounter,
 } from "./experiment_item.ts";
+import { ActiveExperiments } from "./active_experiments.ts";
+
+export { ACTIVE_EXPERIMENT_TTL_MS } from "./active_experiments.ts";
 
 /** Actions one transaction may hold, and the share of its 4 MB payload create may use for tags. */
 const TRANSACTION_ACTIONS = 100;
@@ -71,26 +79,9 @@ function validateExperimentTag(key: string, value: string): void {
   }
 }
 
-/**
- * How long CreateRun trusts an experiment it found active without reading it again. Deletes and
- * restores through this process take effect at once (the lifecycle epoch); one made by another
- * server on the same table is seen within this time, as for the active-run cache of log-batch
- * (docs/key-schema.md, "CreateRun hot path").
- */
-export const ACTIVE_EXPERIMENT_TTL_MS = 1000;
-
-/** Experiments remembered as active, at most this many. */
-const ACTIVE_EXPERIMENTS_LIMIT = 1000;
-
-interface ActiveExperiment {
-  experiment: Experiment;
-  until: number;
-  epoch: number;
-}
-
 /** Experiment operations over the table. */
 export class ExperimentStore {
-  #active = new Map<string, ActiveExperiment>();
+  #active = new ActiveExperiments();
 
   /**
    * Counts this process's experiment deletes and restores, so that a cached "this run is
@@ -250,8 +241,8 @@ export class ExperimentStore {
 
   /**
    * The experiment a new run goes into (CreateRun's hot path): an experiment this process found
-   * active within {@link ACTIVE_EXPERIMENT_TTL_MS} is answered without a read, unless one of
-   * its deletes or restores happened since; otherwise as {@link get}. Only the fields that never
+   * active within `ACTIVE_EXPERIMENT_TTL_MS` (`active_experiments.ts`) is answered without a
+   * read, unless one of its deletes or restores happened since; otherwise as {@link get}. Only the fields that never
    * change while an experiment stays active are meant to be used (id, artifact location,
    * lifecycle). With workspaces on, every call reads (an experiment can change workspace).
    */
@@ -265,31 +256,14 @@ export class ExperimentStore {
     return experiment;
   }
 
-  /**
-   * The experiment `id` when this process found it active within
-   * {@link ACTIVE_EXPERIMENT_TTL_MS} and none of its deletes or restores happened since; else
-   * undefined (always with workspaces on).
-   */
+  /** The experiment `id` from the active cache (no read), or undefined. */
   cachedActive(id: string): Experiment | undefined {
-    if (workspacesActive()) return undefined;
-    const hit = this.#active.get(id);
-    return hit && hit.until > Date.now() && hit.epoch === this.lifecycleEpoch
-      ? hit.experiment
-      : undefined;
+    return this.#active.get(id, this.lifecycleEpoch);
   }
 
-  /**
-   * Remembers an experiment just read for {@link cachedActive} when it is active; `epoch` is
-   * {@link lifecycleEpoch} as it was before the read (a delete meanwhile makes it stale).
-   */
+  /** Remembers an experiment just read; `epoch`: {@link lifecycleEpoch} before the read. */
   rememberActive(experiment: Experiment, epoch: number): void {
-    const id = experiment.experimentId;
-    this.#active.delete(id);
-    if (workspacesActive() || experiment.lifecycleStage !== "active") return;
-    if (this.#active.size >= ACTIVE_EXPERIMENTS_LIMIT) {
-      this.#active.delete(this.#active.keys().next().value!);
-    }
-    this.#active.set(id, { experiment, until: Date.now() + ACTIVE_EXPERIMENT_TTL_MS, epoch });
+    this.#active.remember(experiment, epoch);
   }
 
   /**
