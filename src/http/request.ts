@@ -120,7 +120,12 @@ const MAP_FIELDS = new Set([
 ]);
 
 function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+  // Nearly every field name is snake_case already: skip the regex unless there is an upper case.
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c >= 65 && c <= 90) return key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+  }
+  return key;
 }
 
 /**
@@ -169,20 +174,14 @@ export function normaliseMessage(value: unknown): unknown {
   }];
   while (stack.length > 0) {
     const { src, parent, slot, field, isMap, depth } = stack.pop()!;
-    const put = (v: unknown) => {
-      (parent as Record<string | number, unknown>)[slot] = v;
-    };
-    if (src instanceof SourceNumber) {
-      put(src);
-      continue;
-    }
+    const into = parent as Record<string | number, unknown>;
     if (typeof src === "string") {
       if (!src.isWellFormed() && !SURROGATE_TOLERANT_FIELDS.has(field)) badString(field);
-      put(src);
+      into[slot] = src;
       continue;
     }
-    if (src === null || typeof src !== "object") {
-      put(src);
+    if (src === null || typeof src !== "object" || src instanceof SourceNumber) {
+      into[slot] = src;
       continue;
     }
     if (depth >= MAX_JSON_DEPTH) {
@@ -190,14 +189,14 @@ export function normaliseMessage(value: unknown): unknown {
     }
     if (Array.isArray(src)) {
       const out: unknown[] = new Array(src.length);
-      put(out);
+      into[slot] = out;
       for (let i = src.length - 1; i >= 0; i--) {
         stack.push({ src: src[i], parent: out, slot: i, field, isMap: false, depth: depth + 1 });
       }
       continue;
     }
     const out: Record<string, unknown> = {};
-    put(out);
+    into[slot] = out;
     const entries = Object.entries(src);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, v] = entries[i]!;

@@ -10,6 +10,13 @@
  * - `*` in the list allows every origin without credentials and turns blocking off (MLflow's
  *   wildcard mode).
  *
+ * Outside a preflight the CORS headers are added to the finished response (the headers Hono's
+ * `cors` gives, in the same way: they override those of the handler's response, `Vary: Origin`
+ * is appended; no handler sets CORS headers of its own, `cors_test.ts` compares the two).
+ * Hono's `cors` sets them before the handler runs, which makes Hono build a placeholder
+ * response and copy every answer twice (three `Response`s a request); preflights still go
+ * through it.
+ *
  * @module
  */
 import type { MiddlewareHandler } from "hono";
@@ -48,13 +55,29 @@ export function corsMiddleware(
     return [cors({ origin: "*", allowMethods: METHODS, exposeHeaders: ["*"] })];
   }
   const listed = patternMatcher(list);
-  const headers = cors({
-    origin: (origin) =>
-      origin && (LOCALHOST_ORIGIN.some((r) => r.test(origin)) || listed(origin)) ? origin : null,
+  const allowOrigin = (origin: string) =>
+    origin && (LOCALHOST_ORIGIN.some((r) => r.test(origin)) || listed(origin)) ? origin : null;
+  const preflight = cors({
+    origin: allowOrigin,
     credentials: true,
     allowMethods: METHODS,
     exposeHeaders: ["*"],
   });
+  const headers: MiddlewareHandler = async (c, next) => {
+    if (c.req.method === "OPTIONS") return await preflight(c, next);
+    const allowed = allowOrigin(c.req.header("origin") ?? "");
+    await next();
+    let res = c.res;
+    try {
+      addCorsHeaders(res.headers, allowed);
+    } catch {
+      // Immutable headers (e.g. Response.redirect): copy the response once.
+      res = new Response(res.body, res);
+      addCorsHeaders(res.headers, allowed);
+      c.res = undefined;
+      c.res = res;
+    }
+  };
   const block: MiddlewareHandler = async (c, next) => {
     const origin = c.req.header("origin");
     if (
@@ -67,4 +90,11 @@ export function corsMiddleware(
     await next();
   };
   return [headers, block];
+}
+
+function addCorsHeaders(h: Headers, allowed: string | null): void {
+  if (allowed) h.set("Access-Control-Allow-Origin", allowed);
+  h.set("Access-Control-Allow-Credentials", "true");
+  h.set("Access-Control-Expose-Headers", "*");
+  h.append("Vary", "Origin");
 }

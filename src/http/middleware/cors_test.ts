@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { installGuards } from "./mod.ts";
+import { corsMiddleware } from "./cors.ts";
 import type { SecurityOptions } from "./options.ts";
 
 function app(security: SecurityOptions = {}) {
@@ -98,4 +99,74 @@ Deno.test("cors: --cors-allowed-origins admits listed origins and patterns; * ad
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("access-control-allow-origin"), "*");
   assert.equal(res.headers.get("access-control-allow-credentials"), null);
+});
+
+Deno.test("cors: every answer carries the same headers as Hono's cors gave (errors, redirects, Vary)", async () => {
+  const { cors } = await import("hono/cors");
+  const { onError } = await import("../on_error.ts");
+  const { invalidParameter } = await import("../../errors.ts");
+  const { patternMatcher } = await import("./patterns.ts");
+  const listed = patternMatcher(["https://*.example.org"]);
+  const honoCors = cors({
+    origin: (o) =>
+      o && (/^http:\/\/(localhost|127\.0\.0\.1)(:[0-9]+)?$/.test(o) || listed(o)) ? o : null,
+    credentials: true,
+    allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"],
+    exposeHeaders: ["*"],
+  });
+  const build = (withHono: boolean) => {
+    const a = new Hono();
+    if (withHono) a.use("*", honoCors);
+    else a.use("*", corsMiddleware(["https://*.example.org"])[0]!);
+    a.get("/ok", (c) => c.json({ ok: true }));
+    a.get("/vary", (c) => {
+      c.header("Vary", "Accept-Encoding");
+      return c.text("v");
+    });
+    // A handler's own CORS header in its Response is overridden, as Hono's cors did.
+    a.get("/own", () =>
+      new Response("o", {
+        headers: { "Vary": "Cookie", "Access-Control-Expose-Headers": "X-Own" },
+      }));
+    a.post("/fail", () => {
+      throw invalidParameter("bad");
+    });
+    a.get("/redirect", () => Response.redirect("http://localhost/ok", 302));
+    a.onError(onError);
+    return a;
+  };
+  const [before, after] = [build(true), build(false)];
+  const snapshot = async (res: Response) => ({
+    status: res.status,
+    headers: [...res.headers.entries()],
+    body: await res.text(),
+  });
+  for (
+    const origin of [undefined, "http://localhost:3000", "https://a.example.org", "http://x.io"]
+  ) {
+    for (
+      const [method, path] of [
+        ["GET", "/ok"],
+        ["GET", "/vary"],
+        ["GET", "/own"],
+        ["POST", "/fail"],
+        ["GET", "/redirect"],
+        ["GET", "/missing"],
+        ["OPTIONS", "/ok"],
+      ]
+    ) {
+      const init = () => ({
+        method,
+        headers: {
+          ...(origin ? { origin } : {}),
+          "access-control-request-headers": "content-type",
+        },
+      });
+      assert.deepEqual(
+        await snapshot(await after.request(path!, init())),
+        await snapshot(await before.request(path!, init())),
+        `${method} ${path} from ${origin}`,
+      );
+    }
+  }
 });

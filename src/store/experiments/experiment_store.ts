@@ -5,6 +5,11 @@
  * experiment's partition (record and tags), a tag write one transaction (the record's
  * `lifecycle_stage = active` condition plus the tag item).
  *
+ * Experiments found active are remembered for 1 s (`getForNewRun`, `cachedActive`) for the
+ * writes that only need "it exists and is active" (CreateRun, param batches); deletes and
+ * restores through this process invalidate them at once (docs/key-schema.md, "CreateRun hot
+ * path").
+ *
  * @module
  */
 import { batchWriteAll } from "../../dynamo/batch.ts";
@@ -40,6 +45,9 @@ import {
   nextExperimentId,
   raiseExperimentCounter,
 } from "./experiment_item.ts";
+import { ActiveExperiments } from "./active_experiments.ts";
+
+export { ACTIVE_EXPERIMENT_TTL_MS } from "./active_experiments.ts";
 
 /** Actions one transaction may hold, and the share of its 4 MB payload create may use for tags. */
 const TRANSACTION_ACTIONS = 100;
@@ -73,6 +81,8 @@ function validateExperimentTag(key: string, value: string): void {
 
 /** Experiment operations over the table. */
 export class ExperimentStore {
+  #active = new ActiveExperiments();
+
   /**
    * Counts this process's experiment deletes and restores, so that a cached "this run is
    * active" (RunStore's hot path) made before one of them is not trusted after it.
@@ -227,6 +237,33 @@ export class ExperimentStore {
     const found = await this.find(id);
     if (!found) throw notFound(`No Experiment with id=${experimentId} exists`);
     return found;
+  }
+
+  /**
+   * The experiment a new run goes into (CreateRun's hot path): an experiment this process found
+   * active within `ACTIVE_EXPERIMENT_TTL_MS` (`active_experiments.ts`) is answered without a
+   * read, unless one of its deletes or restores happened since; otherwise as {@link get}. Only the fields that never
+   * change while an experiment stays active are meant to be used (id, artifact location,
+   * lifecycle). With workspaces on, every call reads (an experiment can change workspace).
+   */
+  async getForNewRun(experimentId: string): Promise<Experiment> {
+    const id = validateExperimentId(experimentId);
+    const hit = this.cachedActive(id);
+    if (hit) return hit;
+    const epoch = this.lifecycleEpoch;
+    const experiment = await this.get(experimentId);
+    this.rememberActive(experiment, epoch);
+    return experiment;
+  }
+
+  /** The experiment `id` from the active cache (no read), or undefined. */
+  cachedActive(id: string): Experiment | undefined {
+    return this.#active.get(id, this.lifecycleEpoch);
+  }
+
+  /** Remembers an experiment just read; `epoch`: {@link lifecycleEpoch} before the read. */
+  rememberActive(experiment: Experiment, epoch: number): void {
+    this.#active.remember(experiment, epoch);
   }
 
   /**

@@ -14,6 +14,9 @@
  * Hot path: a metric-only batch to a run this process found active within the last second
  * (`RunStore.activeGroups`) reads nothing: two calls, the chunk PutItem and the group's
  * conditional PutItem (`metric_groups.ts`), and concurrent batches of one group share the latter.
+ * A batch with params or tags reads the record strongly (legacy params, the listing key) but
+ * trusts an experiment found active within the last second (`ExperimentStore.cachedActive`):
+ * a steady-state param batch is two calls, the GetItem and the params' transaction.
  *
  * @module
  */
@@ -110,7 +113,7 @@ export async function logBatch(runs: RunStore, runId: string, batch: LogBatchInp
     if (batch.metrics.length > 0) await writeMetrics(runs.db, runId, batch.metrics, groups);
     return;
   }
-  const { record } = await runs.loadActive(runId);
+  const { record } = await runs.loadActive(runId, true);
   await runs.writeParamsAndTags(runId, params, tags, record);
   if (batch.metrics.length > 0) {
     await writeMetrics(runs.db, runId, batch.metrics, new Set(record.groups ?? []));

@@ -37,9 +37,35 @@ export interface RunRecord {
   groups?: Set<string>;
 }
 
-/** The item for a new run record. */
+/**
+ * The item for a new run record. A record of plain strings, safe integers, string maps and
+ * nothing else (every CreateRun) is marshalled directly, as `toItem` would (CreateRun's hot
+ * path; `run_item_test.ts` compares the two); any other goes through `toItem`.
+ */
 export function runItem(r: RunRecord): RawItem {
-  return toItem({ ...runKey(r.run_id), ...runGsi1(r.experiment_id, r.run_id, r.start_time), ...r });
+  const item = { ...runKey(r.run_id), ...runGsi1(r.experiment_id, r.run_id, r.start_time), ...r };
+  return plainItem(item) ?? toItem(item);
+}
+
+/** `item` marshalled when every value is a string, a safe integer or a map of strings. */
+function plainItem(item: Record<string, unknown>): RawItem | undefined {
+  const out: RawItem = {};
+  for (const k in item) {
+    const v = item[k];
+    if (v === undefined) continue;
+    if (typeof v === "string") out[k] = { S: v };
+    else if (typeof v === "number" && Number.isSafeInteger(v)) out[k] = { N: String(v) };
+    else if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+      const m: RawItem = {};
+      for (const mk in v) {
+        const mv = (v as Record<string, unknown>)[mk];
+        if (typeof mv !== "string") return undefined;
+        m[mk] = { S: mv };
+      }
+      out[k] = { M: m };
+    } else return undefined;
+  }
+  return out;
 }
 
 /** Reads a run record item. */

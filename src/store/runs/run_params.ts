@@ -4,8 +4,14 @@
  *
  * Immutability is a per-item condition: a batch is one TransactWriteItems (MLflow allows at most
  * 100 params a batch, DynamoDB 100 actions a transaction) of Puts conditioned on
- * `attribute_not_exists(pk) OR h = :h` (`h`: the value's hash, so the condition payload stays
- * small). Re-logging the same value passes; a different stored value cancels the whole batch,
+ * `attribute_not_exists(pk) OR v = :v` for a value of at most {@link INLINE_COMPARE_MAX}
+ * characters (the value itself is as small as a hash: no sha256 per param on the hot path), and
+ * on `attribute_not_exists(pk) OR h = :h` for a longer one (`h`: its sha256, stored only on
+ * long values, so the condition payload stays small). Both conditions hold against any stored
+ * item: a short and a long value differ in length, so a long value's `h` condition fails on a
+ * short value's item (no `h`) and a short value's `v` condition fails on a long one, as they
+ * should; items written before this split carry `h` for short values too, which is ignored.
+ * Re-logging the same value passes; a different stored value cancels the whole batch,
  * and the failing action names the key for MLflow's message. Concurrent transactions on the same
  * param items are cancelled with `TransactionConflict`; they are retried with backoff until they
  * meet a committed value (then the condition decides).
@@ -33,7 +39,31 @@ const MAX_CONFLICT_ATTEMPTS = 40;
 /** GSI1 sort-key suffix of param items. */
 export const PARAM_GSI_KIND = "P";
 
+/** Values up to this many characters are compared as they are, longer ones by their hash. */
+export const INLINE_COMPARE_MAX = 64;
+
 const hashOf = (v: string): string => createHash("sha256").update(v).digest("base64");
+
+/** The item attributes and condition that make a put of `value` pass only on the same value. */
+function sameValueGuard(value: string): {
+  attributes: RawItem;
+  ConditionExpression: string;
+  ExpressionAttributeValues: RawItem;
+} {
+  if (value.length <= INLINE_COMPARE_MAX) {
+    return {
+      attributes: {},
+      ConditionExpression: "attribute_not_exists(pk) OR v = :v",
+      ExpressionAttributeValues: { ":v": { S: value } },
+    };
+  }
+  const h = { S: hashOf(value) };
+  return {
+    attributes: { h },
+    ConditionExpression: "attribute_not_exists(pk) OR h = :h",
+    ExpressionAttributeValues: { ":h": h },
+  };
+}
 
 function conflictError(runId: string, key: string, stored: string, attempted: string) {
   return invalidParameter(
@@ -62,7 +92,7 @@ export async function writeParams(db: Db, record: RunRecord, params: Tag[]): Pro
   if (fresh.length === 0) return;
   const gsi = runDetailGsi1(record.experiment_id, runId, record.start_time, PARAM_GSI_KIND);
   const puts: TransactWriteItem[] = fresh.map((p) => {
-    const h = hashOf(p.value);
+    const { attributes, ConditionExpression, ExpressionAttributeValues } = sameValueGuard(p.value);
     return {
       Put: {
         TableName: db.table,
@@ -71,10 +101,10 @@ export async function writeParams(db: Db, record: RunRecord, params: Tag[]): Pro
           gsi1pk: { S: gsi.gsi1pk },
           gsi1sk: { S: gsi.gsi1sk },
           v: { S: p.value },
-          h: { S: h },
+          ...attributes,
         },
-        ConditionExpression: "attribute_not_exists(pk) OR h = :h",
-        ExpressionAttributeValues: { ":h": { S: h } },
+        ConditionExpression,
+        ExpressionAttributeValues,
       },
     };
   });

@@ -3,6 +3,8 @@
  * Metric logging lives in `log_batch.ts`, search in `search_runs.ts`. Params, inputs and outputs
  * have their own items (`run_params.ts`, `run_inputs.ts`); tags stay on the record, each written
  * by a path update (`SET tags.#k`), so concurrent tag writes never overwrite each other.
+ * CreateRun and param batches take the experiment from the experiment store's 1 s active cache
+ * (`getForNewRun`, `cachedActive`): one call per new run in steady state (docs/key-schema.md).
  *
  * @module
  */
@@ -132,7 +134,7 @@ export class RunStore {
   /** Creates a run in an active experiment. */
   async create(input: CreateRunInput): Promise<Run> {
     const experimentId = input.experimentId || "0";
-    const experiment = await this.experiments.get(experimentId);
+    const experiment = await this.experiments.getForNewRun(experimentId);
     if (experiment.lifecycleStage !== "active") {
       throw invalidParameter(
         `The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`,
@@ -220,6 +222,16 @@ export class RunStore {
     return { record, experiment: await this.experimentOf(runId, record.experiment_id) };
   }
 
+  private async loadTrustingExperiment(runId: string): Promise<LoadedRun> {
+    const record = await this.readRecord(runId);
+    const cached = this.experiments.cachedActive(record.experiment_id);
+    if (cached) return { record, experiment: cached };
+    const epoch = this.experiments.lifecycleEpoch;
+    const experiment = await this.experimentOf(runId, record.experiment_id);
+    if (experiment) this.experiments.rememberActive(experiment, epoch);
+    return { record, experiment };
+  }
+
   // Strongly consistent read of the record alone; 404 when absent.
   private async readRecord(runId: string): Promise<RunRecord> {
     validateRunId(runId);
@@ -232,9 +244,11 @@ export class RunStore {
     return runRecordFromItem(Item);
   }
 
-  /** Loads a run that must be active (for every write). */
-  async loadActive(runId: string): Promise<LoadedRun> {
-    const loaded = await this.load(runId);
+  /** Loads a run that must be active (every write); param batches trust a cached experiment. */
+  async loadActive(runId: string, trustCachedExperiment = false): Promise<LoadedRun> {
+    const loaded = trustCachedExperiment
+      ? await this.loadTrustingExperiment(runId)
+      : await this.load(runId);
     const stage = effectiveLifecycle(loaded.record, loaded.experiment);
     if (stage !== "active") {
       throw invalidParameter(
