@@ -17,9 +17,9 @@ export interface Stored {
   seq?: number;
 }
 
-/** Wraps a (private, validated) item for storage. */
-export function stored(item: Item): Stored {
-  return { item, size: itemSize(item), seq: 0 };
+/** Wraps a (private, validated) item for storage; `size` when already known. */
+export function stored(item: Item, size = itemSize(item)): Stored {
+  return { item, size, seq: 0 };
 }
 
 type Compare = (a: AV, b: AV) => number;

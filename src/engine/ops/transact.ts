@@ -13,13 +13,14 @@ import {
   type TransactWriteItemsCommandInput,
   type TransactWriteItemsCommandOutput,
 } from "@aws-sdk/client-dynamodb";
+import { createHash } from "node:crypto";
 import { itemSize, valueSize } from "../item_size.ts";
 import { readUnits, Tally, writeUnits } from "../capacity.ts";
 import { transactionCanceled, validationError } from "../errors.ts";
 import { ExpressionContext } from "../expression/context.ts";
 import { parseProjection, project } from "../expression/projection.ts";
 import type { EngineState, LogRecord } from "../state.ts";
-import type { Stored } from "../table_data.ts";
+import type { Stored, TableData } from "../table_data.ts";
 import { INDEX_KEY_SIZE_ERROR } from "../schema.ts";
 import { cloneItem, type Item, keyString } from "../values.ts";
 import { checkReturnConsumed, rejectLegacy, validateKey } from "./input.ts";
@@ -50,11 +51,15 @@ function checkCount(n: number | undefined, what: string): void {
   }
 }
 
-function itemIdentity(table: string, key: Item): string {
-  return JSON.stringify([table, ...Object.keys(key).sort().map((k) => keyString(key[k]!))]);
+/** One string per (table, primary key); lengths make it unambiguous whatever the values hold. */
+function itemIdentity(table: TableData, key: Item): string {
+  const { hash, range } = table.schema;
+  const h = keyString(key[hash.name]!);
+  const r = range ? keyString(key[range.name]!) : "";
+  return `${table.schema.name.length}:${table.schema.name}${h.length}:${h}${r}`;
 }
 
-function checkDistinct(targets: { table: string; key: Item }[]): void {
+function checkDistinct(targets: { table: TableData; key: Item }[]): void {
   const seen = new Set<string>();
   for (const t of targets) {
     const id = itemIdentity(t.table, t.key);
@@ -130,13 +135,11 @@ export async function transactWriteItems(
       return undefined;
     }
   });
-  checkDistinct(
-    plans.filter((p) => p !== undefined).map((p) => ({ table: p.table.schema.name, key: p.key })),
-  );
-  checkPayload(actions);
+  checkDistinct(plans.filter((p) => p !== undefined));
+  checkPayload(actions, plans);
   const now = state.now();
   const token = input.ClientRequestToken;
-  const fingerprint = token ? JSON.stringify(actions, binaryReplacer) : "";
+  const fingerprint = token ? requestFingerprint(actions) : "";
   if (token && invalid.size === 0 && tokens.seen(token, fingerprint, now)) {
     await state.settled();
     return {};
@@ -212,12 +215,17 @@ export async function transactWriteItems(
 /** Transactions carry at most 4 MB of items and values. */
 export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 
-function checkPayload(actions: TransactWriteItem[]): void {
+/** `plans[i]` (when valid) carries the size of action i's validated item, computed once. */
+function checkPayload(actions: TransactWriteItem[], plans: (ParsedWrite | undefined)[]): void {
   let bytes = 0;
-  for (const a of actions) {
+  for (const [i, a] of actions.entries()) {
     const op = a.Put ?? a.Update ?? a.Delete ?? a.ConditionCheck;
-    const item = a.Put?.Item ?? (op as { Key?: Item }).Key;
-    if (item) bytes += itemSize(item);
+    const size = plans[i]?.itemSize;
+    if (size !== undefined) bytes += size;
+    else {
+      const item = a.Put?.Item ?? (op as { Key?: Item }).Key;
+      if (item) bytes += itemSize(item);
+    }
     for (const v of Object.values(op?.ExpressionAttributeValues ?? {})) bytes += valueSize(v);
   }
   if (bytes > MAX_TRANSACTION_BYTES) {
@@ -237,8 +245,13 @@ function isItemLevel(e: unknown): boolean {
     !e.message.startsWith(INDEX_KEY_SIZE_ERROR) && ITEM_LEVEL.some((re) => re.test(e.message));
 }
 
-function binaryReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? { bytes: Array.from(value) } : value;
+/**
+ * What a ClientRequestToken is remembered with: a digest of the request's actions (binary
+ * values serialise by content, `{"0":…}`), so a 100-item transaction's token holds 44 bytes for
+ * ten minutes, not its whole JSON, and no replacer callback runs per value.
+ */
+function requestFingerprint(actions: TransactWriteItem[]): string {
+  return createHash("sha256").update(JSON.stringify(actions)).digest("base64");
 }
 
 /** TransactGetItems. */
@@ -262,7 +275,7 @@ export async function transactGetItems(
     ctx.finish(paths !== undefined);
     return { table, key, paths };
   });
-  checkDistinct(plans.map((p) => ({ table: p.table.schema.name, key: p.key })));
+  checkDistinct(plans);
   const now = state.now();
   const tally = new Tally();
   const responses = plans.map((p) => {
