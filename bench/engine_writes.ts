@@ -12,12 +12,14 @@
  * Every transaction carries a fresh `ClientRequestToken`, as the retrying port sends it.
  *
  * On a durable engine in a temporary directory (journal and fsync on), it prints ops/s per shape
- * and the load average before and after. `--cpu-prof` on the Deno command line profiles it.
+ * (and CPU milliseconds per op, steadier on a shared machine) and the load average before and
+ * after. `--cpu-prof` on the Deno command line profiles it.
  *
  *   deno run --allow-all bench/engine_writes.ts [--seconds 5] [--clients 20] [--only params]
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import type { TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
 import type { DynamoPort } from "../src/dynamo/port.ts";
@@ -44,12 +46,16 @@ function loadavg(): string {
 }
 
 /** Runs `op` from `clients` loops for `seconds`; returns ops/s and errors. */
-async function drive(op: (client: number, n: number) => Promise<unknown>) {
+async function drive(engine: Engine, op: (client: number, n: number) => Promise<unknown>) {
+  const durability = () =>
+    (engine as Partial<Engine>).durability?.() ?? { commits: Number.NaN, flushes: Number.NaN };
+  const before = durability();
   let done = 0;
   let errors = 0;
   let firstError: unknown;
   const end = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: clients }, async (_, c) => {
     for (let n = 0; performance.now() < end; n++) {
       try {
@@ -62,8 +68,13 @@ async function drive(op: (client: number, n: number) => Promise<unknown>) {
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   if (firstError) console.error("first error:", firstError);
-  return { opsPerSecond: done / elapsed, errors, done };
+  // CPU per op (user + system, all threads): steadier than ops/s on a shared machine.
+  const cpuMs = (used.user + used.system) / 1000 / Math.max(1, done);
+  const after = durability();
+  const perFlush = (after.commits - before.commits) / (after.flushes - before.flushes);
+  return { opsPerSecond: done / elapsed, errors, done, cpuMs, perFlush };
 }
 
 /** Replaces `from` by `to` in every string of a (JSON-like) value. */
@@ -98,7 +109,7 @@ async function captureCreateRun(engine: Engine) {
 
 async function benchCreateRun(engine: Engine) {
   const { template, runId } = await captureCreateRun(engine);
-  const result = await drive((c, n) => {
+  const result = await drive(engine, (c, n) => {
     const id = `${runId.slice(0, 20)}${c.toString(16).padStart(4, "0")}${
       n.toString(16).padStart(8, "0")
     }`;
@@ -108,7 +119,9 @@ async function benchCreateRun(engine: Engine) {
     });
   });
   console.log(
-    `create-run (2-put transaction): ${result.opsPerSecond.toFixed(0)} ops/s, ${result.errors} errors`,
+    `create-run (2-put transaction): ${result.opsPerSecond.toFixed(0)} ops/s, ${
+      result.cpuMs.toFixed(3)
+    } CPU ms/op, ${result.perFlush.toFixed(1)} commits per fsync, ${result.errors} errors`,
   );
   return result;
 }
@@ -120,7 +133,7 @@ async function benchParams(engine: Engine) {
   const recordKey = { pk: { S: rk.pk }, sk: { S: rk.sk } };
   const value = "v".repeat(20);
   const h = "x".repeat(44);
-  const result = await drive(async (c, n) => {
+  const result = await drive(engine, async (c, n) => {
     await engine.getItem({ TableName: TABLE, Key: recordKey, ConsistentRead: true });
     const TransactItems = Array.from({ length: 100 }, (_, i) => {
       const k = runParamKey(runId, `param_${c}_${n}_${i}`);
@@ -145,7 +158,11 @@ async function benchParams(engine: Engine) {
   console.log(
     `params (100-put transaction, one run): ${
       result.opsPerSecond.toFixed(0)
-    } ops/s, ${result.errors} errors (${result.done * 100} items in the partition)`,
+    } ops/s, ${result.cpuMs.toFixed(2)} CPU ms/op, ${
+      result.perFlush.toFixed(1)
+    } commits per fsync, ${result.errors} errors (${
+      result.done * 100
+    } items in the partition)`,
   );
   return result;
 }
