@@ -156,11 +156,9 @@ async function benchParams(engine: Engine) {
     await engine.transactWriteItems({ TransactItems, ClientRequestToken: crypto.randomUUID() });
   });
   console.log(
-    `params (100-put transaction, one run): ${
-      result.opsPerSecond.toFixed(0)
-    } ops/s, ${result.cpuMs.toFixed(2)} CPU ms/op, ${
-      result.perFlush.toFixed(1)
-    } commits per fsync, ${result.errors} errors (${
+    `params (100-put transaction, one run): ${result.opsPerSecond.toFixed(0)} ops/s, ${
+      result.cpuMs.toFixed(2)
+    } CPU ms/op, ${result.perFlush.toFixed(1)} commits per fsync, ${result.errors} errors (${
       result.done * 100
     } items in the partition)`,
   );
