@@ -46,6 +46,7 @@ export function parseConditionCached(
     conditionParses.hits++;
     for (const ref of hit.nameRefs) ctx.name(ref);
     if (hit.valueRefs.length === 0) return hit.condition;
+    for (const ref of hit.valueRefs) ctx.value(ref);
     return rebind(hit.condition, ctx);
   }
   conditionParses.misses++;

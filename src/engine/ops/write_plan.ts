@@ -2,6 +2,7 @@
  * Writes in two steps shared by PutItem/UpdateItem/DeleteItem, BatchWriteItem and
  * TransactWriteItems: `parse*` validates a request, `evaluateWrite` reads the current item, checks
  * the condition and computes the new item and the log record. Nothing here changes state.
+ * An item is sized once (at validation for a Put, after applying an Update) and keeps that size.
  *
  * @module
  */
