@@ -11,6 +11,7 @@
  * @module
  */
 import {
+  type AttributeValue,
   type CancellationReason,
   IdempotentParameterMismatchException,
   type TransactGetItemsCommandInput,
@@ -57,22 +58,29 @@ function checkCount(n: number | undefined, what: string): void {
   }
 }
 
-/** One string per (table, primary key); lengths make it unambiguous whatever the values hold. */
-function itemIdentity(table: TableData, key: Item): string {
-  const { hash, range } = table.schema;
-  const h = keyString(key[hash.name]!);
-  const r = range ? keyString(key[range.name]!) : "";
-  return `${table.schema.name.length}:${table.schema.name}${h.length}:${h}${r}`;
+/**
+ * A key value as a map key within one attribute (whose type the schema fixes): a string as is
+ * (already flat, its hash cached), other types as {@link keyString}.
+ */
+function keyPart(av: AttributeValue): string {
+  return av.S ?? keyString(av);
 }
 
 function checkDistinct(targets: { table: TableData; key: Item }[]): void {
-  const seen = new Set<string>();
-  for (const t of targets) {
-    const id = itemIdentity(t.table, t.key);
-    if (seen.has(id)) {
+  // table → hash key → range keys: no string is built per item.
+  const seen = new Map<TableData, Map<string, Set<string>>>();
+  for (const { table, key } of targets) {
+    const { hash, range } = table.schema;
+    let byHash = seen.get(table);
+    if (!byHash) seen.set(table, byHash = new Map());
+    const h = keyPart(key[hash.name]!);
+    let ranges = byHash.get(h);
+    if (!ranges) byHash.set(h, ranges = new Set());
+    const r = range ? keyPart(key[range.name]!) : "";
+    if (ranges.has(r)) {
       throw validationError("Transaction request cannot include multiple operations on one item");
     }
-    seen.add(id);
+    ranges.add(r);
   }
 }
 
