@@ -15,7 +15,7 @@ import type { AV, Item } from "./values.ts";
 /** DynamoDB's maximum item size, 400 KB. */
 export const MAX_ITEM_SIZE = 400 * 1024;
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** UTF-8 length of a string without allocating (ASCII-only text: its length, found natively). */
 export function utf8Length(s: string): number {
