@@ -149,3 +149,33 @@ Deno.test("a retried token with other binary values is a parameter mismatch", as
   assert.equal(e.name, "IdempotentParameterMismatchException");
   await engine.close();
 });
+
+Deno.test("a cached condition rebinds values under IN, NOT, AND, begins_with and contains", async () => {
+  const { engine } = await testEngine();
+  await engine.putItem({
+    TableName: TABLE,
+    Item: { ...key("rebind", "1"), a: { S: "x" }, b: { S: "prefix-1" }, c: { SS: ["q"] } },
+  });
+  const update = (values: Record<string, { S: string }>) =>
+    engine.updateItem({
+      TableName: TABLE,
+      Key: key("rebind", "1"),
+      UpdateExpression: "SET n = :n",
+      ConditionExpression: "NOT (a IN (:x, :y)) AND begins_with(b, :p) AND contains(c, :q)",
+      ExpressionAttributeValues: { ":n": { S: "set" }, ...values },
+    });
+  const passing = { ":x": { S: "y" }, ":y": { S: "z" }, ":p": { S: "prefix" }, ":q": { S: "q" } };
+  await update(passing);
+  await update(passing);
+  for (
+    const failing of [
+      { ...passing, ":y": { S: "x" } },
+      { ...passing, ":p": { S: "other" } },
+      { ...passing, ":q": { S: "r" } },
+    ]
+  ) {
+    const e = await errorOf(update(failing));
+    assert.equal(e.name, "ConditionalCheckFailedException", JSON.stringify(failing));
+  }
+  await engine.close();
+});
