@@ -10,8 +10,12 @@
  * up to two flushes. The writer therefore holds the next flush until as many commits are queued
  * as the last round had writers (those acknowledged by the last flush plus those queued while it
  * ran), or for at most {@link MAX_GATHER_MS} (and never longer than the last flush took), so one
- * fsync carries every concurrent writer. A lone writer never waits (its round has one writer). A failed write or fsync stops the journal for good (the engine then refuses every call),
- * since memory is ahead of disk. Compaction switches it to a new log between two flushes
+ * fsync carries every concurrent writer. A lone writer never waits (its round has one writer).
+ * The cost: when a writer of the last round does not come back (it stopped, or reads first), the
+ * queued commits wait up to that bound before their flush starts.
+ *
+ * A failed write or fsync stops the journal for good (the engine then refuses every call), since
+ * memory is ahead of disk. Compaction switches it to a new log between two flushes
  * ({@link LogJournal.rotate}).
  *
  * @module
