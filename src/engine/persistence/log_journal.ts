@@ -11,8 +11,11 @@
  * as the last round had writers (those acknowledged by the last flush plus those queued while it
  * ran), or for at most {@link MAX_GATHER_MS} (and never longer than the last flush took), so one
  * fsync carries every concurrent writer. A lone writer never waits (its round has one writer).
- * The cost: when a writer of the last round does not come back (it stopped, or reads first), the
- * queued commits wait up to that bound before their flush starts.
+ * Holding pays only while the writers come back faster than a flush takes: it is skipped when
+ * the last gathering took more than half the last flush (the writers' own work dominates, and
+ * starting at once overlaps it with the fsync), and re-measured every 16th round. The cost: when
+ * a writer of the last round does not come back (it stopped, or reads first), the queued commits
+ * wait up to that bound before their flush starts.
  *
  * A failed write or fsync stops the journal for good (the engine then refuses every call), since
  * memory is ahead of disk. Compaction switches it to a new log between two flushes
@@ -49,6 +52,8 @@ export class LogJournal implements Journal {
   #flushes = 0;
   #gatherTarget = 0;
   #lastFlushMs = 0;
+  #lastGatherMs = 0;
+  #skipped = 0;
 
   /**
    * @param file the log, positioned at its end
@@ -152,6 +157,19 @@ export class LogJournal implements Journal {
     });
   }
 
+  /**
+   * Holding pays while gathering takes less than the flush it saves: when the writers need more
+   * time to come back than a flush takes (their CPU work dominates), starting at once overlaps
+   * that work with the fsync instead. Re-measured every 16th round.
+   */
+  #worthHolding(): boolean {
+    if (this.#lastGatherMs <= this.#lastFlushMs / 2 || ++this.#skipped >= 16) {
+      this.#skipped = 0;
+      return true;
+    }
+    return false;
+  }
+
   /** Resolves once `target` commits are queued, or after `ms`. */
   #hold(target: number, ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -167,8 +185,10 @@ export class LogJournal implements Journal {
 
   async #run(): Promise<void> {
     while (this.#pending.length > 0) {
-      if (this.#pending.length < this.#gatherTarget) {
+      if (this.#pending.length < this.#gatherTarget && this.#worthHolding()) {
+        const held = performance.now();
         await this.#hold(this.#gatherTarget, Math.min(MAX_GATHER_MS, this.#lastFlushMs));
+        this.#lastGatherMs = performance.now() - held;
       }
       this.#switchNow();
       const batch = this.#pending;
