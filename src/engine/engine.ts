@@ -42,6 +42,11 @@ export interface Engine extends DynamoPort {
   compact(): Promise<void>;
   /** Resolves when no background compaction is running (at once in memory). */
   compacted(): Promise<void>;
+  /**
+   * Commits made durable and the flushes (one log write + fsync each) that carried them since
+   * open (zeros in memory): with concurrent writers a flush carries many commits (group commit).
+   */
+  durability(): { commits: number; flushes: number };
 }
 
 /**
@@ -96,6 +101,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     updateTimeToLive: (input) => after("updateTimeToLive", updateTimeToLive(state, input)),
     compact: () => store ? store.compact() : Promise.resolve(),
     compacted: () => store ? store.compacted() : Promise.resolve(),
+    durability: () => ({
+      commits: state.journal?.commits ?? 0,
+      flushes: state.journal?.flushes ?? 0,
+    }),
     close: () => {
       closing ??= (async () => {
         state.closed = true;

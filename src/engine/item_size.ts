@@ -15,8 +15,11 @@ import type { AV, Item } from "./values.ts";
 /** DynamoDB's maximum item size, 400 KB. */
 export const MAX_ITEM_SIZE = 400 * 1024;
 
-/** UTF-8 length of a string without allocating for ASCII-only text. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** UTF-8 length of a string without allocating (ASCII-only text: its length, found natively). */
 export function utf8Length(s: string): number {
+  if (!NON_ASCII.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -60,8 +63,15 @@ export function valueSize(av: AV): number {
   return 0;
 }
 
+/**
+ * Items sized since start (cost guard for tests: a write sizes each item once, and the stored
+ * copy reuses that size).
+ */
+export const sizeCounter = { items: 0 };
+
 /** Size of an item in bytes. */
 export function itemSize(item: Item): number {
+  sizeCounter.items++;
   let n = 0;
   for (const k in item) n += utf8Length(k) + valueSize(item[k]!);
   return n;

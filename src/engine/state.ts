@@ -30,6 +30,9 @@ export interface Journal {
   durableUpTo(seq: number): Promise<void>;
   /** The sequence of the last unit on disk. */
   readonly durableSeq: number;
+  /** Commits appended and flushes (one write + fsync each) since it was opened. */
+  readonly commits: number;
+  readonly flushes: number;
   /** The error that stopped the journal, if any. */
   readonly failure: Error | undefined;
   close(): Promise<void>;

@@ -13,6 +13,12 @@ class MemoryJournal implements Journal {
   get durableSeq(): number {
     return this.records.length;
   }
+  get commits(): number {
+    return this.records.length;
+  }
+  get flushes(): number {
+    return this.records.length;
+  }
   durable(): Promise<void> {
     return this.failure ? Promise.reject(this.failure) : Promise.resolve();
   }

@@ -53,6 +53,14 @@ export function validateValue(av: unknown, depth = 0): AV {
     );
   }
   const v = av as Record<string, unknown>;
+  // Fast path for the most common value, a lone string (same outcome as the general path).
+  if (
+    typeof v.S === "string" && v.N === undefined && v.M === undefined && v.L === undefined &&
+    v.BOOL === undefined && v.NULL === undefined && v.B === undefined && v.SS === undefined &&
+    v.NS === undefined && v.BS === undefined
+  ) {
+    return { S: v.S };
+  }
   const present = TYPES.filter((t) => v[t] !== undefined);
   if (present.length === 0) {
     throw new ValueError(
@@ -210,9 +218,14 @@ export function cloneItem(item: Item): Item {
   return out;
 }
 
+// A UTF-16 surrogate. Irregexp fails this class at once on one-byte (Latin-1) strings.
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Compares strings by their UTF-8 bytes (equivalently, by code points). */
 export function compareUtf8(a: string, b: string): number {
   if (a === b) return 0;
+  // Without surrogates every UTF-16 unit is a code point, so the native order is the same.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);

@@ -5,7 +5,7 @@
  * @module
  */
 import { validationError } from "../errors.ts";
-import { type AV, checkAttributeName, validateValue, ValueError } from "../values.ts";
+import { type AV, checkAttributeName, typeOf, validateValue, ValueError } from "../values.ts";
 import { ExpressionSyntaxError } from "./lexer.ts";
 
 /** Substitution maps of one request. */
@@ -59,6 +59,16 @@ export class ExpressionContext {
     }
     this.#names = names ?? {};
     this.#values = checked;
+  }
+
+  /**
+   * What a successful parse can depend on: the names and their targets, the value references and
+   * their types (not the values themselves; see `condition_cache.ts`).
+   */
+  signature(): string {
+    let sig = JSON.stringify(this.#names);
+    for (const k in this.#values) sig += `|${k}=${typeOf(this.#values[k]!)}`;
+    return sig;
   }
 
   /** True when the request supplied names or values. */

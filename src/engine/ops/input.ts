@@ -30,12 +30,21 @@ export function validateItem(raw: unknown, what = "Item"): Item {
 
 /** Validates an item to be written: values, 400 KB limit, table and index key attributes. */
 export function validateWriteItem(schema: TableSchema, raw: unknown): Item {
+  return validateSizedWriteItem(schema, raw).item;
+}
+
+/** {@link validateWriteItem}, also returning the item's size (computed once, reused after). */
+export function validateSizedWriteItem(
+  schema: TableSchema,
+  raw: unknown,
+): { item: Item; size: number } {
   const item = validateItem(raw);
   checkItemKeys(schema, item);
-  if (itemSize(item) > MAX_ITEM_SIZE) {
+  const size = itemSize(item);
+  if (size > MAX_ITEM_SIZE) {
     throw validationError("Item size has exceeded the maximum allowed size");
   }
-  return item;
+  return { item, size };
 }
 
 /** Validates a Key parameter; returns a canonical copy. */

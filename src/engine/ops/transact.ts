@@ -2,9 +2,16 @@
  * TransactWriteItems (all-or-nothing, ≤ 100 actions, one action per item, cancellation reasons)
  * and TransactGetItems. Both cost double.
  *
+ * Per-item work is done once (issue #11): each Put's item is sized at validation and that size
+ * serves the payload limit, the stored copy and the capacity; a repeated ConditionExpression is
+ * parsed once (`expression/condition_cache.ts`); the one-action-per-item check keys items by a
+ * plain string; a ClientRequestToken is remembered with a SHA-256 digest of the request, not its
+ * JSON (a 100-item transaction's token held ~20 KB for ten minutes).
+ *
  * @module
  */
 import {
+  type AttributeValue,
   type CancellationReason,
   IdempotentParameterMismatchException,
   type TransactGetItemsCommandInput,
@@ -13,13 +20,14 @@ import {
   type TransactWriteItemsCommandInput,
   type TransactWriteItemsCommandOutput,
 } from "@aws-sdk/client-dynamodb";
+import { createHash } from "node:crypto";
 import { itemSize, valueSize } from "../item_size.ts";
 import { readUnits, Tally, writeUnits } from "../capacity.ts";
 import { transactionCanceled, validationError } from "../errors.ts";
 import { ExpressionContext } from "../expression/context.ts";
 import { parseProjection, project } from "../expression/projection.ts";
 import type { EngineState, LogRecord } from "../state.ts";
-import type { Stored } from "../table_data.ts";
+import type { Stored, TableData } from "../table_data.ts";
 import { INDEX_KEY_SIZE_ERROR } from "../schema.ts";
 import { cloneItem, type Item, keyString } from "../values.ts";
 import { checkReturnConsumed, rejectLegacy, validateKey } from "./input.ts";
@@ -50,18 +58,29 @@ function checkCount(n: number | undefined, what: string): void {
   }
 }
 
-function itemIdentity(table: string, key: Item): string {
-  return JSON.stringify([table, ...Object.keys(key).sort().map((k) => keyString(key[k]!))]);
+/**
+ * A key value as a map key within one attribute (whose type the schema fixes): a string as is
+ * (already flat, its hash cached), other types as {@link keyString}.
+ */
+function keyPart(av: AttributeValue): string {
+  return av.S ?? keyString(av);
 }
 
-function checkDistinct(targets: { table: string; key: Item }[]): void {
-  const seen = new Set<string>();
-  for (const t of targets) {
-    const id = itemIdentity(t.table, t.key);
-    if (seen.has(id)) {
+function checkDistinct(targets: { table: TableData; key: Item }[]): void {
+  // table → hash key → range keys: no string is built per item.
+  const seen = new Map<TableData, Map<string, Set<string>>>();
+  for (const { table, key } of targets) {
+    const { hash, range } = table.schema;
+    let byHash = seen.get(table);
+    if (!byHash) seen.set(table, byHash = new Map());
+    const h = keyPart(key[hash.name]!);
+    let ranges = byHash.get(h);
+    if (!ranges) byHash.set(h, ranges = new Set());
+    const r = range ? keyPart(key[range.name]!) : "";
+    if (ranges.has(r)) {
       throw validationError("Transaction request cannot include multiple operations on one item");
     }
-    seen.add(id);
+    ranges.add(r);
   }
 }
 
@@ -130,13 +149,11 @@ export async function transactWriteItems(
       return undefined;
     }
   });
-  checkDistinct(
-    plans.filter((p) => p !== undefined).map((p) => ({ table: p.table.schema.name, key: p.key })),
-  );
-  checkPayload(actions);
+  checkDistinct(plans.filter((p) => p !== undefined));
+  checkPayload(actions, plans);
   const now = state.now();
   const token = input.ClientRequestToken;
-  const fingerprint = token ? JSON.stringify(actions, binaryReplacer) : "";
+  const fingerprint = token ? requestFingerprint(actions) : "";
   if (token && invalid.size === 0 && tokens.seen(token, fingerprint, now)) {
     await state.settled();
     return {};
@@ -212,12 +229,17 @@ export async function transactWriteItems(
 /** Transactions carry at most 4 MB of items and values. */
 export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 
-function checkPayload(actions: TransactWriteItem[]): void {
+/** `plans[i]` (when valid) carries the size of action i's validated item, computed once. */
+function checkPayload(actions: TransactWriteItem[], plans: (ParsedWrite | undefined)[]): void {
   let bytes = 0;
-  for (const a of actions) {
+  for (const [i, a] of actions.entries()) {
     const op = a.Put ?? a.Update ?? a.Delete ?? a.ConditionCheck;
-    const item = a.Put?.Item ?? (op as { Key?: Item }).Key;
-    if (item) bytes += itemSize(item);
+    const size = plans[i]?.itemSize;
+    if (size !== undefined) bytes += size;
+    else {
+      const item = a.Put?.Item ?? (op as { Key?: Item }).Key;
+      if (item) bytes += itemSize(item);
+    }
     for (const v of Object.values(op?.ExpressionAttributeValues ?? {})) bytes += valueSize(v);
   }
   if (bytes > MAX_TRANSACTION_BYTES) {
@@ -237,8 +259,13 @@ function isItemLevel(e: unknown): boolean {
     !e.message.startsWith(INDEX_KEY_SIZE_ERROR) && ITEM_LEVEL.some((re) => re.test(e.message));
 }
 
-function binaryReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? { bytes: Array.from(value) } : value;
+/**
+ * What a ClientRequestToken is remembered with: a digest of the request's actions (binary
+ * values serialise by content, `{"0":…}`), so a 100-item transaction's token holds 44 bytes for
+ * ten minutes, not its whole JSON, and no replacer callback runs per value.
+ */
+function requestFingerprint(actions: TransactWriteItem[]): string {
+  return createHash("sha256").update(JSON.stringify(actions)).digest("base64");
 }
 
 /** TransactGetItems. */
@@ -262,7 +289,7 @@ export async function transactGetItems(
     ctx.finish(paths !== undefined);
     return { table, key, paths };
   });
-  checkDistinct(plans.map((p) => ({ table: p.table.schema.name, key: p.key })));
+  checkDistinct(plans);
   const now = state.now();
   const tally = new Tally();
   const responses = plans.map((p) => {

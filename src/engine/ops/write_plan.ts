@@ -2,6 +2,7 @@
  * Writes in two steps shared by PutItem/UpdateItem/DeleteItem, BatchWriteItem and
  * TransactWriteItems: `parse*` validates a request, `evaluateWrite` reads the current item, checks
  * the condition and computes the new item and the log record. Nothing here changes state.
+ * An item is sized once (at validation for a Put, after applying an Update) and keeps that size.
  *
  * @module
  */
@@ -9,7 +10,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { validationError } from "../errors.ts";
 import type { Condition, PathOperand, UpdateActions } from "../expression/ast.ts";
 import { applyUpdate } from "../expression/apply_update.ts";
-import { parseCondition } from "../expression/condition_parser.ts";
+import { parseConditionCached } from "../expression/condition_cache.ts";
 import { ExpressionContext } from "../expression/context.ts";
 import { evaluateCondition } from "../expression/evaluate_condition.ts";
 import { actionPaths, parseUpdate } from "../expression/update_parser.ts";
@@ -18,7 +19,12 @@ import { checkItemKeys, keyOf } from "../schema.ts";
 import type { EngineState, LogRecord } from "../state.ts";
 import { type Stored, stored, type TableData } from "../table_data.ts";
 import type { Item } from "../values.ts";
-import { checkReturnOnFailure, rejectLegacy, validateKey, validateWriteItem } from "./input.ts";
+import {
+  checkReturnOnFailure,
+  rejectLegacy,
+  validateKey,
+  validateSizedWriteItem,
+} from "./input.ts";
 
 /** A validated write request. */
 export interface ParsedWrite {
@@ -26,6 +32,8 @@ export interface ParsedWrite {
   table: TableData;
   key: Item;
   item?: Item;
+  /** Size of `item` (puts), computed once at validation. */
+  itemSize?: number;
   update?: UpdateActions;
   condition?: Condition;
   returnOldOnFailure: boolean;
@@ -50,14 +58,14 @@ interface Common {
 function conditionOf(input: Common, ctx: ExpressionContext): Condition | undefined {
   return input.ConditionExpression === undefined
     ? undefined
-    : parseCondition(input.ConditionExpression, ctx, "ConditionExpression");
+    : parseConditionCached(input.ConditionExpression, ctx, "ConditionExpression");
 }
 
 /** Validates a Put (PutItem, batch PutRequest or transaction Put). */
 export function parsePut(state: EngineState, input: Common & { Item?: Item }): ParsedWrite {
   rejectLegacy(input);
   const table = state.table(input.TableName);
-  const item = validateWriteItem(table.schema, input.Item);
+  const { item, size } = validateSizedWriteItem(table.schema, input.Item);
   const ctx = new ExpressionContext(
     input.ExpressionAttributeNames,
     input.ExpressionAttributeValues,
@@ -69,6 +77,7 @@ export function parsePut(state: EngineState, input: Common & { Item?: Item }): P
     table,
     key: keyOf(table.schema, item),
     item,
+    itemSize: size,
     ...(condition ? { condition } : {}),
     returnOldOnFailure: checkReturnOnFailure(input.ReturnValuesOnConditionCheckFailure),
   };
@@ -185,7 +194,7 @@ export function evaluateWrite(p: ParsedWrite, nowMs: number): EvaluatedWrite {
     case "put":
       return {
         before,
-        after: stored(p.item!),
+        after: stored(p.item!, p.itemSize),
         conditionFailed: false,
         record: { op: "put", table: name, item: p.item! },
       };
@@ -193,13 +202,14 @@ export function evaluateWrite(p: ParsedWrite, nowMs: number): EvaluatedWrite {
       const item = p.update
         ? applyUpdate(p.update, before?.item, p.key)
         : { ...(before?.item ?? p.key) };
-      if (itemSize(item) > MAX_ITEM_SIZE) {
+      const size = itemSize(item);
+      if (size > MAX_ITEM_SIZE) {
         throw validationError("Item size to update has exceeded the maximum allowed size");
       }
       checkItemKeys(p.table.schema, item, true);
       return {
         before,
-        after: stored(item),
+        after: stored(item, size),
         conditionFailed: false,
         record: { op: "put", table: name, item },
       };

@@ -46,9 +46,26 @@ export function decodeItem(item: Item): Item {
   return item;
 }
 
-/** JSON text of a value with binary as base64. */
+/** True when `value` holds a byte array anywhere. */
+function containsBinary(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) {
+    for (const e of value) if (containsBinary(e)) return true;
+    return false;
+  }
+  for (const k in value) {
+    if (containsBinary((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/**
+ * JSON text of a value with binary as base64. The replacer (a callback per value) runs only for
+ * values that hold binary; everything else takes JSON.stringify's native path.
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, replacer);
+  return containsBinary(value) ? JSON.stringify(value, replacer) : JSON.stringify(value);
 }
 
 function decodeRecord(r: LogRecord): LogRecord {

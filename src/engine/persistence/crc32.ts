@@ -1,22 +1,13 @@
 /**
- * CRC-32 (IEEE 802.3), to tell a complete log line from a torn or corrupted one.
+ * CRC-32 (IEEE 802.3), to tell a complete log line from a torn or corrupted one. Node's native
+ * `zlib.crc32` (the same polynomial as before, so old logs still verify): a table-driven loop in
+ * JavaScript cost 4 % of a 100-item transaction.
  *
  * @module
  */
-
-const TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+import { crc32 as nativeCrc32 } from "node:zlib";
 
 /** CRC-32 of `bytes`. */
 export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return nativeCrc32(bytes) >>> 0;
 }

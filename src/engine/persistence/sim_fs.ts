@@ -46,6 +46,7 @@ export class SimFs implements EngineFs {
   #dirs = new Set<string>();
   #locks = new Set<string>();
   #holds: { op: string; match: (path: string) => boolean; gate: Promise<void> }[] = [];
+  #delays = new Map<string, number>();
 
   /**
    * Makes every later asynchronous `op` ("write", "sync", "syncData", "rename", "syncDir",
@@ -53,6 +54,11 @@ export class SimFs implements EngineFs {
    */
   hold(op: string, match: (path: string) => boolean, gate: Promise<void>): void {
     this.#holds.push({ op, match, gate });
+  }
+
+  /** Makes every later asynchronous `op` take at least `ms` (a slow disk). */
+  delay(op: string, ms: number): void {
+    this.#delays.set(op, ms);
   }
 
   /** The file system a crash would leave now (a new, unlocked one). */
@@ -74,6 +80,8 @@ export class SimFs implements EngineFs {
   }
 
   async #gate(op: string, path: string): Promise<void> {
+    const ms = this.#delays.get(op);
+    if (ms !== undefined) await new Promise((r) => setTimeout(r, ms));
     for (const h of this.#holds) {
       if (h.op === op && h.match(path)) await h.gate;
     }
