@@ -3,7 +3,10 @@
  * per round of writers rather than one per half of them; when the disk is faster than the
  * writers, flushes start at once (overlapping the writers' work); a lone writer gets one fsync
  * per commit; every acknowledged write is still on disk after a crash. Nothing is timed: the
- * slow disk is a 20 ms delay on each fsync (`SimFs.delay`), the fast one none.
+ * slow disk is a 200 ms delay on each fsync (`SimFs.delay`), the fast one none. The slow-disk
+ * test raises the gathering hold from its 1 ms default to 150 ms: on a loaded CI machine 20
+ * writers do not all come back within 1 ms, so the default made the test depend on the machine
+ * (it flaked at 17 fsyncs for 10 rounds); what it checks is the gathering, not the constant.
  *
  * @module
  */
@@ -31,8 +34,8 @@ async function writers(engine: ReturnType<typeof createEngine>, rounds: number) 
 Deno.test("20 concurrent writers on a slow disk share one fsync per round", async () => {
   const fs = new SimFs();
   // An fsync far slower than the writers' work between two commits: gathering pays.
-  fs.delay("syncData", 20);
-  const engine = createEngine({ path: DIR, fs });
+  fs.delay("syncData", 200);
+  const engine = createEngine({ path: DIR, fs, compaction: { maxGatherMs: 150 } });
   await engine.createTable(tableDefinition(TABLE));
   const rounds = 10;
   const before = logSyncs(fs);

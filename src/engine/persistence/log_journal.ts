@@ -60,8 +60,14 @@ export class LogJournal implements Journal {
    * @param bytes its current size
    * @param afterFlush called after each flush, once its commits are acknowledged; must not throw
    *   for anything but a fatal error (compaction runs on its own, see {@link rotate})
+   * @param maxGatherMs the longest hold while gathering writers
    */
-  constructor(file: EngineFile, bytes: number, private readonly afterFlush: () => void) {
+  constructor(
+    file: EngineFile,
+    bytes: number,
+    private readonly afterFlush: () => void,
+    private readonly maxGatherMs = MAX_GATHER_MS,
+  ) {
     this.#file = file;
     this.#bytes = bytes;
   }
@@ -187,7 +193,7 @@ export class LogJournal implements Journal {
     while (this.#pending.length > 0) {
       if (this.#pending.length < this.#gatherTarget && this.#worthHolding()) {
         const held = performance.now();
-        await this.#hold(this.#gatherTarget, Math.min(MAX_GATHER_MS, this.#lastFlushMs));
+        await this.#hold(this.#gatherTarget, Math.min(this.maxGatherMs, this.#lastFlushMs));
         this.#lastGatherMs = performance.now() - held;
       }
       this.#switchNow();

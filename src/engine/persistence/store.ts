@@ -40,6 +40,8 @@ export interface StoreOptions {
   ratio?: number;
   /** …and at least this many bytes (default 8 MiB). */
   minBytes?: number;
+  /** Longest hold of a flush while gathering writers (default `MAX_GATHER_MS`; tests raise it). */
+  maxGatherMs?: number;
 }
 
 /** An open data directory. */
@@ -149,7 +151,7 @@ export function openStore(
       const threshold = Math.max(minBytes, ratio * snapshotBytes, 2 * failedAtBytes);
       if (running || closed || journal.bytes <= threshold) return;
       startCompaction();
-    });
+    }, options.maxGatherMs);
   } catch (e) {
     lock.close();
     throw e;
