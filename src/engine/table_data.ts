@@ -32,6 +32,14 @@ export function stored(item: Item, size = itemSize(item)): Stored {
   return { item, size, seq: 0, rk: undefined, hk: undefined, ik: undefined };
 }
 
+/**
+ * A search probe for a key (or a paging position): shaped as {@link stored} makes items, so the
+ * orders' cached-key reads see one object shape, not a second one per search.
+ */
+export function probe(item: Item): Stored {
+  return stored(item, 0);
+}
+
 type KeyAttr = { name: string; type: "S" | "N" | "B" };
 
 /** Which cached field of {@link Stored} holds an attribute's string (none: read the item). */
@@ -213,7 +221,7 @@ export class TableData {
 
   /** The stored item with this primary key (expired or not). */
   get(key: Item): Stored | undefined {
-    return this.primary.find(this.partitionOf(key), { item: key, size: 0 });
+    return this.primary.find(this.partitionOf(key), probe(key));
   }
 
   /** Stores an item, replacing the one with the same key; returns the old one. */
@@ -230,7 +238,7 @@ export class TableData {
 
   /** Deletes the item with this key; returns it. */
   delete(key: Item): Stored | undefined {
-    const old = this.primary.remove(this.partitionOf(key), { item: key, size: 0 });
+    const old = this.primary.remove(this.partitionOf(key), probe(key));
     if (old) {
       this.sizeBytes -= old.size;
       for (const ix of this.indexes.values()) ix.delete(old);
