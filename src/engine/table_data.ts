@@ -7,7 +7,7 @@
 import { attributesSize, itemSize } from "./item_size.ts";
 import { type IndexSchema, inIndex, projectedAttributes, type TableSchema } from "./schema.ts";
 import { keyComparator, SortedPartitions } from "./sorted_partitions.ts";
-import { compareUtf8, type Item, keyString } from "./values.ts";
+import { compareUtf8, type Item, keyString, orderKey } from "./values.ts";
 
 /** An item with its size, as kept in the table. */
 export interface Stored {
@@ -45,17 +45,20 @@ type KeyAttr = { name: string; type: "S" | "N" | "B" };
 /** Which cached field of {@link Stored} holds an attribute's string (none: read the item). */
 type Cache = "rk" | "hk" | "ik" | undefined;
 
-/** Reads string attribute `n` of a stored item, through its cache field when it has one. */
+/**
+ * Reads string attribute `n` of a stored item as its {@link orderKey} (natively comparable),
+ * through its cache field when it has one.
+ */
 function stringKey(n: string, cache: Cache): (s: Stored) => string {
   switch (cache) {
     case "rk":
-      return (s) => s.rk ??= s.item[n]!.S!;
+      return (s) => s.rk ??= orderKey(s.item[n]!.S!);
     case "hk":
-      return (s) => s.hk ??= s.item[n]!.S!;
+      return (s) => s.hk ??= orderKey(s.item[n]!.S!);
     case "ik":
-      return (s) => s.ik ??= s.item[n]!.S!;
+      return (s) => s.ik ??= orderKey(s.item[n]!.S!);
     default:
-      return (s) => s.item[n]!.S!;
+      return (s) => orderKey(s.item[n]!.S!);
   }
 }
 
@@ -71,30 +74,30 @@ function stringOrder(keys: ((s: Stored) => string)[]): (a: Stored, b: Stored) =>
     return (a, b) => {
       let x = k0!(a);
       let y = k0!(b);
-      if (x !== y) return compareUtf8(x, y);
+      if (x !== y) return x < y ? -1 : 1;
       x = k1!(a);
       y = k1!(b);
-      return x === y ? 0 : compareUtf8(x, y);
+      return x === y ? 0 : x < y ? -1 : 1;
     };
   }
   if (keys.length === 3) {
     return (a, b) => {
       let x = k0!(a);
       let y = k0!(b);
-      if (x !== y) return compareUtf8(x, y);
+      if (x !== y) return x < y ? -1 : 1;
       x = k1!(a);
       y = k1!(b);
-      if (x !== y) return compareUtf8(x, y);
+      if (x !== y) return x < y ? -1 : 1;
       x = k2!(a);
       y = k2!(b);
-      return x === y ? 0 : compareUtf8(x, y);
+      return x === y ? 0 : x < y ? -1 : 1;
     };
   }
   return (a, b) => {
     for (const k of keys) {
       const x = k(a);
       const y = k(b);
-      if (x !== y) return compareUtf8(x, y);
+      if (x !== y) return x < y ? -1 : 1;
     }
     return 0;
   };
@@ -108,11 +111,19 @@ function stringOrder(keys: ((s: Stored) => string)[]): (a: Stored, b: Stored) =>
 function orderBy(attrs: KeyAttr[], cacheKey = false): (a: Stored, b: Stored) => number {
   if (attrs.length === 1 && attrs[0]!.type === "S") {
     const n = attrs[0]!.name;
-    // Only the table's own order caches (`Stored.rk` holds one attribute: the sort key).
-    const key = cacheKey ? (s: Stored) => s.rk ??= s.item[n]!.S! : (s: Stored) => s.item[n]!.S!;
+    if (cacheKey) {
+      // Only the table's own order caches (`Stored.rk` holds one attribute: the sort key), as
+      // its orderKey: a native comparison each.
+      const key = stringKey(n, "rk");
+      return (a, b) => {
+        const x = key(a);
+        const y = key(b);
+        return x === y ? 0 : x < y ? -1 : 1;
+      };
+    }
     return (a, b) => {
-      const x = key(a);
-      const y = key(b);
+      const x = a.item[n]!.S!;
+      const y = b.item[n]!.S!;
       return x === y ? 0 : compareUtf8(x, y);
     };
   }
