@@ -115,22 +115,14 @@ function stringOrder(keys: ((s: Stored) => string)[]): (a: Stored, b: Stored) =>
  * go through {@link keyComparator}.
  */
 function orderBy(attrs: KeyAttr[], cacheKey = false): (a: Stored, b: Stored) => number {
-  if (attrs.length === 1 && attrs[0]!.type === "S") {
-    const n = attrs[0]!.name;
-    if (cacheKey) {
-      // Only the table's own order caches (`Stored.rk` holds one attribute: the sort key), as
-      // its orderKey: a native comparison each.
-      const key = stringKey(n, "rk");
-      return (a, b) => {
-        const x = key(a);
-        const y = key(b);
-        return x === y ? 0 : x < y ? -1 : 1;
-      };
-    }
+  if (cacheKey && attrs.length === 1 && attrs[0]!.type === "S") {
+    // Only the table's own order caches (`Stored.rk` holds one attribute: the sort key), as its
+    // orderKey: a native comparison each.
+    const key = stringKey(attrs[0]!.name, "rk");
     return (a, b) => {
-      const x = a.item[n]!.S!;
-      const y = b.item[n]!.S!;
-      return x === y ? 0 : compareUtf8(x, y);
+      const x = key(a);
+      const y = key(b);
+      return x === y ? 0 : x < y ? -1 : 1;
     };
   }
   const parts = attrs.map(({ name, type }) => ({

@@ -78,3 +78,38 @@ Deno.test("TableData orders two string-keyed indexes each by its own range key, 
   assert.deepEqual(order("by_a"), ["p0/s", "p1/t", "p2/s", "p1/s"]);
   assert.deepEqual(order("by_b"), ["p1/s", "p0/s", "p1/t", "p2/s"]);
 });
+
+Deno.test("TableData orders a hash-only index by the table key, and a hash-only table's index by its hash key", () => {
+  const def = (name: string, range: boolean) => ({
+    TableName: name,
+    AttributeDefinitions: (range ? ["pk", "sk", "x"] : ["pk", "x"]).map((n) => ({
+      AttributeName: n,
+      AttributeType: "S" as const,
+    })),
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" as const },
+      ...(range ? [{ AttributeName: "sk", KeyType: "RANGE" as const }] : []),
+    ],
+    GlobalSecondaryIndexes: [{
+      IndexName: "by_x",
+      KeySchema: [{ AttributeName: "x", KeyType: "HASH" as const }],
+      Projection: { ProjectionType: "ALL" as const },
+    }],
+    BillingMode: "PAY_PER_REQUEST" as const,
+  });
+  const withRange = new TableData(schemaFromCreateTable(def("ranged", true), 0));
+  const hashOnly = new TableData(schemaFromCreateTable(def("hashonly", false), 0));
+  for (const [pk, sk] of [["b", "\u{10000}"], ["a", "z"], ["b", "\uffff"]]) {
+    withRange.put(stored({ ...key(pk!, sk!), x: { S: "g" } }));
+    hashOnly.put(stored({ pk: { S: `${pk}${sk}` }, x: { S: "g" } }));
+  }
+  const order = (t: TableData) =>
+    t.indexes.get("by_x")!.entries.partition("Sg")!.toArray().map((s) =>
+      `${s.item.pk!.S}${s.item.sk?.S ?? ""}`
+    );
+  assert.deepEqual(order(withRange), ["az", "b\uffff", "b\u{10000}"]);
+  assert.deepEqual(order(hashOnly), ["az", "b\uffff", "b\u{10000}"]);
+  hashOnly.put(stored({ pk: { S: "az" }, x: { S: "g" }, v: { S: "replaced" } }));
+  assert.deepEqual(order(hashOnly), ["az", "b\uffff", "b\u{10000}"]);
+  assert.equal(hashOnly.indexes.get("by_x")!.entries.partition("Sg")!.at(0)!.item.v?.S, "replaced");
+});
