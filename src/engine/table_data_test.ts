@@ -41,3 +41,75 @@ Deno.test("TableData.isExpired() applies an enabled TTL in epoch seconds", () =>
     "only numbers expire",
   );
 });
+
+Deno.test("TableData orders two string-keyed indexes each by its own range key, then the table key, in UTF-8 order", () => {
+  const t = new TableData(schemaFromCreateTable({
+    TableName: "two",
+    AttributeDefinitions: ["pk", "sk", "a", "b", "x"].map((n) => ({
+      AttributeName: n,
+      AttributeType: "S" as const,
+    })),
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, {
+      AttributeName: "sk",
+      KeyType: "RANGE",
+    }],
+    GlobalSecondaryIndexes: ["a", "b"].map((r) => ({
+      IndexName: `by_${r}`,
+      KeySchema: [{ AttributeName: "x", KeyType: "HASH" }, { AttributeName: r, KeyType: "RANGE" }],
+      Projection: { ProjectionType: "ALL" },
+    })),
+    BillingMode: "PAY_PER_REQUEST",
+  }, 0));
+  // U+FFFF sorts below a surrogate pair in UTF-8 (and above it in UTF-16); ties on the index
+  // range key fall back to pk, then sk.
+  const rows: [string, string, string, string][] = [
+    ["p2", "s", "\uffff", "3"],
+    ["p1", "s", "\u{10000}", "1"],
+    ["p1", "t", "\uffff", "2"],
+    ["p0", "s", "\uffff", "2"],
+  ];
+  for (const [pk, sk, a, b] of rows) {
+    t.put(stored({ ...key(pk, sk), x: { S: "g" }, a: { S: a }, b: { S: b } }));
+  }
+  const order = (ix: string) =>
+    t.indexes.get(ix)!.entries.partition("Sg")!.toArray().map((s) =>
+      `${s.item.pk!.S}/${s.item.sk!.S}`
+    );
+  assert.deepEqual(order("by_a"), ["p0/s", "p1/t", "p2/s", "p1/s"]);
+  assert.deepEqual(order("by_b"), ["p1/s", "p0/s", "p1/t", "p2/s"]);
+});
+
+Deno.test("TableData orders a hash-only index by the table key, and a hash-only table's index by its hash key", () => {
+  const def = (name: string, range: boolean) => ({
+    TableName: name,
+    AttributeDefinitions: (range ? ["pk", "sk", "x"] : ["pk", "x"]).map((n) => ({
+      AttributeName: n,
+      AttributeType: "S" as const,
+    })),
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" as const },
+      ...(range ? [{ AttributeName: "sk", KeyType: "RANGE" as const }] : []),
+    ],
+    GlobalSecondaryIndexes: [{
+      IndexName: "by_x",
+      KeySchema: [{ AttributeName: "x", KeyType: "HASH" as const }],
+      Projection: { ProjectionType: "ALL" as const },
+    }],
+    BillingMode: "PAY_PER_REQUEST" as const,
+  });
+  const withRange = new TableData(schemaFromCreateTable(def("ranged", true), 0));
+  const hashOnly = new TableData(schemaFromCreateTable(def("hashonly", false), 0));
+  for (const [pk, sk] of [["b", "\u{10000}"], ["a", "z"], ["b", "\uffff"]]) {
+    withRange.put(stored({ ...key(pk!, sk!), x: { S: "g" } }));
+    hashOnly.put(stored({ pk: { S: `${pk}${sk}` }, x: { S: "g" } }));
+  }
+  const order = (t: TableData) =>
+    t.indexes.get("by_x")!.entries.partition("Sg")!.toArray().map((s) =>
+      `${s.item.pk!.S}${s.item.sk?.S ?? ""}`
+    );
+  assert.deepEqual(order(withRange), ["az", "b\uffff", "b\u{10000}"]);
+  assert.deepEqual(order(hashOnly), ["az", "b\uffff", "b\u{10000}"]);
+  hashOnly.put(stored({ pk: { S: "az" }, x: { S: "g" }, v: { S: "replaced" } }));
+  assert.deepEqual(order(hashOnly), ["az", "b\uffff", "b\u{10000}"]);
+  assert.equal(hashOnly.indexes.get("by_x")!.entries.partition("Sg")!.at(0)!.item.v?.S, "replaced");
+});

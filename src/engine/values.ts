@@ -221,6 +221,27 @@ export function cloneItem(item: Item): Item {
 // A UTF-16 surrogate. Irregexp fails this class at once on one-byte (Latin-1) strings.
 const SURROGATE = /[\uD800-\uDFFF]/;
 
+// A unit that orderKey remaps. Irregexp fails it at once on one-byte strings, like SURROGATE.
+const HIGH_UNIT = /[\uD800-\uFFFF]/;
+
+/**
+ * A string whose native (UTF-16) order is the UTF-8 order of `s` ({@link compareUtf8}): `s`
+ * itself unless it holds a unit from U+D800 up, else `s` with each such unit remapped (U+E000…
+ * U+FFFF down below the surrogates, the surrogates to the top), the same fix-up compareUtf8
+ * applies at the first difference. Every string gets the same per-unit mapping (identity below
+ * U+D800), so any two keys compare as their originals. Cached as a stored item's key, it makes each comparison of a
+ * search one native string comparison.
+ */
+export function orderKey(s: string): string {
+  if (!HIGH_UNIT.test(s)) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += String.fromCharCode(c >= 0xe000 ? c - 0x800 : c >= 0xd800 ? c + 0x2000 : c);
+  }
+  return out;
+}
+
 /** Compares strings by their UTF-8 bytes (equivalently, by code points). */
 export function compareUtf8(a: string, b: string): number {
   if (a === b) return 0;

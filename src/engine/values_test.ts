@@ -4,6 +4,7 @@ import {
   compareUtf8,
   compareValues,
   keyString,
+  orderKey,
   typeOf,
   validateValue,
   ValueError,
@@ -76,4 +77,36 @@ Deno.test("keyString() and typeOf()", () => {
   const copy = cloneItem(item);
   copy.a!.L![0]!.B![0] = 9;
   assert.equal(item.a.L[0]!.B[0], 1);
+});
+
+Deno.test("orderKey() strings compare natively as compareUtf8 compares the originals", () => {
+  const units = [
+    "a",
+    "z",
+    "\u00e9",
+    "\ud7ff",
+    "\ud800",
+    "\udbff",
+    "\udc00",
+    "\udfff",
+    "\ue000",
+    "\uffff",
+  ];
+  const pick = (n: number) => units[n % units.length]!;
+  const strings = [""];
+  for (let i = 0; i < 400; i++) {
+    let s = "";
+    for (let j = 0, x = i * 7919; j < (i % 5); j++, x = Math.floor(x / 3) + j) s += pick(x);
+    strings.push(s);
+  }
+  strings.push("\u{10000}", "\uffff", "a\u{1f600}", "a\uffff");
+  for (const a of strings) {
+    for (const b of strings) {
+      const x = orderKey(a);
+      const y = orderKey(b);
+      const native = x === y ? 0 : x < y ? -1 : 1;
+      assert.equal(native, Math.sign(compareUtf8(a, b)), JSON.stringify([a, b]));
+    }
+  }
+  assert.equal(orderKey("plain"), "plain");
 });

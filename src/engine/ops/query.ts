@@ -19,7 +19,7 @@ import type { KeyAttribute } from "../schema.ts";
 import { keyComparator } from "../sorted_partitions.ts";
 import { SortedList } from "../sorted_list.ts";
 import type { EngineState } from "../state.ts";
-import type { IndexData, Stored, TableData } from "../table_data.ts";
+import { type IndexData, probe, type Stored, type TableData } from "../table_data.ts";
 import { type AV, compareBytes, keyString, valuesEqual } from "../values.ts";
 import { checkReturnConsumed, rejectLegacy } from "./input.ts";
 import { checkLimit, checkStartKey, resolveSelect, servePage } from "./read_page.ts";
@@ -188,10 +188,10 @@ export async function query(
   let [lo, hi] = range ? rangeBounds(arr, range, key.range) : [0, arr.length];
   const forward = input.ScanIndexForward !== false;
   if (start) {
-    const probe: Stored = { item: start, size: 0 };
-    const at = arr.partitionPoint((s) => store.compare(s, probe) > 0, lo, hi);
+    const pos = probe(start);
+    const at = arr.partitionPoint((s) => store.compare(s, pos) > 0, lo, hi);
     if (forward) lo = at;
-    else hi = arr.partitionPoint((s) => store.compare(s, probe) >= 0, lo, hi);
+    else hi = arr.partitionPoint((s) => store.compare(s, pos) >= 0, lo, hi);
   }
   return await servePage(state, arr.range(lo, hi, forward), {
     table,

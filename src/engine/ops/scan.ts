@@ -10,7 +10,7 @@ import { ExpressionContext } from "../expression/context.ts";
 import { parseProjection } from "../expression/projection.ts";
 import { segmentOf, type SortedPartitions } from "../sorted_partitions.ts";
 import type { EngineState } from "../state.ts";
-import type { Stored } from "../table_data.ts";
+import { probe, type Stored } from "../table_data.ts";
 import { type Item, keyString } from "../values.ts";
 import { checkReturnConsumed, rejectLegacy } from "./input.ts";
 import { indexOf } from "./query.ts";
@@ -58,8 +58,8 @@ function* entriesFrom(
     if (!list) continue;
     let from = 0;
     if (key === startPartition) {
-      const probe: Stored = { item: start!, size: 0 };
-      from = list.partitionPoint((s) => store.compare(s, probe) > 0);
+      const pos = probe(start!);
+      from = list.partitionPoint((s) => store.compare(s, pos) > 0);
     }
     yield* list.range(from);
   }
