@@ -204,7 +204,8 @@ const dynamodbLocal: Tier = {
       ["--allow-all", "--parallel", ...COVERAGE_FLAGS, "--filter", DDB_LOCAL_NAME, ...files],
       {
         env: { DYNAMODB_LOCAL_ENDPOINT: d.endpoint, TEST_BACKENDS: "dynamodb-local" },
-        timeoutMs: 20 * MIN,
+        // Two cost tests seed 100,000 runs each (≈ 2 minutes apiece on a 2-core machine).
+        timeoutMs: 30 * MIN,
       },
     );
   },
