@@ -9,18 +9,8 @@
  */
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
-import { ADMIN, type AuthApp, authApp } from "./auth_app.ts";
-
-const BOB = { username: "bob", password: "bob-password-123" };
-const V2 = "/api/2.0/mlflow";
-const V3 = "/api/3.0/mlflow";
-const WS = (ws: string) => ({ "x-mlflow-workspace": ws });
-
-async function ok(s: AuthApp, ws: string, method: string, path: string, body?: unknown) {
-  const r = await s.call(ADMIN, method, path, body, WS(ws));
-  assert.ok(r.status < 300, `${method} ${path} in ${ws}: ${JSON.stringify(r.body)}`);
-  return r.body as any;
-}
+import { authApp } from "./auth_app.ts";
+import { BOB, ok, V2, V3, WS } from "./workspace_auth_support.ts";
 
 Deno.test("deleting a workspace with SET_DEFAULT drops the grants made in it, as MLflow", async () => {
   const s = await authApp({ args: ["--enable-workspaces"] });

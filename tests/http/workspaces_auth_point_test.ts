@@ -14,19 +14,10 @@
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import { ADMIN, type AuthApp, authApp } from "./auth_app.ts";
+import { BOB, ok, V2, V3, WS } from "./workspace_auth_support.ts";
 
-const BOB = { username: "bob", password: "bob-password-123" };
 const INI = "[mlflow]\ndefault_permission = MANAGE\ngrant_default_workspace_access = true\n" +
   "auth_cache_ttl_seconds = 60\n";
-const V2 = "/api/2.0/mlflow";
-const V3 = "/api/3.0/mlflow";
-const WS = (ws: string) => ({ "x-mlflow-workspace": ws });
-
-async function ok(s: AuthApp, ws: string, method: string, path: string, body?: unknown) {
-  const r = await s.call(ADMIN, method, path, body, WS(ws));
-  assert.ok(r.status < 300, `${method} ${path} in ${ws}: ${JSON.stringify(r.body)}`);
-  return r.body as any;
-}
 
 /** An experiment of `team-b` with a run, a logged model and a trace. */
 async function seedFar(s: AuthApp) {
